@@ -1,0 +1,190 @@
+// The one API contract shared by the Electron IPC bridge, the HTTP/WebSocket server transport, the
+// CLI and the renderer's api.ts. Only plain JSON-serialisable data crosses it. This file is pure
+// types plus the method list: it imports nothing, so the renderer can import it as well.
+
+export type ImageStatus = 'pending' | 'done' | 'failed';
+export type ExportFormat = 'polygon' | 'rle';
+export type PresetName = 'sam' | 'seed';
+export type DeviceChoice = 'auto' | 'cpu' | 'cuda' | 'webgpu' | 'dml' | 'coreml';
+
+export interface OpenFolderArgs {
+  /** Absolute path of the photo folder. */
+  folder: string;
+  /** Project file; default <folder>/.samantic/project.db */
+  project?: string;
+  /** Model id (folder under models/) or a model directory; default 'test-sam' when no real model is present. */
+  model?: string;
+  device?: DeviceChoice;
+  recursive?: boolean;
+}
+
+export interface ProjectSummary {
+  folder: string;
+  projectFile: string;
+  modelId: string;
+  /** Execution provider actually in use once the model is loaded (e.g. 'cpu', 'webgpu'), or null before. */
+  provider: string | null;
+  images: { total: number; pending: number; done: number; failed: number };
+  segments: number;
+  classes: number;
+  canUndo: boolean;
+  canRedo: boolean;
+}
+
+export interface ImageInfo {
+  id: number;
+  /** Path relative to the folder, '/' separated. */
+  relPath: string;
+  width: number;
+  height: number;
+  status: ImageStatus;
+  error: string | null;
+  segmentCount: number;
+  /** Distinct class ids of this image's segments, most frequent first. */
+  classIds: number[];
+}
+
+export interface ClassInfo {
+  id: number;
+  name: string;
+  /** '#rrggbb' */
+  color: string;
+  order: number;
+  segmentCount: number;
+  imageCount: number;
+}
+
+export interface SegmentInfo {
+  id: number;
+  imageId: number;
+  classId: number | null;
+  /** pycocotools convention: [x, y, w, h] of the tight box, w and h counting pixels. */
+  bbox: [number, number, number, number];
+  area: number;
+  predictedIou: number;
+  stabilityScore: number;
+  /** Compressed COCO RLE (pycocotools string) in original image pixels; size is [h, w]. */
+  rle: { size: [number, number]; counts: string };
+}
+
+export interface ExampleCrop {
+  segmentId: number;
+  imageId: number;
+  bbox: [number, number, number, number];
+}
+
+export type ProgressEvent =
+  | { type: 'start'; total: number; provider: string }
+  | { type: 'phase'; imageId: number; relPath: string; phase: string }
+  | {
+      type: 'image';
+      imageId: number;
+      relPath: string;
+      status: ImageStatus;
+      error: string | null;
+      segments: number;
+      done: number;
+      total: number;
+      imagesPerSecond: number;
+      etaSeconds: number | null;
+    }
+  | { type: 'clustering' }
+  | { type: 'done'; done: number; failed: number; classes: number; seconds: number; cancelled: boolean };
+
+export interface ProcessArgs {
+  preset?: PresetName;
+}
+
+export interface SplitPreview {
+  classId: number;
+  k: number;
+  /** For each proposed sub-class: its segment ids. */
+  groups: number[][];
+}
+
+export interface ExportArgs {
+  out: string;
+  format?: ExportFormat;
+  /** Only these classes (default: all). */
+  classIds?: number[];
+}
+
+export interface ExportResult {
+  file: string;
+  images: number;
+  annotations: number;
+  categories: number;
+}
+
+export interface ModelInfo {
+  id: string;
+  name: string;
+  present: boolean;
+}
+
+export interface RecentProject {
+  folder: string;
+  projectFile: string;
+  openedAt: string;
+}
+
+/** Every method takes at most one plain-object argument and returns a Promise of JSON data. */
+export interface SamanticApi {
+  listModels(): Promise<ModelInfo[]>;
+  listRecent(): Promise<RecentProject[]>;
+  openFolder(args: OpenFolderArgs): Promise<ProjectSummary>;
+  getSummary(): Promise<ProjectSummary | null>;
+  /** Segments, embeds and clusters every pending image; emits ProgressEvents; resolves when done or cancelled. */
+  process(args: ProcessArgs): Promise<ProjectSummary>;
+  cancel(): Promise<void>;
+  listImages(): Promise<ImageInfo[]>;
+  listSegments(args: { imageId: number }): Promise<SegmentInfo[]>;
+  listClasses(): Promise<ClassInfo[]>;
+  classExamples(args: { classId: number; limit?: number }): Promise<ExampleCrop[]>;
+  renameClass(args: { classId: number; name: string }): Promise<ClassInfo[]>;
+  mergeClasses(args: { classIds: number[]; into?: number }): Promise<ClassInfo[]>;
+  previewSplit(args: { classId: number; k: number }): Promise<SplitPreview>;
+  splitClass(args: { classId: number; k: number }): Promise<ClassInfo[]>;
+  createClass(args: { segmentIds: number[]; name?: string }): Promise<ClassInfo[]>;
+  assignSegments(args: { segmentIds: number[]; classId: number }): Promise<ClassInfo[]>;
+  /** "This is background": the segments leave their class and are not exported. */
+  removeSegments(args: { segmentIds: number[] }): Promise<ClassInfo[]>;
+  selectSimilar(args: { segmentIds: number[]; limit?: number }): Promise<number[]>;
+  recluster(args: { mode?: 'auto' | 'dbscan'; eps?: number; minSamples?: number }): Promise<ClassInfo[]>;
+  undo(): Promise<ProjectSummary>;
+  redo(): Promise<ProjectSummary>;
+  exportCoco(args: ExportArgs): Promise<ExportResult>;
+}
+
+export type ApiMethod = keyof SamanticApi;
+
+export const API_METHODS: readonly ApiMethod[] = [
+  'listModels',
+  'listRecent',
+  'openFolder',
+  'getSummary',
+  'process',
+  'cancel',
+  'listImages',
+  'listSegments',
+  'listClasses',
+  'classExamples',
+  'renameClass',
+  'mergeClasses',
+  'previewSplit',
+  'splitClass',
+  'createClass',
+  'assignSegments',
+  'removeSegments',
+  'selectSimilar',
+  'recluster',
+  'undo',
+  'redo',
+  'exportCoco',
+] as const;
+
+/** Error shape that crosses transports: a code a program can test and a message a person can act on. */
+export interface ApiErrorPayload {
+  code: string;
+  message: string;
+}

@@ -1,0 +1,25 @@
+import type { ProgressEvent, SamanticApi } from '../api/contract';
+
+export interface ServiceOptions {
+  /** Folder holding model folders (models/<id>/model.json); default: the repository's models/. */
+  modelsDir?: string;
+  /** Where the list of recent projects is kept; default ~/.config/samantic. */
+  stateDir?: string;
+  /** Receives warnings (e.g. GPU provider fallback) meant for the user. */
+  onWarning?: (message: string) => void;
+}
+
+/**
+ * The service behind every transport. `api` is the contract; the rest is what transports need
+ * to serve media and push progress events.
+ */
+export interface Service {
+  api: SamanticApi;
+  /** Subscribe to progress events; returns an unsubscribe function. */
+  onEvent(listener: (event: ProgressEvent) => void): () => void;
+  /** Absolute path of an image of the open project, or null (unknown id / no project). */
+  imageFile(imageId: number): string | null;
+  /** Root folder of the open project (the allowlist for media), or null. */
+  folder(): string | null;
+  close(): Promise<void>;
+}
