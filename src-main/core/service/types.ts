@@ -1,4 +1,5 @@
 import type { ProgressEvent, SamanticApi } from '../api/contract';
+import type { ProcessFolderResult } from '../pipeline/process-folder';
 
 export interface ServiceOptions {
   /** Folder holding model folders (models/<id>/model.json); default: the repository's models/. */
@@ -21,5 +22,7 @@ export interface Service {
   imageFile(imageId: number): string | null;
   /** Root folder of the open project (the allowlist for media), or null. */
   folder(): string | null;
+  /** Figures of the last process() run (phase times, cache hits), or null. */
+  lastRun(): ProcessFolderResult | null;
   close(): Promise<void>;
 }

@@ -1,0 +1,38 @@
+// Build of the desktop app's three targets. Sources do not live in electron-vite's default
+// src/main, src/preload, src/renderer, so every entry is named here.
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { defineConfig } from 'electron-vite';
+
+const root = dirname(fileURLToPath(import.meta.url));
+
+export default defineConfig({
+  main: {
+    build: {
+      // Native and heavy packages (better-sqlite3, onnxruntime-node, sharp) stay external: they load
+      // their .node binaries from node_modules at run time. externalizeDeps covers "dependencies".
+      externalizeDeps: true,
+      // The service worker (src-main/shell/service-worker.ts) is bundled through its ?nodeWorker import.
+      rolldownOptions: { input: { index: resolve(root, 'src-main/shell/index.ts') } },
+    },
+  },
+  preload: {
+    build: {
+      externalizeDeps: true,
+      rolldownOptions: {
+        input: { index: resolve(root, 'src-preload/index.ts') },
+        // Sandboxed preload scripts cannot be ES modules.
+        output: { format: 'cjs', entryFileNames: '[name].cjs' },
+      },
+    },
+  },
+  renderer: {
+    root: resolve(root, 'src-renderer'),
+    plugins: [svelte()],
+    build: {
+      outDir: resolve(root, 'out/renderer'),
+      rolldownOptions: { input: resolve(root, 'src-renderer/index.html') },
+    },
+  },
+});

@@ -1,0 +1,108 @@
+// `samantic label <folder>`: encode, automatic masks, embeddings, clustering and COCO export in one
+// go, resumable (a second run on the same folder encodes nothing).
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { DeviceChoice, ExportFormat, PresetName } from '../core/api/contract';
+import { SamanticError } from '../core/errors';
+import { createService } from '../core/service/service';
+import { parseCli } from './main';
+import { createProgress } from './progress';
+
+const DEVICES: readonly DeviceChoice[] = ['auto', 'cpu', 'cuda', 'webgpu', 'dml', 'coreml'];
+
+export function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new SamanticError('invalid-argument', `--${flag} must be one of ${allowed.join(', ')} (got '${value}').`);
+  }
+  return value as T;
+}
+
+export async function runLabel(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCli(argv, {
+    out: { type: 'string' },
+    model: { type: 'string' },
+    preset: { type: 'string' },
+    device: { type: 'string' },
+    project: { type: 'string' },
+    format: { type: 'string' },
+    recursive: { type: 'boolean' },
+    json: { type: 'boolean' },
+  });
+  if (positionals.length !== 1) {
+    throw new SamanticError('invalid-argument', 'label needs exactly one folder: samantic label <folder> [--out coco.json]');
+  }
+  const folder = resolve(positionals[0]);
+  if (!existsSync(folder) || !statSync(folder).isDirectory()) {
+    throw new SamanticError('folder-missing', `Folder '${positionals[0]}' does not exist or is not a folder. Check the path.`);
+  }
+  const preset = oneOf<PresetName>('preset', values.preset, ['sam', 'seed'], 'sam');
+  const format = oneOf<ExportFormat>('format', values.format, ['polygon', 'rle'], 'polygon');
+  const device = oneOf<DeviceChoice>('device', values.device, DEVICES, 'auto');
+  const out = resolve(values.out ?? 'coco.json');
+  const json = Boolean(values.json);
+  const progress = createProgress(process.stderr, json ? 'json' : 'auto');
+  const warnings: string[] = [];
+  const service = await createService({
+    onWarning: (m) => {
+      warnings.push(m);
+      progress.line(`warning: ${m}`);
+    },
+  });
+  const failures: { file: string; reason: string }[] = [];
+  service.onEvent((e) => {
+    if (e.type === 'start') progress.line(`processing ${e.total} image(s) on ${e.provider}`);
+    if (e.type === 'image') {
+      if (e.status === 'failed') {
+        failures.push({ file: e.relPath, reason: e.error ?? 'unknown error' });
+        progress.line(`skipped ${e.relPath}: ${e.error}`);
+      }
+      progress.update(e.done, e.total, e.relPath, e.imagesPerSecond, e.etaSeconds);
+    }
+    if (e.type === 'clustering') progress.line('clustering segments of all images');
+  });
+  const api = service.api;
+  try {
+    const opened = await api.openFolder({ folder, project: values.project, model: values.model, device, recursive: values.recursive });
+    if (opened.images.total === 0) {
+      throw new SamanticError('folder-empty', `No images in '${folder}' (looked for .jpg, .png, .webp, .tif, .avif, .gif${values.recursive ? '' : '; add --recursive to look in sub-folders'}).`);
+    }
+    const summary = await api.process({ preset });
+    progress.end();
+    const run = service.lastRun();
+    const exported = await api.exportCoco({ out, format });
+    const classes = await api.listClasses();
+    const report = {
+      folder,
+      project: summary.projectFile,
+      model: summary.modelId,
+      provider: summary.provider,
+      images: summary.images,
+      encoded: run?.encoded ?? 0,
+      cacheHits: run?.cacheHits ?? 0,
+      segments: summary.segments,
+      classes: classes.map((c) => ({ id: c.id, name: c.name, segments: c.segmentCount, images: c.imageCount })),
+      failed: failures,
+      warnings,
+      seconds: run?.seconds ?? 0,
+      out: exported.file,
+      annotations: exported.annotations,
+    };
+    if (json) {
+      process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+    } else {
+      const lines = [
+        `done: ${summary.images.done}/${summary.images.total} images (${report.encoded} encoded, ${report.cacheHits} from cache, ${failures.length} failed) in ${report.seconds.toFixed(1)} s on ${summary.provider}`,
+        `${summary.segments} segments in ${classes.length} classes:`,
+        ...classes.slice(0, 15).map((c) => `  ${c.name.padEnd(12)} ${String(c.segmentCount).padStart(6)} segments in ${c.imageCount} images`),
+        ...(classes.length > 15 ? [`  ... and ${classes.length - 15} more`] : []),
+        ...failures.map((f) => `failed: ${f.file}: ${f.reason}`),
+        `wrote ${exported.file} (${exported.images} images, ${exported.annotations} annotations, ${exported.categories} categories)`,
+      ];
+      process.stdout.write(lines.join('\n') + '\n');
+    }
+    return summary.images.failed > 0 && summary.images.done === 0 ? 1 : 0;
+  } finally {
+    await service.close();
+  }
+}

@@ -1,0 +1,68 @@
+// The `samantic` command line. Every subcommand is a thin layer over the same service the desktop
+// app and the server transport use; errors print one actionable message and exit non-zero.
+import { parseArgs } from 'node:util';
+import { toErrorPayload } from '../core/errors';
+
+type Command = (argv: string[]) => Promise<number>;
+
+const USAGE = `samantic — turn a folder of photos into a labeled segmentation dataset
+
+usage:
+  samantic label <folder> [--out coco.json] [--model <id|dir>] [--preset sam|seed]
+                 [--device auto|cpu|cuda|webgpu|dml|coreml] [--project <file>]
+                 [--format polygon|rle] [--recursive] [--json] [--threads N]
+  samantic export <project|folder> --out coco.json [--format polygon|rle]
+  samantic classes <project|folder> [list | rename <id> <name> | merge <id> <id> ...]
+  samantic info <project|folder> [--json]
+  samantic serve [folder] [--port N] [--host 127.0.0.1] [--token T] [--model <id>]
+  samantic models list | download <id>
+  samantic synth <dir> [--count 20] [--seed 1]
+  samantic bench [folder ...] [--json]
+  samantic bench-quality [--count 20] [--seed 1] [--json]
+`;
+
+const commands: Record<string, () => Promise<Command>> = {
+  label: async () => (await import('./label')).runLabel,
+  export: async () => (await import('./project-commands')).runExport,
+  classes: async () => (await import('./project-commands')).runClasses,
+  info: async () => (await import('./project-commands')).runInfo,
+  serve: async () => (await import('../server/serve')).runServeCommand,
+  models: async () => (await import('../core/model/registry')).runModelsCommand,
+  synth: async () => (await import('../core/synth/cli')).runSynthCommand,
+  bench: async () => (await import('../core/bench/cli')).runBenchCommand,
+  'bench-quality': async () => (await import('../core/bench/cli')).runQualityBenchCommand,
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(USAGE);
+    return name ? 0 : 2;
+  }
+  if (name === '--version') {
+    process.stdout.write('samantic 0.1.0\n');
+    return 0;
+  }
+  const load = commands[name];
+  if (!load) {
+    process.stderr.write(`samantic: unknown command '${name}'.\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    const run = await load();
+    return await run(rest);
+  } catch (err) {
+    const { code, message } = toErrorPayload(err);
+    process.stderr.write(`samantic ${name}: ${message}${code === 'internal' && process.env.SAMANTIC_DEBUG ? `\n${(err as Error).stack}` : ''}\n`);
+    return 1;
+  }
+}
+
+/** parseArgs with strict checking and a usage-style error. */
+export function parseCli<T extends Parameters<typeof parseArgs>[0]['options']>(argv: string[], options: T) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw Object.assign(new Error(`${(err as Error).message}. Run 'samantic --help' for usage.`), { code: 'invalid-argument' });
+  }
+}

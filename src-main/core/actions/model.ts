@@ -1,0 +1,236 @@
+// The labelling state the user edits (classes, and each segment's class and "background" flag) and
+// the reversible diffs every user action produces. A diff is an ordered list of changes, each
+// carrying its before AND after values: applying it forwards redoes the action, applying its
+// inverse (reversed order, before/after swapped) undoes it, and checking the before values on the
+// way catches a history that no longer matches the data instead of silently corrupting it.
+import { SamanticError } from '../errors';
+
+export type ClassOrigin = 'cluster' | 'user';
+
+export interface ClassFields {
+  name: string;
+  /** '#rrggbb', lower case. */
+  color: string;
+  /** Sort key of the class list (ascending). */
+  order: number;
+  createdBy: ClassOrigin;
+}
+
+export interface ClassRecord extends ClassFields {
+  id: number;
+}
+
+export interface SegmentLabel {
+  id: number;
+  /** null = unassigned (or clustering noise). */
+  classId: number | null;
+  /** "This is background": out of every class and never exported. */
+  removed: boolean;
+}
+
+export interface LabelState {
+  classes: Map<number, ClassRecord>;
+  segments: Map<number, SegmentLabel>;
+  /** Id for the next new class: above every id ever used, so ids are never reused. */
+  nextClassId: number;
+}
+
+/**
+ * One reversible change. Class changes carry whole records (before null = created, after null =
+ * deleted). Segment changes are parallel arrays (ids[i] goes from before[i] to after[i]) because
+ * one gesture, such as re-clustering, may touch every segment of the project.
+ */
+export type LabelChange =
+  | { type: 'class'; id: number; before: ClassFields | null; after: ClassFields | null }
+  | { type: 'segmentClass'; ids: number[]; before: (number | null)[]; after: (number | null)[] }
+  | { type: 'segmentRemoved'; ids: number[]; before: boolean[]; after: boolean[] };
+
+export type LabelDiff = LabelChange[];
+
+export function emptyLabelState(): LabelState {
+  return { classes: new Map(), segments: new Map(), nextClassId: 1 };
+}
+
+export function cloneLabelState(state: LabelState): LabelState {
+  return {
+    classes: new Map([...state.classes].map(([id, c]) => [id, { ...c }])),
+    segments: new Map([...state.segments].map(([id, s]) => [id, { ...s }])),
+    nextClassId: state.nextClassId,
+  };
+}
+
+export function invertDiff(diff: LabelDiff): LabelDiff {
+  return diff
+    .slice()
+    .reverse()
+    .map((c): LabelChange => {
+      switch (c.type) {
+        case 'class':
+          return { type: 'class', id: c.id, before: c.after, after: c.before };
+        case 'segmentClass':
+          return { type: 'segmentClass', ids: c.ids, before: c.after, after: c.before };
+        case 'segmentRemoved':
+          return { type: 'segmentRemoved', ids: c.ids, before: c.after, after: c.before };
+      }
+    });
+}
+
+/** The ids of the classes a diff creates, in order (e.g. to select the class createClass made). */
+export function createdClassIds(diff: LabelDiff): number[] {
+  return diff.flatMap((c) => (c.type === 'class' && c.before === null && c.after !== null ? [c.id] : []));
+}
+
+function conflict(what: string): SamanticError {
+  return new SamanticError(
+    'conflict',
+    `The edit history does not match the project any more: ${what}. Reload the project; if it persists, the history cannot be replayed.`,
+  );
+}
+
+export function sameClassFields(a: ClassFields | null, b: ClassFields | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.name === b.name && a.color === b.color && a.order === b.order && a.createdBy === b.createdBy;
+}
+
+function applyChange(state: LabelState, c: LabelChange): void {
+  if (c.type === 'class') {
+    const current = state.classes.get(c.id) ?? null;
+    if (!sameClassFields(current, c.before)) throw conflict(`class ${c.id} is not in the state this change expects`);
+    if (c.after === null) {
+      for (const s of state.segments.values()) {
+        if (s.classId === c.id) throw conflict(`class ${c.id} cannot be deleted while segment ${s.id} belongs to it`);
+      }
+      state.classes.delete(c.id);
+    } else {
+      state.classes.set(c.id, { id: c.id, ...c.after });
+      state.nextClassId = Math.max(state.nextClassId, c.id + 1);
+    }
+    return;
+  }
+  // Check every segment before touching any, so a failing change leaves the state as it was.
+  const segments = c.ids.map((id, i) => {
+    const s = state.segments.get(id);
+    if (!s) throw conflict(`segment ${id} does not exist`);
+    const now = c.type === 'segmentClass' ? s.classId : s.removed;
+    if (now !== c.before[i]) throw conflict(`segment ${id} is not in the state this change expects`);
+    if (c.type === 'segmentClass') {
+      const target = c.after[i];
+      if (target !== null && !state.classes.has(target)) throw conflict(`segment ${id} would move to missing class ${target}`);
+    }
+    return s;
+  });
+  segments.forEach((s, i) => {
+    if (c.type === 'segmentClass') s.classId = c.after[i];
+    else s.removed = c.after[i];
+  });
+}
+
+/**
+ * Applies a diff to the state in place. If some change does not match the state, the changes
+ * already applied are rolled back and a 'conflict' SamanticError is thrown.
+ */
+export function applyDiff(state: LabelState, diff: LabelDiff): void {
+  const nextClassId = state.nextClassId;
+  for (let i = 0; i < diff.length; i++) {
+    try {
+      applyChange(state, diff[i]);
+    } catch (err) {
+      for (const c of invertDiff(diff.slice(0, i))) applyChange(state, c);
+      state.nextClassId = nextClassId;
+      throw err;
+    }
+  }
+}
+
+/** Classes in display order (by order, then id). */
+export function sortedClasses(state: LabelState): ClassRecord[] {
+  return [...state.classes.values()].sort((a, b) => a.order - b.order || a.id - b.id);
+}
+
+/** Changes that give the classes, listed in their new display order, the orders 0, 1, 2, ... */
+export function renumberOrder(state: LabelState, orderedIds: number[]): LabelChange[] {
+  const changes: LabelChange[] = [];
+  orderedIds.forEach((id, order) => {
+    const c = state.classes.get(id);
+    if (c && c.order !== order) {
+      const { id: _id, ...before } = c;
+      changes.push({ type: 'class', id, before, after: { ...before, order } });
+    }
+  });
+  return changes;
+}
+
+/**
+ * Changes that give the listed segments a class and/or a removed flag, leaving out the segments
+ * already in that state (so a no-op action yields an empty diff).
+ */
+export function segmentChanges(
+  state: LabelState,
+  ids: number[],
+  target: { classId?: number | null; removed?: boolean },
+): LabelChange[] {
+  const out: LabelChange[] = [];
+  if (target.classId !== undefined) {
+    const moved = ids.filter((id) => state.segments.get(id)!.classId !== target.classId);
+    if (moved.length > 0) {
+      out.push({
+        type: 'segmentClass',
+        ids: moved,
+        before: moved.map((id) => state.segments.get(id)!.classId),
+        after: moved.map(() => target.classId as number | null),
+      });
+    }
+  }
+  if (target.removed !== undefined) {
+    const flipped = ids.filter((id) => state.segments.get(id)!.removed !== target.removed);
+    if (flipped.length > 0) {
+      out.push({
+        type: 'segmentRemoved',
+        ids: flipped,
+        before: flipped.map(() => !target.removed),
+        after: flipped.map(() => target.removed as boolean),
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * Default colour of a class, from its id: hues a golden angle (137.5 degrees) apart, so classes
+ * made one after another always look different, at a saturation and lightness that read on both
+ * the photo and the dark UI.
+ */
+export function defaultClassColor(id: number): string {
+  const hue = (id * 137.508) % 360;
+  return hslToHex(hue, 0.7, 0.55);
+}
+
+function hslToHex(h: number, s: number, l: number): string {
+  const a = s * Math.min(l, 1 - l);
+  const channel = (n: number) => {
+    const k = (n + h / 30) % 12;
+    const v = l - a * Math.max(-1, Math.min(k - 3, 9 - k, 1));
+    return Math.round(v * 255)
+      .toString(16)
+      .padStart(2, '0');
+  };
+  return `#${channel(0)}${channel(8)}${channel(4)}`;
+}
+
+/** Names compare trimmed and case-insensitively: "Dog" and "dog " would be one COCO category to a person. */
+export function nameKey(name: string): string {
+  return name.trim().toLowerCase();
+}
+
+/** `base`, or `base 2`, `base 3`, ... whichever is first not in `taken` (keys from nameKey). */
+export function uniqueName(base: string, taken: Set<string>): string {
+  if (!taken.has(nameKey(base))) return base;
+  for (let n = 2; ; n++) {
+    const candidate = `${base} ${n}`;
+    if (!taken.has(nameKey(candidate))) return candidate;
+  }
+}
+
+export function takenNames(state: LabelState, except?: number): Set<string> {
+  return new Set([...state.classes.values()].filter((c) => c.id !== except).map((c) => nameKey(c.name)));
+}

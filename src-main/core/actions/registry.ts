@@ -1,0 +1,46 @@
+// The named actions, so that callers (the service, the in-memory History, the persistent history)
+// can run an action by name with JSON arguments and record it under that name.
+import { SamanticError } from '../errors';
+import {
+  createClass,
+  deleteClass,
+  mergeClasses,
+  renameClass,
+  reorderClasses,
+  setClassColor,
+  splitClass,
+} from './class-actions';
+import type { LabelDiff, LabelState } from './model';
+import { replaceClustering } from './recluster';
+import { assignSegments, removeSegments, restoreSegments } from './segment-actions';
+
+export const ACTIONS = {
+  renameClass,
+  setClassColor,
+  reorderClasses,
+  mergeClasses,
+  splitClass,
+  createClass,
+  deleteClass,
+  assignSegments,
+  removeSegments,
+  restoreSegments,
+  replaceClustering,
+} as const;
+
+export type ActionName = keyof typeof ACTIONS;
+export type ActionArgs<N extends ActionName> = Parameters<(typeof ACTIONS)[N]>[1];
+
+export const ACTION_NAMES = Object.keys(ACTIONS) as ActionName[];
+
+export function isActionName(name: unknown): name is ActionName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(ACTIONS, name);
+}
+
+/** Runs the named action on the state (which it does not modify) and returns its diff. */
+export function computeAction<N extends ActionName>(state: LabelState, name: N, args: ActionArgs<N>): LabelDiff {
+  if (!isActionName(name)) {
+    throw new SamanticError('invalid-argument', `Unknown action '${String(name)}'. Known actions: ${ACTION_NAMES.join(', ')}.`);
+  }
+  return (ACTIONS[name] as (s: LabelState, a: unknown) => LabelDiff)(state, args);
+}

@@ -1,0 +1,38 @@
+// The user's operations on segments, as pure functions: (state, args) -> diff.
+import type { LabelDiff, LabelState } from './model';
+import { segmentChanges } from './model';
+import { requireArgs, requireClass, requireId, requireIdList, requireSegments } from './validate';
+
+export interface AssignSegmentsArgs {
+  segmentIds: number[];
+  classId: number;
+}
+export interface SegmentIdsArgs {
+  segmentIds: number[];
+}
+
+/** Puts segments into a class; segments marked as background become objects again. */
+export function assignSegments(state: LabelState, args: AssignSegmentsArgs): LabelDiff {
+  const a = requireArgs('assignSegments', args);
+  const ids = requireIdList('assignSegments', 'segmentIds', a.segmentIds);
+  const classId = requireId('assignSegments', 'classId', a.classId);
+  requireClass(state, 'assignSegments', classId);
+  requireSegments(state, 'assignSegments', ids);
+  return segmentChanges(state, ids, { classId, removed: false });
+}
+
+/** "This is background": the segments leave their class and are not exported. */
+export function removeSegments(state: LabelState, args: SegmentIdsArgs): LabelDiff {
+  const a = requireArgs('removeSegments', args);
+  const ids = requireIdList('removeSegments', 'segmentIds', a.segmentIds);
+  requireSegments(state, 'removeSegments', ids);
+  return segmentChanges(state, ids, { classId: null, removed: true });
+}
+
+/** Takes segments back from the background; they come back unassigned (undo restores the class). */
+export function restoreSegments(state: LabelState, args: SegmentIdsArgs): LabelDiff {
+  const a = requireArgs('restoreSegments', args);
+  const ids = requireIdList('restoreSegments', 'segmentIds', a.segmentIds);
+  requireSegments(state, 'restoreSegments', ids);
+  return segmentChanges(state, ids, { removed: false });
+}

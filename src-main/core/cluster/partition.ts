@@ -1,0 +1,143 @@
+// A coarse partition of unit vectors into compact cells, so that neighbour searches can skip whole
+// blocks of pairs and stay EXACT: for x in cell a and y in cell b,
+//   |x - y| >= |c_a - c_b| - r_a - r_b        (triangle inequality, Euclidean)
+// where c is a cell's centre (mean of its members) and r the largest member-to-centre distance. For
+// unit vectors |x - y|^2 = 2 - 2 cos = 2 * cosineDistance, so "cosine distance <= eps" is
+// "|x - y| <= sqrt(2 eps)" and a cell pair whose bound exceeds that holds no pair within eps.
+// Rows are stored sorted by cell so that a cell is one contiguous block for the dot-product kernel.
+
+import type { GemmTask } from './gemm';
+import { forEachBlockAgainst } from './gemm';
+import { sphericalKMeansTask } from './kmeans';
+
+export interface Partition {
+  n: number;
+  dim: number;
+  /** The vectors, rows sorted by cell (n x dim). */
+  data: Float32Array;
+  /** Position in `data` -> row index in the caller's input. */
+  order: Int32Array;
+  /** Cell c holds positions cellStart[c] .. cellStart[c + 1] - 1. */
+  cellStart: Int32Array;
+  cells: number;
+  /** Cell centres (cells x dim): member means, NOT unit length. */
+  centers: Float32Array;
+  centerNorm2: Float64Array;
+  /** Largest member-to-centre Euclidean distance, plus BOUND_SLACK. */
+  radius: Float64Array;
+}
+
+export interface PartitionOptions {
+  /** Number of cells; default round(sqrt(n)) (balances centre work against block work), capped. */
+  cells?: number;
+  seed?: number;
+}
+
+/** Below this many vectors one cell (a plain all-pairs scan) is cheaper than building cells. */
+export const PARTITION_MIN_N = 1500;
+export const MAX_CELLS = 1024;
+/** Rows of k-means training sample per cell: enough for stable centres, far fewer than n. */
+const SAMPLE_PER_CELL = 32;
+const PARTITION_KMEANS_ITERATIONS = 8;
+/**
+ * Added to every radius and bound: float32 dot products are off by ~1e-6, and a bound must never
+ * drop a pair the kernel would report. 1e-4 is far above that and far below any useful eps radius.
+ */
+export const BOUND_SLACK = 1e-4;
+
+export function defaultCellCount(n: number): number {
+  if (n < PARTITION_MIN_N) return 1;
+  return Math.min(MAX_CELLS, Math.max(1, Math.round(Math.sqrt(n))));
+}
+
+/** Exact Euclidean distance between two rows (float64), for radii and centre distances. */
+function dist(a: Float32Array, ao: number, b: Float32Array, bo: number, dim: number): number {
+  let s = 0;
+  for (let k = 0; k < dim; k++) {
+    const d = a[ao + k] - b[bo + k];
+    s += d * d;
+  }
+  return Math.sqrt(s);
+}
+
+/** Builds the partition of `vectors` (unit rows). Deterministic for a given seed. */
+export function* buildPartitionTask(
+  vectors: Float32Array,
+  dim: number,
+  options: PartitionOptions = {},
+): GemmTask<Partition> {
+  const n = vectors.length / dim;
+  const cells = Math.max(1, Math.min(options.cells ?? defaultCellCount(n), n));
+  const cellOf = new Int32Array(n);
+  if (cells > 1) {
+    // Train on an evenly spaced sample (deterministic, and spread over the input's order).
+    const sampleSize = Math.min(n, cells * SAMPLE_PER_CELL);
+    const sample = Int32Array.from({ length: sampleSize }, (_, i) => Math.floor((i * n) / sampleSize));
+    const km = yield* sphericalKMeansTask(vectors, dim, sample, cells, {
+      seed: options.seed ?? 1,
+      init: 'random',
+      iterations: PARTITION_KMEANS_ITERATIONS,
+    });
+    const all = Int32Array.from({ length: n }, (_, i) => i);
+    yield* forEachBlockAgainst(vectors, dim, all, km.centroids, cells, (s, count, _b, _bc, sims) => {
+      for (let t = 0; t < count; t++) {
+        let arg = 0;
+        for (let c = 1; c < cells; c++) if (sims[t * cells + c] > sims[t * cells + arg]) arg = c;
+        cellOf[s + t] = arg;
+      }
+    });
+  }
+  return layoutPartition(vectors, dim, cellOf, cells);
+}
+
+/** Sorts rows by cell (stable, so input order is kept inside a cell) and measures every cell. */
+export function layoutPartition(vectors: Float32Array, dim: number, cellOf: Int32Array, cells: number): Partition {
+  const n = cellOf.length;
+  const cellStart = new Int32Array(cells + 1);
+  for (let i = 0; i < n; i++) cellStart[cellOf[i] + 1]++;
+  for (let c = 0; c < cells; c++) cellStart[c + 1] += cellStart[c];
+  const fill = cellStart.slice(0, cells);
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[fill[cellOf[i]]++] = i;
+  const data = cells === 1 ? vectors : new Float32Array(n * dim);
+  if (cells > 1) for (let p = 0; p < n; p++) data.set(vectors.subarray(order[p] * dim, (order[p] + 1) * dim), p * dim);
+
+  const centers = new Float32Array(cells * dim);
+  const centerNorm2 = new Float64Array(cells);
+  const radius = new Float64Array(cells);
+  const sum = new Float64Array(dim);
+  for (let c = 0; c < cells; c++) {
+    const lo = cellStart[c];
+    const hi = cellStart[c + 1];
+    if (hi === lo) continue;
+    sum.fill(0);
+    for (let p = lo; p < hi; p++) for (let k = 0; k < dim; k++) sum[k] += data[p * dim + k];
+    let n2 = 0;
+    for (let k = 0; k < dim; k++) {
+      const v = sum[k] / (hi - lo);
+      centers[c * dim + k] = v;
+      n2 += v * v;
+    }
+    centerNorm2[c] = n2;
+    let r = 0;
+    for (let p = lo; p < hi; p++) r = Math.max(r, dist(data, p * dim, centers, c * dim, dim));
+    radius[c] = r + BOUND_SLACK;
+  }
+  return { n, dim, data, order, cellStart, cells, centers, centerNorm2, radius };
+}
+
+/** Euclidean distance between two cell centres (float64). */
+export function centerDistance(p: Partition, a: number, b: number): number {
+  return dist(p.centers, a * p.dim, p.centers, b * p.dim, p.dim);
+}
+
+/** Euclidean radius equivalent to a cosine-distance eps on unit vectors (plus slack). */
+export function epsRadius(eps: number): number {
+  return Math.sqrt(2 * Math.max(0, eps)) + BOUND_SLACK;
+}
+
+/** Lower bound on |x - y| over x in cell a, y in cell b. */
+export function cellLowerBound(p: Partition, a: number, b: number): number {
+  if (a === b) return 0;
+  return centerDistance(p, a, b) - p.radius[a] - p.radius[b];
+}

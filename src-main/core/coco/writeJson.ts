@@ -1,0 +1,133 @@
+// Atomic json file writer: a temp file in the target's own folder (so the final rename never crosses
+// file systems), fsync'd, then renamed over the target. A reader sees the old file or the new one,
+// never a half-written export, even if the app dies mid-write.
+
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { SamanticError } from '../errors';
+
+/** Text is handed to the file system in pieces of about this many characters. */
+const FLUSH_CHARS = 1 << 20;
+
+/**
+ * Writes `data` as compact json to `file` atomically, creating the folder if needed. Top-level
+ * arrays and the arrays directly under a top-level object (a COCO file's images and annotations)
+ * are serialised element by element, so a large export never has to exist as a single string
+ * (V8 caps strings at about 512 MB). The output parses to the same value as JSON.stringify's.
+ */
+export async function writeJsonAtomic(file: string, data: unknown): Promise<void> {
+  const target = path.resolve(file);
+  const dir = path.dirname(target);
+  try {
+    await fs.mkdir(dir, { recursive: true });
+  } catch (err) {
+    throw writeError(target, err, `its folder ${dir} cannot be created`);
+  }
+  const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  let handle: fs.FileHandle | null = null;
+  try {
+    handle = await fs.open(tmp, 'wx');
+    const out = new ChunkWriter(handle);
+    await serialise(data, out);
+    await out.flush();
+    await handle.sync();
+    await handle.close();
+    handle = null;
+    await fs.rename(tmp, target);
+  } catch (err) {
+    if (handle) await handle.close().catch(() => undefined);
+    await fs.rm(tmp, { force: true }).catch(() => undefined);
+    if (err instanceof SamanticError) throw err;
+    throw writeError(target, err, 'writing it failed');
+  }
+  await syncDir(dir);
+}
+
+class ChunkWriter {
+  private parts: string[] = [];
+  private size = 0;
+  constructor(private readonly handle: fs.FileHandle) {}
+
+  async write(s: string): Promise<void> {
+    this.parts.push(s);
+    this.size += s.length;
+    if (this.size >= FLUSH_CHARS) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.parts.length === 0) return;
+    const text = this.parts.join('');
+    this.parts = [];
+    this.size = 0;
+    await this.handle.write(text, null, 'utf8');
+  }
+}
+
+async function serialise(data: unknown, out: ChunkWriter): Promise<void> {
+  const value = toJsonValue(data);
+  if (Array.isArray(value)) return serialiseArray(value, out);
+  if (value === null || typeof value !== 'object') {
+    const s = JSON.stringify(value);
+    if (s === undefined) {
+      throw new SamanticError('invalid-argument', 'writeJsonAtomic: the value has no json form (undefined or a function).');
+    }
+    return out.write(s);
+  }
+  await out.write('{');
+  let first = true;
+  for (const [key, raw] of Object.entries(value as Record<string, unknown>)) {
+    const v = toJsonValue(raw);
+    // JSON.stringify leaves out properties whose value has no json form.
+    if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
+    await out.write(`${first ? '' : ','}${JSON.stringify(key)}:`);
+    first = false;
+    if (Array.isArray(v)) await serialiseArray(v, out);
+    else await out.write(JSON.stringify(v));
+  }
+  await out.write('}');
+}
+
+async function serialiseArray(arr: unknown[], out: ChunkWriter): Promise<void> {
+  await out.write('[');
+  for (let i = 0; i < arr.length; i++) {
+    // Array holes and values without a json form become null, as in JSON.stringify.
+    const s = JSON.stringify(arr[i]);
+    await out.write((i > 0 ? ',' : '') + (s === undefined ? 'null' : s));
+  }
+  await out.write(']');
+}
+
+/** Applies toJSON like JSON.stringify does, so Dates and similar serialise the same way. */
+function toJsonValue(v: unknown): unknown {
+  if (v !== null && typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON === 'function') {
+    return (v as { toJSON: () => unknown }).toJSON();
+  }
+  return v;
+}
+
+/** Makes the rename itself durable; not possible on every platform (Windows), so best effort. */
+async function syncDir(dir: string): Promise<void> {
+  let h: fs.FileHandle | null = null;
+  try {
+    h = await fs.open(dir, 'r');
+    await h.sync();
+  } catch {
+    // The data is already safe in the renamed file; only a crash right now could lose the rename.
+  } finally {
+    await h?.close().catch(() => undefined);
+  }
+}
+
+function writeError(target: string, err: unknown, what: string): SamanticError {
+  const e = err as NodeJS.ErrnoException;
+  const hint =
+    e?.code === 'EACCES' || e?.code === 'EPERM' || e?.code === 'EROFS'
+      ? 'choose a folder you can write to'
+      : e?.code === 'ENOSPC'
+        ? 'free some disk space or choose another drive'
+        : e?.code === 'ENOTDIR' || e?.code === 'EEXIST' || e?.code === 'EISDIR'
+          ? 'a file or folder of that name is in the way; choose another path'
+          : 'check the path and try again';
+  return new SamanticError('invalid-argument', `Cannot write ${target}: ${what} (${e?.message ?? String(err)}); ${hint}.`);
+}

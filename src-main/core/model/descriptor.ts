@@ -1,0 +1,307 @@
+// models/<id>/model.json: what a model's ONNX files are and how to drive them. The runtime never
+// guesses from file names; everything it needs (flavours, I/O names, mask tokens) is declared here
+// and checked against the sessions when they load.
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SamanticError } from '../errors';
+
+export const DESCRIPTOR_FILE = 'model.json';
+export const DESCRIPTOR_FORMAT = 'samantic-model/1';
+
+/**
+ * 'nchw-normalized': input 1x3xFxF, the caller resizes (longest side F, bilinear), normalises with
+ * pixelMean/pixelStd and zero-pads bottom/right (SAM's own preprocessing; samexporter without
+ * --use-preprocess). 'hwc-raw': input HxWx3 float 0-255 after the caller's resize; the graph
+ * normalises and pads (samexporter --use-preprocess).
+ */
+export type EncoderFlavour = 'nchw-normalized' | 'hwc-raw';
+export const ENCODER_FLAVOURS: readonly EncoderFlavour[] = ['nchw-normalized', 'hwc-raw'];
+
+/** The only decoder interface so far: SAM's official ONNX decoder (segment_anything/utils/onnx.py). */
+export type DecoderIo = 'sam-official';
+export const DECODER_IOS: readonly DecoderIo[] = ['sam-official'];
+
+export type Dim = number | string;
+
+export interface TensorSpec {
+  name: string;
+  dtype: 'float32';
+  /** Numbers are fixed sizes, strings symbolic (dynamic) dimensions. */
+  shape: Dim[];
+}
+
+export interface EncoderSpec {
+  file: string;
+  /** Files the ONNX file references as external data (e.g. samexporter's vit_h `<name>_data.bin`). */
+  externalData: string[];
+  flavour: EncoderFlavour;
+  input: TensorSpec;
+  output: TensorSpec;
+  pixelMean: [number, number, number];
+  pixelStd: [number, number, number];
+}
+
+export interface DecoderSpec {
+  /** Short name used to pick this decoder (e.g. 'official', 'batched'). */
+  id: string;
+  file: string;
+  io: DecoderIo;
+  /** true: dimension 0 of the prompt inputs is a batch of prompts; false: it is fixed at 1. */
+  batched: boolean;
+  inputs: {
+    imageEmbeddings: string;
+    pointCoords: string;
+    pointLabels: string;
+    maskInput: string;
+    hasMaskInput: string;
+    origImSize: string;
+  };
+  outputs: { masks: string; iouPredictions: string; lowResMasks: string };
+  /** Mask tokens returned per prompt (4 for an export without --return-single-mask, 1 with it). */
+  maskCount: number;
+  /** Token of SAM's single-mask output (0 in the 4-token export). */
+  singleMaskIndex: number;
+  /** Tokens of the three multimask outputs the AMG uses (1, 2, 3 in the 4-token export); [] if none. */
+  multimaskIndices: number[];
+  /** Side of low_res_masks (256 in SAM). */
+  lowResSize: number;
+}
+
+export interface DownloadFile {
+  /** File name inside the model's folder. */
+  file: string;
+  url: string;
+  /** Exact size in bytes, or null when it could not be verified. */
+  bytes: number | null;
+  /** Lower-case hex SHA-256, or null when it could not be verified (downloads then need --no-verify). */
+  sha256: string | null;
+  note?: string;
+}
+
+export interface ModelDescriptor {
+  format: typeof DESCRIPTOR_FORMAT;
+  id: string;
+  name: string;
+  description: string;
+  license: string;
+  /** Set for generated models (test-sam): a different version means the files are stale. */
+  generator: { name: string; version: number } | null;
+  frameSize: number;
+  embedding: { channels: number; gridH: number; gridW: number };
+  encoder: EncoderSpec;
+  /** At least one; the first is the default unless a batched one exists. */
+  decoders: DecoderSpec[];
+  download: { files: DownloadFile[]; notes: string } | null;
+}
+
+/** Walks untrusted JSON and reports the first problem with the file and the field's path. */
+class Reader {
+  constructor(
+    private readonly file: string,
+    private readonly fix: string,
+  ) {}
+
+  fail(path: string, problem: string): never {
+    throw new SamanticError('model-invalid', `${this.file}: field "${path}" ${problem}. ${this.fix}`);
+  }
+
+  obj(v: unknown, path: string): Record<string, unknown> {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) this.fail(path, `must be an object, got ${describe(v)}`);
+    return v as Record<string, unknown>;
+  }
+
+  str(o: Record<string, unknown>, key: string, path: string): string {
+    const v = o[key];
+    if (typeof v !== 'string' || v.length === 0) this.fail(`${path}${key}`, `must be a non-empty string, got ${describe(v)}`);
+    return v;
+  }
+
+  int(o: Record<string, unknown>, key: string, path: string, min = 0): number {
+    const v = o[key];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min) this.fail(`${path}${key}`, `must be an integer >= ${min}, got ${describe(v)}`);
+    return v;
+  }
+
+  bool(o: Record<string, unknown>, key: string, path: string): boolean {
+    const v = o[key];
+    if (typeof v !== 'boolean') this.fail(`${path}${key}`, `must be true or false, got ${describe(v)}`);
+    return v;
+  }
+
+  oneOf<T extends string>(o: Record<string, unknown>, key: string, path: string, allowed: readonly T[]): T {
+    const v = o[key];
+    if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
+      this.fail(`${path}${key}`, `must be one of ${allowed.map((a) => `"${a}"`).join(', ')}, got ${describe(v)}`);
+    }
+    return v as T;
+  }
+
+  arr(o: Record<string, unknown>, key: string, path: string): unknown[] {
+    const v = o[key];
+    if (!Array.isArray(v)) this.fail(`${path}${key}`, `must be an array, got ${describe(v)}`);
+    return v;
+  }
+
+  numbers3(o: Record<string, unknown>, key: string, path: string): [number, number, number] {
+    const a = this.arr(o, key, path);
+    if (a.length !== 3 || !a.every((x) => typeof x === 'number' && Number.isFinite(x))) {
+      this.fail(`${path}${key}`, `must be 3 finite numbers (R, G, B), got ${describe(a)}`);
+    }
+    return a as [number, number, number];
+  }
+
+  fileName(o: Record<string, unknown>, key: string, path: string): string {
+    const v = this.str(o, key, path);
+    if (v.includes('/') || v.includes('\\') || v === '.' || v === '..') this.fail(`${path}${key}`, `must be a plain file name inside the model folder, got "${v}"`);
+    return v;
+  }
+
+  tensor(v: unknown, path: string): TensorSpec {
+    const o = this.obj(v, path);
+    const shape = this.arr(o, 'shape', `${path}.`);
+    shape.forEach((d, i) => {
+      const ok = (typeof d === 'number' && Number.isInteger(d) && d > 0) || (typeof d === 'string' && d.length > 0);
+      if (!ok) this.fail(`${path}.shape[${i}]`, `must be a positive integer or a dimension name, got ${describe(d)}`);
+    });
+    return { name: this.str(o, 'name', `${path}.`), dtype: this.oneOf(o, 'dtype', `${path}.`, ['float32'] as const), shape: shape as Dim[] };
+  }
+}
+
+function describe(v: unknown): string {
+  if (v === undefined) return 'nothing (missing)';
+  const s = JSON.stringify(v);
+  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+}
+
+function parseDecoder(r: Reader, v: unknown, path: string): DecoderSpec {
+  const o = r.obj(v, path);
+  const p = `${path}.`;
+  const ins = r.obj(o.inputs, `${p}inputs`);
+  const outs = r.obj(o.outputs, `${p}outputs`);
+  const maskCount = r.int(o, 'maskCount', p, 1);
+  const token = (x: unknown, at: string) => {
+    if (typeof x !== 'number' || !Number.isInteger(x) || x < 0 || x >= maskCount) r.fail(at, `must be a mask token index from 0 to ${maskCount - 1}, got ${describe(x)}`);
+    return x;
+  };
+  const multimask = r.arr(o, 'multimaskIndices', p).map((x, i) => token(x, `${p}multimaskIndices[${i}]`));
+  return {
+    id: r.str(o, 'id', p),
+    file: r.fileName(o, 'file', p),
+    io: r.oneOf(o, 'io', p, DECODER_IOS),
+    batched: r.bool(o, 'batched', p),
+    inputs: {
+      imageEmbeddings: r.str(ins, 'imageEmbeddings', `${p}inputs.`),
+      pointCoords: r.str(ins, 'pointCoords', `${p}inputs.`),
+      pointLabels: r.str(ins, 'pointLabels', `${p}inputs.`),
+      maskInput: r.str(ins, 'maskInput', `${p}inputs.`),
+      hasMaskInput: r.str(ins, 'hasMaskInput', `${p}inputs.`),
+      origImSize: r.str(ins, 'origImSize', `${p}inputs.`),
+    },
+    outputs: {
+      masks: r.str(outs, 'masks', `${p}outputs.`),
+      iouPredictions: r.str(outs, 'iouPredictions', `${p}outputs.`),
+      lowResMasks: r.str(outs, 'lowResMasks', `${p}outputs.`),
+    },
+    maskCount,
+    singleMaskIndex: token(o.singleMaskIndex, `${p}singleMaskIndex`),
+    multimaskIndices: multimask,
+    lowResSize: r.int(o, 'lowResSize', p, 1),
+  };
+}
+
+function parseDownload(r: Reader, v: unknown): ModelDescriptor['download'] {
+  if (v === null || v === undefined) return null;
+  const o = r.obj(v, 'download');
+  const files = r.arr(o, 'files', 'download.').map((f, i): DownloadFile => {
+    const p = `download.files[${i}].`;
+    const fo = r.obj(f, `download.files[${i}]`);
+    const url = r.str(fo, 'url', p);
+    if (!/^https:\/\//.test(url)) r.fail(`${p}url`, `must be an https:// URL, got "${url}"`);
+    const bytes = fo.bytes === null ? null : r.int(fo, 'bytes', p, 1);
+    let sha256: string | null = null;
+    if (fo.sha256 !== null) {
+      sha256 = r.str(fo, 'sha256', p);
+      if (!/^[0-9a-f]{64}$/.test(sha256)) r.fail(`${p}sha256`, `must be 64 lower-case hex digits or null, got "${sha256}"`);
+    }
+    const note = fo.note === undefined ? undefined : r.str(fo, 'note', p);
+    return { file: r.fileName(fo, 'file', p), url, bytes, sha256, ...(note ? { note } : {}) };
+  });
+  return { files, notes: typeof o.notes === 'string' ? o.notes : '' };
+}
+
+/**
+ * Validates parsed JSON as a model descriptor. `file` names the source in errors; every error says
+ * which field is wrong and what to do.
+ */
+export function parseModelDescriptor(json: unknown, file: string): ModelDescriptor {
+  const r = new Reader(file, 'Fix the file (see models/README.md for the format) or delete the folder and download the model again.');
+  const o = r.obj(json, '(top level)');
+  if (o.format !== DESCRIPTOR_FORMAT) r.fail('format', `must be "${DESCRIPTOR_FORMAT}", got ${describe(o.format)}`);
+  const emb = r.obj(o.embedding, 'embedding');
+  const enc = r.obj(o.encoder, 'encoder');
+  const decoders = r.arr(o, 'decoders', '').map((d, i) => parseDecoder(r, d, `decoders[${i}]`));
+  if (decoders.length === 0) r.fail('decoders', 'must list at least one decoder');
+  const ids = new Set<string>();
+  decoders.forEach((d, i) => {
+    if (ids.has(d.id)) r.fail(`decoders[${i}].id`, `repeats "${d.id}"; decoder ids must be unique`);
+    ids.add(d.id);
+  });
+  let generator: ModelDescriptor['generator'] = null;
+  if (o.generator !== null && o.generator !== undefined) {
+    const go = r.obj(o.generator, 'generator');
+    generator = { name: r.str(go, 'name', 'generator.'), version: r.int(go, 'version', 'generator.', 1) };
+  }
+  const id = r.str(o, 'id', '');
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(id)) r.fail('id', `must be a folder-safe name (letters, digits, . _ -), got "${id}"`);
+  return {
+    format: DESCRIPTOR_FORMAT,
+    id,
+    name: r.str(o, 'name', ''),
+    description: typeof o.description === 'string' ? o.description : '',
+    license: typeof o.license === 'string' ? o.license : '',
+    generator,
+    frameSize: r.int(o, 'frameSize', '', 1),
+    embedding: {
+      channels: r.int(emb, 'channels', 'embedding.', 1),
+      gridH: r.int(emb, 'gridH', 'embedding.', 1),
+      gridW: r.int(emb, 'gridW', 'embedding.', 1),
+    },
+    encoder: {
+      file: r.fileName(enc, 'file', 'encoder.'),
+      externalData: (enc.externalData === undefined ? [] : r.arr(enc, 'externalData', 'encoder.')).map((f, i) =>
+        r.fileName({ [`externalData[${i}]`]: f }, `externalData[${i}]`, 'encoder.'),
+      ),
+      flavour: r.oneOf(enc, 'flavour', 'encoder.', ENCODER_FLAVOURS),
+      input: r.tensor(enc.input, 'encoder.input'),
+      output: r.tensor(enc.output, 'encoder.output'),
+      pixelMean: r.numbers3(enc, 'pixelMean', 'encoder.'),
+      pixelStd: r.numbers3(enc, 'pixelStd', 'encoder.'),
+    },
+    decoders,
+    download: parseDownload(r, o.download),
+  };
+}
+
+/** Reads and validates `<dir>/model.json`. Missing file: 'model-missing'; bad JSON or fields: 'model-invalid'. */
+export function readModelDescriptor(dir: string): ModelDescriptor {
+  const file = join(dir, DESCRIPTOR_FILE);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new SamanticError(
+      'model-missing',
+      `${file}: cannot read the model descriptor (${code ?? String(err)}). A model folder needs a model.json; ` +
+        `run "samantic models list" to see the known models.`,
+    );
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new SamanticError('model-invalid', `${file}: not valid JSON (${(err as Error).message}). Fix the file or restore it from the repository.`);
+  }
+  return parseModelDescriptor(json, file);
+}

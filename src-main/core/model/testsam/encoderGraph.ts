@@ -1,0 +1,96 @@
+// test-sam's image encoder: SAM's official encoder interface (1x3x1024x1024 normalised ->
+// image_embeddings 1x256x64x64), computed from colour and texture statistics instead of a ViT.
+
+import type onnxProto from 'onnx-proto';
+import { GraphBuilder } from './onnxBuilder';
+import {
+  CHANNELS,
+  CHROMA_SCALE,
+  CONSTANT,
+  EXPANSION_SEED,
+  FRAME,
+  GRID,
+  LOW_RES,
+  MEAN_SCALE,
+  PIXEL_MEAN,
+  PIXEL_STD,
+  REST_CHANNELS,
+  REST_FEATURES,
+  SUB,
+  SUBCELL_SCALE,
+  TEXTURE_SCALE,
+  orthonormalColumns,
+} from './params';
+
+export const ENCODER_INPUT = 'input_image';
+export const ENCODER_OUTPUT = 'image_embeddings';
+
+/**
+ * The 9 patch statistics as an affine map of [mean r, g, b, std r, g, b] (9 x 6 weights + 9 biases):
+ * centred mean colour, two opponent chroma axes (red-green, yellow-blue), texture, a constant.
+ */
+function patchStatistics(): { a: number[][]; bias: number[] } {
+  const s2 = Math.SQRT2;
+  const s6 = Math.sqrt(6);
+  const a = [
+    [MEAN_SCALE, 0, 0, 0, 0, 0],
+    [0, MEAN_SCALE, 0, 0, 0, 0],
+    [0, 0, MEAN_SCALE, 0, 0, 0],
+    [CHROMA_SCALE / s2, -CHROMA_SCALE / s2, 0, 0, 0, 0],
+    [CHROMA_SCALE / s6, CHROMA_SCALE / s6, (-2 * CHROMA_SCALE) / s6, 0, 0, 0],
+    [0, 0, 0, TEXTURE_SCALE, 0, 0],
+    [0, 0, 0, 0, TEXTURE_SCALE, 0],
+    [0, 0, 0, 0, 0, TEXTURE_SCALE],
+    [0, 0, 0, 0, 0, 0],
+  ];
+  const bias = [-0.5 * MEAN_SCALE, -0.5 * MEAN_SCALE, -0.5 * MEAN_SCALE, 0, 0, 0, 0, 0, CONSTANT];
+  return { a, bias };
+}
+
+/** Conv weight (REST_CHANNELS x 6 x 1 x 1) and bias of Q * (A x + a0), Q with orthonormal columns. */
+export function denseExpansion(): { weight: Float64Array; bias: Float64Array } {
+  const q = orthonormalColumns(REST_CHANNELS, REST_FEATURES, EXPANSION_SEED);
+  const { a, bias } = patchStatistics();
+  const weight = new Float64Array(REST_CHANNELS * 6);
+  const b = new Float64Array(REST_CHANNELS);
+  for (let r = 0; r < REST_CHANNELS; r++) {
+    for (let f = 0; f < REST_FEATURES; f++) {
+      const qrf = q[r * REST_FEATURES + f];
+      for (let i = 0; i < 6; i++) weight[r * 6 + i] += qrf * a[f][i];
+      b[r] += qrf * bias[f];
+    }
+  }
+  return { weight, bias: b };
+}
+
+export function buildEncoderGraph(): onnxProto.onnx.IGraphProto {
+  const g = new GraphBuilder();
+  const x = g.input(ENCODER_INPUT, 'float', [1, 3, FRAME, FRAME]);
+
+  // Undo SAM's normalisation: colour in 0-1 (the zero padding becomes the mean grey, as in SAM).
+  const scale = g.floats(PIXEL_STD.map((s) => s / 255), [1, 3, 1, 1], 'std');
+  const shift = g.floats(PIXEL_MEAN.map((m) => m / 255), [1, 3, 1, 1], 'mean');
+  const colour = g.add(g.mul(x, scale), shift);
+
+  // 4 x 4 sub-cell colours (the decoder's 256 x 256 grid), then folded into 48 channels per patch.
+  const cell = FRAME / LOW_RES; // 4 frame pixels
+  const subCells = g.op('AveragePool', [colour], { kernel_shape: [cell, cell], strides: [cell, cell] });
+  const centred = g.sub(subCells, g.scalar(0.5));
+  const folded = g.op('SpaceToDepth', [centred], { blocksize: SUB });
+  const subFeatures = g.mul(folded, g.scalar(SUBCELL_SCALE));
+
+  // Patch mean and per-channel standard deviation over the 16 x 16 pixels (texture).
+  const patch = FRAME / GRID;
+  const mean = g.op('AveragePool', [subCells], { kernel_shape: [SUB, SUB], strides: [SUB, SUB] });
+  const meanSq = g.op('AveragePool', [g.mul(colour, colour)], { kernel_shape: [patch, patch], strides: [patch, patch] });
+  const variance = g.op('Relu', [g.sub(meanSq, g.mul(mean, mean))]);
+  const std = g.op('Sqrt', [g.add(variance, g.scalar(1e-6))]);
+
+  const { weight, bias } = denseExpansion();
+  const stats = g.op('Concat', [mean, std], { axis: 1 });
+  const dense = g.op('Conv', [stats, g.floats(weight, [REST_CHANNELS, 6, 1, 1], 'expand_w'), g.floats(bias, [REST_CHANNELS], 'expand_b')]);
+
+  const embedding = g.op('Concat', [subFeatures, dense], { axis: 1 });
+  g.output(embedding, ENCODER_OUTPUT, 'float', [1, CHANNELS, GRID, GRID]);
+  return g.graph('test_sam_encoder');
+}

@@ -1,0 +1,229 @@
+// The service behind every transport (Electron IPC, HTTP/WebSocket, CLI): one open project at a
+// time, its store, the model (loaded on first use) and the user's named actions.
+import { existsSync, statSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import type { ProgressEvent, ProjectSummary, SamanticApi } from '../api/contract';
+import { applyAction, redo, undo } from '../actions/persistent';
+import { AMG_PRESETS, type AmgPresetName } from '../amg/options';
+import { SamanticError } from '../errors';
+import { processPendingImages, type ProcessFolderResult } from '../pipeline/process-folder';
+import { scanFolder } from '../pipeline/scan';
+import type { Segmenter } from '../pipeline/segmenter';
+import { ProjectStore } from '../store/project-store';
+import { clusterProject, nearestToSelection, previewSplit } from './clustering';
+import { exportProject } from './export';
+import { listModelInfos, openSegmenter, resolveModelId } from './models';
+import { defaultStateDir, RecentProjects } from './recent';
+import type { Service, ServiceOptions } from './types';
+import { classInfo, imageInfo, projectSummary, segmentInfo } from './views';
+
+interface OpenProject {
+  folder: string;
+  store: ProjectStore;
+  modelId: string;
+  device: string;
+  segmenter: Segmenter | null;
+}
+
+const META_FOLDER = 'folder';
+const META_MODEL = 'modelId';
+
+export async function createService(options: ServiceOptions = {}): Promise<Service> {
+  const listeners = new Set<(e: ProgressEvent) => void>();
+  const emit = (e: ProgressEvent): void => listeners.forEach((l) => l(e));
+  const recent = new RecentProjects(options.stateDir ?? defaultStateDir());
+  const warn = options.onWarning ?? ((m: string) => process.stderr.write(`warning: ${m}\n`));
+  let project: OpenProject | null = null;
+  let running: AbortController | null = null;
+  // Last process() result, for the CLI's summary.
+  let lastRun: ProcessFolderResult | null = null;
+
+  const current = (): OpenProject => {
+    if (!project) throw new SamanticError('no-project', 'No folder is open. Open a folder of photos first.');
+    return project;
+  };
+  const summary = (p: OpenProject): ProjectSummary =>
+    projectSummary(p.store, p.folder, p.modelId, p.segmenter?.provider ?? null);
+  const classes = () => current().store.listClasses().map(classInfo);
+  const notWhileProcessing = (what: string): void => {
+    if (running) throw new SamanticError('busy', `Cannot ${what} while images are being processed; cancel or wait for it to finish.`);
+  };
+
+  async function closeProject(): Promise<void> {
+    running?.abort();
+    if (!project) return;
+    await project.segmenter?.close();
+    project.store.close();
+    project = null;
+  }
+
+  const api: SamanticApi = {
+    async listModels() {
+      return listModelInfos(options.modelsDir);
+    },
+    async listRecent() {
+      return recent.list();
+    },
+    async openFolder(args) {
+      notWhileProcessing('open another folder');
+      const folder = resolve(args.folder);
+      if (!existsSync(folder) || !statSync(folder).isDirectory()) {
+        throw new SamanticError('folder-missing', `Folder '${args.folder}' does not exist or is not a folder. Check the path.`);
+      }
+      const projectFile = args.project ? resolve(args.project) : ProjectStore.defaultPath(folder);
+      await closeProject();
+      const store = ProjectStore.open(projectFile, { create: true });
+      try {
+        const modelId = resolveModelId(args.model ?? store.getMeta(META_MODEL) ?? undefined, options.modelsDir);
+        store.setMeta(META_FOLDER, folder);
+        store.setMeta(META_MODEL, modelId);
+        await scanFolder(store, folder, { recursive: args.recursive });
+        project = { folder, store, modelId, device: args.device ?? 'auto', segmenter: null };
+      } catch (err) {
+        store.close();
+        throw err;
+      }
+      recent.add(folder, projectFile);
+      return summary(project);
+    },
+    async getSummary() {
+      return project ? summary(project) : null;
+    },
+    async process(args) {
+      const p = current();
+      notWhileProcessing('start processing again');
+      const preset: AmgPresetName = args.preset ?? 'sam';
+      const controller = new AbortController();
+      running = controller;
+      try {
+        if (!p.segmenter) p.segmenter = await openSegmenter(p.modelId, p.device, options.modelsDir, warn);
+        lastRun = await processPendingImages(p.store, p.folder, p.segmenter, {
+          amg: AMG_PRESETS[preset],
+          signal: controller.signal,
+          emit,
+        });
+        const needClusters = lastRun.processed > 0 || (p.store.counts().classes === 0 && p.store.counts().segments > 0);
+        if (needClusters && !lastRun.cancelled) {
+          emit({ type: 'clustering' });
+          await clusterProject(p.store, { mode: 'auto' });
+        }
+        const c = p.store.counts();
+        emit({
+          type: 'done', done: lastRun.processed, failed: lastRun.failed, classes: c.classes,
+          seconds: lastRun.seconds, cancelled: lastRun.cancelled,
+        });
+        return summary(p);
+      } finally {
+        running = null;
+      }
+    },
+    async cancel() {
+      running?.abort();
+    },
+    async listImages() {
+      return current().store.listImages().map(imageInfo);
+    },
+    async listSegments({ imageId }) {
+      return current().store.listSegments({ imageId, includeRemoved: false }).map(segmentInfo);
+    },
+    async listClasses() {
+      return classes();
+    },
+    async classExamples({ classId, limit = 8 }) {
+      // One example per image first, so the strip shows the class across the folder.
+      const segs = current().store.listSegments({ classId, includeRemoved: false });
+      const seen = new Set<number>();
+      const first = segs.filter((s) => !seen.has(s.imageId) && seen.add(s.imageId));
+      const rest = segs.filter((s) => !first.includes(s));
+      return [...first, ...rest]
+        .slice(0, limit)
+        .map((s) => ({ segmentId: s.id, imageId: s.imageId, bbox: [...s.bbox] as [number, number, number, number] }));
+    },
+    async renameClass(args) {
+      applyAction(current().store, 'renameClass', args);
+      return classes();
+    },
+    async mergeClasses(args) {
+      applyAction(current().store, 'mergeClasses', args);
+      return classes();
+    },
+    async previewSplit({ classId, k }) {
+      return previewSplit(current().store, classId, k);
+    },
+    async splitClass({ classId, k }) {
+      const { groups } = await previewSplit(current().store, classId, k);
+      applyAction(current().store, 'splitClass', { classId, groups });
+      return classes();
+    },
+    async createClass(args) {
+      applyAction(current().store, 'createClass', args);
+      return classes();
+    },
+    async assignSegments(args) {
+      applyAction(current().store, 'assignSegments', args);
+      return classes();
+    },
+    async removeSegments(args) {
+      applyAction(current().store, 'removeSegments', args);
+      return classes();
+    },
+    async selectSimilar({ segmentIds, limit = 20 }) {
+      return nearestToSelection(current().store, segmentIds, limit);
+    },
+    async recluster(args) {
+      notWhileProcessing('re-cluster');
+      await clusterProject(current().store, { mode: args.mode ?? 'auto', eps: args.eps, minSamples: args.minSamples });
+      return classes();
+    },
+    async undo() {
+      const p = current();
+      undo(p.store);
+      return summary(p);
+    },
+    async redo() {
+      const p = current();
+      redo(p.store);
+      return summary(p);
+    },
+    async exportCoco(args) {
+      const p = current();
+      const out = isAbsolute(args.out) ? args.out : join(p.folder, args.out);
+      const r = await exportProject(p.store, p.folder, { ...args, out });
+      return { file: r.file, images: r.images, annotations: r.annotations, categories: r.categories };
+    },
+  };
+
+  return {
+    api,
+    onEvent(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    imageFile(imageId) {
+      if (!project || !Number.isSafeInteger(imageId)) return null;
+      const img = project.store.getImage(imageId);
+      return img ? join(project.folder, img.relPath) : null;
+    },
+    folder() {
+      return project?.folder ?? null;
+    },
+    lastRun() {
+      return lastRun;
+    },
+    async close() {
+      await closeProject();
+    },
+  };
+}
+
+/** The photo folder a project file belongs to (as recorded when it was created). */
+export function projectFolderOf(projectFile: string): string {
+  const store = ProjectStore.open(projectFile, { create: false });
+  try {
+    const folder = store.getMeta(META_FOLDER);
+    if (!folder) throw new SamanticError('store-error', `Project ${projectFile} does not record its photo folder; open the folder instead.`);
+    return folder;
+  } finally {
+    store.close();
+  }
+}

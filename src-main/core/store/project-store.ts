@@ -1,0 +1,391 @@
+// One project = one SQLite file (default <folder>/.samantic/project.db). The store is synchronous
+// (better-sqlite3): every method is one statement or one transaction. The schema is documented in
+// migrations.ts. The labelling state (classes, segments' class and removed flag) changes only
+// through `history` gestures (see gesture-log.ts and actions/persistent.ts), so undo and redo always
+// match the data; everything else (images, segments, cache, meta) is written here.
+import { join } from 'node:path';
+import type Database from 'better-sqlite3';
+import type { ImageStatus } from '../api/contract';
+import { SamanticError } from '../errors';
+import type { ImageEmbedding } from '../types';
+import type { LabelDiff, LabelState, ClassOrigin } from '../actions/model';
+import { type ReplaceClusteringArgs, replaceClustering } from '../actions/recluster';
+import {
+  type EmbeddingCacheKey,
+  type EmbeddingCacheStats,
+  embeddingCacheStats,
+  getCachedEmbedding,
+  pruneEmbeddingCache,
+  putCachedEmbedding,
+} from './embedding-cache';
+import { GestureLog, type HistoryLimits, loadLabelState } from './gesture-log';
+import { META_KEYS, allMeta, getMeta, getMetaJson, setMeta, touchUpdated } from './meta';
+import { type OpenDatabaseOptions, openDatabase } from './open';
+import {
+  INSERT_SEGMENT_SQL,
+  type NewSegment,
+  SEGMENT_COLUMNS,
+  type SegmentRow,
+  type SegmentVectors,
+  type StoredSegment,
+  readSegmentVectors,
+  segmentFromRow,
+  segmentInsertParams,
+} from './segments';
+import { type ImageFileInfo, type ImageRecord, type ImageRow, imageFromRow, checkImageFileInfo } from './images';
+
+export interface ProjectStoreOptions extends OpenDatabaseOptions {
+  history?: HistoryLimits;
+}
+
+export interface UpsertImageResult {
+  id: number;
+  created: boolean;
+  /** The file's content hash changed: the image went back to 'pending'. */
+  contentChanged: boolean;
+}
+
+export interface ImageSummary extends ImageRecord {
+  /** Segments not marked as background. */
+  segmentCount: number;
+  /** Distinct class ids of its segments, most frequent first. */
+  classIds: number[];
+}
+
+export interface CommitImageOptions {
+  /** The encoder output to cache with the result (omit on a cache hit). */
+  embedding?: { key: EmbeddingCacheKey; embedding: ImageEmbedding };
+  /** Image size after EXIF orientation, if not given to upsertImage. */
+  width?: number;
+  height?: number;
+}
+
+export interface CommitImageResult {
+  segmentIds: number[];
+  /** Segments of an earlier run that were replaced (the edit history is cleared when > 0). */
+  replaced: number;
+}
+
+export interface SegmentQuery {
+  imageId?: number;
+  /** A class id, or null for unassigned segments. */
+  classId?: number | null;
+  /** Default true. */
+  includeRemoved?: boolean;
+  limit?: number;
+}
+
+export interface ClassSummary {
+  id: number;
+  name: string;
+  color: string;
+  order: number;
+  createdBy: ClassOrigin;
+  segmentCount: number;
+  imageCount: number;
+}
+
+export interface StoreCounts {
+  images: { total: number; pending: number; done: number; failed: number };
+  /** Segments not marked as background. */
+  segments: number;
+  removedSegments: number;
+  unassignedSegments: number;
+  classes: number;
+}
+
+export class ProjectStore {
+  readonly history: GestureLog;
+
+  private constructor(
+    readonly file: string,
+    private readonly db: Database.Database,
+    options: ProjectStoreOptions,
+  ) {
+    this.history = new GestureLog(db, options.history);
+  }
+
+  /** The default project file of a photo folder. */
+  static defaultPath(folder: string): string {
+    return join(folder, '.samantic', 'project.db');
+  }
+
+  /** Opens (with create: true, creates) a project file; throws SamanticError naming the file on failure. */
+  static open(file: string, options: ProjectStoreOptions = {}): ProjectStore {
+    const db = openDatabase(file, options);
+    if (getMeta(db, META_KEYS.createdAt) === null) setMeta(db, META_KEYS.createdAt, new Date().toISOString());
+    return new ProjectStore(file, db, options);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  /** Runs fn in one transaction (nested calls become savepoints): e.g. a whole folder scan. */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  // --- meta -------------------------------------------------------------------------------------
+
+  getMeta(key: string): string | null {
+    return getMeta(this.db, key);
+  }
+
+  /** null deletes the key. */
+  setMeta(key: string, value: string | null): void {
+    setMeta(this.db, key, value);
+  }
+
+  getMetaJson<T>(key: string): T | null {
+    return getMetaJson<T>(this.db, key, this.file);
+  }
+
+  setMetaJson(key: string, value: unknown): void {
+    setMeta(this.db, key, JSON.stringify(value));
+  }
+
+  allMeta(): Record<string, string> {
+    return allMeta(this.db);
+  }
+
+  // --- images -----------------------------------------------------------------------------------
+
+  /** Adds a photo, or updates it by relPath; a changed content hash sends it back to 'pending'. */
+  upsertImage(info: ImageFileInfo): UpsertImageResult {
+    checkImageFileInfo(info);
+    return this.transaction(() => {
+      const existing = this.findImageByPath(info.relPath);
+      const mtime = Math.round(info.mtimeMs);
+      const w = info.width ?? null;
+      const h = info.height ?? null;
+      if (!existing) {
+        const r = this.db
+          .prepare('INSERT INTO images (rel_path, size, mtime_ms, content_hash, width, height) VALUES (?, ?, ?, ?, ?, ?)')
+          .run(info.relPath, info.size, mtime, info.contentHash, w, h);
+        return { id: Number(r.lastInsertRowid), created: true, contentChanged: false };
+      }
+      const changed = existing.contentHash !== info.contentHash;
+      this.db
+        .prepare(
+          `UPDATE images SET size = ?, mtime_ms = ?, content_hash = ?,
+             width = coalesce(?, CASE WHEN ? THEN NULL ELSE width END),
+             height = coalesce(?, CASE WHEN ? THEN NULL ELSE height END),
+             status = CASE WHEN ? THEN 'pending' ELSE status END,
+             error = CASE WHEN ? THEN NULL ELSE error END,
+             processed_at = CASE WHEN ? THEN NULL ELSE processed_at END
+           WHERE id = ?`,
+        )
+        .run(info.size, mtime, info.contentHash, w, +changed, h, +changed, +changed, +changed, +changed, existing.id);
+      return { id: existing.id, created: false, contentChanged: changed };
+    });
+  }
+
+  getImage(id: number): ImageRecord | null {
+    const row = this.db.prepare('SELECT * FROM images WHERE id = ?').get(id) as ImageRow | undefined;
+    return row ? imageFromRow(row) : null;
+  }
+
+  findImageByPath(relPath: string): ImageRecord | null {
+    const row = this.db.prepare('SELECT * FROM images WHERE rel_path = ?').get(relPath) as ImageRow | undefined;
+    return row ? imageFromRow(row) : null;
+  }
+
+  findImagesByHash(contentHash: string): ImageRecord[] {
+    return (this.db.prepare('SELECT * FROM images WHERE content_hash = ? ORDER BY id').all(contentHash) as ImageRow[]).map(imageFromRow);
+  }
+
+  /** Images by relPath, with their segment count and classes. */
+  listImages(filter: { status?: ImageStatus } = {}): ImageSummary[] {
+    const rows = (
+      filter.status === undefined
+        ? this.db.prepare('SELECT * FROM images ORDER BY rel_path').all()
+        : this.db.prepare('SELECT * FROM images WHERE status = ? ORDER BY rel_path').all(filter.status)
+    ) as ImageRow[];
+    const segmentCounts = new Map(
+      this.db.prepare('SELECT image_id, count(*) FROM segments WHERE removed = 0 GROUP BY image_id').raw().all() as [number, number][],
+    );
+    const classIds = new Map<number, number[]>();
+    const perClass = this.db
+      .prepare(
+        `SELECT image_id, class_id FROM segments WHERE class_id IS NOT NULL AND removed = 0
+         GROUP BY image_id, class_id ORDER BY image_id, count(*) DESC, class_id`,
+      )
+      .raw()
+      .all() as [number, number][];
+    for (const [imageId, classId] of perClass) classIds.set(imageId, [...(classIds.get(imageId) ?? []), classId]);
+    return rows.map((r) => ({ ...imageFromRow(r), segmentCount: segmentCounts.get(r.id) ?? 0, classIds: classIds.get(r.id) ?? [] }));
+  }
+
+  setImageStatus(id: number, status: ImageStatus, error: string | null = null): void {
+    if (!['pending', 'done', 'failed'].includes(status)) {
+      throw new SamanticError('invalid-argument', `setImageStatus: status must be pending, done or failed, got ${JSON.stringify(status)}.`);
+    }
+    const processedAt = status === 'pending' ? null : new Date().toISOString();
+    const r = this.db
+      .prepare('UPDATE images SET status = ?, error = ?, processed_at = ? WHERE id = ?')
+      .run(status, status === 'failed' ? error : null, processedAt, id);
+    if (r.changes !== 1) throw this.imageNotFound(id);
+  }
+
+  /** Records why an image could not be processed; segments of an earlier successful run are kept. */
+  markImageFailed(id: number, reason: string): void {
+    this.setImageStatus(id, 'failed', reason);
+  }
+
+  /** A photo moved within the folder: keeps its segments and classes. */
+  renameImage(id: number, relPath: string): void {
+    checkImageFileInfo({ relPath, size: 0, mtimeMs: 0, contentHash: '-' });
+    const other = this.findImageByPath(relPath);
+    if (other && other.id !== id) {
+      throw new SamanticError('invalid-argument', `renameImage: ${relPath} is already image ${other.id}; remove that one first.`);
+    }
+    if (this.db.prepare('UPDATE images SET rel_path = ? WHERE id = ?').run(relPath, id).changes !== 1) throw this.imageNotFound(id);
+  }
+
+  /** Forgets photos that left the folder, with their segments (which clears the edit history). */
+  removeImages(ids: number[]): void {
+    this.transaction(() => {
+      const del = this.db.prepare('DELETE FROM images WHERE id = ?');
+      const segments = this.db.prepare('SELECT count(*) AS n FROM segments WHERE image_id = ?');
+      let removedSegments = 0;
+      for (const id of ids) {
+        removedSegments += (segments.get(id) as { n: number }).n;
+        del.run(id);
+      }
+      if (removedSegments > 0) this.history.clear();
+      touchUpdated(this.db);
+    });
+  }
+
+  // --- embedding cache --------------------------------------------------------------------------
+
+  getCachedEmbedding(contentHash: string, modelId: string, preprocessVersion: string): ImageEmbedding | null {
+    return getCachedEmbedding(this.db, { contentHash, modelId, preprocessVersion });
+  }
+
+  putCachedEmbedding(key: EmbeddingCacheKey, embedding: ImageEmbedding): void {
+    putCachedEmbedding(this.db, key, embedding);
+  }
+
+  embeddingCacheStats(): EmbeddingCacheStats {
+    return embeddingCacheStats(this.db);
+  }
+
+  /** Evicts cache entries beyond maxBytes (orphans first, then least recently used); returns the count. */
+  pruneEmbeddingCache(maxBytes: number): number {
+    return pruneEmbeddingCache(this.db, maxBytes);
+  }
+
+  // --- segments ---------------------------------------------------------------------------------
+
+  /**
+   * Stores one image's result in ONE transaction: deletes the segments of any earlier run (so a
+   * rerun never duplicates), inserts the new ones, caches the embedding if given, and marks the
+   * image done. If anything fails nothing is written, so a crash loses at most the image in progress.
+   */
+  commitImageResult(imageId: number, segments: NewSegment[], options: CommitImageOptions = {}): CommitImageResult {
+    return this.transaction(() => {
+      const image = this.getImage(imageId);
+      if (!image) throw this.imageNotFound(imageId);
+      if (options.embedding && options.embedding.key.contentHash !== image.contentHash) {
+        throw new SamanticError(
+          'invalid-argument',
+          `commitImageResult: the embedding is keyed by hash ${options.embedding.key.contentHash} but image ` +
+            `${image.relPath} has hash ${image.contentHash}; the file changed while it was processed. Scan the folder again.`,
+        );
+      }
+      const width = options.width ?? image.width;
+      const height = options.height ?? image.height;
+      const size: [number, number] | null = width !== null && height !== null ? [height, width] : null;
+      const replaced = this.db.prepare('DELETE FROM segments WHERE image_id = ?').run(imageId).changes;
+      const insert = this.db.prepare(INSERT_SEGMENT_SQL);
+      const segmentIds = segments.map((s, i) => {
+        const params = segmentInsertParams(imageId, s, `segment #${i} of image ${image.relPath}`, size);
+        return Number(insert.run(...params).lastInsertRowid);
+      });
+      if (options.embedding) putCachedEmbedding(this.db, options.embedding.key, options.embedding.embedding);
+      this.db
+        .prepare(
+          `UPDATE images SET status = 'done', error = NULL, processed_at = ?,
+             width = coalesce(?, width), height = coalesce(?, height) WHERE id = ?`,
+        )
+        .run(new Date().toISOString(), options.width ?? null, options.height ?? null, imageId);
+      // The history names segments by id; the replaced ones are gone, so it cannot be replayed.
+      if (replaced > 0) this.history.clear();
+      touchUpdated(this.db);
+      return { segmentIds, replaced };
+    });
+  }
+
+  /** Segments in id order. */
+  listSegments(query: SegmentQuery = {}): StoredSegment[] {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (query.imageId !== undefined) {
+      where.push('image_id = ?');
+      params.push(query.imageId);
+    }
+    if (query.classId === null) where.push('class_id IS NULL');
+    else if (query.classId !== undefined) {
+      where.push('class_id = ?');
+      params.push(query.classId);
+    }
+    if (query.includeRemoved === false) where.push('removed = 0');
+    const sql =
+      `SELECT ${SEGMENT_COLUMNS} FROM segments` +
+      (where.length ? ` WHERE ${where.join(' AND ')}` : '') +
+      ' ORDER BY id' +
+      (query.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(query.limit))}` : '');
+    return (this.db.prepare(sql).all(...params) as SegmentRow[]).map(segmentFromRow);
+  }
+
+  /** Embeddings of all non-removed segments (or of one class) as one matrix, for clustering. */
+  getSegmentVectors(filter: { classId?: number } = {}): SegmentVectors {
+    return readSegmentVectors(this.db, this.file, filter.classId);
+  }
+
+  // --- classes and labels -----------------------------------------------------------------------
+
+  listClasses(): ClassSummary[] {
+    return this.db
+      .prepare(
+        `SELECT c.id, c.name, c.color, c.sort_order AS "order", c.created_by AS createdBy,
+                count(s.id) AS segmentCount, count(DISTINCT s.image_id) AS imageCount
+         FROM classes c LEFT JOIN segments s ON s.class_id = c.id AND s.removed = 0
+         GROUP BY c.id ORDER BY c.sort_order, c.id`,
+      )
+      .all() as ClassSummary[];
+  }
+
+  /** The labelling state as the pure actions see it. */
+  loadLabelState(): LabelState {
+    return loadLabelState(this.db);
+  }
+
+  /** Replaces the classes with a clustering, as one undoable gesture (see actions/recluster.ts). */
+  replaceClustering(args: ReplaceClusteringArgs): LabelDiff {
+    return this.history.commit('replaceClustering', (state) => replaceClustering(state, args));
+  }
+
+  counts(): StoreCounts {
+    const images = this.db
+      .prepare(
+        `SELECT count(*) AS total, coalesce(sum(status = 'pending'), 0) AS pending,
+                coalesce(sum(status = 'done'), 0) AS done, coalesce(sum(status = 'failed'), 0) AS failed FROM images`,
+      )
+      .get() as StoreCounts['images'];
+    const s = this.db
+      .prepare(
+        `SELECT coalesce(sum(removed = 0), 0) AS segments, coalesce(sum(removed = 1), 0) AS removedSegments,
+                coalesce(sum(removed = 0 AND class_id IS NULL), 0) AS unassignedSegments FROM segments`,
+      )
+      .get() as Omit<StoreCounts, 'images' | 'classes'>;
+    const classes = (this.db.prepare('SELECT count(*) AS n FROM classes').get() as { n: number }).n;
+    return { images, ...s, classes };
+  }
+
+  private imageNotFound(id: number): SamanticError {
+    return new SamanticError('not-found', `Image ${id} is not in the project ${this.file}; scan the folder again and retry.`);
+  }
+}

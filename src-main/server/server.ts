@@ -1,0 +1,254 @@
+// The browser transport: serves the built UI, the API as JSON over `POST /api/<method>`, progress
+// events over a WebSocket at /events, and the project's images under /media. Used by
+// `samantic serve`, the end-to-end tests and anyone who prefers a browser to the desktop shell.
+
+import { existsSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize, resolve } from 'node:path';
+import { WebSocket, WebSocketServer } from 'ws';
+import { createDispatcher } from '../core/api/dispatch';
+import { SamanticError, toErrorPayload } from '../core/errors';
+import type { Service } from '../core/service/types';
+import { createMedia, DEFAULT_THUMB_SIZE, isInside } from './media';
+import { isLoopbackHost, MIN_TOKEN_LENGTH, refusal, SECURITY_HEADERS, sameToken, tokenCookieName } from './security';
+
+/** Largest API request body: arguments are small; a million segment ids is about 8 MB of JSON. */
+export const MAX_BODY_BYTES = 16 * 1024 * 1024;
+/** WebSocket keep-alive: proxies and laptops drop idle connections after about a minute. */
+export const WS_PING_MS = 25_000;
+
+export interface ServerOptions {
+  service: Service;
+  host?: string;
+  /** 0 = any free port. */
+  port?: number;
+  /** Required to listen on a non-loopback interface; then every request must carry it. */
+  token?: string;
+  /** Folder of the built UI (electron-vite's out/renderer). */
+  rendererDir: string;
+}
+
+export interface RunningServer {
+  /** Base URL, e.g. http://127.0.0.1:5173/ */
+  url: string;
+  /** The URL to open in a browser: with ?token=... when a token is set. */
+  openUrl: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.map': 'application/json; charset=utf-8',
+};
+
+/** HTTP status for each error code; anything else is a 422 (understood, but cannot be done). */
+const STATUS_OF: Record<string, number> = {
+  'invalid-argument': 400,
+  'not-found': 404,
+  'no-project': 409,
+  busy: 409,
+  cancelled: 409,
+  internal: 500,
+};
+
+function send(res: ServerResponse, status: number, body: string | Buffer, type: string, extra: Record<string, string> = {}): void {
+  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': type, 'Content-Length': String(Buffer.byteLength(body)), ...extra });
+  res.end(body);
+}
+
+function sendJson(res: ServerResponse, status: number, value: unknown): void {
+  send(res, status, JSON.stringify(value), 'application/json; charset=utf-8', { 'Cache-Control': 'no-store' });
+}
+
+function sendError(res: ServerResponse, err: unknown): void {
+  const payload = toErrorPayload(err);
+  sendJson(res, STATUS_OF[payload.code] ?? 422, payload);
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((ok, fail) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY_BYTES) {
+        fail(new SamanticError('invalid-argument', `Request body is larger than ${MAX_BODY_BYTES} bytes.`));
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on('end', () => ok(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', fail);
+  });
+}
+
+export async function startServer(opts: ServerOptions): Promise<RunningServer> {
+  const host = opts.host ?? '127.0.0.1';
+  const token = opts.token || undefined;
+  if (!isLoopbackHost(host) && !token) {
+    throw new SamanticError(
+      'invalid-argument',
+      `Refusing to listen on '${host}' without a token: anyone who can reach this machine could read your photos and change the project. ` +
+        `Use --host 127.0.0.1, or pass --token with a secret of at least ${MIN_TOKEN_LENGTH} characters.`,
+    );
+  }
+  if (token && token.length < MIN_TOKEN_LENGTH) {
+    throw new SamanticError('invalid-argument', `The token is ${token.length} characters long; use at least ${MIN_TOKEN_LENGTH} random characters.`);
+  }
+  const rendererDir = resolve(opts.rendererDir);
+  if (!existsSync(join(rendererDir, 'index.html'))) {
+    throw new SamanticError('not-found', `The UI is not built: ${join(rendererDir, 'index.html')} is missing. Run \`npm run build\` first.`);
+  }
+
+  const { service } = opts;
+  const dispatch = createDispatcher(service.api);
+  const media = createMedia(service);
+  let port = opts.port ?? 0;
+  const policy = { token, get port() { return port; } };
+
+  async function serveStatic(res: ServerResponse, pathname: string, head: boolean): Promise<void> {
+    const rel = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
+    const file = resolve(rendererDir, normalize(rel));
+    if (!isInside(rendererDir, file) || !existsSync(file) || !statSync(file).isFile()) {
+      return send(res, 404, 'Not found', 'text/plain; charset=utf-8');
+    }
+    const body = await readFile(file);
+    // Vite puts content hashes in asset names, so those never change; index.html always may.
+    const cache = rel.startsWith('assets/') ? 'public, max-age=31536000, immutable' : 'no-cache';
+    res.writeHead(200, {
+      ...SECURITY_HEADERS,
+      'Content-Type': CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
+      'Content-Length': String(body.length),
+      'Cache-Control': cache,
+    });
+    res.end(head ? undefined : body);
+  }
+
+  async function serveMedia(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const m = /^\/media\/(image|thumb)\/(\d{1,15})$/.exec(url.pathname);
+    if (!m) return send(res, 404, 'Not found', 'text/plain; charset=utf-8');
+    const id = Number(m[2]);
+    const size = url.searchParams.has('size') ? Number(url.searchParams.get('size')) : DEFAULT_THUMB_SIZE;
+    const out = m[1] === 'image' ? await media.image(id) : await media.thumb(id, size);
+    const headers = { ETag: out.etag, 'Cache-Control': 'private, no-cache' };
+    if (req.headers['if-none-match'] === out.etag) {
+      res.writeHead(304, { ...SECURITY_HEADERS, ...headers });
+      return void res.end();
+    }
+    send(res, 200, out.body, out.contentType, headers);
+  }
+
+  async function serveApi(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
+    if (req.method !== 'POST') return sendJson(res, 405, { code: 'invalid-argument', message: 'API calls use POST.' });
+    // Requiring JSON makes a cross-site form post impossible: browsers preflight this type.
+    if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
+      return sendJson(res, 415, { code: 'invalid-argument', message: 'API calls need Content-Type: application/json.' });
+    }
+    const method = decodeURIComponent(pathname.slice('/api/'.length));
+    const text = await readBody(req);
+    let args: unknown;
+    try {
+      args = text.trim() === '' ? undefined : JSON.parse(text);
+    } catch {
+      throw new SamanticError('invalid-argument', `${method}: the request body is not valid JSON.`);
+    }
+    sendJson(res, 200, await dispatch(method, args));
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const isApi = url.pathname.startsWith('/api/');
+    // Exchange ?token= for a cookie, then drop it from the address bar (and from history).
+    if (token && url.pathname === '/' && url.searchParams.has('token')) {
+      if (!sameToken(url.searchParams.get('token') ?? '', token)) return send(res, 401, 'Wrong token.', 'text/plain; charset=utf-8');
+      const cookie = `${tokenCookieName(port)}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`;
+      res.writeHead(302, { ...SECURITY_HEADERS, Location: '/', 'Set-Cookie': cookie });
+      return void res.end();
+    }
+    const refused = refusal(req, policy, isApi);
+    if (refused) {
+      if (isApi) return sendJson(res, refused.status, { code: 'forbidden', message: refused.message });
+      return send(res, refused.status, refused.message, 'text/plain; charset=utf-8');
+    }
+    if (isApi) return serveApi(req, res, url.pathname);
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'Method not allowed', 'text/plain; charset=utf-8');
+    if (url.pathname.startsWith('/media/')) return serveMedia(req, res, url);
+    return serveStatic(res, url.pathname, req.method === 'HEAD');
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err) => {
+      if (res.headersSent) return void res.destroy();
+      sendError(res, err);
+    });
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const refused = url.pathname === '/events' ? refusal(req, policy, true) : { status: 404, message: 'Not found' };
+    if (refused) {
+      socket.end(`HTTP/1.1 ${refused.status} ${refused.status === 404 ? 'Not Found' : 'Forbidden'}\r\nConnection: close\r\n\r\n`);
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  });
+  const alive = new WeakSet<WebSocket>();
+  wss.on('connection', (ws) => {
+    alive.add(ws);
+    ws.on('pong', () => alive.add(ws));
+    // The UI only listens; anything it sends is ignored.
+    ws.on('message', () => undefined);
+  });
+  const pinger = setInterval(() => {
+    for (const ws of wss.clients) {
+      if (!alive.has(ws)) ws.terminate();
+      else {
+        alive.delete(ws);
+        ws.ping();
+      }
+    }
+  }, WS_PING_MS);
+  pinger.unref();
+  const unsubscribe = service.onEvent((event) => {
+    const text = JSON.stringify(event);
+    for (const ws of wss.clients) if (ws.readyState === WebSocket.OPEN) ws.send(text);
+  });
+
+  await new Promise<void>((ok, fail) => {
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      const hint = err.code === 'EADDRINUSE' ? ` Port ${port} is in use; pick another with --port, or --port 0 for any free port.` : '';
+      fail(new SamanticError('network', `Cannot listen on ${host}:${port}: ${err.message}.${hint}`));
+    });
+    server.listen(port, host, () => ok());
+  });
+  port = (server.address() as AddressInfo).port;
+  const shownHost = host.includes(':') ? `[${host}]` : host;
+  const url = `http://${shownHost}:${port}/`;
+
+  return {
+    url,
+    openUrl: token ? `${url}?token=${encodeURIComponent(token)}` : url,
+    port,
+    async close() {
+      unsubscribe();
+      clearInterval(pinger);
+      for (const ws of wss.clients) ws.terminate();
+      wss.close();
+      await new Promise<void>((ok) => {
+        server.close(() => ok());
+        server.closeAllConnections();
+      });
+    },
+  };
+}

@@ -1,0 +1,208 @@
+// Every user operation, each one named API call followed by a refresh of what it changed. Errors
+// become readable toasts; nothing here touches the DOM.
+
+import type { ClassInfo, ExportArgs, ExportResult, OpenFolderArgs, SplitPreview } from '../../../src-main/core/api/contract';
+import { api, ApiError } from './api';
+import { app } from './state.svelte';
+
+function message(err: unknown): string {
+  if (err instanceof ApiError) return err.message;
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Runs `fn`, showing `label` as busy; returns undefined (after an error toast) on failure. */
+async function guarded<T>(label: string, fn: () => Promise<T>): Promise<T | undefined> {
+  app.busy = label;
+  try {
+    return await fn();
+  } catch (err) {
+    app.toast('error', `${label} failed: ${message(err)}`);
+    return undefined;
+  } finally {
+    if (app.busy === label) app.busy = null;
+  }
+}
+
+export async function refreshSummary(): Promise<void> {
+  app.summary = await api.getSummary();
+}
+
+export async function refreshImages(): Promise<void> {
+  app.images = await api.listImages();
+}
+
+export async function refreshSegments(): Promise<void> {
+  const id = app.currentImageId;
+  if (id === null) {
+    app.segments = [];
+    app.segmentsImageId = null;
+    return;
+  }
+  const segs = await api.listSegments({ imageId: id });
+  if (app.currentImageId === id) {
+    app.segments = segs;
+    app.segmentsImageId = id;
+    app.segmentsVersion += 1;
+  }
+}
+
+/** After any change to classes: the class list, the image chips, the canvas and undo state. */
+async function afterClassChange(classes: ClassInfo[]): Promise<void> {
+  app.classes = classes;
+  app.pruneClassSets();
+  await Promise.all([refreshImages(), refreshSegments(), refreshSummary()]);
+}
+
+/** Loads everything for the open project (or shows the start screen when there is none). */
+export async function loadProject(): Promise<void> {
+  const summary = await api.getSummary();
+  app.summary = summary;
+  if (!summary) {
+    app.view = 'start';
+    return;
+  }
+  const [images, classes] = await Promise.all([api.listImages(), api.listClasses()]);
+  app.images = images;
+  app.classes = classes;
+  app.pruneClassSets();
+  if (summary.images.pending > 0 || app.progress.running) app.view = 'processing';
+  else if (app.view === 'start' || app.view === 'processing') app.view = 'gallery';
+  if (app.currentImageId !== null && !images.some((i) => i.id === app.currentImageId)) app.currentImageId = null;
+  await refreshSegments();
+}
+
+export async function openFolder(args: OpenFolderArgs): Promise<void> {
+  const summary = await guarded('Opening the folder', () => api.openFolder(args));
+  if (!summary) return;
+  app.currentImageId = null;
+  app.selection = new Set();
+  app.resetProgress();
+  await loadProject();
+  if (summary.images.pending > 0) await processPending();
+}
+
+export async function processPending(): Promise<void> {
+  app.view = 'processing';
+  if (!app.progress.running) app.progress.running = true;
+  const summary = await guarded('Processing', () => api.process({}));
+  app.progress.running = false;
+  if (!summary) return;
+  app.summary = summary;
+  await loadProject();
+  if (summary.images.pending === 0) {
+    app.view = 'gallery';
+    if (app.progress.finished?.cancelled) app.toast('info', 'Processing cancelled; the remaining images can be resumed.');
+  }
+}
+
+export async function cancelProcessing(): Promise<void> {
+  await guarded('Cancelling', () => api.cancel());
+}
+
+export function openImage(id: number): void {
+  if (app.currentImageId !== id) {
+    app.currentImageId = id;
+    app.segments = [];
+    app.segmentsImageId = null;
+    void refreshSegments().catch((err) => app.toast('error', `Loading the segments failed: ${message(err)}`));
+  }
+  app.view = 'image';
+}
+
+export function stepImage(delta: number): void {
+  const list = app.filteredImages.filter((i) => i.status === 'done');
+  if (list.length === 0) return;
+  const at = list.findIndex((i) => i.id === app.currentImageId);
+  const next = list[(at + delta + list.length) % list.length];
+  openImage(next.id);
+}
+
+export async function renameClass(classId: number, name: string): Promise<void> {
+  const classes = await guarded('Renaming', () => api.renameClass({ classId, name: name.trim() }));
+  if (classes) await afterClassChange(classes);
+}
+
+export async function mergeClasses(classIds: number[]): Promise<void> {
+  if (classIds.length < 2) return app.toast('info', 'Select at least two classes to merge (Ctrl+click in the class list).');
+  const into = classIds[0];
+  const classes = await guarded('Merging', () => api.mergeClasses({ classIds, into }));
+  if (!classes) return;
+  app.selectedClasses = new Set([into]);
+  await afterClassChange(classes);
+  app.toast('success', `Merged ${classIds.length} classes.`);
+}
+
+export async function previewSplit(classId: number, k: number): Promise<SplitPreview | undefined> {
+  return guarded('Preview of the split', () => api.previewSplit({ classId, k }));
+}
+
+export async function splitClass(classId: number, k: number): Promise<void> {
+  const classes = await guarded('Splitting', () => api.splitClass({ classId, k }));
+  if (!classes) return;
+  await afterClassChange(classes);
+  app.toast('success', `Split into ${k} classes.`);
+}
+
+export async function assignSelection(classId: number): Promise<void> {
+  const ids = [...app.selection];
+  if (ids.length === 0) return app.toast('info', 'Select segments first: click one on the image (Shift+click adds more).');
+  const classes = await guarded('Assigning', () => api.assignSegments({ segmentIds: ids, classId }));
+  if (classes) await afterClassChange(classes);
+}
+
+export async function createClassFromSelection(name?: string): Promise<void> {
+  const ids = [...app.selection];
+  if (ids.length === 0) return app.toast('info', 'Select segments first, then create a class from them.');
+  const classes = await guarded('Creating a class', () => api.createClass({ segmentIds: ids, name }));
+  if (classes) await afterClassChange(classes);
+}
+
+/** "This is background": the selected segments leave their class and are not exported. */
+export async function removeSelection(): Promise<void> {
+  const ids = [...app.selection];
+  if (ids.length === 0) return app.toast('info', 'Select segments first, then mark them as background.');
+  const classes = await guarded('Marking as background', () => api.removeSegments({ segmentIds: ids }));
+  if (!classes) return;
+  app.selection = new Set();
+  await afterClassChange(classes);
+}
+
+/** Every segment of a class becomes background (the class disappears when empty). */
+export async function removeClass(classId: number): Promise<void> {
+  const cls = app.classById.get(classId);
+  const crops = await guarded('Listing the class', () => api.classExamples({ classId, limit: Math.max(1, cls?.segmentCount ?? 1000) }));
+  if (!crops || crops.length === 0) return;
+  const classes = await guarded('Marking as background', () => api.removeSegments({ segmentIds: crops.map((c) => c.segmentId) }));
+  if (classes) await afterClassChange(classes);
+}
+
+export async function selectSimilar(): Promise<void> {
+  const ids = [...app.selection];
+  if (ids.length === 0) return app.toast('info', 'Select a segment first; "select similar" finds segments that look like it.');
+  const similar = await guarded('Selecting similar segments', () => api.selectSimilar({ segmentIds: ids }));
+  if (!similar) return;
+  app.setSelection([...ids, ...similar]);
+  const here = new Set(app.segments.map((s) => s.id));
+  const elsewhere = similar.filter((id) => !here.has(id)).length;
+  app.toast('info', `Selected ${similar.length} similar segments${elsewhere ? ` (${elsewhere} in other images)` : ''}.`);
+}
+
+export async function undo(): Promise<void> {
+  const summary = await guarded('Undo', () => api.undo());
+  if (!summary) return;
+  app.summary = summary;
+  await afterClassChange(await api.listClasses());
+}
+
+export async function redo(): Promise<void> {
+  const summary = await guarded('Redo', () => api.redo());
+  if (!summary) return;
+  app.summary = summary;
+  await afterClassChange(await api.listClasses());
+}
+
+export async function exportCoco(args: ExportArgs): Promise<ExportResult | undefined> {
+  const result = await guarded('Export', () => api.exportCoco(args));
+  if (result) app.toast('success', `Exported ${result.annotations} annotations in ${result.categories} classes to ${result.file}.`);
+  return result;
+}

@@ -1,0 +1,189 @@
+// The UI's state: what the service last told us (summary, images, classes, the current image's
+// segments), what the user is looking at (view, image, selection, hidden classes, opacity) and the
+// progress of a processing run. Components read it; they change the project only through the
+// named actions in actions.ts, which call the API and then refresh what changed.
+
+import type { ClassInfo, ImageInfo, ImageStatus, ProgressEvent, ProjectSummary, SegmentInfo } from '../../../src-main/core/api/contract';
+
+export type View = 'start' | 'processing' | 'gallery' | 'image';
+
+export interface Toast {
+  id: number;
+  kind: 'error' | 'info' | 'success';
+  text: string;
+}
+
+export interface ImageProgress {
+  status: ImageStatus | 'working';
+  phase: string | null;
+  error: string | null;
+  segments: number;
+}
+
+export interface Progress {
+  running: boolean;
+  total: number;
+  done: number;
+  failed: number;
+  provider: string | null;
+  current: string | null;
+  phase: string | null;
+  imagesPerSecond: number;
+  etaSeconds: number | null;
+  clustering: boolean;
+  startedAt: number;
+  finished: { seconds: number; cancelled: boolean; classes: number } | null;
+  perImage: Record<number, ImageProgress>;
+}
+
+/** How long an info toast stays; errors stay until dismissed so they can be read. */
+export const TOAST_MS = 4500;
+
+function emptyProgress(): Progress {
+  return {
+    running: false,
+    total: 0,
+    done: 0,
+    failed: 0,
+    provider: null,
+    current: null,
+    phase: null,
+    imagesPerSecond: 0,
+    etaSeconds: null,
+    clustering: false,
+    startedAt: 0,
+    finished: null,
+    perImage: {},
+  };
+}
+
+class AppState {
+  summary = $state<ProjectSummary | null>(null);
+  images = $state.raw<ImageInfo[]>([]);
+  classes = $state.raw<ClassInfo[]>([]);
+  view = $state<View>('start');
+  currentImageId = $state<number | null>(null);
+  segments = $state.raw<SegmentInfo[]>([]);
+  /** The image `segments` belong to (null while they load). */
+  segmentsImageId = $state<number | null>(null);
+  /** Bumped whenever segments of the current image change class, so the canvas re-renders. */
+  segmentsVersion = $state(0);
+  selection = $state.raw<ReadonlySet<number>>(new Set());
+  selectedClasses = $state.raw<ReadonlySet<number>>(new Set());
+  hiddenClasses = $state.raw<ReadonlySet<number>>(new Set());
+  classFilter = $state<number | null>(null);
+  opacity = $state(0.5);
+  showOutlines = $state(true);
+  progress = $state<Progress>(emptyProgress());
+  toasts = $state<Toast[]>([]);
+  helpOpen = $state(false);
+  exportOpen = $state(false);
+  splitClassId = $state<number | null>(null);
+  busy = $state<string | null>(null);
+  connected = $state(true);
+
+  classById = $derived(new Map(this.classes.map((c) => [c.id, c])));
+  /** Classes in display order; number keys 1-9 map to the first nine. */
+  orderedClasses = $derived([...this.classes].sort((a, b) => a.order - b.order || a.id - b.id));
+  currentImage = $derived(this.images.find((i) => i.id === this.currentImageId) ?? null);
+  filteredImages = $derived(this.classFilter === null ? this.images : this.images.filter((i) => i.classIds.includes(this.classFilter!)));
+
+  private nextToast = 1;
+
+  toast(kind: Toast['kind'], text: string): void {
+    const id = this.nextToast++;
+    this.toasts = [...this.toasts, { id, kind, text }];
+    if (kind !== 'error') setTimeout(() => this.dismiss(id), TOAST_MS);
+  }
+
+  dismiss(id: number): void {
+    this.toasts = this.toasts.filter((t) => t.id !== id);
+  }
+
+  resetProgress(): void {
+    this.progress = emptyProgress();
+  }
+
+  /** Folds one service event into the progress state. */
+  applyEvent(e: ProgressEvent): void {
+    const p = this.progress;
+    switch (e.type) {
+      case 'start':
+        this.progress = { ...emptyProgress(), running: true, total: e.total, provider: e.provider, startedAt: Date.now() };
+        break;
+      case 'phase':
+        p.running = true;
+        p.current = e.relPath;
+        p.phase = e.phase;
+        p.perImage[e.imageId] = { status: 'working', phase: e.phase, error: null, segments: 0 };
+        break;
+      case 'image':
+        p.running = true;
+        p.done = e.done;
+        p.total = e.total;
+        if (e.status === 'failed') p.failed += 1;
+        p.imagesPerSecond = e.imagesPerSecond;
+        p.etaSeconds = e.etaSeconds;
+        p.perImage[e.imageId] = { status: e.status, phase: null, error: e.error, segments: e.segments };
+        break;
+      case 'clustering':
+        p.clustering = true;
+        p.current = null;
+        p.phase = 'clustering';
+        break;
+      case 'done':
+        p.running = false;
+        p.clustering = false;
+        p.current = null;
+        p.phase = null;
+        p.finished = { seconds: e.seconds, cancelled: e.cancelled, classes: e.classes };
+        break;
+    }
+  }
+
+  setSelection(ids: Iterable<number>): void {
+    this.selection = new Set(ids);
+  }
+
+  toggleSelected(id: number): void {
+    const next = new Set(this.selection);
+    if (next.has(id)) next.delete(id);
+    else next.add(id);
+    this.selection = next;
+  }
+
+  toggleClassSelected(id: number, additive: boolean): void {
+    const next = new Set(additive ? this.selectedClasses : []);
+    if (additive && next.has(id)) next.delete(id);
+    else next.add(id);
+    this.selectedClasses = next;
+  }
+
+  toggleHidden(id: number): void {
+    const next = new Set(this.hiddenClasses);
+    if (next.has(id)) next.delete(id);
+    else next.add(id);
+    this.hiddenClasses = next;
+  }
+
+  /** Drops selected/hidden classes that no longer exist (after merge, undo...). */
+  pruneClassSets(): void {
+    const ids = new Set(this.classes.map((c) => c.id));
+    const keep = (s: ReadonlySet<number>) => new Set([...s].filter((id) => ids.has(id)));
+    this.selectedClasses = keep(this.selectedClasses);
+    this.hiddenClasses = keep(this.hiddenClasses);
+    if (this.classFilter !== null && !ids.has(this.classFilter)) this.classFilter = null;
+  }
+}
+
+export const app = new AppState();
+
+/** "1 m 05 s" style durations for ETAs. */
+export function formatDuration(seconds: number | null): string {
+  if (seconds === null || !Number.isFinite(seconds)) return '—';
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min ${String(s % 60).padStart(2, '0')} s`;
+  return `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, '0')} min`;
+}
