@@ -1,6 +1,6 @@
 // The `samantic` command line. Every subcommand is a thin layer over the same service the desktop
 // app and the server transport use; errors print one actionable message and exit non-zero.
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { toErrorPayload } from '../core/errors';
 
 type Command = (argv: string[]) => Promise<number>;
@@ -59,7 +59,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 /** parseArgs with strict checking and a usage-style error. */
-export function parseCli<T extends Parameters<typeof parseArgs>[0]['options']>(argv: string[], options: T) {
+export function parseCli<O extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: O) {
   try {
     return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (err) {

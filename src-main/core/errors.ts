@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'folder-empty'
   | 'store-error'
   | 'cancelled'
+  | 'conflict'
   | 'network'
   | 'internal';
 

@@ -2,9 +2,9 @@
 // on them (SamAutomaticMaskGenerator.postprocess_small_regions) and the final AmgMask records.
 
 import type { AmgMask, BoxXYXY, Rle } from '../types';
-import { maskBoxInclusive, samBoxXYXY, samXYWHFromXYXY } from '../mask/measure';
-import { maskToRle, rleArea, rleToMask } from '../mask/rle';
-import { removeSmallRegions } from '../mask/regions';
+import { samBoxXYXY, samXYWHFromXYXY } from '../mask/measure';
+import { rleArea } from '../mask/rle';
+import { cleanSmallRegions } from '../mask/regionsWindow';
 import { MaskData } from './maskData';
 import { batchedNms } from './nms';
 
@@ -31,7 +31,7 @@ export function emptyRecordColumns(): RecordColumns {
  * Fills holes, then removes islands, smaller than minArea in every mask; a mask that changed gets
  * score 0 and one that did not score 1, so the following NMS (at nmsThresh, SAM passes
  * max(box_nms_thresh, crop_nms_thresh)) prefers untouched masks. Kept changed masks take their new
- * RLE and box. Masks are decoded one at a time, so memory stays at one image-sized mask.
+ * RLE and box. Each mask is cleaned on a window around it (cleanSmallRegions), one at a time.
  */
 export function postprocessSmallRegions(
   data: MaskData<RecordColumns>,
@@ -45,12 +45,10 @@ export function postprocessSmallRegions(
   const scores: number[] = [];
   const changedRles = new Map<number, Rle>();
   for (let i = 0; i < n; i++) {
-    const holes = removeSmallRegions(rleToMask(rles[i]), minArea, 'holes');
-    const islands = removeSmallRegions(holes.mask, minArea, 'islands');
-    const unchanged = !holes.changed && !islands.changed;
-    scores.push(unchanged ? 1 : 0);
-    newBoxes.push(samBoxXYXY(maskBoxInclusive(islands.mask)));
-    if (!unchanged) changedRles.set(i, maskToRle(islands.mask));
+    const cleaned = cleanSmallRegions(rles[i], minArea);
+    scores.push(cleaned.changed ? 0 : 1);
+    newBoxes.push(samBoxXYXY(cleaned.box));
+    if (cleaned.changed) changedRles.set(i, cleaned.rle);
   }
   const keep = batchedNms(newBoxes, scores, new Float64Array(n), nmsThresh);
   const outRles = rles.slice();

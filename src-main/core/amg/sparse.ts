@@ -9,7 +9,7 @@
 import type { BoxXYXY, MaskPredictor, Rle } from '../types';
 import { RunBuilder } from '../mask/rle';
 import type { MaskLogits } from './logits';
-import { axisGroups, pixelValue, type AxisGroups, type UpsampleGeometry } from './upsample';
+import { axisGroups, pixelValue, tileValues, type AxisGroups, type UpsampleGeometry } from './upsample';
 
 const f32 = Math.fround;
 
@@ -59,10 +59,21 @@ export function tileLayout(geometry: UpsampleGeometry): TileLayout {
 type TileVisitor = (y0: number, y1: number, x0: number, x1: number, min: number, max: number) => void;
 
 export class LowResLogits implements MaskLogits {
+  private values = new Float32Array(64);
+  private readonly scratch = { frame: new Float32Array(64) };
+
   constructor(
     readonly low: Float32Array,
     readonly layout: TileLayout,
   ) {}
+
+  /** Exact values of a (mixed) tile, row-major; valid until the next call. */
+  private tile(y0: number, y1: number, x0: number, x1: number): Float32Array {
+    const n = (y1 - y0) * (x1 - x0);
+    if (this.values.length < n) this.values = new Float32Array(n * 2);
+    tileValues(this.low, this.layout.geometry, y0, y1, x0, x1, this.values, this.scratch);
+    return this.values;
+  }
 
   /**
    * Visits every tile; row groups whose whole support is at or below `skipAtOrBelow` are skipped,
@@ -106,7 +117,6 @@ export class LowResLogits implements MaskLogits {
   stability(maskThreshold: number, offset: number): number {
     const hi = f32(maskThreshold + offset);
     const lo = f32(maskThreshold - offset);
-    const g = this.layout.geometry;
     let inter = 0;
     let union = 0;
     this.forTiles(lo, (y0, y1, x0, x1, mn, mx) => {
@@ -121,13 +131,12 @@ export class LowResLogits implements MaskLogits {
         union += area;
         return;
       }
-      for (let y = y0; y < y1; y++) {
-        for (let x = x0; x < x1; x++) {
-          const v = pixelValue(this.low, g, y, x);
-          if (v > lo) {
-            union++;
-            if (v > hi) inter++;
-          }
+      const values = this.tile(y0, y1, x0, x1);
+      for (let i = 0; i < area; i++) {
+        const v = values[i];
+        if (v > lo) {
+          union++;
+          if (v > hi) inter++;
         }
       }
     });
@@ -136,7 +145,6 @@ export class LowResLogits implements MaskLogits {
 
   box(maskThreshold: number): BoxXYXY {
     const t = f32(maskThreshold);
-    const g = this.layout.geometry;
     let xs = Infinity;
     let ys = Infinity;
     let xe = -1;
@@ -150,9 +158,11 @@ export class LowResLogits implements MaskLogits {
         ye = Math.max(ye, y1 - 1);
         return;
       }
+      const values = this.tile(y0, y1, x0, x1);
+      const tw = x1 - x0;
       for (let y = y0; y < y1; y++) {
         for (let x = x0; x < x1; x++) {
-          if (pixelValue(this.low, g, y, x) > t) {
+          if (values[(y - y0) * tw + x - x0] > t) {
             if (x < xs) xs = x;
             if (x > xe) xe = x;
             if (y < ys) ys = y;
@@ -185,10 +195,11 @@ export class LowResLogits implements MaskLogits {
       const xa = Math.max(tx0, bx0);
       const xb = Math.min(tx1, bx1 + 1);
       if (ya >= yb || xa >= xb) return;
+      const values = mn > t ? null : this.tile(ya, yb, xa, xb);
       for (let y = ya; y < yb; y++) {
         const row = (y - by0) * bw - bx0;
-        if (mn > t) inBox.fill(1, row + xa, row + xb);
-        else for (let x = xa; x < xb; x++) inBox[row + x] = pixelValue(this.low, g, y, x) > t ? 1 : 0;
+        if (!values) inBox.fill(1, row + xa, row + xb);
+        else for (let x = xa; x < xb; x++) inBox[row + x] = values[(y - ya) * (xb - xa) + x - xa] > t ? 1 : 0;
       }
     });
     b.zeros((x0 + bx0) * frameH);

@@ -94,28 +94,90 @@ function frameValue(low: Float32Array, g: UpsampleGeometry, r: number, c: number
   return Math.fround(top * R.wLo[r] + bottom * R.wHi[r]);
 }
 
-/** Full-resolution logit at crop pixel (y, x), from one lowSize x lowSize map. */
-export function pixelValue(low: Float32Array, g: UpsampleGeometry, y: number, x: number): number {
+/** Stage 2: the value at crop pixel (y, x) from the four frame values it reads. */
+function combine(g: UpsampleGeometry, y: number, x: number, v00: number, v01: number, v10: number, v11: number): number {
   const { s2Rows: R, s2Cols: C } = g;
-  const r0 = R.lo[y];
-  const r1 = R.hi[y];
-  const c0 = C.lo[x];
-  const c1 = C.hi[x];
-  const top = frameValue(low, g, r0, c0) * C.wLo[x] + frameValue(low, g, r0, c1) * C.wHi[x];
-  const bottom = frameValue(low, g, r1, c0) * C.wLo[x] + frameValue(low, g, r1, c1) * C.wHi[x];
+  const top = v00 * C.wLo[x] + v01 * C.wHi[x];
+  const bottom = v10 * C.wLo[x] + v11 * C.wHi[x];
   return Math.fround(top * R.wLo[y] + bottom * R.wHi[y]);
 }
 
-/** The whole full-resolution map (outH x outW, row-major); the dense reference for sparse.ts. */
+/** Full-resolution logit at crop pixel (y, x), from one lowSize x lowSize map. */
+export function pixelValue(low: Float32Array, g: UpsampleGeometry, y: number, x: number): number {
+  const r0 = g.s2Rows.lo[y];
+  const r1 = g.s2Rows.hi[y];
+  const c0 = g.s2Cols.lo[x];
+  const c1 = g.s2Cols.hi[x];
+  return combine(
+    g,
+    y,
+    x,
+    frameValue(low, g, r0, c0),
+    frameValue(low, g, r0, c1),
+    frameValue(low, g, r1, c0),
+    frameValue(low, g, r1, c1),
+  );
+}
+
+/**
+ * The whole full-resolution map (outH x outW, row-major): the dense reference for sparse.ts, and
+ * what a predictor can return from low-res logits. Same values as pixelValue, with each frame value
+ * computed once.
+ */
 export function upsampleLowRes(low: Float32Array, g: UpsampleGeometry): Float32Array {
   if (low.length !== g.lowSize * g.lowSize) {
     throw new SamanticError('invalid-argument', `low-res map has ${low.length} values, expected ${g.lowSize}^2.`);
   }
+  const fw = g.resizedW;
+  const frame = new Float32Array(g.resizedH * fw);
+  for (let r = 0; r < g.resizedH; r++) {
+    for (let c = 0; c < fw; c++) frame[r * fw + c] = frameValue(low, g, r, c);
+  }
   const out = new Float32Array(g.outW * g.outH);
+  const { s2Rows: R, s2Cols: C } = g;
   for (let y = 0; y < g.outH; y++) {
-    for (let x = 0; x < g.outW; x++) out[y * g.outW + x] = pixelValue(low, g, y, x);
+    const a = R.lo[y] * fw;
+    const b = R.hi[y] * fw;
+    for (let x = 0; x < g.outW; x++) {
+      out[y * g.outW + x] = combine(g, y, x, frame[a + C.lo[x]], frame[a + C.hi[x]], frame[b + C.lo[x]], frame[b + C.hi[x]]);
+    }
   }
   return out;
+}
+
+/**
+ * Values of the crop pixels y0..y1-1 x x0..x1-1 into out (row-major, (y1-y0) x (x1-x0)); the same
+ * values as pixelValue, computing each frame value the tile reads once. `scratch` is reused
+ * between calls and grown when needed.
+ */
+export function tileValues(
+  low: Float32Array,
+  g: UpsampleGeometry,
+  y0: number,
+  y1: number,
+  x0: number,
+  x1: number,
+  out: Float32Array,
+  scratch: { frame: Float32Array },
+): void {
+  const { s2Rows: R, s2Cols: C } = g;
+  const fr0 = R.lo[y0];
+  const fc0 = C.lo[x0];
+  const fh = R.hi[y1 - 1] - fr0 + 1;
+  const fw = C.hi[x1 - 1] - fc0 + 1;
+  if (scratch.frame.length < fh * fw) scratch.frame = new Float32Array(fh * fw * 2);
+  const frame = scratch.frame;
+  for (let r = 0; r < fh; r++) {
+    for (let c = 0; c < fw; c++) frame[r * fw + c] = frameValue(low, g, fr0 + r, fc0 + c);
+  }
+  const tw = x1 - x0;
+  for (let y = y0; y < y1; y++) {
+    const a = (R.lo[y] - fr0) * fw - fc0;
+    const b = (R.hi[y] - fr0) * fw - fc0;
+    for (let x = x0; x < x1; x++) {
+      out[(y - y0) * tw + x - x0] = combine(g, y, x, frame[a + C.lo[x]], frame[a + C.hi[x]], frame[b + C.lo[x]], frame[b + C.hi[x]]);
+    }
+  }
 }
 
 /** Runs of consecutive output indices of one axis that read the same low-res index range. */

@@ -1,7 +1,8 @@
 // A coarse partition of unit vectors into compact cells, so that neighbour searches can skip whole
 // blocks of pairs and stay EXACT: for x in cell a and y in cell b,
 //   |x - y| >= |c_a - c_b| - r_a - r_b        (triangle inequality, Euclidean)
-// where c is a cell's centre (mean of its members) and r the largest member-to-centre distance. For
+// where c is a cell's centre (mean of its members) and r the largest member-to-centre distance
+// (and the sharper |x - y| >= |c_a - c_b| - |x - c_a| - |y - c_b| per row). For
 // unit vectors |x - y|^2 = 2 - 2 cos = 2 * cosineDistance, so "cosine distance <= eps" is
 // "|x - y| <= sqrt(2 eps)" and a cell pair whose bound exceeds that holds no pair within eps.
 // Rows are stored sorted by cell so that a cell is one contiguous block for the dot-product kernel.
@@ -25,6 +26,8 @@ export interface Partition {
   centerNorm2: Float64Array;
   /** Largest member-to-centre Euclidean distance, plus BOUND_SLACK. */
   radius: Float64Array;
+  /** Distance of the row at each position to its cell centre (decreasing inside a cell). */
+  pointDist: Float64Array;
 }
 
 export interface PartitionOptions {
@@ -90,40 +93,71 @@ export function* buildPartitionTask(
   return layoutPartition(vectors, dim, cellOf, cells);
 }
 
-/** Sorts rows by cell (stable, so input order is kept inside a cell) and measures every cell. */
+/**
+ * Sorts rows by cell, and inside a cell by DECREASING distance to the centre (ties by input row),
+ * then measures every cell. The order inside a cell is what keeps pruning useful with outliers:
+ * the rows of a cell that can reach another cell form a prefix (rowsReaching), so one stray
+ * point only drags its own row into a block, not its whole cell.
+ */
 export function layoutPartition(vectors: Float32Array, dim: number, cellOf: Int32Array, cells: number): Partition {
   const n = cellOf.length;
   const cellStart = new Int32Array(cells + 1);
   for (let i = 0; i < n; i++) cellStart[cellOf[i] + 1]++;
   for (let c = 0; c < cells; c++) cellStart[c + 1] += cellStart[c];
+  const centers = new Float32Array(cells * dim);
+  const centerNorm2 = new Float64Array(cells);
+  const sums = new Float64Array(cells * dim);
+  for (let i = 0; i < n; i++) {
+    const o = cellOf[i] * dim;
+    for (let k = 0; k < dim; k++) sums[o + k] += vectors[i * dim + k];
+  }
+  for (let c = 0; c < cells; c++) {
+    const size = cellStart[c + 1] - cellStart[c];
+    let n2 = 0;
+    for (let k = 0; k < dim && size > 0; k++) {
+      const v = sums[c * dim + k] / size;
+      centers[c * dim + k] = v;
+      n2 += centers[c * dim + k] * centers[c * dim + k];
+    }
+    centerNorm2[c] = n2;
+  }
+  const rowDist = new Float64Array(n);
+  for (let i = 0; i < n; i++) rowDist[i] = dist(vectors, i * dim, centers, cellOf[i] * dim, dim);
   const fill = cellStart.slice(0, cells);
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[fill[cellOf[i]]++] = i;
-  const data = cells === 1 ? vectors : new Float32Array(n * dim);
-  if (cells > 1) for (let p = 0; p < n; p++) data.set(vectors.subarray(order[p] * dim, (order[p] + 1) * dim), p * dim);
-
-  const centers = new Float32Array(cells * dim);
-  const centerNorm2 = new Float64Array(cells);
-  const radius = new Float64Array(cells);
-  const sum = new Float64Array(dim);
   for (let c = 0; c < cells; c++) {
-    const lo = cellStart[c];
-    const hi = cellStart[c + 1];
-    if (hi === lo) continue;
-    sum.fill(0);
-    for (let p = lo; p < hi; p++) for (let k = 0; k < dim; k++) sum[k] += data[p * dim + k];
-    let n2 = 0;
-    for (let k = 0; k < dim; k++) {
-      const v = sum[k] / (hi - lo);
-      centers[c * dim + k] = v;
-      n2 += v * v;
-    }
-    centerNorm2[c] = n2;
-    let r = 0;
-    for (let p = lo; p < hi; p++) r = Math.max(r, dist(data, p * dim, centers, c * dim, dim));
-    radius[c] = r + BOUND_SLACK;
+    const members = Array.from(order.subarray(cellStart[c], cellStart[c + 1]));
+    members.sort((x, y) => rowDist[y] - rowDist[x] || x - y);
+    order.set(members, cellStart[c]);
   }
-  return { n, dim, data, order, cellStart, cells, centers, centerNorm2, radius };
+  const data = new Float32Array(n * dim);
+  const pointDist = new Float64Array(n);
+  for (let p = 0; p < n; p++) {
+    data.set(vectors.subarray(order[p] * dim, (order[p] + 1) * dim), p * dim);
+    pointDist[p] = rowDist[order[p]];
+  }
+  const radius = new Float64Array(cells);
+  for (let c = 0; c < cells; c++) if (cellStart[c + 1] > cellStart[c]) radius[c] = pointDist[cellStart[c]] + BOUND_SLACK;
+  return { n, dim, data, order, cellStart, cells, centers, centerNorm2, radius, pointDist };
+}
+
+/**
+ * How many leading rows of cell c lie at least `minDist` from its centre (rows are sorted by
+ * decreasing distance): only those can be within reach of a point whose bound needs that much.
+ */
+export function rowsReaching(p: Partition, c: number, minDist: number): number {
+  const lo = p.cellStart[c];
+  const hi = p.cellStart[c + 1];
+  if (minDist <= 0) return hi - lo;
+  let l = lo;
+  let h = hi; // first position with pointDist < minDist, by binary search
+  while (l < h) {
+    const m = (l + h) >> 1;
+    if (p.pointDist[m] + BOUND_SLACK >= minDist) l = m + 1;
+    else h = m;
+  }
+  return l - lo;
 }
 
 /** Euclidean distance between two cell centres (float64). */

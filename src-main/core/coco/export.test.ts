@@ -100,7 +100,7 @@ describe('buildCoco', () => {
     const squareAnn = ds.annotations[1];
     // Pixels x 5..14, y 4..11: width and height count pixels.
     expect(squareAnn.bbox).toEqual([5, 4, 10, 8]);
-    expect(squareAnn.segmentation).toEqual([[5, 4, 15, 4, 15, 12, 5, 12]]);
+    expect(squareAnn.segmentation).toEqual([[5, 4, 5, 12, 15, 12, 15, 4]]);
     expect(ds.annotations.every((a) => a.iscrowd === 0)).toBe(true);
   });
 

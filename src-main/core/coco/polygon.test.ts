@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { generatePizzaScene } from '../synth/pizza';
 import type { BinaryMask } from '../types';
-import { polygonArea, rasterizePolygons, simplifyClosedRing } from './geometry';
+import { polygonArea, rasterizePolygons, segmentDistance, simplifyClosedRing } from './geometry';
 import { DEFAULT_POLYGON_OPTIONS, maskToPolygons, rleToPolygons } from './polygon';
 import { maskToRle } from './rle';
 
@@ -110,7 +110,7 @@ describe('maskToPolygons on simple shapes', () => {
     expect(check(m, 1).points).toBeLessThan(points);
   });
 
-  it('gives one polygon per 8-connected part, in raster order', () => {
+  it('gives one polygon per 8-connected part, in column-major order of their first pixel', () => {
     const m = fromRows([
       '1100000000', //
       '1100000110',
@@ -120,11 +120,12 @@ describe('maskToPolygons on simple shapes', () => {
       '0000001111',
     ]);
     const res = maskToPolygons(m);
-    // The diagonal chain (top-left) is one part; the 2x2 square and the bar are two more.
+    // The diagonal chain (top-left) is one part; the bar (from column 6) and the 2x2 square (from
+    // column 7) are two more. Each ring starts at the top-left corner of its part's first pixel.
     expect(res.polygons.length).toBe(3);
     expect(res.polygons[0].slice(0, 2)).toEqual([0, 0]);
-    expect(res.polygons[1].slice(0, 2)).toEqual([7, 1]);
-    expect(res.polygons[2].slice(0, 2)).toEqual([6, 5]);
+    expect(res.polygons[1].slice(0, 2)).toEqual([6, 5]);
+    expect(res.polygons[2].slice(0, 2)).toEqual([7, 1]);
     expect(iou(rasterizePolygons(res.polygons, 10, 6), m.data)).toBe(1);
     expect(res.polygons.reduce((s, p) => s + polygonArea(p), 0)).toBe(count(m.data));
   });
@@ -136,7 +137,7 @@ describe('maskToPolygons on simple shapes', () => {
     expect(polygonArea(res.polygons[0])).toBe(12);
     expect(iou(rasterizePolygons(res.polygons, 12, 12), stairs.data)).toBe(1);
     const dot = fromRows(['000', '010', '000']);
-    expect(maskToPolygons(dot).polygons).toEqual([[1, 1, 2, 1, 2, 2, 1, 2]]);
+    expect(maskToPolygons(dot).polygons).toEqual([[1, 1, 1, 2, 2, 2, 2, 1]]);
   });
 
   it('a checkerboard is one 8-connected part whose inner background pixels are holes', () => {
@@ -200,15 +201,92 @@ describe('holes', () => {
   });
 });
 
+describe('parts and holes agree with pixel flood fills', () => {
+  /** Brute force: 8-connected parts of the mask and 4-connected background not reaching the border. */
+  function bruteForce(m: BinaryMask): { parts: number; holes: number } {
+    const { width: w, height: h, data } = m;
+    const seen = new Uint8Array(w * h);
+    const fill = (start: number, fg: boolean): boolean => {
+      const stack = [start];
+      seen[start] = 1;
+      let border = false;
+      while (stack.length > 0) {
+        const p = stack.pop()!;
+        const x = p % w;
+        const y = (p - x) / w;
+        if (x === 0 || y === 0 || x === w - 1 || y === h - 1) border = true;
+        for (let dy = -1; dy <= 1; dy++) {
+          for (let dx = -1; dx <= 1; dx++) {
+            if ((!fg && dx !== 0 && dy !== 0) || (dx === 0 && dy === 0)) continue;
+            const xx = x + dx;
+            const yy = y + dy;
+            if (xx < 0 || yy < 0 || xx >= w || yy >= h) continue;
+            const q = yy * w + xx;
+            if (!seen[q] && (data[q] !== 0) === fg) {
+              seen[q] = 1;
+              stack.push(q);
+            }
+          }
+        }
+      }
+      return border;
+    };
+    let parts = 0;
+    let holes = 0;
+    for (let i = 0; i < w * h; i++) {
+      if (seen[i]) continue;
+      if (data[i]) {
+        parts++;
+        fill(i, true);
+      } else {
+        const before = seen.reduce((a, v) => a + v, 0);
+        const border = fill(i, false);
+        if (!border) holes += seen.reduce((a, v) => a + v, 0) - before;
+      }
+    }
+    return { parts, holes };
+  }
+
+  it('on 150 seeded random masks of varied density and shape', () => {
+    let seed = 77;
+    const rand = (): number => {
+      seed = (seed * 16807) % 2147483647;
+      return seed / 2147483647;
+    };
+    for (let t = 0; t < 150; t++) {
+      const w = 1 + Math.floor(rand() * 24);
+      const h = 1 + Math.floor(rand() * 24);
+      const density = 0.2 + rand() * 0.7;
+      const m = paint(w, h, () => rand() < density);
+      const res = maskToPolygons(m, { tolerance: 0 });
+      const truth = bruteForce(m);
+      expect(res.polygons.length).toBe(truth.parts);
+      expect(res.holeArea).toBe(truth.holes);
+      // Unsimplified rings enclose exactly the parts plus their holes, and rasterise to them.
+      const filled = rasterizePolygons(res.polygons, w, h);
+      expect(count(filled)).toBe(count(m.data) + truth.holes);
+      for (let i = 0; i < w * h; i++) if (m.data[i]) expect(filled[i]).toBe(1);
+    }
+  });
+});
+
 describe('rleToPolygons', () => {
-  it('gives exactly what maskToPolygons gives, for shapes anywhere in the image', () => {
-    for (const m of [
-      ellipse(80, 50, 20, 25, 15, 9, 0.3),
-      ellipse(80, 50, 79, 49, 12, 12),
-      paint(33, 17, (px, py) => (px > 5 && px < 9) || (py > 14 && px > 20)),
-      { width: 7, height: 3, data: new Uint8Array(21) },
+  it('moving a shape around the image (and against its edges) moves its polygons with it', () => {
+    const shape = ellipse(30, 20, 15, 10, 12, 7, 0.3);
+    const base = rleToPolygons(maskToRle(shape));
+    for (const [dx, dy] of [
+      [0, 0],
+      [7, 3],
+      [50, 40],
     ]) {
-      expect(rleToPolygons(maskToRle(m))).toEqual(maskToPolygons(m));
+      const moved = paint(80, 60, (px, py) => {
+        const x = Math.floor(px) - dx;
+        const y = Math.floor(py) - dy;
+        return x >= 0 && y >= 0 && x < 30 && y < 20 && shape.data[y * 30 + x] === 1;
+      });
+      const res = rleToPolygons(maskToRle(moved));
+      expect(res.polygons).toEqual(base.polygons.map((p) => p.map((v, i) => v + (i % 2 === 0 ? dx : dy))));
+      expect(res.area).toBe(base.area);
     }
   });
 
@@ -250,4 +328,57 @@ describe('synthetic pizza instances', () => {
       expect(polygonCount).toBeGreaterThan(scene.instances.length / 4);
     });
   }
+});
+
+function pixels(mask: Uint8Array, w: number): string[] {
+  const out: string[] = [];
+  mask.forEach((v, i) => v && out.push(`${i % w},${Math.floor(i / w)}`));
+  return out;
+}
+
+describe('rasterizePolygons', () => {
+  it('takes a pixel when its centre is inside (pycocotools sampling)', () => {
+    // Centres (x+0.5, y+0.5) inside x + y < 4.2 - 1: the 10 pixels with x + y <= 3.
+    const m = rasterizePolygons([[0, 0, 4.2, 0, 0, 4.2]], 6, 6);
+    const expected: string[] = [];
+    for (let y = 0; y < 6; y++) for (let x = 0; x < 6; x++) if (x + y <= 3) expected.push(`${x},${y}`);
+    expect(pixels(m, 6)).toEqual(expected);
+  });
+
+  it('unions an annotation\'s polygons and clips to the image', () => {
+    const m = rasterizePolygons(
+      [
+        [1, 1, 3, 1, 3, 3, 1, 3],
+        [2, 2, 9, 2, 9, 9, 2, 9],
+      ],
+      5,
+      4,
+    );
+    expect(pixels(m, 5)).toEqual(['1,1', '2,1', '1,2', '2,2', '3,2', '4,2', '2,3', '3,3', '4,3']);
+  });
+
+  it('uses the even-odd rule inside one ring', () => {
+    // An outer square and an inner square traced as one ring joined by a zero-width slit.
+    const ring = [0, 0, 6, 0, 6, 6, 0, 6, 0, 2, 2, 2, 2, 4, 4, 4, 4, 2, 0, 2];
+    const m = rasterizePolygons([ring], 6, 6);
+    expect(m.reduce((s, v) => s + v, 0)).toBe(36 - 4);
+    expect(m[2 * 6 + 2]).toBe(0);
+  });
+});
+
+describe('polygonArea and segmentDistance', () => {
+  it('shoelace area ignores orientation', () => {
+    expect(polygonArea([0, 0, 4, 0, 4, 3])).toBe(6);
+    expect(polygonArea([0, 0, 4, 3, 4, 0])).toBe(6);
+  });
+
+  it('measures to the segment, not the infinite line', () => {
+    expect(segmentDistance(5, 0, 0, 0, 3, 0)).toBe(2);
+    expect(segmentDistance(1, 2, 0, 0, 3, 0)).toBe(2);
+    expect(segmentDistance(1, 1, 2, 2, 2, 2)).toBeCloseTo(Math.SQRT2, 12);
+  });
+
+  it('leaves tiny rings alone', () => {
+    expect(simplifyClosedRing([0, 0, 1, 0, 0, 1], 10)).toEqual([0, 0, 1, 0, 0, 1]);
+  });
 });

@@ -143,23 +143,26 @@ function countHoles(
       if (i < colStart[s + 1]) y = bottom[i] + 1;
     }
   }
-  // Empty columns inside the box are all outside; gaps next to them are too.
   const uf = new UnionFind(gCol.length + 1);
   const OUT = gCol.length;
   gOut.forEach((o, i) => o && uf.union(i, OUT));
+  // Columns of the box without foreground are background from top to bottom, hence outside, and so
+  // is every gap beside one. A column that is all foreground is a wall: no gap joins across it.
+  const hasFg = new Uint8Array(x1 - x0 + 1);
+  for (let s = 0; s < colStart.length - 1; s++) hasFg[col[colStart[s]] - x0] = 1;
   const gStart = columnStarts(gCol);
   for (let s = 0; s < gStart.length - 1; s++) {
     const x = gCol[gStart[s]];
-    const hasLeft = s > 0 && gCol[gStart[s - 1]] === x - 1;
-    if (!hasLeft && x > x0) for (let i = gStart[s]; i < gStart[s + 1]; i++) uf.union(i, OUT);
-    const hasRight = s + 1 < gStart.length - 1 && gCol[gStart[s + 1]] === x + 1;
-    if (!hasRight && x < x1) for (let i = gStart[s]; i < gStart[s + 1]; i++) uf.union(i, OUT);
-    // Overlapping rows (4-connected).
-    if (hasRight) sweep(gTop, gBottom, gStart[s], gStart[s + 1], gStart[s + 1], gStart[s + 2], 0, (a, b) => uf.union(a, b));
+    const besideEmpty = (x > x0 && !hasFg[x - 1 - x0]) || (x < x1 && !hasFg[x + 1 - x0]);
+    if (besideEmpty) for (let i = gStart[s]; i < gStart[s + 1]; i++) uf.union(i, OUT);
+    if (s + 1 < gStart.length - 1 && gCol[gStart[s + 1]] === x + 1) {
+      // Overlapping rows (4-connected).
+      sweep(gTop, gBottom, gStart[s], gStart[s + 1], gStart[s + 1], gStart[s + 2], 0, (a, b) => uf.union(a, b));
+    }
   }
   let holes = 0;
-  const outRoot = (): number => uf.find(OUT);
-  for (let i = 0; i < gCol.length; i++) if (uf.find(i) !== outRoot()) holes += gBottom[i] - gTop[i] + 1;
+  const outRoot = uf.find(OUT);
+  for (let i = 0; i < gCol.length; i++) if (uf.find(i) !== outRoot) holes += gBottom[i] - gTop[i] + 1;
   return holes;
 }
 

@@ -36,3 +36,4 @@ export {
   type SmallRegionMode,
   type SmallRegionResult,
 } from './regions';
+export { cleanSmallRegions, type CleanedRegions } from './regionsWindow';

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { BinaryMask } from '../types';
+import { maskBoxInclusive } from './measure';
 import { connectedComponents, fillSmallHoles, removeSmallIslands, removeSmallRegions } from './regions';
+import { cleanSmallRegions } from './regionsWindow';
+import { maskToRle, rleToMask } from './rle';
 
 function fromRows(rows: string[]): BinaryMask {
   const h = rows.length;
@@ -95,5 +98,62 @@ describe('small-region removal (SAM remove_small_regions)', () => {
     const m = fromRows(['1']);
     expect(() => removeSmallRegions(m, -1, 'holes')).toThrow(/threshold/);
     expect(() => removeSmallRegions(m, 1, 'gaps' as never)).toThrow(/holes' or 'islands/);
+  });
+});
+
+describe('windowed clean-up (cleanSmallRegions) equals the whole-image computation', () => {
+  function rng(seed: number): () => number {
+    let s = seed >>> 0;
+    return () => {
+      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+      return s / 4294967296;
+    };
+  }
+
+  function wholeImage(m: BinaryMask, minArea: number) {
+    const holes = removeSmallRegions(m, minArea, 'holes');
+    const islands = removeSmallRegions(holes.mask, minArea, 'islands');
+    return { changed: holes.changed || islands.changed, mask: islands.mask };
+  }
+
+  it('on random blobs with holes, islands, image-edge contact and tiny backgrounds', () => {
+    const rand = rng(21);
+    let changed = 0;
+    let unchanged = 0;
+    for (let t = 0; t < 400; t++) {
+      const W = 3 + Math.floor(rand() * 30);
+      const H = 3 + Math.floor(rand() * 30);
+      const data = new Uint8Array(W * H);
+      // A rectangle (sometimes touching edges or spanning the image) with random specks in and around it.
+      const rx0 = Math.floor(rand() * W * 0.5) * (t % 3 === 0 ? 0 : 1);
+      const ry0 = Math.floor(rand() * H * 0.5) * (t % 5 === 0 ? 0 : 1);
+      const rx1 = t % 4 === 0 ? W : rx0 + 1 + Math.floor(rand() * (W - rx0));
+      const ry1 = t % 7 === 0 ? H : ry0 + 1 + Math.floor(rand() * (H - ry0));
+      for (let y = ry0; y < ry1; y++) data.fill(1, y * W + rx0, y * W + rx1);
+      const flips = Math.floor(rand() * 12);
+      for (let k = 0; k < flips; k++) data[Math.floor(rand() * W * H)] ^= 1;
+      const m: BinaryMask = { width: W, height: H, data };
+      for (const minArea of [2, 5, 30]) {
+        const expected = wholeImage(m, minArea);
+        const got = cleanSmallRegions(maskToRle(m), minArea);
+        expect(got.changed).toBe(expected.changed);
+        expect(got.rle).toEqual(maskToRle(expected.mask));
+        expect(got.box).toEqual(maskBoxInclusive(expected.mask));
+        if (got.changed) changed++;
+        else unchanged++;
+      }
+    }
+    expect(changed).toBeGreaterThan(50);
+    expect(unchanged).toBeGreaterThan(50);
+  });
+
+  it('fills a small background cut off at the image edge, outside the window too', () => {
+    // The mask spans the full width; the background row below it (5 px) is a "hole", the two rows
+    // above (10 px) are not.
+    const m = fromRows(['00000', '00000', '11111', '11111', '00000']);
+    const got = cleanSmallRegions(maskToRle(m), 6);
+    expect(got.changed).toBe(true);
+    expect(toRows(rleToMask(got.rle))).toEqual(['00000', '00000', '11111', '11111', '11111']);
+    expect(got.box).toEqual([0, 2, 4, 4]);
   });
 });

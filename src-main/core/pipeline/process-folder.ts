@@ -7,7 +7,7 @@ import type { AmgOptions } from '../amg/options';
 import { embedAmgMasks } from '../embed/segmentEmbedding';
 import { SamanticError } from '../errors';
 import { loadImage } from '../image/load';
-import { rleBboxCoco } from '../mask/bbox';
+import { rleBboxCoco } from '../mask';
 import type { ProjectStore } from '../store/project-store';
 import type { NewSegment } from '../store/segments';
 import type { AmgMask } from '../types';

@@ -96,8 +96,9 @@ export async function createService(options: ServiceOptions = {}): Promise<Servi
       const controller = new AbortController();
       running = controller;
       try {
-        if (!p.segmenter) p.segmenter = await openSegmenter(p.modelId, p.device, options.modelsDir, warn);
-        lastRun = await processPendingImages(p.store, p.folder, p.segmenter, {
+        const segmenter = p.segmenter ?? (await openSegmenter(p.modelId, p.device, options.modelsDir, warn));
+        p.segmenter = segmenter;
+        lastRun = await processPendingImages(p.store, p.folder, segmenter, {
           amg: AMG_PRESETS[preset],
           signal: controller.signal,
           emit,

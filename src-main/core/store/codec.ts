@@ -6,8 +6,6 @@
 //   two bytes instead of four.
 // All multi-byte values are little-endian, whatever the host, so project files move between machines.
 
-const HOST_IS_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
 const f32 = new Float32Array(1);
 const f32Bits = new Uint32Array(f32.buffer);
 
@@ -73,7 +71,7 @@ export function float32ArrayToFloat16(src: ArrayLike<number>, dst = new Uint16Ar
   return dst;
 }
 
-export function float16ArrayToFloat32(src: Uint16Array, dst = new Float32Array(src.length)): Float32Array {
+export function float16ArrayToFloat32(src: Uint16Array, dst: Float32Array = new Float32Array(src.length)): Float32Array {
   if (dst.length !== src.length) throw new RangeError(`float32 output has length ${dst.length}, expected ${src.length}`);
   const t = table();
   for (let i = 0; i < src.length; i++) dst[i] = t[src[i]];
@@ -82,19 +80,23 @@ export function float16ArrayToFloat32(src: Uint16Array, dst = new Float32Array(s
 
 /** Float32 values -> little-endian binary16 bytes (2 per value), ready for a BLOB column. */
 export function encodeFloat16Blob(values: ArrayLike<number>): Buffer {
-  const halves = float32ArrayToFloat16(values);
-  if (!HOST_IS_LITTLE_ENDIAN) halves.forEach((h, i) => (halves[i] = ((h & 0xff) << 8) | (h >>> 8)));
-  return Buffer.from(halves.buffer, halves.byteOffset, halves.byteLength);
+  const out = Buffer.allocUnsafe(values.length * 2);
+  for (let i = 0; i < values.length; i++) {
+    const h = float32ToFloat16Bits(values[i]);
+    out[2 * i] = h & 0xff;
+    out[2 * i + 1] = h >>> 8;
+  }
+  return out;
 }
 
 /** Little-endian binary16 bytes -> float32 values (into dst, e.g. a row of a larger matrix, if given). */
-export function decodeFloat16Blob(bytes: Uint8Array, dst?: Float32Array): Float32Array {
+export function decodeFloat16Blob(bytes: Uint8Array, dst: Float32Array = new Float32Array(bytes.length >>> 1)): Float32Array {
   if (bytes.length % 2 !== 0) throw new RangeError(`a float16 blob must have an even length, got ${bytes.length} bytes`);
-  // Copy into a fresh buffer: a Buffer from SQLite may sit at an odd offset of a shared pool.
-  const halves = new Uint16Array(bytes.length / 2);
-  new Uint8Array(halves.buffer).set(bytes);
-  if (!HOST_IS_LITTLE_ENDIAN) halves.forEach((h, i) => (halves[i] = ((h & 0xff) << 8) | (h >>> 8)));
-  return float16ArrayToFloat32(halves, dst);
+  if (dst.length !== bytes.length / 2) throw new RangeError(`float32 output has length ${dst.length}, expected ${bytes.length / 2}`);
+  // Byte by byte: independent of the host's byte order and of the blob's alignment in memory.
+  const t = table();
+  for (let i = 0; i < dst.length; i++) dst[i] = t[bytes[2 * i] | (bytes[2 * i + 1] << 8)];
+  return dst;
 }
 
 /** Largest run length a varint may hold: RLE counts never exceed height*width of one image. */

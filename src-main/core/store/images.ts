@@ -43,6 +43,20 @@ export interface ImageRow {
   processed_at: string | null;
 }
 
+export interface UpsertImageResult {
+  id: number;
+  created: boolean;
+  /** The file's content hash changed: the image went back to 'pending'. */
+  contentChanged: boolean;
+}
+
+export interface ImageSummary extends ImageRecord {
+  /** Segments not marked as background. */
+  segmentCount: number;
+  /** Distinct class ids of its segments, most frequent first. */
+  classIds: number[];
+}
+
 export function imageFromRow(r: ImageRow): ImageRecord {
   return {
     id: r.id,

@@ -106,8 +106,10 @@ export const MIGRATIONS: readonly Migration[] = [
           class_id INTEGER REFERENCES classes(id),
           removed INTEGER NOT NULL DEFAULT 0 CHECK (removed IN (0, 1))
         );
-        CREATE INDEX segments_by_image ON segments(image_id);
-        CREATE INDEX segments_by_class ON segments(class_id);
+        -- Covering indexes: segment rows are wide (mask + embedding), so the labelling state,
+        -- the per-image and per-class counts read these narrow indexes instead of the table.
+        CREATE INDEX segments_by_image ON segments(image_id, removed, class_id);
+        CREATE INDEX segments_by_class ON segments(class_id, removed, image_id);
       `);
     },
   },

@@ -145,7 +145,11 @@ describe('images', () => {
     // Two clusters: segments 0 and 1 in the first, segment 2 in the second; b's segment is noise.
     store.replaceClustering({ segmentIds: segs, labels: [1, 1, 0] });
     const [c1, c2] = store.listClasses();
-    expect([c1.segmentCount, c2.segmentCount]).toEqual([1, 2]);
+    expect([c1, c2].map((c) => [c.name, c.order, c.createdBy, c.segmentCount, c.imageCount])).toEqual([
+      ['Class 1', 0, 'cluster', 1, 1],
+      ['Class 2', 1, 'cluster', 2, 1],
+    ]);
+    expect(c1.color).toMatch(/^#[0-9a-f]{6}$/);
     const images = store.listImages();
     expect(images.map((i) => [i.relPath, i.segmentCount, i.classIds])).toEqual([
       ['a.jpg', 3, [c2.id, c1.id]],
@@ -264,6 +268,29 @@ describe('commitImageResult', () => {
     store.removeImages([a]);
     expect(store.listImages().map((i) => i.id)).toEqual([b]);
     expect(store.listSegments().map((s) => s.imageId)).toEqual([b]);
+  });
+});
+
+describe('listSegments', () => {
+  it('filters by image, class, unassigned and removed, and limits', () => {
+    const a = addImage('a.jpg');
+    const b = addImage('b.jpg');
+    const sa = store.commitImageResult(a, [1, 2, 3].map((k) => rectSegment(H, W, 0, 0, k, 1, k))).segmentIds;
+    const sb = store.commitImageResult(b, [rectSegment(H, W, 0, 0, 1, 1)]).segmentIds;
+    store.replaceClustering({ segmentIds: [sa[0], sb[0]], labels: [0, 0] });
+    const [c] = store.listClasses();
+    store.history.commit('background', () => [{ type: 'segmentRemoved', ids: [sa[2]], before: [false], after: [true] }]);
+    const ids = (q: Parameters<ProjectStore['listSegments']>[0]) => store.listSegments(q).map((x) => x.id);
+    expect(ids({})).toEqual([...sa, ...sb]);
+    expect(ids({ classId: c.id })).toEqual([sa[0], sb[0]]);
+    expect(ids({ classId: null })).toEqual([sa[1], sa[2]]);
+    expect(ids({ classId: null, includeRemoved: false })).toEqual([sa[1]]);
+    expect(ids({ imageId: a, classId: c.id })).toEqual([sa[0]]);
+    expect(ids({ limit: 2 })).toEqual(sa.slice(0, 2));
+    expect(store.listSegments({ imageId: a })[2].removed).toBe(true);
+    expect(store.getSegmentVectors().count).toBe(3);
+    expect(Array.from(store.getSegmentVectors({ classId: c.id }).ids)).toEqual([sa[0], sb[0]]);
+    expect(caught(() => store.listSegments({ limit: -1 })).code).toBe('invalid-argument');
   });
 });
 

@@ -22,8 +22,11 @@ import { GestureLog, type HistoryLimits, loadLabelState } from './gesture-log';
 import { META_KEYS, allMeta, getMeta, getMetaJson, setMeta, touchUpdated } from './meta';
 import { type OpenDatabaseOptions, openDatabase } from './open';
 import {
+  type CommitImageOptions,
+  type CommitImageResult,
   INSERT_SEGMENT_SQL,
   type NewSegment,
+  type SegmentQuery,
   SEGMENT_COLUMNS,
   type SegmentRow,
   type SegmentVectors,
@@ -32,47 +35,25 @@ import {
   segmentFromRow,
   segmentInsertParams,
 } from './segments';
-import { type ImageFileInfo, type ImageRecord, type ImageRow, imageFromRow, checkImageFileInfo } from './images';
+import {
+  type ImageFileInfo,
+  type ImageRecord,
+  type ImageRow,
+  type ImageSummary,
+  type UpsertImageResult,
+  checkImageFileInfo,
+  imageFromRow,
+} from './images';
+
+// The types callers need, from one place.
+export type { EmbeddingCacheKey, EmbeddingCacheStats } from './embedding-cache';
+export type { HistoryLimits, StoredGesture } from './gesture-log';
+export type { ImageFileInfo, ImageRecord, ImageSummary, UpsertImageResult } from './images';
+export { META_KEYS } from './meta';
+export type { CommitImageOptions, CommitImageResult, NewSegment, SegmentQuery, SegmentVectors, StoredSegment } from './segments';
 
 export interface ProjectStoreOptions extends OpenDatabaseOptions {
   history?: HistoryLimits;
-}
-
-export interface UpsertImageResult {
-  id: number;
-  created: boolean;
-  /** The file's content hash changed: the image went back to 'pending'. */
-  contentChanged: boolean;
-}
-
-export interface ImageSummary extends ImageRecord {
-  /** Segments not marked as background. */
-  segmentCount: number;
-  /** Distinct class ids of its segments, most frequent first. */
-  classIds: number[];
-}
-
-export interface CommitImageOptions {
-  /** The encoder output to cache with the result (omit on a cache hit). */
-  embedding?: { key: EmbeddingCacheKey; embedding: ImageEmbedding };
-  /** Image size after EXIF orientation, if not given to upsertImage. */
-  width?: number;
-  height?: number;
-}
-
-export interface CommitImageResult {
-  segmentIds: number[];
-  /** Segments of an earlier run that were replaced (the edit history is cleared when > 0). */
-  replaced: number;
-}
-
-export interface SegmentQuery {
-  imageId?: number;
-  /** A class id, or null for unassigned segments. */
-  classId?: number | null;
-  /** Default true. */
-  includeRemoved?: boolean;
-  limit?: number;
 }
 
 export interface ClassSummary {
@@ -165,18 +146,19 @@ export class ProjectStore {
           .run(info.relPath, info.size, mtime, info.contentHash, w, h);
         return { id: Number(r.lastInsertRowid), created: true, contentChanged: false };
       }
+      // New content: its size, segments and status from the old content no longer apply.
       const changed = existing.contentHash !== info.contentHash;
       this.db
         .prepare(
-          `UPDATE images SET size = ?, mtime_ms = ?, content_hash = ?,
-             width = coalesce(?, CASE WHEN ? THEN NULL ELSE width END),
-             height = coalesce(?, CASE WHEN ? THEN NULL ELSE height END),
-             status = CASE WHEN ? THEN 'pending' ELSE status END,
-             error = CASE WHEN ? THEN NULL ELSE error END,
-             processed_at = CASE WHEN ? THEN NULL ELSE processed_at END
-           WHERE id = ?`,
+          `UPDATE images SET size = ?, mtime_ms = ?, content_hash = ?, width = ?, height = ?,
+             status = ?, error = ?, processed_at = ? WHERE id = ?`,
         )
-        .run(info.size, mtime, info.contentHash, w, +changed, h, +changed, +changed, +changed, +changed, existing.id);
+        .run(
+          info.size, mtime, info.contentHash,
+          w ?? (changed ? null : existing.width), h ?? (changed ? null : existing.height),
+          changed ? 'pending' : existing.status, changed ? null : existing.error, changed ? null : existing.processedAt,
+          existing.id,
+        );
       return { id: existing.id, created: false, contentChanged: changed };
     });
   }
@@ -213,7 +195,11 @@ export class ProjectStore {
       )
       .raw()
       .all() as [number, number][];
-    for (const [imageId, classId] of perClass) classIds.set(imageId, [...(classIds.get(imageId) ?? []), classId]);
+    for (const [imageId, classId] of perClass) {
+      const list = classIds.get(imageId);
+      if (list) list.push(classId);
+      else classIds.set(imageId, [classId]);
+    }
     return rows.map((r) => ({ ...imageFromRow(r), segmentCount: segmentCounts.get(r.id) ?? 0, classIds: classIds.get(r.id) ?? [] }));
   }
 
@@ -332,11 +318,14 @@ export class ProjectStore {
       params.push(query.classId);
     }
     if (query.includeRemoved === false) where.push('removed = 0');
+    if (query.limit !== undefined && !(Number.isInteger(query.limit) && query.limit >= 0)) {
+      throw new SamanticError('invalid-argument', `listSegments: limit must be a whole number >= 0, got ${query.limit}.`);
+    }
     const sql =
       `SELECT ${SEGMENT_COLUMNS} FROM segments` +
       (where.length ? ` WHERE ${where.join(' AND ')}` : '') +
       ' ORDER BY id' +
-      (query.limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(query.limit))}` : '');
+      (query.limit !== undefined ? ` LIMIT ${query.limit}` : '');
     return (this.db.prepare(sql).all(...params) as SegmentRow[]).map(segmentFromRow);
   }
 

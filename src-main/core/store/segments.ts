@@ -2,8 +2,9 @@
 // the one-matrix read of all embeddings that clustering needs.
 import type Database from 'better-sqlite3';
 import { SamanticError } from '../errors';
-import type { BoxXYWH, Rle } from '../types';
+import type { BoxXYWH, ImageEmbedding, Rle } from '../types';
 import { decodeFloat16Blob, decodeVarints, encodeFloat16Blob, encodeVarints } from './codec';
+import type { EmbeddingCacheKey } from './embedding-cache';
 
 export type SegmentSource = 'amg' | 'user';
 
@@ -61,6 +62,29 @@ export interface SegmentVectors {
   bboxes: Float64Array;
   /** count x dim, row-major. */
   vectors: Float32Array;
+}
+
+export interface CommitImageOptions {
+  /** The encoder output to cache with the result (omit on a cache hit). */
+  embedding?: { key: EmbeddingCacheKey; embedding: ImageEmbedding };
+  /** Image size after EXIF orientation, if not given to upsertImage. */
+  width?: number;
+  height?: number;
+}
+
+export interface CommitImageResult {
+  segmentIds: number[];
+  /** Segments of an earlier run that were replaced (the edit history is cleared when > 0). */
+  replaced: number;
+}
+
+export interface SegmentQuery {
+  imageId?: number;
+  /** A class id, or null for unassigned segments. */
+  classId?: number | null;
+  /** Default true. */
+  includeRemoved?: boolean;
+  limit?: number;
 }
 
 export const SEGMENT_COLUMNS =

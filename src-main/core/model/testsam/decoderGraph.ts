@@ -22,19 +22,19 @@ import {
   IOU_MARGIN,
   LOW_RES,
   MASK_INPUT_WEIGHT,
+  REFERENCE_SIGMA,
   NEGATIVE_PENALTY,
   STEPS_PER_ITERATION,
   SUB,
   SUBCELL_SCALE,
-  TOLERANCES,
+  TOKEN_KINDS,
+  TOKEN_TOLERANCES,
   distanceTransform,
 } from './params';
 
 export const DECODER_INPUTS = ['image_embeddings', 'point_coords', 'point_labels', 'mask_input', 'has_mask_input', 'orig_im_size'] as const;
 export const DECODER_OUTPUTS = ['masks', 'iou_predictions', 'low_res_masks'] as const;
 
-/** Tolerance per output token: token 0 (single-mask output) is the middle one, tokens 1-3 ascend. */
-const TOKEN_TOLERANCES = [TOLERANCES[1], TOLERANCES[0], TOLERANCES[1], TOLERANCES[2]];
 
 /**
  * A Loop that repeats g <- min(negCost, maxpool3x3(g)) (g = minus the minimax distance) until nothing
@@ -75,19 +75,29 @@ export function buildDecoderGraph(batched: boolean): onnxProto.onnx.IGraphProto 
   const colour = g.add(g.mul(folded, c(1 / SUBCELL_SCALE)), c(0.5));
   const grid = g.op('DepthToSpace', [colour], { blocksize: SUB, mode: 'DCR' });
   const dspace = g.op('Conv', [grid, g.floats(distanceTransform(), [3, 3, 1, 1], 'dist_m')]);
-  // A click's reference colour is the mean of its 3 x 3 cells, so one noisy cell does not decide.
-  const smooth = g.op('AveragePool', [dspace], { kernel_shape: [3, 3], pads: [1, 1, 1, 1], count_include_pad: 0 });
   const flat = g.op('Reshape', [dspace, g.ints([3, cells])]);
-  const smoothFlat = g.op('Reshape', [smooth, g.ints([3, cells])]);
 
   // Clicked cells: like SAM's graph, +0.5 before use; 4 frame pixels per cell.
   const cellXY = g.op('Clip', [g.op('Floor', [g.mul(g.add(coords, c(0.5)), c(LOW_RES / FRAME))]), c(0), c(LOW_RES - 1)]);
-  const cx = g.op('Slice', [cellXY, g.ints([0]), g.ints([1]), g.ints([2])]);
+  const cx = g.op('Slice', [cellXY, g.ints([0]), g.ints([1]), g.ints([2])]); // B x N x 1
   const cy = g.op('Slice', [cellXY, g.ints([1]), g.ints([2]), g.ints([2])]);
-  const idx = g.op('Cast', [g.op('Squeeze', [g.add(g.mul(cy, c(LOW_RES)), cx), g.ints([2])])], { to: 7 }); // B x N int64
+  const toIndex = (x: string, y: string) => g.op('Cast', [g.add(g.mul(y, c(LOW_RES)), x)], { to: 7 });
+  const idx = g.op('Squeeze', [toIndex(cx, cy), g.ints([2])]); // B x N int64
+
+  // A click's reference colour: the mean of its 3 x 3 cells weighted by their similarity to the
+  // clicked cell (a bilateral filter), so noise averages out but a neighbouring material (the hole
+  // of an olive ring, the edge of a topping) does not leak into the reference.
+  const shift = (d: number[]) => g.floats(d, [9], 'offsets');
+  const nx = g.op('Clip', [g.add(cx, shift([-1, 0, 1, -1, 0, 1, -1, 0, 1])), c(0), c(LOW_RES - 1)]);
+  const ny = g.op('Clip', [g.add(cy, shift([-1, -1, -1, 0, 0, 0, 1, 1, 1])), c(0), c(LOW_RES - 1)]);
+  const hood = g.op('Transpose', [g.op('Gather', [flat, toIndex(nx, ny)], { axis: 1 })], { perm: [1, 2, 3, 0] }); // B x N x 9 x 3
+  const centre = g.op('Slice', [hood, g.ints([4]), g.ints([5]), g.ints([2])]);
+  const gap = g.op('ReduceSum', [g.mul(g.sub(hood, centre), g.sub(hood, centre)), g.ints([3])], { keepdims: 1 });
+  const weight = g.op('Exp', [g.mul(gap, c(-1 / REFERENCE_SIGMA ** 2))]); // B x N x 9 x 1
+  const sumW = g.op('ReduceSum', [weight, g.ints([2])], { keepdims: 0 });
+  const ref = g.div(g.op('ReduceSum', [g.mul(hood, weight), g.ints([2])], { keepdims: 0 }), sumW); // B x N x 3
 
   // Colour distance of every cell to every point's reference colour: |x|^2 - 2 x.r + |r|^2.
-  const ref = g.op('Transpose', [g.op('Gather', [smoothFlat, idx], { axis: 1 })], { perm: [1, 2, 0] }); // B x N x 3
   const dot = g.op('MatMul', [ref, flat]); // B x N x cells
   const x2 = g.op('ReduceSum', [g.mul(flat, flat), g.ints([0])], { keepdims: 0 }); // cells
   const r2 = g.op('ReduceSum', [g.mul(ref, ref), g.ints([2])], { keepdims: 1 }); // B x N x 1
@@ -114,17 +124,23 @@ export function buildDecoderGraph(batched: boolean): onnxProto.onnx.IGraphProto 
   const zeros = g.op('Mul', [dPos, c(0)]);
   const seed = g.op('ScatterElements', [zeros, idx, isPos], { axis: 1, reduction: 'add' });
 
-  // Growth works on min(cost, cap), starting from the cap everywhere but the seeds.
+  // Growth works on min(cost, cap), starting from the cap everywhere but the seeds. Two costs grow
+  // side by side as channels: the plain one, and an eroded one (a cell passes only when its whole
+  // 3 x 3 neighbourhood does) whose region is dilated back afterwards: an opening by reconstruction,
+  // which cuts the thin necks where touching objects of the same colour meet.
   const img = g.ints([-1, 1, LOW_RES, LOW_RES]);
-  const capped = g.op('Min', [cost, c(GROWTH_CAP)]);
-  const negCost = g.op('Reshape', [g.op('Neg', [capped]), img]);
+  const capped = g.op('Reshape', [g.op('Min', [cost, c(GROWTH_CAP)]), img]);
+  const pool3 = { kernel_shape: [3, 3], pads: [1, 1, 1, 1], strides: [1, 1] };
+  const costs = g.op('Concat', [capped, g.op('MaxPool', [capped], pool3)], { axis: 1 });
+  const negCost = g.op('Neg', [costs]);
   const seedMap = g.op('Greater', [g.op('Reshape', [seed, img]), c(0.5)]);
   const negCap = c(-GROWTH_CAP);
 
   // Coarse pass on 64 x 64 patches (a patch costs its worst sub-cell), then the fine 256 x 256 pass
   // starting from that upper bound of the distance.
-  const negCostCoarse = g.op('Neg', [g.op('MaxPool', [g.op('Neg', [negCost])], { kernel_shape: [SUB, SUB], strides: [SUB, SUB] })]);
-  const seedCoarse = g.op('MaxPool', [g.op('Cast', [seedMap], { to: 1 })], { kernel_shape: [SUB, SUB], strides: [SUB, SUB] });
+  const byPatch = { kernel_shape: [SUB, SUB], strides: [SUB, SUB] };
+  const negCostCoarse = g.op('Neg', [g.op('MaxPool', [costs], byPatch)]);
+  const seedCoarse = g.op('MaxPool', [g.op('Cast', [seedMap], { to: 1 })], byPatch);
   const startCoarse = g.op('Where', [g.op('Greater', [seedCoarse, c(0.5)]), negCostCoarse, negCap]);
   const coarse = growLoop(g, startCoarse, negCostCoarse, COARSE_ITERATIONS, 'coarse');
   const up = g.op('Resize', [coarse, '', g.floats([1, 1, SUB, SUB], [4], 'x4')], {
@@ -133,11 +149,17 @@ export function buildDecoderGraph(batched: boolean): onnxProto.onnx.IGraphProto 
     nearest_mode: 'floor',
   });
   const startFine = g.op('Max', [g.op('Where', [seedMap, negCost, negCap]), g.op('Min', [negCost, up])]);
-  const grown = g.op('Neg', [growLoop(g, startFine, negCost, FINE_ITERATIONS, 'fine')]); // B x 1 x 256 x 256
+  const grown = g.op('Neg', [growLoop(g, startFine, negCost, FINE_ITERATIONS, 'fine')]); // B x 2 x 256 x 256
+  const plain = g.op('Slice', [grown, g.ints([0]), g.ints([1]), g.ints([1])]);
+  const eroded = g.op('Slice', [grown, g.ints([1]), g.ints([2]), g.ints([1])]);
+  const dilated = g.op('Neg', [g.op('MaxPool', [g.op('Neg', [eroded])], pool3)]);
+  const opened = g.op('Max', [dilated, capped]);
   // Cells the growth did not reach keep their own colour distance (at least the cap), so very
   // different colours get strongly negative logits and similar but unconnected ones mildly negative.
   const own = g.op('Max', [g.op('Reshape', [g.op('Min', [cost, c(DISTANCE_CLIP)]), img]), c(GROWTH_CAP)]);
-  const distance = g.op('Where', [g.op('Less', [grown, c(GROWTH_CAP)]), grown, own]);
+  const both = g.op('Concat', [plain, opened], { axis: 1 });
+  const reached = g.op('Where', [g.op('Less', [both, c(GROWTH_CAP)]), both, own]);
+  const distance = g.op('Gather', [reached, g.ints(TOKEN_KINDS.map((k) => (k === 'opened' ? 1 : 0)), [4], 'token_kind')], { axis: 1 });
 
   // Logits: GAIN * (tolerance - distance), one map per token, plus the optional previous mask.
   const tol = g.floats(TOKEN_TOLERANCES, [1, 4, 1, 1], 'tolerances');
@@ -148,8 +170,8 @@ export function buildDecoderGraph(batched: boolean): onnxProto.onnx.IGraphProto 
 
   // iou_predictions: contrast (area with a margin inside / area with a margin outside) times a size
   // factor that rates tiny fragments low.
-  const dFlat = g.op('Reshape', [distance, g.ints([-1, 1, cells])]);
-  const count = (thresholds: number[]) =>
+  const dFlat = g.op('Reshape', [distance, g.ints([-1, 4, cells])]);
+  const count = (thresholds: readonly number[]) =>
     g.op('ReduceSum', [g.op('Cast', [g.op('Less', [dFlat, g.floats(thresholds, [1, 4, 1], 'thr')])], { to: 1 }), g.ints([2])], { keepdims: 0 });
   const area = count(TOKEN_TOLERANCES);
   const inner = count(TOKEN_TOLERANCES.map((t) => t * (1 - IOU_MARGIN)));

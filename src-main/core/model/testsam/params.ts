@@ -49,11 +49,17 @@ export const EXPANSION_SEED = 0x5a3c0de;
 export const LUMINANCE_WEIGHT = 0.6;
 
 /**
- * Region tolerances of the three multimask outputs (tokens 1-3), in that colour distance; token 0
- * (SAM's single-mask output) is the middle one. Tight: the core of a material without its speckles;
- * middle: the material with its own texture; wide: the material plus close shades next to it.
+ * The four output tokens, like SAM's: token 0 is the single-mask output, tokens 1-3 the multimask
+ * outputs. Each selects the region around the click whose minimax colour distance (see below) stays
+ * under its tolerance, grown either plainly ('plain': thin parts kept, touching same-coloured
+ * objects merge) or by opening ('opened': necks narrower than 3 cells cut, parts thinner than that
+ * lost). Token 1: the plain region (thin things such as olive rings); token 2: the object with
+ * its texture; token 3: the object plus close shades around it. Token 0 repeats token 2.
  */
-export const TOLERANCES = [0.07, 0.13, 0.2] as const;
+export const TOKEN_KINDS = ['opened', 'plain', 'opened', 'opened'] as const;
+export const TOKEN_TOLERANCES = [0.14, 0.16, 0.14, 0.24] as const;
+/** Bilateral weight scale of the click's 3 x 3 neighbourhood when taking its reference colour. */
+export const REFERENCE_SIGMA = 0.06;
 /** Logit units per unit of colour distance: logit = GAIN * (tolerance - distance). */
 export const GAIN = 50;
 /** Distances are clipped here before the logit, so very different colours give about -30, not -200. */
@@ -65,7 +71,7 @@ export const FAR = 4;
  * margin): cells start at it and only change where a path below it exists, so the Loops converge
  * as soon as the regions are grown. Beyond it, a cell's logit uses its own colour distance.
  */
-export const GROWTH_CAP = 0.3;
+export const GROWTH_CAP = 0.36;
 /** A cell nearer in colour to a negative point than to the positive ones costs this much per unit nearer. */
 export const NEGATIVE_PENALTY = 4;
 /** has_mask_input = 1 adds this times mask_input to the logits (a previous mask nudges the next). */
@@ -78,7 +84,7 @@ export const MASK_INPUT_WEIGHT = 0.5;
  * then refined on the 256 x 256 grid. Each Loop stops early once nothing changes.
  */
 export const COARSE_ITERATIONS = 32;
-export const FINE_ITERATIONS = 12;
+export const FINE_ITERATIONS = 4;
 /** Pooling steps per Loop iteration (fewer convergence checks). Steps = iterations * this. */
 export const STEPS_PER_ITERATION = 2;
 

@@ -1,0 +1,195 @@
+import { describe, expect, it } from 'vitest';
+import type { MaskPredictor, PredictionBatch, RgbImage } from '../types';
+import { generateMasks } from './generator';
+import { DenseLogits } from './logits';
+import { LowResLogits, tileLayout, type LowResMaskPredictor, type LowResPredictionBatch } from './sparse';
+import { axisTable, upsampleGeometry, upsampleLowRes } from './upsample';
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 4294967296;
+  };
+}
+
+/** A smooth random low-res map: a few bumps over a negative floor, some plateaus exactly at cutoffs. */
+function blobMap(n: number, rand: () => number): Float32Array {
+  const bumps = Array.from({ length: 1 + Math.floor(rand() * 4) }, () => ({
+    x: rand() * n,
+    y: rand() * n,
+    r: 2 + rand() * n * 0.3,
+    a: 4 + rand() * 12,
+  }));
+  const out = new Float32Array(n * n);
+  for (let y = 0; y < n; y++) {
+    for (let x = 0; x < n; x++) {
+      let v = -10;
+      for (const b of bumps) v += b.a * Math.exp(-((x - b.x) ** 2 + (y - b.y) ** 2) / (2 * b.r * b.r));
+      out[y * n + x] = v;
+    }
+  }
+  // Single cells and 4x4 plateaus exactly at the cutoffs (-1, 0, 1), where strict comparisons matter.
+  for (let i = 0; i < out.length; i += 97) out[i] = [-1, 0, 1][i % 3];
+  for (let k = 0; k < 6; k++) {
+    const x0 = Math.floor(rand() * (n - 4));
+    const y0 = Math.floor(rand() * (n - 4));
+    const v = [-1, 0, 1][k % 3];
+    for (let y = y0; y < y0 + 4; y++) out.fill(v, y * n + x0, y * n + x0 + 4);
+  }
+  return out;
+}
+
+describe('low-res upsampling (Sam.postprocess_masks)', () => {
+  it("uses torch's align_corners=False source indices", () => {
+    const t = axisTable(256, 1024);
+    // dst 0 -> src max(0.125 - 0.5, 0) = 0; dst 2 -> 0.625 - 0.5 = 0.125; last -> 255.375 -> lo 255 = hi.
+    expect([t.lo[0], t.hi[0], t.wHi[0]]).toEqual([0, 1, 0]);
+    expect([t.lo[2], t.hi[2], t.wHi[2]]).toEqual([0, 1, 0.125]);
+    expect([t.lo[1023], t.hi[1023]]).toEqual([255, 255]);
+  });
+
+  it('resizes the long side to the frame as ResizeLongestSide', () => {
+    const g = upsampleGeometry(256, 1024, 300, 360);
+    expect([g.resizedW, g.resizedH]).toEqual([853, 1024]);
+    const h = upsampleGeometry(256, 1024, 1500, 999);
+    expect([h.resizedW, h.resizedH]).toEqual([1024, 682]);
+  });
+
+  it('keeps constants constant and stays within the range of the cells it reads', () => {
+    const g = upsampleGeometry(16, 64, 50, 30);
+    expect(new Set(upsampleLowRes(new Float32Array(256).fill(2.5), g))).toEqual(new Set([2.5]));
+    const low = blobMap(16, rng(1));
+    const up = upsampleLowRes(low, g);
+    const lowMin = Math.min(...low);
+    const lowMax = Math.max(...low);
+    expect(Math.min(...up)).toBeGreaterThanOrEqual(lowMin);
+    expect(Math.max(...up)).toBeLessThanOrEqual(lowMax);
+  });
+});
+
+describe('sparse low-res path', () => {
+  const cases: [number, number, number, number][] = [
+    [32, 128, 61, 47],
+    [32, 128, 200, 150],
+    [64, 256, 300, 360],
+    [256, 1024, 1500, 1000],
+  ];
+  for (const [lowSize, frame, w, h] of cases) {
+    it(`gives the dense answers for ${lowSize}->${frame}->${w}x${h}`, () => {
+      const rand = rng(w * 7 + h);
+      const layout = tileLayout(upsampleGeometry(lowSize, frame, w, h));
+      const maps = lowSize === 256 ? 2 : 20;
+      for (let t = 0; t < maps; t++) {
+        const low = blobMap(lowSize, rand);
+        const sparse = new LowResLogits(low, layout);
+        const dense = new DenseLogits(upsampleLowRes(low, layout.geometry), w, h);
+        for (const [thr, off] of [[0, 1], [0.5, 2], [-1, 0.25]]) {
+          expect(sparse.stability(thr, off)).toEqual(dense.stability(thr, off));
+          const box = dense.box(thr);
+          expect(sparse.box(thr)).toEqual(box);
+          expect(sparse.rleInFrame(thr, box, 3, 5, w + 10, h + 7)).toEqual(dense.rleInFrame(thr, box, 3, 5, w + 10, h + 7));
+        }
+      }
+    });
+  }
+});
+
+/** Label-map predictor that answers with low-res logits, and with their upsampling when asked full-res. */
+class LowResLabelPredictor implements LowResMaskPredictor {
+  private labels = new Uint8Array(0);
+  private w = 0;
+  private h = 0;
+  denseCalls = 0;
+  constructor(
+    private readonly lowSize = 64,
+    private readonly frameSize = 256,
+  ) {}
+
+  async setImage(image: RgbImage): Promise<void> {
+    this.w = image.width;
+    this.h = image.height;
+    this.labels = new Uint8Array(this.w * this.h);
+    for (let i = 0; i < this.labels.length; i++) this.labels[i] = image.data[3 * i];
+  }
+
+  async predictLowRes(points: Float64Array): Promise<LowResPredictionBatch> {
+    const { lowSize: n, frameSize, w, h } = this;
+    const s = frameSize / Math.max(w, h);
+    const cell = frameSize / n;
+    const k = points.length / 2;
+    const lowRes = new Float32Array(k * 3 * n * n);
+    const iou = new Float32Array(k * 3);
+    for (let p = 0; p < k; p++) {
+      const px = points[2 * p];
+      const py = points[2 * p + 1];
+      const label = this.labels[Math.min(Math.floor(py), h - 1) * w + Math.min(Math.floor(px), w - 1)];
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < n; j++) {
+          const x = Math.floor(((j + 0.5) * cell) / s);
+          const y = Math.floor(((i + 0.5) * cell) / s);
+          const inside = x < w && y < h;
+          const base = p * 3 * n * n + i * n + j;
+          lowRes[base] = inside && this.labels[y * w + x] === label ? 6 + ((i * 7 + j) % 5) : -6 - ((i + j) % 3);
+          lowRes[base + n * n] = 2 * (12 - Math.hypot(x - px, y - py) / 2);
+          lowRes[base + 2 * n * n] = inside ? 3 : -3;
+        }
+      }
+      iou.set([label === 0 ? 0.8 : 0.97, 0.89 + 0.1 * ((px * 0.618 + py * 0.382) % 1), 0.9], p * 3);
+    }
+    return { n: k, m: 3, lowSize: n, frameSize, lowRes, iou };
+  }
+
+  async predict(points: Float64Array): Promise<PredictionBatch> {
+    this.denseCalls++;
+    const low = await this.predictLowRes(points);
+    const g = upsampleGeometry(this.lowSize, this.frameSize, this.w, this.h);
+    const size = this.w * this.h;
+    const logits = new Float32Array(low.n * low.m * size);
+    for (let i = 0; i < low.n * low.m; i++) {
+      const map = low.lowRes.subarray(i * this.lowSize ** 2, (i + 1) * this.lowSize ** 2);
+      logits.set(upsampleLowRes(map, g), i * size);
+    }
+    return { n: low.n, m: low.m, width: this.w, height: this.h, logits, iou: low.iou };
+  }
+}
+
+function labelScene(): RgbImage {
+  const w = 120;
+  const h = 90;
+  const data = new Uint8Array(w * h * 3);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      let v = 0;
+      if (x >= 8 && x < 50 && y >= 10 && y < 60) v = 10;
+      if ((x - 88) ** 2 + (y - 45) ** 2 < 20 ** 2) v = 20;
+      if (x >= 20 && x < 24 && y >= 20 && y < 24) v = 5;
+      data.fill(v, 3 * (y * w + x), 3 * (y * w + x) + 3);
+    }
+  }
+  return { width: w, height: h, data };
+}
+
+describe('generateMasks on low-res logits', () => {
+  it('returns exactly what the full-resolution path returns, without asking for full maps', async () => {
+    const options = { pointsPerSide: 10, pointsPerBatch: 16, cropNLayers: 1, minMaskRegionArea: 30, stabilityScoreThresh: 0.8 };
+    const dense = new LowResLabelPredictor();
+    const full = await generateMasks(labelScene(), dense, { ...options, useLowResLogits: false });
+    const sparse = new LowResLabelPredictor();
+    const fast = await generateMasks(labelScene(), sparse, options);
+    expect(dense.denseCalls).toBeGreaterThan(0);
+    expect(sparse.denseCalls).toBe(0);
+    expect(full.length).toBeGreaterThan(3);
+    expect(fast).toEqual(full);
+  });
+
+  it('reports a predictor whose low-res maps have the wrong size', async () => {
+    const p = new LowResLabelPredictor();
+    const broken: MaskPredictor & LowResMaskPredictor = {
+      setImage: (img) => p.setImage(img),
+      predict: (pts) => p.predict(pts),
+      predictLowRes: async (pts) => ({ ...(await p.predictLowRes(pts)), lowRes: new Float32Array(5) }),
+    };
+    await expect(generateMasks(labelScene(), broken, { pointsPerSide: 2 })).rejects.toMatchObject({ code: 'model-invalid' });
+  });
+});

@@ -1,0 +1,166 @@
+// The large-data path (hundreds of thousands to millions of segments). Exact DBSCAN there costs
+// the sum of all neighbourhood sizes (a class of 3,000 look-alike segments alone is 9 million
+// pairs), so instead:
+//   1. DBSCAN (eps given or automatic) on a seeded sample of `sampleSize` vectors, exactly;
+//   2. every other vector joins the class of its NEAREST CORE sample point if that is within eps,
+//      else it is noise. Nearest-core search is exact too: core points are cut into cells
+//      (partition.ts) and a cell is searched only when the triangle-inequality bound allows a core
+//      within eps; the `maxProbe` nearest such cells at most (the only approximation, and only on
+//      data with no cluster structure, where many cells qualify).
+// Approximate relative to exact DBSCAN in two ways: density is judged on the sample (so minSamples
+// counts sample members) and a non-sample point is labelled by its nearest core, not by the
+// lowest-numbered adjacent cluster.
+
+import { mulberry32 } from '../synth/random';
+import { autoEpsTask } from './autoEps';
+import { dbscanTask } from './dbscan';
+import { MAX_BLOCK_ROWS_A, MAX_BLOCK_ROWS_B, gatherRows, type GemmTask } from './gemm';
+import { autoOptions, type GroupResult, type ResolvedGroupOptions } from './options';
+import { buildPartitionTask, epsRadius, type Partition } from './partition';
+import { takeRows } from './vectors';
+
+/** Most cells searched per query in the assignment step. */
+export const DEFAULT_MAX_PROBE = 8;
+/** Queries handled per chunk of the assignment step (bounds the centre-similarity buffer). */
+const QUERY_CHUNK = 16384;
+
+/** `count` distinct rows of 0..n-1 chosen with a seeded partial shuffle, ascending. */
+export function sampleRows(n: number, count: number, seed: number): Int32Array {
+  const rnd = mulberry32(seed);
+  const rows = Int32Array.from({ length: n }, (_, i) => i);
+  for (let t = 0; t < count; t++) {
+    const j = t + Math.floor(rnd() * (n - t));
+    const tmp = rows[t];
+    rows[t] = rows[j];
+    rows[j] = tmp;
+  }
+  return rows.slice(0, count).sort();
+}
+
+export function* sampledClusterTask(
+  vectors: Float32Array,
+  dim: number,
+  o: ResolvedGroupOptions,
+): GemmTask<GroupResult> {
+  const n = vectors.length / dim;
+  const rows = sampleRows(n, o.sampleSize, o.seed);
+  const sample = takeRows(vectors, dim, rows);
+  const p = yield* buildPartitionTask(sample, dim, { seed: o.seed });
+  let eps = o.eps ?? null;
+  if (o.mode === 'auto') eps = (yield* autoEpsTask(p, autoOptions(o)))?.eps ?? null;
+  const labels = new Int32Array(n).fill(-1);
+  if (eps === null) return { labels, clusters: 0, eps: null, minSamples: o.minSamples, approximate: true };
+  const r = yield* dbscanTask(p, { eps, minSamples: o.minSamples });
+  rows.forEach((row, s) => (labels[row] = r.labels[s]));
+
+  const coreIdx: number[] = [];
+  for (let s = 0; s < rows.length; s++) if (r.core[s]) coreIdx.push(s);
+  if (coreIdx.length > 0) {
+    const cores = takeRows(sample, dim, coreIdx);
+    const coreLabels = Int32Array.from(coreIdx, (s) => r.labels[s]);
+    const cp = yield* buildPartitionTask(cores, dim, { seed: o.seed + 1 });
+    const inSample = new Uint8Array(n);
+    for (const row of rows) inSample[row] = 1;
+    const queries: number[] = [];
+    for (let i = 0; i < n; i++) if (!inSample[i]) queries.push(i);
+    const assigned = yield* nearestCoreTask(vectors, dim, Int32Array.from(queries), cp, coreLabels, eps);
+    queries.forEach((row, t) => (labels[row] = assigned[t]));
+  }
+  return { labels, clusters: r.clusters, eps, minSamples: o.minSamples, approximate: true };
+}
+
+/**
+ * For each query row of `vectors`, the label of its nearest core point (rows of partition `cp`,
+ * labelled by coreLabels in cp's input order) if within cosine distance eps, else -1.
+ */
+export function* nearestCoreTask(
+  vectors: Float32Array,
+  dim: number,
+  queries: Int32Array,
+  cp: Partition,
+  coreLabels: Int32Array,
+  eps: number,
+  maxProbe = DEFAULT_MAX_PROBE,
+): GemmTask<Int32Array> {
+  const out = new Int32Array(queries.length).fill(-1);
+  const reach = epsRadius(eps);
+  const cells = cp.cells;
+  const aBuf = new Float32Array(Math.min(queries.length, QUERY_CHUNK) * dim);
+  const tileBuf = new Float32Array(MAX_BLOCK_ROWS_A * dim);
+  const probeCell = new Int32Array(maxProbe);
+  const probeBound = new Float64Array(maxProbe);
+  for (let q0 = 0; q0 < queries.length; q0 += QUERY_CHUNK) {
+    const qn = Math.min(QUERY_CHUNK, queries.length - q0);
+    const a = gatherRows(vectors, dim, queries, q0, qn, aBuf);
+    // 1. Similarity of each query to every cell centre -> candidate cells (bound within reach).
+    const centreSims = new Float32Array(qn * cells);
+    for (let s = 0; s < qn; s += MAX_BLOCK_ROWS_A) {
+      const cnt = Math.min(MAX_BLOCK_ROWS_A, qn - s);
+      for (let c0 = 0; c0 < cells; c0 += MAX_BLOCK_ROWS_B) {
+        const cc = Math.min(MAX_BLOCK_ROWS_B, cells - c0);
+        const sims = yield { a: a.subarray(s * dim, (s + cnt) * dim), aRows: cnt, b: cp.centers.subarray(c0 * dim, (c0 + cc) * dim), bRows: cc, dim };
+        for (let t = 0; t < cnt; t++) centreSims.set(sims.subarray(t * cc, (t + 1) * cc), (s + t) * cells + c0);
+      }
+    }
+    const candCell: number[] = [];
+    const candQuery: number[] = [];
+    for (let t = 0; t < qn; t++) {
+      let kept = 0;
+      for (let c = 0; c < cells; c++) {
+        if (cp.cellStart[c + 1] === cp.cellStart[c]) continue;
+        // |q - centre| from the dot product (|q| = 1), then the bound |q - x| >= |q - centre| - r.
+        const d = Math.sqrt(Math.max(0, 1 + cp.centerNorm2[c] - 2 * centreSims[t * cells + c]));
+        const lb = d - cp.radius[c];
+        if (lb > reach) continue;
+        // Keep the maxProbe smallest bounds (insertion into a tiny sorted list).
+        if (kept === maxProbe && lb >= probeBound[kept - 1]) continue;
+        let j = kept < maxProbe ? kept++ : kept - 1;
+        while (j > 0 && probeBound[j - 1] > lb) {
+          probeBound[j] = probeBound[j - 1];
+          probeCell[j] = probeCell[j - 1];
+          j--;
+        }
+        probeBound[j] = lb;
+        probeCell[j] = c;
+      }
+      for (let j = 0; j < kept; j++) {
+        candCell.push(probeCell[j]);
+        candQuery.push(t);
+      }
+    }
+    // 2. Group (query, cell) candidates by cell; one block per cell against its core rows.
+    const byCell = new Int32Array(cells + 1);
+    for (const c of candCell) byCell[c + 1]++;
+    for (let c = 0; c < cells; c++) byCell[c + 1] += byCell[c];
+    const fill = byCell.slice(0, cells);
+    const grouped = new Int32Array(candCell.length);
+    candCell.forEach((c, e) => (grouped[fill[c]++] = candQuery[e]));
+    const best = new Float64Array(qn).fill(-Infinity);
+    const bestPos = new Int32Array(qn).fill(-1);
+    for (let c = 0; c < cells; c++) {
+      const lo = cp.cellStart[c];
+      const hi = cp.cellStart[c + 1];
+      for (let g = byCell[c]; g < byCell[c + 1]; g += MAX_BLOCK_ROWS_A) {
+        const cnt = Math.min(MAX_BLOCK_ROWS_A, byCell[c + 1] - g);
+        const tile = gatherRows(a, dim, grouped, g, cnt, tileBuf);
+        for (let b0 = lo; b0 < hi; b0 += MAX_BLOCK_ROWS_B) {
+          const bc = Math.min(MAX_BLOCK_ROWS_B, hi - b0);
+          const sims = yield { a: tile, aRows: cnt, b: cp.data.subarray(b0 * dim, (b0 + bc) * dim), bRows: bc, dim };
+          for (let t = 0; t < cnt; t++) {
+            const qt = grouped[g + t];
+            for (let u = 0; u < bc; u++) {
+              const v = sims[t * bc + u];
+              if (v > best[qt]) {
+                best[qt] = v;
+                bestPos[qt] = b0 + u;
+              }
+            }
+          }
+        }
+      }
+    }
+    const minSim = 1 - eps;
+    for (let t = 0; t < qn; t++) if (bestPos[t] >= 0 && best[t] >= minSim) out[q0 + t] = coreLabels[cp.order[bestPos[t]]];
+  }
+  return out;
+}

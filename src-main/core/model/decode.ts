@@ -1,0 +1,164 @@
+// Running a SAM-interface decoder on point prompts: frame conversion, SAM's padding point, batching
+// (a batched decoder takes chunks of prompts, an official one a prompt per call), token selection
+// and the exact upsampling of the chosen tokens to the original image size.
+
+import ort from 'onnxruntime-node';
+import { SamanticError } from '../errors';
+import type { ImageEmbedding } from '../types';
+import type { DecoderSpec, ModelDescriptor } from './descriptor';
+import { MaskUpsampler } from './postprocess';
+import { toFrameCoords } from './preprocess';
+
+/** One prompt: points in ORIGINAL image pixels; labels 1 (positive, default) or 0 (negative). */
+export interface PointPrompt {
+  points: ReadonlyArray<readonly [number, number]>;
+  labels?: readonly number[];
+}
+
+export interface DecodeOptions {
+  /** 'all' tokens (default), the 'multimask' outputs (what the AMG uses), or the 'single' one. */
+  tokens?: 'all' | 'multimask' | 'single';
+  /** Prompts per decoder call when the decoder is batched (default 16). Bounds memory per call. */
+  chunkSize?: number;
+  /** Also build logits at the original image size (default true); low-res logits are always returned. */
+  fullResolution?: boolean;
+}
+
+export interface DecodeResult {
+  /** Number of prompts. */
+  n: number;
+  /** Which decoder tokens were kept, in order; m = tokens.length masks per prompt. */
+  tokens: number[];
+  m: number;
+  width: number;
+  height: number;
+  /** n*m logit maps of height*width (row-major), or null when fullResolution was false. Mask = logit > 0. */
+  masks: Float32Array | null;
+  /** n*m predicted IoUs. */
+  iou: Float32Array;
+  lowResSize: number;
+  /** n*m low-res logit maps of lowResSize^2 (the decoder's low_res_masks for the kept tokens). */
+  lowRes: Float32Array;
+}
+
+export const DEFAULT_CHUNK_SIZE = 16;
+
+export class DecoderRunner {
+  private zeros = new Float32Array(0);
+
+  constructor(
+    private readonly session: ort.InferenceSession,
+    private readonly spec: DecoderSpec,
+    private readonly embedding: ModelDescriptor['embedding'],
+  ) {}
+
+  private tokens(which: DecodeOptions['tokens']): number[] {
+    if (which === 'single') return [this.spec.singleMaskIndex];
+    if (which === 'multimask') {
+      if (this.spec.multimaskIndices.length === 0) {
+        throw new SamanticError(
+          'model-invalid',
+          `decoder ${this.spec.file} has no multimask outputs (exported with --return-single-mask?). The automatic mask ` +
+            'generator needs SAM\'s 3 multimask outputs: export the decoder without --return-single-mask and list them in model.json.',
+        );
+      }
+      return [...this.spec.multimaskIndices];
+    }
+    return Array.from({ length: this.spec.maskCount }, (_, i) => i);
+  }
+
+  private zeroBuffer(length: number): Float32Array {
+    if (this.zeros.length < length) this.zeros = new Float32Array(length);
+    return this.zeros.subarray(0, length);
+  }
+
+  async decode(embedding: ImageEmbedding, prompts: readonly PointPrompt[], options: DecodeOptions = {}): Promise<DecodeResult> {
+    const { channels, gridH, gridW } = this.embedding;
+    if (embedding.channels !== channels || embedding.gridH !== gridH || embedding.gridW !== gridW) {
+      throw new SamanticError(
+        'invalid-argument',
+        `embedding is ${embedding.channels}x${embedding.gridH}x${embedding.gridW} but this model's decoder takes ${channels}x${gridH}x${gridW}: encode the image with the same model.`,
+      );
+    }
+    const chunk = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+    if (!Number.isInteger(chunk) || chunk < 1) throw new SamanticError('invalid-argument', `chunkSize must be a positive integer, got ${chunk}.`);
+    prompts.forEach((p, i) => {
+      if (p.points.length === 0) throw new SamanticError('invalid-argument', `prompt ${i} has no points.`);
+      if (p.labels && p.labels.length !== p.points.length) {
+        throw new SamanticError('invalid-argument', `prompt ${i} has ${p.points.length} points but ${p.labels.length} labels.`);
+      }
+      for (const [x, y] of p.points) {
+        if (!Number.isFinite(x) || !Number.isFinite(y)) throw new SamanticError('invalid-argument', `prompt ${i} has a non-finite point (${x}, ${y}).`);
+      }
+    });
+
+    const t = embedding.transform;
+    const tokens = this.tokens(options.tokens);
+    const m = tokens.length;
+    const n = prompts.length;
+    const L = this.spec.lowResSize;
+    const lowRes = new Float32Array(n * m * L * L);
+    const iou = new Float32Array(n * m);
+    const io = this.spec.inputs;
+    const embTensor = new ort.Tensor('float32', embedding.data, [1, channels, gridH, gridW]);
+    const perCall = this.spec.batched ? chunk : 1;
+
+    for (let start = 0; start < n; start += perCall) {
+      const B = Math.min(perCall, n - start);
+      // SAM appends a padding point (0, 0) labelled -1 when there is no box; shorter prompts of a
+      // batch are padded the same way.
+      const N = Math.max(...prompts.slice(start, start + B).map((p) => p.points.length)) + 1;
+      const coords = new Float32Array(B * N * 2);
+      const labels = new Float32Array(B * N).fill(-1);
+      for (let b = 0; b < B; b++) {
+        const p = prompts[start + b];
+        p.points.forEach(([x, y], j) => {
+          const [fx, fy] = toFrameCoords(t, x, y);
+          coords[(b * N + j) * 2] = fx;
+          coords[(b * N + j) * 2 + 1] = fy;
+          labels[b * N + j] = p.labels ? p.labels[j] : 1;
+        });
+      }
+      const feeds: Record<string, ort.Tensor> = {
+        [io.imageEmbeddings]: embTensor,
+        [io.pointCoords]: new ort.Tensor('float32', coords, [B, N, 2]),
+        [io.pointLabels]: new ort.Tensor('float32', labels, [B, N]),
+        [io.maskInput]: new ort.Tensor('float32', this.zeroBuffer(B * L * L), [B, 1, L, L]),
+        [io.hasMaskInput]: new ort.Tensor('float32', this.zeroBuffer(B), [B]),
+      };
+      if (this.session.inputNames.includes(io.origImSize)) {
+        feeds[io.origImSize] = new ort.Tensor('float32', new Float32Array([t.origHeight, t.origWidth]), [2]);
+      }
+      const out = await this.session.run(feeds);
+      const low = out[this.spec.outputs.lowResMasks];
+      const scores = out[this.spec.outputs.iouPredictions];
+      const M = low.dims[1];
+      if (low.dims.length !== 4 || low.dims[0] !== B || M !== this.spec.maskCount || low.dims[2] !== L || low.dims[3] !== L) {
+        throw new SamanticError(
+          'model-invalid',
+          `decoder ${this.spec.file} returned low_res_masks of shape [${low.dims.join(', ')}], but model.json says ` +
+            `[${B}, ${this.spec.maskCount}, ${L}, ${L}] (maskCount ${this.spec.maskCount}). A decoder exported with ` +
+            '--return-single-mask returns 1 mask: re-export it without that flag, or fix maskCount in model.json.',
+        );
+      }
+      const lowData = low.data as Float32Array;
+      const iouData = scores.data as Float32Array;
+      for (let b = 0; b < B; b++) {
+        tokens.forEach((k, j) => {
+          const dst = ((start + b) * m + j) * L * L;
+          lowRes.set(lowData.subarray((b * M + k) * L * L, (b * M + k + 1) * L * L), dst);
+          iou[(start + b) * m + j] = iouData[b * M + k];
+        });
+      }
+    }
+
+    let masks: Float32Array | null = null;
+    if (options.fullResolution ?? true) {
+      const up = new MaskUpsampler(t, L);
+      const plane = t.origWidth * t.origHeight;
+      masks = new Float32Array(n * m * plane);
+      for (let i = 0; i < n * m; i++) up.upsample(lowRes, i * L * L, masks, i * plane);
+    }
+    return { n, tokens, m, width: t.origWidth, height: t.origHeight, masks, iou, lowResSize: L, lowRes };
+  }
+}

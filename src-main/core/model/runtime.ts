@@ -1,0 +1,166 @@
+// Loads a SAM-family model (encoder + decoder ONNX sessions, created once and reused) and runs it:
+// encode(image) -> ImageEmbedding, decode(embedding, point prompts) -> mask logits and scores.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import ort from 'onnxruntime-node';
+import type { DeviceChoice } from '../api/contract';
+import { SamanticError } from '../errors';
+import type { ImageEmbedding, RgbImage } from '../types';
+import type { DecoderSpec, ModelDescriptor } from './descriptor';
+import { preprocess } from './preprocess';
+import { pruneOutputs } from './prune';
+import { startWithFallback, type Provider } from './providers';
+import { resolveModel } from './registry';
+import { DecoderRunner, type DecodeOptions, type DecodeResult, type PointPrompt } from './decode';
+
+export type { DecodeOptions, DecodeResult, PointPrompt };
+
+export interface LoadModelOptions {
+  /** Default 'auto': the platform's GPU providers if they start, else the CPU (with a warning). */
+  device?: DeviceChoice;
+  /** An explicitly chosen device that cannot start throws instead of falling back. Default false. */
+  strictDevice?: boolean;
+  /** onnxruntime intra-op threads; 0 or absent = onnxruntime's default (one per physical core). */
+  intraOpNumThreads?: number;
+  interOpNumThreads?: number;
+  /** Decoder id from model.json (e.g. 'batched', 'official'); default: the first batched one, else the first. */
+  decoderFlavour?: string;
+  /** Where model ids are looked up; default: SAMANTIC_MODELS_DIR or the repository's models/. */
+  modelsDir?: string;
+  /** Receives warnings meant for the user (provider fallback). They are also kept in `model.warnings`. */
+  onWarning?: (message: string) => void;
+}
+
+export interface SamModel {
+  readonly descriptor: ModelDescriptor;
+  readonly dir: string;
+  /** Execution provider actually in use ('cpu', 'webgpu', ...). */
+  readonly provider: Provider;
+  readonly decoder: DecoderSpec;
+  readonly warnings: readonly string[];
+  encode(image: RgbImage): Promise<ImageEmbedding>;
+  /** Prompts in ORIGINAL image pixels of the encoded image. */
+  decode(embedding: ImageEmbedding, prompts: PointPrompt[], options?: DecodeOptions): Promise<DecodeResult>;
+  release(): Promise<void>;
+}
+
+function checkThreads(name: string, v: number | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (!Number.isInteger(v) || v < 0) {
+    throw new SamanticError('invalid-argument', `${name} must be a non-negative integer (0 = onnxruntime's default), got ${v}.`);
+  }
+  return v === 0 ? undefined : v;
+}
+
+function pickDecoder(d: ModelDescriptor, wanted: string | undefined): DecoderSpec {
+  if (wanted === undefined) return d.decoders.find((x) => x.batched) ?? d.decoders[0];
+  const found = d.decoders.find((x) => x.id === wanted);
+  if (!found) {
+    throw new SamanticError('invalid-argument', `model "${d.id}" has no decoder "${wanted}"; it has: ${d.decoders.map((x) => x.id).join(', ')}.`);
+  }
+  return found;
+}
+
+function requireFile(dir: string, file: string, id: string): string {
+  const path = join(dir, file);
+  if (!existsSync(path)) {
+    throw new SamanticError(
+      'model-missing',
+      `${path} is missing. Run "samantic models download ${id}" or copy the file into ${dir} by hand.`,
+    );
+  }
+  return path;
+}
+
+/** Checks a session's I/O names (and fixed dimensions where the model declares them) against model.json. */
+function checkIo(session: ort.InferenceSession, file: string, inputs: Record<string, number[] | null>, outputs: string[]): void {
+  const bad = (what: string) =>
+    new SamanticError('model-invalid', `${file}: ${what}. model.json does not describe this file: fix model.json or replace the file.`);
+  for (const [name, dims] of Object.entries(inputs)) {
+    const meta = session.inputMetadata.find((m) => m.name === name);
+    if (!meta) throw bad(`has no input "${name}" (inputs: ${session.inputNames.join(', ')})`);
+    if (dims && meta.isTensor && meta.shape.length === dims.length) {
+      meta.shape.forEach((d, i) => {
+        if (typeof d === 'number' && d !== dims[i]) throw bad(`input "${name}" has shape [${meta.shape.join(', ')}], expected [${dims.join(', ')}]`);
+      });
+    }
+  }
+  for (const name of outputs) if (!session.outputNames.includes(name)) throw bad(`has no output "${name}" (outputs: ${session.outputNames.join(', ')})`);
+}
+
+/**
+ * Loads a model by id (folder under models/) or by directory. Sessions are created once; the
+ * returned object is reused for every image. The decoder is loaded without its `masks` output (see
+ * prune.ts); full-resolution masks are rebuilt exactly from low_res_masks for the tokens asked for.
+ */
+export async function loadModel(dirOrId: string, options: LoadModelOptions = {}): Promise<SamModel> {
+  const intra = checkThreads('intraOpNumThreads', options.intraOpNumThreads);
+  const inter = checkThreads('interOpNumThreads', options.interOpNumThreads);
+  const { dir, descriptor } = resolveModel(dirOrId, options.modelsDir);
+  const decoder = pickDecoder(descriptor, options.decoderFlavour);
+  const enc = descriptor.encoder;
+  const encoderPath = requireFile(dir, enc.file, descriptor.id);
+  for (const f of enc.externalData) requireFile(dir, f, descriptor.id);
+  const decoderPath = requireFile(dir, decoder.file, descriptor.id);
+  let decoderBytes: Uint8Array;
+  try {
+    decoderBytes = pruneOutputs(readFileSync(decoderPath), [decoder.outputs.iouPredictions, decoder.outputs.lowResMasks]).bytes;
+  } catch (err) {
+    throw new SamanticError('model-invalid', `${decoderPath}: cannot read it as the decoder model.json describes (${(err as Error).message}).`);
+  }
+
+  const create = async (provider: Provider) => {
+    const opts: ort.InferenceSession.SessionOptions = {
+      executionProviders: provider === 'cpu' ? ['cpu'] : [provider, 'cpu'],
+      logSeverityLevel: 3,
+      ...(intra !== undefined ? { intraOpNumThreads: intra } : {}),
+      ...(inter !== undefined ? { interOpNumThreads: inter } : {}),
+    };
+    // From the path, so onnxruntime finds external data (vit_h's `_data.bin`) beside the file.
+    const encoder = await ort.InferenceSession.create(encoderPath, opts);
+    try {
+      const dec = await ort.InferenceSession.create(decoderBytes, opts);
+      return { encoder, dec };
+    } catch (err) {
+      await encoder.release();
+      throw err;
+    }
+  };
+  const started = await startWithFallback(options.device ?? 'auto', create, options.strictDevice ?? false);
+  for (const w of started.warnings) options.onWarning?.(w);
+  const { encoder, dec } = started.value;
+  try {
+    const encInputDims = enc.flavour === 'nchw-normalized' ? (enc.input.shape.map((d) => (typeof d === 'number' ? d : -1)) as number[]) : null;
+    checkIo(encoder, encoderPath, { [enc.input.name]: encInputDims }, [enc.output.name]);
+    const io = decoder.inputs;
+    const needed = [io.imageEmbeddings, io.pointCoords, io.pointLabels, io.maskInput, io.hasMaskInput];
+    checkIo(dec, decoderPath, Object.fromEntries(needed.map((n) => [n, null])), [decoder.outputs.iouPredictions, decoder.outputs.lowResMasks]);
+  } catch (err) {
+    await Promise.all([encoder.release(), dec.release()]);
+    throw err;
+  }
+  const runner = new DecoderRunner(dec, decoder, descriptor.embedding);
+
+  return {
+    descriptor,
+    dir,
+    provider: started.provider,
+    decoder,
+    warnings: started.warnings,
+    async encode(image: RgbImage): Promise<ImageEmbedding> {
+      const { input, transform } = await preprocess(image, enc.flavour, descriptor.frameSize, enc.pixelMean, enc.pixelStd);
+      const out = await encoder.run({ [enc.input.name]: new ort.Tensor('float32', input.data, input.dims) });
+      const t = out[enc.output.name];
+      const { channels, gridH, gridW } = descriptor.embedding;
+      if (t.dims.length !== 4 || t.dims[1] !== channels || t.dims[2] !== gridH || t.dims[3] !== gridW) {
+        throw new SamanticError('model-invalid', `${encoderPath}: embedding has shape [${t.dims.join(', ')}], model.json says 1x${channels}x${gridH}x${gridW}.`);
+      }
+      return { data: t.data as Float32Array, channels, gridH, gridW, transform };
+    },
+    decode: (embedding, prompts, decodeOptions) => runner.decode(embedding, prompts, decodeOptions),
+    async release() {
+      await Promise.all([encoder.release(), dec.release()]);
+    },
+  };
+}

@@ -1,0 +1,34 @@
+// End-to-end suite: the built UI in Debian's Chromium against `samantic serve` (real service), plus
+// an Electron smoke test that runs only where Electron's binary is installed. Browsers are never
+// downloaded: Playwright drives /usr/bin/chromium (apt-get install chromium).
+import { defineConfig } from '@playwright/test';
+
+export const CHROMIUM = process.env.SAMANTIC_CHROMIUM ?? '/usr/bin/chromium';
+
+export default defineConfig({
+  testDir: './e2e',
+  outputDir: '../test-results',
+  globalSetup: './e2e/global-setup.ts',
+  // One server, one project, specs that build on each other's edits: run serially.
+  workers: 1,
+  fullyParallel: false,
+  // The first spec waits for SAM on every image; on two CPU cores that takes a while.
+  timeout: 10 * 60_000,
+  expect: { timeout: 20_000 },
+  reporter: [['list']],
+  retries: 0,
+  use: {
+    viewport: { width: 1440, height: 900 },
+    actionTimeout: 20_000,
+    screenshot: 'only-on-failure',
+    trace: 'off',
+    launchOptions: {
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    },
+  },
+  projects: [
+    { name: 'web', testMatch: /app\.spec\.ts$/, use: { browserName: 'chromium' } },
+    { name: 'electron', testMatch: /electron\.spec\.ts$/ },
+  ],
+});
