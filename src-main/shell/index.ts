@@ -8,6 +8,9 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Worker } from 'node:worker_threads';
+// sharp must be loaded by the main thread before any worker uses it: on glibc Linux libvips must
+// stay mapped until every thread is done (sharp's documentation, "worker threads").
+import 'sharp';
 import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell, type IpcMainInvokeEvent, type MenuItemConstructorOptions } from 'electron';
 import type { CallResult } from '../core/api/dispatch';
 import type { ApiErrorPayload } from '../core/api/contract';
@@ -207,6 +210,7 @@ function createWindow(): BrowserWindow {
     show: false,
     backgroundColor: '#16171a',
     title: 'Samantic',
+    icon: join(app.getAppPath(), 'resources', 'icon.png'),
     webPreferences: {
       preload: join(here, '../preload/index.cjs'),
       contextIsolation: true,

@@ -28,20 +28,20 @@ test('the desktop app starts, is locked down and answers over IPC', async () => 
     await expect(win.locator('[data-loaded="true"]')).toBeVisible({ timeout: 60_000 });
     expect(await win.title()).toBe('Samantic');
     const exposed = await win.evaluate(() => ({
-      bridge: typeof (window as unknown as { samantic?: unknown }).samantic,
-      require: typeof (window as unknown as { require?: unknown }).require,
-      process: typeof (window as unknown as { process?: unknown }).process,
+      bridge: typeof (globalThis as unknown as { samantic?: unknown }).samantic,
+      require: typeof (globalThis as unknown as { require?: unknown }).require,
+      process: typeof (globalThis as unknown as { process?: unknown }).process,
     }));
     expect(exposed).toEqual({ bridge: 'object', require: 'undefined', process: 'undefined' });
     const calls = await win.evaluate(async () => {
-      const s = (window as unknown as { samantic: { call(m: string, a?: unknown): Promise<{ ok: boolean; error?: { code: string } }> } }).samantic;
+      const s = (globalThis as unknown as { samantic: { call(m: string, a?: unknown): Promise<{ ok: boolean; error?: { code: string } }> } }).samantic;
       return { models: await s.call('listModels'), proto: await s.call('constructor'), bad: await s.call('listSegments', { imageId: 'x' }) };
     });
     expect(calls.models.ok).toBe(true);
     expect(calls.proto).toMatchObject({ ok: false, error: { code: 'not-found' } });
     expect(calls.bad).toMatchObject({ ok: false, error: { code: 'invalid-argument' } });
     // Navigation away from the app and popups are refused.
-    await win.evaluate(() => window.open('https://example.com'));
+    await win.evaluate(() => (globalThis as unknown as { open(u: string): unknown }).open("https://example.com"));
     expect(app.windows()).toHaveLength(1);
   } finally {
     await app.close();

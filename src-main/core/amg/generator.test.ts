@@ -114,6 +114,14 @@ describe('generateMasks', () => {
     expect(calls).toBe(2);
   });
 
+  it('skips a crop layer whose grid has no points', async () => {
+    // floor(1 / 2) = 0 points per side on layer 1: only the whole image is decoded.
+    const p = new LabelMapPredictor();
+    await generateMasks(scene(), p, { pointsPerSide: 1, cropNLayers: 1, cropNPointsDownscaleFactor: 2 });
+    expect(p.imageSizes).toEqual([[96, 64]]);
+    expect(p.batchSizes).toEqual([1]);
+  });
+
   it('names what is wrong with bad images and predictor outputs', async () => {
     const bad: RgbImage = { width: 4, height: 4, data: new Uint8Array(10) };
     await expect(generateMasks(bad, new LabelMapPredictor())).rejects.toThrow(/48 bytes of interleaved RGB/);

@@ -104,7 +104,8 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
   }
 }
 
-interface CropContext {
+/** The crop a batch belongs to and the image around it. */
+export interface CropContext {
   cropBox: BoxXYXY;
   origW: number;
   origH: number;
@@ -171,11 +172,13 @@ async function processCrop(
   signal: AbortSignal | undefined,
 ): Promise<MaskData<RecordColumns>> {
   const { cropBox, options: o } = ctx;
+  const nPoints = grid.length / 2;
+  // A layer can have no points (floor(pointsPerSide / factor^i) = 0): nothing to decode there.
+  if (nPoints === 0) return new MaskData(emptyRecordColumns());
   const crop = cropImage(image, cropBox);
   throwIfAborted(signal);
   await predictor.setImage(crop);
   const points = scalePoints(grid, crop.width, crop.height);
-  const nPoints = points.length / 2;
 
   const lowRes = o.useLowResLogits && hasLowRes(predictor) ? predictor : null;
   let layout: TileLayout | null = null;
@@ -194,6 +197,7 @@ async function processCrop(
       const full = await predictor.predict(batch);
       pred = { m: full.m, masks: denseMasks(full, k, crop.width, crop.height), iou: full.iou };
     }
+    throwIfAborted(signal);
     data.cat(processBatch(pred, batch, ctx));
     onBatch(k);
   }

@@ -5,6 +5,7 @@
 
 import { mulberry32 } from '../synth/random';
 import { forEachBlockAgainst, type GemmTask } from './gemm';
+import { takeRows } from './vectors';
 
 export interface KMeansOptions {
   /** PRNG seed; same seed and input give the same result. Default 1. */
@@ -147,10 +148,13 @@ export function* sphericalKMeansTask(
 ): GemmTask<KMeansResult> {
   const rnd = mulberry32(options.seed ?? 1);
   const restarts = Math.max(1, options.restarts ?? 1);
+  // One contiguous copy of the rows, so every block request below is a view, not a gather.
+  const sub = takeRows(data, dim, rows);
+  const all = Int32Array.from({ length: rows.length }, (_, i) => i);
   let best: KMeansResult | null = null;
   for (let r = 0; r < restarts; r++) {
-    const seeds = yield* seedCentroids(data, dim, rows, k, options.init ?? 'kmeans++', rnd);
-    const run = yield* lloyd(data, dim, rows, k, seeds, options.iterations ?? DEFAULT_KMEANS_ITERATIONS);
+    const seeds = yield* seedCentroids(sub, dim, all, k, options.init ?? 'kmeans++', rnd);
+    const run = yield* lloyd(sub, dim, all, k, seeds, options.iterations ?? DEFAULT_KMEANS_ITERATIONS);
     if (!best || run.inertia < best.inertia - 1e-9) best = run;
   }
   return best as KMeansResult;

@@ -28,6 +28,15 @@ export interface Partition {
   radius: Float64Array;
   /** Distance of the row at each position to its cell centre (decreasing inside a cell). */
   pointDist: Float64Array;
+  /**
+   * Each cell's rows split into a head (outliers: positions cellStart[c] .. headEnd[c] - 1, more
+   * than HEAD_FACTOR times the cell's, or the whole partition's, median distance from their
+   * centre) and a body; bodyRadius is
+   * the largest body distance (plus slack). Bounds use the body radius for body rows, so a cell's
+   * few stray rows do not make the whole cell look close to everything.
+   */
+  headEnd: Int32Array;
+  bodyRadius: Float64Array;
 }
 
 export interface PartitionOptions {
@@ -47,6 +56,8 @@ const PARTITION_KMEANS_ITERATIONS = 8;
  * drop a pair the kernel would report. 1e-4 is far above that and far below any useful eps radius.
  */
 export const BOUND_SLACK = 1e-4;
+/** A row farther than this many times the median distance from the centre is an outlier. */
+export const HEAD_FACTOR = 1.5;
 
 export function defaultCellCount(n: number): number {
   if (n < PARTITION_MIN_N) return 1;
@@ -138,8 +149,22 @@ export function layoutPartition(vectors: Float32Array, dim: number, cellOf: Int3
     pointDist[p] = rowDist[order[p]];
   }
   const radius = new Float64Array(cells);
-  for (let c = 0; c < cells; c++) if (cellStart[c + 1] > cellStart[c]) radius[c] = pointDist[cellStart[c]] + BOUND_SLACK;
-  return { n, dim, data, order, cellStart, cells, centers, centerNorm2, radius, pointDist };
+  const headEnd = cellStart.slice(0, cells);
+  const bodyRadius = new Float64Array(cells);
+  // A cell made mostly of outliers has a large median too: also compare with the global median.
+  const globalMedian = n > 0 ? Float64Array.from(rowDist).sort()[n >> 1] : 0;
+  for (let c = 0; c < cells; c++) {
+    const lo = cellStart[c];
+    const hi = cellStart[c + 1];
+    if (hi === lo) continue;
+    radius[c] = pointDist[lo] + BOUND_SLACK;
+    const limit = HEAD_FACTOR * Math.min(pointDist[(lo + hi) >> 1], globalMedian);
+    let h = lo;
+    while (h < hi && pointDist[h] > limit) h++;
+    headEnd[c] = h;
+    bodyRadius[c] = h < hi ? pointDist[h] + BOUND_SLACK : 0;
+  }
+  return { n, dim, data, order, cellStart, cells, centers, centerNorm2, radius, pointDist, headEnd, bodyRadius };
 }
 
 /**

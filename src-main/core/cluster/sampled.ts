@@ -16,7 +16,7 @@ import { autoEpsTask } from './autoEps';
 import { dbscanTask } from './dbscan';
 import { MAX_BLOCK_ROWS_A, MAX_BLOCK_ROWS_B, gatherRows, type GemmTask } from './gemm';
 import { autoOptions, type GroupResult, type ResolvedGroupOptions } from './options';
-import { buildPartitionTask, epsRadius, type Partition } from './partition';
+import { buildPartitionTask, epsRadius, rowsReaching, type Partition } from './partition';
 import { takeRows } from './vectors';
 
 /** Most cells searched per query in the assignment step. */
@@ -102,6 +102,7 @@ export function* nearestCoreTask(
         for (let t = 0; t < cnt; t++) centreSims.set(sims.subarray(t * cc, (t + 1) * cc), (s + t) * cells + c0);
       }
     }
+    const centreDist = new Float64Array(qn * cells);
     const candCell: number[] = [];
     const candQuery: number[] = [];
     for (let t = 0; t < qn; t++) {
@@ -111,6 +112,7 @@ export function* nearestCoreTask(
         // |q - centre| from the dot product (|q| = 1), then the bound |q - x| >= |q - centre| - r.
         const d = Math.sqrt(Math.max(0, 1 + cp.centerNorm2[c] - 2 * centreSims[t * cells + c]));
         const lb = d - cp.radius[c];
+        centreDist[t * cells + c] = d;
         if (lb > reach) continue;
         // Keep the maxProbe smallest bounds (insertion into a tiny sorted list).
         if (kept === maxProbe && lb >= probeBound[kept - 1]) continue;
@@ -139,9 +141,12 @@ export function* nearestCoreTask(
     const bestPos = new Int32Array(qn).fill(-1);
     for (let c = 0; c < cells; c++) {
       const lo = cp.cellStart[c];
-      const hi = cp.cellStart[c + 1];
       for (let g = byCell[c]; g < byCell[c + 1]; g += MAX_BLOCK_ROWS_A) {
         const cnt = Math.min(MAX_BLOCK_ROWS_A, byCell[c + 1] - g);
+        // Only the cell's rows far enough from its centre to come within reach of some query.
+        let need = Infinity;
+        for (let t = 0; t < cnt; t++) need = Math.min(need, centreDist[grouped[g + t] * cells + c] - reach);
+        const hi = lo + rowsReaching(cp, c, need);
         const tile = gatherRows(a, dim, grouped, g, cnt, tileBuf);
         for (let b0 = lo; b0 < hi; b0 += MAX_BLOCK_ROWS_B) {
           const bc = Math.min(MAX_BLOCK_ROWS_B, hi - b0);

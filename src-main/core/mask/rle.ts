@@ -92,6 +92,17 @@ export class RunBuilder {
     this.run += n;
   }
 
+  /** Appends `n` foreground pixels. */
+  ones(n: number): void {
+    if (n <= 0) return;
+    if (this.value === 0) {
+      this.counts.push(this.run);
+      this.value = 1;
+      this.run = 0;
+    }
+    this.run += n;
+  }
+
   finish(height: number, width: number): Rle {
     const counts = this.counts.slice();
     counts.push(this.run);

@@ -2,11 +2,29 @@
 // guesses from file names; everything it needs (flavours, I/O names, mask tokens) is declared here
 // and checked against the sessions when they load.
 
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { SamanticError } from '../errors';
 
 export const DESCRIPTOR_FILE = 'model.json';
+
+// Where model folders live by default: SAMANTIC_MODELS_DIR, else the repository's models/ found by
+// walking up from this file (works from src-main/ under tsx/vitest and from a bundled out/ folder).
+export const MODELS_DIR_ENV = 'SAMANTIC_MODELS_DIR';
+
+export function defaultModelsDir(): string {
+  const fromEnv = process.env[MODELS_DIR_ENV];
+  if (fromEnv) return resolve(fromEnv);
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'models'))) return join(dir, 'models');
+    const parent = dirname(dir);
+    if (parent === dir) return resolve('models');
+    dir = parent;
+  }
+}
+
 export const DESCRIPTOR_FORMAT = 'samantic-model/1';
 
 /**
@@ -85,8 +103,11 @@ export interface ModelDescriptor {
   name: string;
   description: string;
   license: string;
-  /** Set for generated models (test-sam): a different version means the files are stale. */
-  generator: { name: string; version: number } | null;
+  /**
+   * Set for generated models (test-sam): a different version or fingerprint (SHA-256 of the
+   * generated ONNX files) than the generator produces now means the files are stale.
+   */
+  generator: { name: string; version: number; fingerprint?: string } | null;
   frameSize: number;
   embedding: { channels: number; gridH: number; gridW: number };
   encoder: EncoderSpec;
@@ -251,6 +272,7 @@ export function parseModelDescriptor(json: unknown, file: string): ModelDescript
   if (o.generator !== null && o.generator !== undefined) {
     const go = r.obj(o.generator, 'generator');
     generator = { name: r.str(go, 'name', 'generator.'), version: r.int(go, 'version', 'generator.', 1) };
+    if (go.fingerprint !== undefined) generator.fingerprint = r.str(go, 'fingerprint', 'generator.');
   }
   const id = r.str(o, 'id', '');
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(id)) r.fail('id', `must be a folder-safe name (letters, digits, . _ -), got "${id}"`);

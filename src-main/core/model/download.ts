@@ -6,8 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { SamanticError } from '../errors';
-import type { DownloadFile } from './descriptor';
-import { defaultModelsDir } from './paths';
+import { defaultModelsDir, type DownloadFile } from './descriptor';
 import { resolveModel } from './registry';
 
 export interface DownloadProgress {
@@ -62,12 +61,19 @@ async function alreadyThere(path: string, f: DownloadFile): Promise<boolean> {
 function describeNetworkError(err: unknown): string {
   const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
   if (e.name === 'AbortError' || e.name === 'TimeoutError') return 'no answer in time';
+  if (e.cause?.code === 'ENOTFOUND' || e.cause?.code === 'EAI_AGAIN') return `the name does not resolve (${e.cause.code}; offline?)`;
   return e.cause?.code ?? e.cause?.message ?? e.message ?? String(err);
 }
 
-async function fetchOne(f: DownloadFile, dir: string, id: string, report: (received: number, total: number | null) => void, opts: DownloadOptions): Promise<void> {
+async function fetchOne(
+  f: DownloadFile,
+  id: string,
+  dir: string,
+  byHand: string,
+  report: (received: number, total: number | null) => void,
+  opts: DownloadOptions,
+): Promise<void> {
   const host = new URL(f.url).host;
-  const byHand = `download the files by hand into ${dir}/ (${f.file} from ${f.url})`;
   const controller = new AbortController();
   const connectTimer = setTimeout(() => controller.abort(), opts.connectTimeoutMs ?? 10_000);
   let response: Response;
@@ -141,6 +147,7 @@ export async function downloadModel(id: string, options: DownloadOptions = {}): 
     );
   }
   mkdirSync(dir, { recursive: true });
+  const byHand = `download the files by hand into ${dir}/: ${files.map((f) => `${f.file} from ${f.url}`).join(', ')}`;
   const downloaded: string[] = [];
   const skipped: string[] = [];
   for (const [index, f] of files.entries()) {
@@ -149,7 +156,8 @@ export async function downloadModel(id: string, options: DownloadOptions = {}): 
       continue;
     }
     const file = verify ? f : { ...f, sha256: null };
-    await fetchOne(file, dir, descriptor.id, (received, total) => options.onProgress?.({ file: f.file, index, count: files.length, received, total }), options);
+    const report = (received: number, total: number | null) => options.onProgress?.({ file: f.file, index, count: files.length, received, total });
+    await fetchOne(file, descriptor.id, dir, byHand, report, options);
     downloaded.push(f.file);
   }
   return { dir, downloaded, skipped };

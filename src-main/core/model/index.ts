@@ -2,6 +2,8 @@
 // AMG predictor and the generated test-sam model.
 
 export {
+  defaultModelsDir,
+  MODELS_DIR_ENV,
   DESCRIPTOR_FILE,
   DESCRIPTOR_FORMAT,
   parseModelDescriptor,
@@ -12,7 +14,6 @@ export {
   type EncoderSpec,
   type ModelDescriptor,
 } from './descriptor';
-export { defaultModelsDir, MODELS_DIR_ENV } from './paths';
 export { defaultModelId, listModels, resolveModel, requiredFiles, runModelsCommand, type ModelListing } from './registry';
 export { downloadModel, type DownloadOptions, type DownloadProgress, type DownloadReport } from './download';
 export { computeFrameTransform, encoderInput, preprocess, resizeRgb, toFrameCoords, SAM_PIXEL_MEAN, SAM_PIXEL_STD } from './preprocess';

@@ -19,32 +19,49 @@ function source(o: number, inSize: number, outSize: number): { i0: number; i1: n
   return { i0, i1, f: s - i0 };
 }
 
-/** 4 (index, weight) taps per output index along one axis. */
+/**
+ * Up to 4 (index, weight) taps per output index along one axis, merged so equal indices appear once
+ * (index -1 / weight 0 pad the rest); `count[o]` is the number of distinct taps (1 to 4).
+ */
 export interface AxisTaps {
   index: Int32Array;
   weight: Float32Array;
+  count: Uint8Array;
 }
 
 /** Composition of low-res -> frame (half pixel), crop to `crop`, crop -> out (half pixel). */
 export function axisTaps(lowRes: number, frame: number, crop: number, out: number): AxisTaps {
   if (crop > frame || crop < 1) throw new RangeError(`crop ${crop} must be in 1..${frame}`);
-  const index = new Int32Array(out * 4);
+  const index = new Int32Array(out * 4).fill(-1);
   const weight = new Float32Array(out * 4);
+  const count = new Uint8Array(out);
   for (let o = 0; o < out; o++) {
     const outer = source(o, crop, out);
     const a = source(outer.i0, lowRes, frame);
     const b = source(outer.i1, lowRes, frame);
+    const raw: Array<[number, number]> = [
+      [a.i0, (1 - outer.f) * (1 - a.f)],
+      [a.i1, (1 - outer.f) * a.f],
+      [b.i0, outer.f * (1 - b.f)],
+      [b.i1, outer.f * b.f],
+    ];
     const k = o * 4;
-    index[k] = a.i0;
-    weight[k] = (1 - outer.f) * (1 - a.f);
-    index[k + 1] = a.i1;
-    weight[k + 1] = (1 - outer.f) * a.f;
-    index[k + 2] = b.i0;
-    weight[k + 2] = outer.f * (1 - b.f);
-    index[k + 3] = b.i1;
-    weight[k + 3] = outer.f * b.f;
+    for (const [i, w] of raw) {
+      if (w === 0) continue;
+      let j = 0;
+      while (j < count[o] && index[k + j] !== i) j++;
+      if (j === count[o]) {
+        index[k + j] = i;
+        count[o] += 1;
+      }
+      weight[k + j] += w;
+    }
+    if (count[o] === 0) {
+      index[k] = a.i0;
+      count[o] = 1;
+    }
   }
-  return { index, weight };
+  return { index, weight, count };
 }
 
 /** Upsamples low-res logit maps to original image size exactly as SAM's ONNX decoder does. */
@@ -55,6 +72,8 @@ export class MaskUpsampler {
   private readonly cols: AxisTaps;
   /** Low-res rows after the horizontal pass (lowResSize x width). */
   private readonly horizontal: Float32Array;
+  /** Last low-res row any output row reads (rows below it are padding). */
+  private readonly lastRow: number;
 
   constructor(
     transform: FrameTransform,
@@ -65,6 +84,7 @@ export class MaskUpsampler {
     this.rows = axisTaps(lowResSize, transform.frameSize, transform.resizedHeight, transform.origHeight);
     this.cols = axisTaps(lowResSize, transform.frameSize, transform.resizedWidth, transform.origWidth);
     this.horizontal = new Float32Array(lowResSize * this.width);
+    this.lastRow = this.rows.index.reduce((a, b) => Math.max(a, b), 0);
   }
 
   /** Reads one lowResSize^2 map at `src[srcOffset]`, writes width*height logits at `dst[dstOffset]`. */
@@ -77,24 +97,37 @@ export class MaskUpsampler {
     const rw = this.rows.weight;
     // Horizontal first, on the low-res rows the output needs (the rest are padding): the vertical
     // pass then combines whole contiguous rows.
-    const lastRow = ri[H * 4 - 1];
+    const lastRow = this.lastRow;
+    const cc = this.cols.count;
     for (let r = 0; r <= lastRow; r++) {
       const s = srcOffset + r * L;
       const o = r * W;
       for (let x = 0, k = 0; x < W; x++, k += 4) {
-        h[o + x] = cw[k] * src[s + ci[k]] + cw[k + 1] * src[s + ci[k + 1]] + cw[k + 2] * src[s + ci[k + 2]] + cw[k + 3] * src[s + ci[k + 3]];
+        let v = cw[k] * src[s + ci[k]];
+        if (cc[x] > 1) v += cw[k + 1] * src[s + ci[k + 1]];
+        if (cc[x] > 2) v += cw[k + 2] * src[s + ci[k + 2]] + cw[k + 3] * src[s + Math.max(0, ci[k + 3])];
+        h[o + x] = v;
       }
     }
+    const rc = this.rows.count;
     for (let y = 0, k = 0; y < H; y++, k += 4) {
+      const o = dstOffset + y * W;
       const a = ri[k] * W;
-      const b = ri[k + 1] * W;
-      const c = ri[k + 2] * W;
-      const d = ri[k + 3] * W;
       const w0 = rw[k];
+      if (rc[y] === 1) {
+        for (let x = 0; x < W; x++) dst[o + x] = w0 * h[a + x];
+        continue;
+      }
+      const b = ri[k + 1] * W;
       const w1 = rw[k + 1];
+      if (rc[y] === 2) {
+        for (let x = 0; x < W; x++) dst[o + x] = w0 * h[a + x] + w1 * h[b + x];
+        continue;
+      }
+      const c = ri[k + 2] * W;
+      const d = Math.max(0, ri[k + 3]) * W;
       const w2 = rw[k + 2];
       const w3 = rw[k + 3];
-      const o = dstOffset + y * W;
       for (let x = 0; x < W; x++) dst[o + x] = w0 * h[a + x] + w1 * h[b + x] + w2 * h[c + x] + w3 * h[d + x];
     }
   }

@@ -4,8 +4,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { SamanticError } from '../errors';
-import { DESCRIPTOR_FILE, readModelDescriptor, type ModelDescriptor } from './descriptor';
-import { defaultModelsDir } from './paths';
+import { defaultModelsDir, DESCRIPTOR_FILE, readModelDescriptor, type ModelDescriptor } from './descriptor';
 import { ensureTestModel, TEST_MODEL_ID, testModelDescriptor } from './testsam/generate';
 
 export interface ModelFileStatus {

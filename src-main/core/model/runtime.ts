@@ -7,9 +7,9 @@ import ort from 'onnxruntime-node';
 import type { DeviceChoice } from '../api/contract';
 import { SamanticError } from '../errors';
 import type { ImageEmbedding, RgbImage } from '../types';
-import type { DecoderSpec, ModelDescriptor } from './descriptor';
+import type { DecoderSpec, EncoderFlavour, ModelDescriptor } from './descriptor';
 import { preprocess } from './preprocess';
-import { pruneOutputs } from './prune';
+import { pruneOutputs } from './decode';
 import { startWithFallback, type Provider } from './providers';
 import { resolveModel } from './registry';
 import { DecoderRunner, type DecodeOptions, type DecodeResult, type PointPrompt } from './decode';
@@ -82,11 +82,26 @@ function checkIo(session: ort.InferenceSession, file: string, inputs: Record<str
     if (!meta) throw bad(`has no input "${name}" (inputs: ${session.inputNames.join(', ')})`);
     if (dims && meta.isTensor && meta.shape.length === dims.length) {
       meta.shape.forEach((d, i) => {
-        if (typeof d === 'number' && d !== dims[i]) throw bad(`input "${name}" has shape [${meta.shape.join(', ')}], expected [${dims.join(', ')}]`);
+        if (typeof d === 'number' && dims[i] >= 0 && d !== dims[i]) throw bad(`input "${name}" has shape [${meta.shape.join(', ')}], expected [${dims.join(', ')}]`);
       });
     }
   }
   for (const name of outputs) if (!session.outputNames.includes(name)) throw bad(`has no output "${name}" (outputs: ${session.outputNames.join(', ')})`);
+}
+
+/** An NCHW encoder takes a rank-4 input, an HWC one rank 3: the flavour in model.json must say which. */
+function checkEncoderRank(session: ort.InferenceSession, file: string, input: string, flavour: EncoderFlavour): void {
+  const meta = session.inputMetadata.find((m) => m.name === input);
+  if (!meta || !meta.isTensor || meta.shape.length === 0) return;
+  const rank = flavour === 'nchw-normalized' ? 4 : 3;
+  if (meta.shape.length !== rank) {
+    const other = flavour === 'nchw-normalized' ? 'hwc-raw' : 'nchw-normalized';
+    throw new SamanticError(
+      'model-invalid',
+      `${file}: input "${input}" has shape [${meta.shape.join(', ')}] (rank ${meta.shape.length}), but model.json says flavour ` +
+        `"${flavour}" (rank ${rank}). Set encoder.flavour to "${other}" in model.json.`,
+    );
+  }
 }
 
 /**
@@ -131,7 +146,8 @@ export async function loadModel(dirOrId: string, options: LoadModelOptions = {})
   for (const w of started.warnings) options.onWarning?.(w);
   const { encoder, dec } = started.value;
   try {
-    const encInputDims = enc.flavour === 'nchw-normalized' ? (enc.input.shape.map((d) => (typeof d === 'number' ? d : -1)) as number[]) : null;
+    checkEncoderRank(encoder, encoderPath, enc.input.name, enc.flavour);
+    const encInputDims = enc.input.shape.map((d) => (typeof d === 'number' ? d : -1));
     checkIo(encoder, encoderPath, { [enc.input.name]: encInputDims }, [enc.output.name]);
     const io = decoder.inputs;
     const needed = [io.imageEmbeddings, io.pointCoords, io.pointLabels, io.maskInput, io.hasMaskInput];

@@ -47,7 +47,10 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): D
 
   let db: Database.Database;
   try {
-    db = new Database(file, { fileMustExist: !options.create });
+    // The desktop start script builds an Electron-ABI copy of better-sqlite3 and names it here;
+    // under plain Node (CLI, tests, server) the package's own binding is used.
+    const nativeBinding = process.env.SAMANTIC_SQLITE_BINDING || undefined;
+    db = new Database(file, { fileMustExist: !options.create, nativeBinding });
   } catch (err) {
     throw storeError(file, 'cannot be opened', 'Check that it exists and that you may read and write it.', err);
   }

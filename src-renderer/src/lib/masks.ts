@@ -27,7 +27,14 @@ export function hexToRgb(hex: string): Rgb {
 /** Paints segments largest first so that each pixel ends up owned by the smallest one. */
 export function buildSegmentMaps(segments: SegmentInfo[], width: number, height: number): SegmentMaps {
   const labels = new Int32Array(width * height).fill(-1);
-  const runs = segments.map((s) => decodeCounts(s.rle.counts));
+  // A malformed mask must not take the whole image view down: it is left out (empty runs).
+  const runs = segments.map((s) => {
+    try {
+      return decodeCounts(s.rle.counts);
+    } catch {
+      return [];
+    }
+  });
   const order = segments.map((_, i) => i).sort((a, b) => segments[b].area - segments[a].area || segments[a].id - segments[b].id);
   for (const i of order) {
     const [h, w] = segments[i].rle.size;

@@ -1,6 +1,6 @@
 // test-sam's mask decoder with the official SAM decoder interface
 // (segment_anything/utils/onnx.py SamOnnxModel, exported without --return-single-mask):
-//   image_embeddings 1x256x64x64, point_coords Bx N x2, point_labels BxN, mask_input Bx1x256x256,
+//   image_embeddings 1x256x64x64, point_coords BxNx2, point_labels BxN, mask_input Bx1x256x256,
 //   has_mask_input [B], orig_im_size [2] (H, W)
 //   -> masks Bx4xHxW (logits), iou_predictions Bx4, low_res_masks Bx4x256x256.
 // The official flavour fixes B = 1; the batched flavour leaves it dynamic. A positive click selects
@@ -31,10 +31,6 @@ import {
   TOKEN_TOLERANCES,
   distanceTransform,
 } from './params';
-
-export const DECODER_INPUTS = ['image_embeddings', 'point_coords', 'point_labels', 'mask_input', 'has_mask_input', 'orig_im_size'] as const;
-export const DECODER_OUTPUTS = ['masks', 'iou_predictions', 'low_res_masks'] as const;
-
 
 /**
  * A Loop that repeats g <- min(negCost, maxpool3x3(g)) (g = minus the minimax distance) until nothing

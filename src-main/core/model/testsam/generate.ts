@@ -5,12 +5,11 @@
 
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { DESCRIPTOR_FILE, DESCRIPTOR_FORMAT, type DecoderSpec, type ModelDescriptor } from '../descriptor';
+import { createHash, randomBytes } from 'node:crypto';
+import { defaultModelsDir, DESCRIPTOR_FILE, DESCRIPTOR_FORMAT, type DecoderSpec, type ModelDescriptor } from '../descriptor';
 import { encodeModel } from './onnxBuilder';
 import { buildEncoderGraph, ENCODER_INPUT, ENCODER_OUTPUT } from './encoderGraph';
 import { buildDecoderGraph } from './decoderGraph';
-import { defaultModelsDir } from '../paths';
 import { CHANNELS, FRAME, GRID, LOW_RES, PIXEL_MEAN, PIXEL_STD, TEST_SAM_VERSION } from './params';
 
 export const TEST_MODEL_ID = 'test-sam';
@@ -38,7 +37,7 @@ function decoderSpec(id: string, file: string, batched: boolean): DecoderSpec {
   };
 }
 
-export function testModelDescriptor(): ModelDescriptor {
+export function testModelDescriptor(fingerprint?: string): ModelDescriptor {
   return {
     format: DESCRIPTOR_FORMAT,
     id: TEST_MODEL_ID,
@@ -47,7 +46,7 @@ export function testModelDescriptor(): ModelDescriptor {
       'A generated, colour-and-texture based stand-in for SAM with the exact official ONNX interface. ' +
       'No learned weights: it segments connected regions of similar colour. For tests, demos and CI.',
     license: 'Apache-2.0',
-    generator: { name: TEST_MODEL_ID, version: TEST_SAM_VERSION },
+    generator: { name: TEST_MODEL_ID, version: TEST_SAM_VERSION, ...(fingerprint ? { fingerprint } : {}) },
     frameSize: FRAME,
     embedding: { channels: CHANNELS, gridH: GRID, gridW: GRID },
     encoder: {
@@ -64,23 +63,35 @@ export function testModelDescriptor(): ModelDescriptor {
   };
 }
 
-/** The four files of test-sam as bytes, in memory. */
-export function buildTestModelFiles(): Map<string, Uint8Array> {
+let built: { files: Map<string, Uint8Array>; fingerprint: string } | null = null;
+
+/** Builds the four files of test-sam from scratch, and the fingerprint of the three ONNX ones. */
+export function renderTestModel(): { files: Map<string, Uint8Array>; fingerprint: string } {
   const version = String(TEST_SAM_VERSION);
   const files = new Map<string, Uint8Array>();
   files.set('encoder.onnx', encodeModel(buildEncoderGraph(), 'test-sam encoder: colour/texture statistics, SAM interface', version));
   files.set('decoder.onnx', encodeModel(buildDecoderGraph(false), 'test-sam decoder, official SAM interface (batch 1)', version));
   files.set('decoder-batched.onnx', encodeModel(buildDecoderGraph(true), 'test-sam decoder, batched prompts', version));
-  files.set(DESCRIPTOR_FILE, new TextEncoder().encode(`${JSON.stringify(testModelDescriptor(), null, 2)}\n`));
-  return files;
+  const hash = createHash('sha256');
+  for (const bytes of files.values()) hash.update(bytes);
+  const fingerprint = hash.digest('hex');
+  files.set(DESCRIPTOR_FILE, new TextEncoder().encode(`${JSON.stringify(testModelDescriptor(fingerprint), null, 2)}\n`));
+  return { files, fingerprint };
 }
 
-/** True when `dir` holds every file of the current generator version. */
+/** renderTestModel(), once per process. */
+export function buildTestModelFiles(): { files: Map<string, Uint8Array>; fingerprint: string } {
+  built ??= renderTestModel();
+  return built;
+}
+
+/** True when `dir` holds every file, written by the current generator. */
 export function isTestModelCurrent(dir: string): boolean {
   if (!TEST_MODEL_FILES.every((f) => existsSync(join(dir, f)))) return false;
   try {
-    const json = JSON.parse(readFileSync(join(dir, DESCRIPTOR_FILE), 'utf8')) as { generator?: { version?: unknown } };
-    return json.generator?.version === TEST_SAM_VERSION;
+    const json = JSON.parse(readFileSync(join(dir, DESCRIPTOR_FILE), 'utf8')) as { generator?: { version?: unknown; fingerprint?: unknown } };
+    // The fingerprint catches generator changes even when nobody bumped TEST_SAM_VERSION.
+    return json.generator?.version === TEST_SAM_VERSION && json.generator?.fingerprint === buildTestModelFiles().fingerprint;
   } catch {
     return false;
   }
@@ -99,7 +110,7 @@ export function ensureTestModel(modelsDir: string = defaultModelsDir()): string 
   const old = join(modelsDir, `.${TEST_MODEL_ID}.old-${tag}`);
   mkdirSync(temp);
   try {
-    for (const [name, bytes] of buildTestModelFiles()) writeFileSync(join(temp, name), bytes);
+    for (const [name, bytes] of buildTestModelFiles().files) writeFileSync(join(temp, name), bytes);
     if (existsSync(target)) {
       // Another process may have just written a current copy: keep it.
       if (isTestModelCurrent(target)) return target;

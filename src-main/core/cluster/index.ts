@@ -1,0 +1,15 @@
+// Public surface of the clustering module (what the service, CLI and benchmarks call).
+
+export { clusterSegments, clusterSegmentsAsync, orderBySize } from './clusterSegments';
+export type { ClusterClass, ClusterInput, ClusterOptions, ClusterResult, GroupReport, SegmentMeta } from './clusterSegments';
+export { dbscan, dbscanAsync, SEED_DBSCAN_PRESET, type DbscanOptions } from './dbscan';
+export { kneeIndex } from './autoEps';
+export { splitCluster, splitClusterAsync, nearestSegments, type SplitOptions, type NearestOptions } from './refine';
+export { findContainers, countParts, type NestedMode, type NestedOptions } from './nested';
+export { CLASS_PALETTE, classColor, className } from './palette';
+export { loadNativeGemm, createOrtGemm, type NativeGemm } from './ortGemm';
+export { jsGemm, jsGemmAsync, runSync, runAsync, type AsyncGemm, type SyncGemm, type GemmRequest } from './gemm';
+export { normalizeRows, checkUnitRows } from './vectors';
+export { adjustedRandIndex, countClusters } from './ari';
+export { benchClustering, type BenchSpec, type BenchResult } from './bench';
+export type { ClusterMode } from './options';

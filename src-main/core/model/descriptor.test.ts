@@ -1,0 +1,104 @@
+import { mkdtempSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SamanticError } from '../errors';
+import { parseModelDescriptor, readModelDescriptor } from './descriptor';
+import { testModelDescriptor } from './testsam/generate';
+
+const repoModels = resolve(new URL('.', import.meta.url).pathname, '../../../models');
+const tmp = mkdtempSync(join(tmpdir(), 'samantic-descriptor-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** A deep copy of the test-sam descriptor with one change applied. */
+function mutated(change: (d: Record<string, any>) => void): unknown {
+  const d = JSON.parse(JSON.stringify(testModelDescriptor())) as Record<string, any>;
+  change(d);
+  return d;
+}
+
+function errorOf(json: unknown): SamanticError {
+  try {
+    parseModelDescriptor(json, '/x/models/m/model.json');
+  } catch (err) {
+    expect(err).toBeInstanceOf(SamanticError);
+    return err as SamanticError;
+  }
+  throw new Error('expected the descriptor to be rejected');
+}
+
+describe('model descriptors', () => {
+  it('accepts the generated test-sam descriptor unchanged', () => {
+    const d = parseModelDescriptor(JSON.parse(JSON.stringify(testModelDescriptor())), 'model.json');
+    expect(d.encoder.flavour).toBe('nchw-normalized');
+    expect(d.decoders.map((x) => [x.id, x.batched])).toEqual([
+      ['batched', true],
+      ['official', false],
+    ]);
+    expect(d.decoders[0].multimaskIndices).toEqual([1, 2, 3]);
+  });
+
+  it('accepts every descriptor committed under models/', () => {
+    const ids = readdirSync(repoModels).filter((n) => !n.startsWith('.') && n !== 'test-sam' && !n.includes('.'));
+    expect(ids).toEqual(expect.arrayContaining(['sam-vit-b', 'sam-vit-l', 'sam-vit-h', 'mobile-sam']));
+    for (const id of ids) {
+      const d = readModelDescriptor(join(repoModels, id));
+      expect(d.id).toBe(id);
+      expect(d.download?.files.length).toBeGreaterThan(0);
+      for (const f of d.download?.files ?? []) expect(f.url).toMatch(/^https:\/\//);
+    }
+    // vit_h keeps its weights in an external data file, which must be downloaded too.
+    const h = readModelDescriptor(join(repoModels, 'sam-vit-h'));
+    expect(h.encoder.externalData).toEqual(['sam_vit_h_4b8939.encoder_data.bin']);
+    expect(h.download?.files.map((f) => f.file)).toContain('sam_vit_h_4b8939.encoder_data.bin');
+    // MobileSAM reuses SAM vit_h's decoder.
+    expect(readModelDescriptor(join(repoModels, 'mobile-sam')).decoders[0].file).toBe(h.decoders[0].file);
+  });
+
+  it.each([
+    ['a missing encoder file', (d: any) => delete d.encoder.file, 'encoder.file', 'non-empty string'],
+    ['an unknown flavour', (d: any) => (d.encoder.flavour = 'nhwc'), 'encoder.flavour', '"nchw-normalized", "hwc-raw"'],
+    ['a multimask token beyond maskCount', (d: any) => (d.decoders[1].multimaskIndices = [1, 2, 4]), 'decoders[1].multimaskIndices[2]', 'from 0 to 3'],
+    ['a file path instead of a name', (d: any) => (d.decoders[0].file = '../x.onnx'), 'decoders[0].file', 'plain file name'],
+    ['a bad shape entry', (d: any) => (d.encoder.input.shape = [1, 3, 0, 1024]), 'encoder.input.shape[2]', 'positive integer'],
+    ['a wrong format tag', (d: any) => (d.format = 'other/2'), 'format', 'samantic-model/1'],
+    ['no decoders', (d: any) => (d.decoders = []), 'decoders', 'at least one'],
+    ['duplicate decoder ids', (d: any) => (d.decoders[1].id = 'batched'), 'decoders[1].id', 'unique'],
+    [
+      'a short sha256',
+      (d: any) => (d.download = { files: [{ file: 'a.onnx', url: 'https://example.org/a', bytes: 1, sha256: 'abc' }], notes: '' }),
+      'download.files[0].sha256',
+      '64 lower-case hex',
+    ],
+    [
+      'a plain http URL',
+      (d: any) => (d.download = { files: [{ file: 'a.onnx', url: 'http://example.org/a', bytes: null, sha256: null }], notes: '' }),
+      'download.files[0].url',
+      'https://',
+    ],
+  ])('rejects %s, naming the file and the field', (_what, change, field, hint) => {
+    const err = errorOf(mutated(change));
+    expect(err.code).toBe('model-invalid');
+    expect(err.message).toContain('/x/models/m/model.json');
+    expect(err.message).toContain(`"${field}"`);
+    expect(err.message).toContain(hint);
+  });
+
+  it('reports a missing model.json as model-missing and broken JSON as model-invalid', () => {
+    const empty = join(tmp, 'empty');
+    mkdirSync(empty);
+    expect(() => readModelDescriptor(empty)).toThrow(expect.objectContaining({ code: 'model-missing' }));
+    const broken = join(tmp, 'broken');
+    mkdirSync(broken);
+    writeFileSync(join(broken, 'model.json'), '{ "format": ');
+    let caught: unknown;
+    try {
+      readModelDescriptor(broken);
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toMatchObject({ code: 'model-invalid' });
+    expect((caught as Error).message).toContain(join(broken, 'model.json'));
+    expect((caught as Error).message).toContain('not valid JSON');
+  });
+});

@@ -1,0 +1,67 @@
+// Clustering a whole project: every non-background segment of every image is clustered together
+// (so a class means the same thing in all images); the result replaces the classes as ONE undoable
+// gesture, and classes that keep most of their segments keep their user-given names.
+import type { SplitPreview } from '../api/contract';
+import { clusterSegments, type ClusterOptions } from '../cluster/clusterSegments';
+import { nearestSegments, splitCluster } from '../cluster';
+import { SamanticError } from '../errors';
+import type { ProjectStore } from '../store/project-store';
+import type { SegmentVectors } from '../store/segments';
+
+export interface ProjectClusterOptions {
+  mode: 'auto' | 'dbscan';
+  eps?: number;
+  minSamples?: number;
+}
+
+/** Seed for the k-means of "split": fixed so a preview and the split it previews agree. */
+export const SPLIT_SEED = 1;
+
+function metaOf(v: SegmentVectors, i: number) {
+  return {
+    imageId: v.imageIds[i],
+    area: v.areas[i],
+    imageArea: v.imageAreas[i],
+    bbox: [v.bboxes[4 * i], v.bboxes[4 * i + 1], v.bboxes[4 * i + 2], v.bboxes[4 * i + 3]] as [number, number, number, number],
+  };
+}
+
+export async function clusterProject(store: ProjectStore, options: ProjectClusterOptions): Promise<{ classes: number; noise: number }> {
+  const v = store.getSegmentVectors();
+  if (v.count === 0) return { classes: 0, noise: 0 };
+  const clusterOptions: ClusterOptions = { mode: options.mode, eps: options.eps, minSamples: options.minSamples };
+  const meta = Array.from({ length: v.count }, (_, i) => metaOf(v, i));
+  const result = clusterSegments({ vectors: v.vectors, dim: v.dim, meta }, clusterOptions);
+  store.replaceClustering({
+    segmentIds: Array.from(v.ids),
+    labels: Array.from(result.labels),
+    classes: result.classes.map((c) => ({ name: c.name, color: c.color })),
+  });
+  let noise = 0;
+  for (const l of result.labels) if (l < 0) noise++;
+  return { classes: result.classes.length, noise };
+}
+
+export async function previewSplit(store: ProjectStore, classId: number, k: number): Promise<SplitPreview> {
+  if (!Number.isInteger(k) || k < 2 || k > 20) {
+    throw new SamanticError('invalid-argument', `Split needs k between 2 and 20 sub-classes, got ${k}.`);
+  }
+  const v = store.getSegmentVectors({ classId });
+  if (v.count === 0) throw new SamanticError('not-found', `Class ${classId} has no segments to split; pick a class with segments.`);
+  if (v.count < k) throw new SamanticError('invalid-argument', `Class ${classId} has only ${v.count} segments; it cannot be split into ${k}.`);
+  const members = Array.from({ length: v.count }, (_, i) => i);
+  const groups = splitCluster(v.vectors, v.dim, members, k, { seed: SPLIT_SEED });
+  // Largest group first: it keeps the class's name and colour.
+  const idGroups = groups.map((g) => g.map((i) => v.ids[i])).filter((g) => g.length > 0).sort((a, b) => b.length - a.length || a[0] - b[0]);
+  return { classId, k, groups: idGroups };
+}
+
+export async function nearestToSelection(store: ProjectStore, segmentIds: number[], limit: number): Promise<number[]> {
+  const v = store.getSegmentVectors();
+  const row = new Map<number, number>();
+  v.ids.forEach((id, i) => row.set(id, i));
+  const queries = segmentIds.map((id) => row.get(id)).filter((i): i is number => i !== undefined);
+  if (queries.length === 0) throw new SamanticError('not-found', 'None of the selected segments has an embedding; select segments found by the pipeline.');
+  const found = nearestSegments(v.vectors, v.dim, queries, limit, { exclude: queries });
+  return found.map((i) => v.ids[i]);
+}

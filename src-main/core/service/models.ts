@@ -1,0 +1,28 @@
+// Model choices for the service: what the UI can list, which id a project uses, and opening the
+// segmenter (ONNX sessions) on first use.
+import type { DeviceChoice, ModelInfo } from '../api/contract';
+import { defaultModelId, listModels, resolveModel } from '../model/registry';
+import { loadModel } from '../model/runtime';
+import { OnnxSegmenter } from '../pipeline/onnx-segmenter';
+import type { Segmenter } from '../pipeline/segmenter';
+
+export function listModelInfos(modelsDir?: string): ModelInfo[] {
+  return listModels(modelsDir).map((m) => ({ id: m.id, name: m.name, present: m.present }));
+}
+
+/** Validates a requested model (id or folder) now, so a typo fails at open time, not mid-run. */
+export function resolveModelId(requested: string | undefined, modelsDir?: string): string {
+  const id = requested ?? defaultModelId(modelsDir);
+  resolveModel(id, modelsDir);
+  return id;
+}
+
+export async function openSegmenter(
+  modelId: string,
+  device: string,
+  modelsDir: string | undefined,
+  onWarning: (m: string) => void,
+): Promise<Segmenter> {
+  const model = await loadModel(modelId, { device: device as DeviceChoice, modelsDir, onWarning });
+  return new OnnxSegmenter(model);
+}
