@@ -28,6 +28,7 @@ export async function runLabel(argv: string[]): Promise<number> {
     format: { type: 'string' },
     recursive: { type: 'boolean' },
     json: { type: 'boolean' },
+    'points-per-side': { type: 'string' },
   });
   if (positionals.length !== 1) {
     throw new SamanticError('invalid-argument', 'label needs exactly one folder: samantic label <folder> [--out coco.json]');
@@ -43,7 +44,12 @@ export async function runLabel(argv: string[]): Promise<number> {
   const json = Boolean(values.json);
   const progress = createProgress(process.stderr, json ? 'json' : 'auto');
   const warnings: string[] = [];
+  const pps = values['points-per-side'];
+  if (pps !== undefined && !(Number.isInteger(Number(pps)) && Number(pps) >= 1 && Number(pps) <= 128)) {
+    throw new SamanticError('invalid-argument', `--points-per-side must be an integer from 1 to 128 (got '${pps}').`);
+  }
   const service = await createService({
+    amgOverrides: pps !== undefined ? { pointsPerSide: Number(pps) } : undefined,
     onWarning: (m) => {
       warnings.push(m);
       progress.line(`warning: ${m}`);

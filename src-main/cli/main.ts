@@ -10,7 +10,7 @@ const USAGE = `samantic — turn a folder of photos into a labeled segmentation 
 usage:
   samantic label <folder> [--out coco.json] [--model <id|dir>] [--preset sam|seed]
                  [--device auto|cpu|cuda|webgpu|dml|coreml] [--project <file>]
-                 [--format polygon|rle] [--recursive] [--json] [--threads N]
+                 [--format polygon|rle] [--recursive] [--json] [--points-per-side N]
   samantic export <project|folder> --out coco.json [--format polygon|rle]
   samantic classes <project|folder> [list | rename <id> <name> | merge <id> <id> ...]
   samantic info <project|folder> [--json]

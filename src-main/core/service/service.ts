@@ -99,7 +99,7 @@ export async function createService(options: ServiceOptions = {}): Promise<Servi
         const segmenter = p.segmenter ?? (await openSegmenter(p.modelId, p.device, options.modelsDir, warn));
         p.segmenter = segmenter;
         lastRun = await processPendingImages(p.store, p.folder, segmenter, {
-          amg: AMG_PRESETS[preset],
+          amg: { ...AMG_PRESETS[preset], ...options.amgOverrides },
           signal: controller.signal,
           emit,
         });

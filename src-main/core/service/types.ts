@@ -1,4 +1,5 @@
 import type { ProgressEvent, SamanticApi } from '../api/contract';
+import type { AmgOptions } from '../amg/options';
 import type { ProcessFolderResult } from '../pipeline/process-folder';
 
 export interface ServiceOptions {
@@ -8,6 +9,8 @@ export interface ServiceOptions {
   stateDir?: string;
   /** Receives warnings (e.g. GPU provider fallback) meant for the user. */
   onWarning?: (message: string) => void;
+  /** AMG settings laid over the chosen preset (e.g. a sparser point grid for quick runs). */
+  amgOverrides?: Partial<AmgOptions>;
 }
 
 /**
