@@ -108,7 +108,7 @@ describe('startServer without a token', () => {
   });
 
   it('does not serve files outside the UI folder', async () => {
-    for (const p of ['/%2e%2e/secret.txt', '/..%2fsecret.txt', '/assets/%2e%2e/%2e%2e/secret.txt']) {
+    for (const p of ['/%2e%2e/secret.txt', '/..%2fsecret.txt', '/assets/%2e%2e/%2e%2e/secret.txt', '/%E0%A4%A']) {
       const r = await req(server.port, p);
       expect(r.status, p).toBe(404);
       expect(r.body.toString()).not.toContain('not for you');
@@ -128,6 +128,8 @@ describe('startServer without a token', () => {
     expect(JSON.parse(bad.body.toString())).toMatchObject({ code: 'invalid-argument' });
     const unknown = await req(server.port, '/api/constructor', { method: 'POST', headers: json, body: '{}' });
     expect(unknown.status).toBe(404);
+    const mangled = await req(server.port, '/api/%E0%A4%A', { method: 'POST', headers: json, body: '{}' });
+    expect(JSON.parse(mangled.body.toString())).toMatchObject({ code: 'not-found' });
     const broken = await req(server.port, '/api/listImages', { method: 'POST', headers: json, body: '{nope' });
     expect(JSON.parse(broken.body.toString()).message).toContain('not valid JSON');
   });

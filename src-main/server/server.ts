@@ -117,7 +117,12 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const policy = { token, get port() { return port; } };
 
   async function serveStatic(res: ServerResponse, pathname: string, head: boolean): Promise<void> {
-    const rel = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
+    let rel: string;
+    try {
+      rel = pathname === '/' ? 'index.html' : decodeURIComponent(pathname).replace(/^\/+/, '');
+    } catch {
+      return send(res, 404, 'Not found', 'text/plain; charset=utf-8'); // malformed %-escape
+    }
     const file = resolve(rendererDir, normalize(rel));
     if (!isInside(rendererDir, file) || !existsSync(file) || !statSync(file).isFile()) {
       return send(res, 404, 'Not found', 'text/plain; charset=utf-8');
@@ -154,7 +159,14 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
       return sendJson(res, 415, { code: 'invalid-argument', message: 'API calls need Content-Type: application/json.' });
     }
-    const method = decodeURIComponent(pathname.slice('/api/'.length));
+    // A malformed %-escape is not a method name; the dispatcher rejects it as unknown.
+    const raw = pathname.slice('/api/'.length);
+    let method = raw;
+    try {
+      method = decodeURIComponent(raw);
+    } catch {
+      /* keep it raw */
+    }
     const text = await readBody(req);
     let args: unknown;
     try {

@@ -3,7 +3,7 @@
 // SAMANTIC_E2E_SERVER=fake swaps in the in-memory fake service (a UI development aid only).
 
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { writePizzaFolder } from '../../src-main/core/synth/writer';
@@ -44,10 +44,15 @@ function startServer(args: string[], log: (s: string) => void): Promise<{ child:
 }
 
 export default async function globalSetup(): Promise<() => Promise<void>> {
-  const workDir = mkdtempSync(join(tmpdir(), 'samantic-e2e-'));
+  // SAMANTIC_E2E_REUSE=<dir kept by SAMANTIC_E2E_KEEP> reuses a processed folder (debugging aid).
+  const reuse = process.env.SAMANTIC_E2E_REUSE;
+  const workDir = reuse ? resolve(reuse) : mkdtempSync(join(tmpdir(), 'samantic-e2e-'));
   const folder = join(workDir, 'pizzas');
-  mkdirSync(folder);
-  const { groundTruthFile } = await writePizzaFolder(folder, { count: E2E_IMAGE_COUNT, seed: E2E_SEED });
+  let groundTruthFile = join(folder, 'ground-truth.json');
+  if (!reuse || !existsSync(groundTruthFile)) {
+    mkdirSync(folder, { recursive: true });
+    ({ groundTruthFile } = await writePizzaFolder(folder, { count: E2E_IMAGE_COUNT, seed: E2E_SEED }));
+  }
   const logFile: string[] = [];
   const { child, url } = await startServer(['--port', '0', '--state-dir', join(workDir, 'state')], (s) => logFile.push(s));
   const state: E2eState = { baseURL: url, folder, workDir, groundTruthFile };
@@ -56,7 +61,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   return async () => {
     child.kill('SIGTERM');
     await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
-    if (!process.env.SAMANTIC_E2E_KEEP) rmSync(workDir, { recursive: true, force: true });
+    if (!process.env.SAMANTIC_E2E_KEEP && !reuse) rmSync(workDir, { recursive: true, force: true });
     else process.stdout.write(`e2e: kept ${workDir}\n`);
   };
 }

@@ -33,11 +33,20 @@ export async function shot(page: Page, name: string): Promise<string> {
 }
 
 export async function apiCall<T>(baseURL: string, method: string, args?: unknown): Promise<T> {
-  const res = await fetch(new URL(`/api/${method}`, baseURL), {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: args === undefined ? '' : JSON.stringify(args),
-  });
+  const send = () =>
+    fetch(new URL(`/api/${method}`, baseURL), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: args === undefined ? '' : JSON.stringify(args),
+    });
+  let res: Response;
+  try {
+    res = await send();
+  } catch {
+    // A kept-alive socket the server closed while this process was busy decoding masks: the
+    // request never reached the server, so sending it again on a fresh connection is safe.
+    res = await send();
+  }
   const body = (await res.json()) as unknown;
   if (!res.ok) throw new Error(`${method} failed (${res.status}): ${JSON.stringify(body)}`);
   return body as T;
@@ -46,6 +55,10 @@ export async function apiCall<T>(baseURL: string, method: string, args?: unknown
 export const listClasses = (base: string) => apiCall<ClassInfo[]>(base, 'listClasses');
 export const listImages = (base: string) => apiCall<ImageInfo[]>(base, 'listImages');
 export const listSegments = (base: string, imageId: number) => apiCall<SegmentInfo[]>(base, 'listSegments', { imageId });
+
+function boxesMeet(a: readonly number[], b: readonly number[]): boolean {
+  return a[0] < b[0] + b[2] && b[0] < a[0] + a[2] && a[1] < b[1] + b[3] && b[1] < a[1] + a[3];
+}
 
 function iou(a: Uint8Array, b: Uint8Array): number {
   let inter = 0;
@@ -57,43 +70,54 @@ function iou(a: Uint8Array, b: Uint8Array): number {
   return union === 0 ? 0 : inter / union;
 }
 
-/**
- * The class the pipeline gave to a ground-truth category: for every GT instance of it, the segment
- * with the highest IoU (at least `minIou`) votes for its class; the class with most votes wins.
- */
-export async function classCovering(
-  base: string,
-  groundTruthFile: string,
-  category: string,
-  minIou = 0.5,
-): Promise<{ classId: number; votes: number; instances: number }> {
+export interface InstanceMatch {
+  imageId: number;
+  /** The segment with the highest IoU (at least the minimum), or null when none reaches it. */
+  segment: SegmentInfo | null;
+  iou: number;
+}
+
+/** For every ground-truth instance of `category`, its best-matching segment (IoU >= minIou). */
+export async function matchInstances(base: string, groundTruthFile: string, category: string, minIou = 0.5): Promise<InstanceMatch[]> {
   const gt = JSON.parse(readFileSync(groundTruthFile, 'utf8')) as CocoGroundTruth;
   const cat = gt.categories.find((c) => c.name === category);
   if (!cat) throw new Error(`ground truth has no category '${category}'`);
   const images = await listImages(base);
-  const votes = new Map<number, number>();
-  let instances = 0;
+  const out: InstanceMatch[] = [];
   for (const gimg of gt.images) {
     const img = images.find((i) => i.relPath === gimg.file_name);
     if (!img || img.status !== 'done') continue;
     const segs = await listSegments(base, img.id);
-    const masks = segs.map((s) => decodeMask(s.rle).data);
+    const masks = new Map<number, Uint8Array>();
     for (const ann of gt.annotations.filter((a) => a.image_id === gimg.id && a.category_id === cat.id)) {
-      instances++;
       const gtMask = decodeMask(ann.segmentation as never).data;
-      let best = -1;
+      let best: SegmentInfo | null = null;
       let bestIou = minIou;
-      masks.forEach((m, i) => {
-        const v = iou(m, gtMask);
-        if (v >= bestIou) [best, bestIou] = [i, v];
-      });
-      const cls = best >= 0 ? segs[best].classId : null;
-      if (cls !== null) votes.set(cls, (votes.get(cls) ?? 0) + 1);
+      for (const seg of segs) {
+        if (!boxesMeet(seg.bbox, ann.bbox)) continue; // IoU 0: skip the pixel loop
+        if (!masks.has(seg.id)) masks.set(seg.id, decodeMask(seg.rle).data);
+        const v = iou(masks.get(seg.id)!, gtMask);
+        if (v >= bestIou) [best, bestIou] = [seg, v];
+      }
+      out.push({ imageId: img.id, segment: best, iou: best ? bestIou : 0 });
     }
   }
+  return out;
+}
+
+/**
+ * The class the pipeline gave to a ground-truth category: every instance's best-matching segment
+ * votes for its class; the class with most votes wins.
+ */
+export function majorityClass(matches: InstanceMatch[]): { classId: number; votes: number; instances: number } {
+  const votes = new Map<number, number>();
+  for (const m of matches) {
+    const cls = m.segment?.classId ?? null;
+    if (cls !== null) votes.set(cls, (votes.get(cls) ?? 0) + 1);
+  }
   const ranked = [...votes].sort((a, b) => b[1] - a[1]);
-  if (ranked.length === 0) throw new Error(`no segment matches any '${category}' instance (${instances} instances) with IoU >= ${minIou}`);
-  return { classId: ranked[0][0], votes: ranked[0][1], instances };
+  if (ranked.length === 0) throw new Error(`no segment matches any of the ${matches.length} instances well enough`);
+  return { classId: ranked[0][0], votes: ranked[0][1], instances: matches.length };
 }
 
 /**

@@ -1,18 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { SamanticError } from '../errors';
+import { caughtSamanticError } from '../store/test-fixtures';
 import { createdClassIds, sortedClasses } from './model';
 import { computeAction } from './registry';
 import { roundTrip, sampleState } from './test-fixtures';
 
-function errorOf(fn: () => unknown): SamanticError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(SamanticError);
-    return err as SamanticError;
-  }
-  throw new Error('expected an error');
-}
+const errorOf = caughtSamanticError;
 
 const classOf = (s: ReturnType<typeof sampleState>, id: number) => s.segments.get(id)!.classId;
 const names = (s: ReturnType<typeof sampleState>) => sortedClasses(s).map((c) => c.name);

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SamanticError } from '../errors';
 import { ProjectStore } from '../store/project-store';
 import { type TempDir, rectSegment, tempDir } from '../store/test-fixtures';
+import { mulberry32 } from '../synth/random';
 import { History } from './history';
 import { type LabelState, cloneLabelState, sortedClasses } from './model';
 import { applyAction, applyActions, redo, undo } from './persistent';
@@ -165,14 +166,10 @@ describe('the database and the in-memory model agree', () => {
     // Replay the same random gestures on a History over the loaded state and on the project.
     store.history.clear(); // both histories start empty
     const h = new History(store.loadLabelState() as LabelState);
-    let seed = 12345;
-    const rand = (n: number) => {
-      // mulberry32: the low bits of a power-of-two LCG are far too regular for `% n`.
-      seed = (seed + 0x6d2b79f5) >>> 0;
-      let t = Math.imul(seed ^ (seed >>> 15), seed | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) % n;
-    };
+    // mulberry32, not an LCG: the low bits of a power-of-two LCG are far too regular for `% n`.
+    // Its output times 2^32 is the generator's 32-bit word, exactly.
+    const next = mulberry32(12345);
+    const rand = (n: number) => (next() * 4294967296) % n;
     const pick = <T>(xs: T[]) => xs[rand(xs.length)];
     const tally = new Map<string, number>();
     const count = (key: string) => tally.set(key, (tally.get(key) ?? 0) + 1);

@@ -12,6 +12,8 @@ export const MAX_STRING_LENGTH = 4096;
 export const MAX_CLASS_NAME_LENGTH = 120;
 /** Most ids accepted in one call: a large folder has well under a million segments. */
 export const MAX_ID_LIST_LENGTH = 1_000_000;
+/** Most example crops per call: the UI asks for every segment of a class to split or remove it. */
+export const MAX_EXAMPLES = 100_000;
 /** Largest k for a split: the UI offers 2..12; more is almost surely a typo. */
 export const MAX_SPLIT_K = 64;
 
@@ -45,7 +47,7 @@ const SHAPES: Record<ApiMethod, Shape | null> = {
   listImages: null,
   listSegments: { imageId: id },
   listClasses: null,
-  classExamples: { classId: id, limit: { kind: 'int', optional: true, min: 1, max: 1000 } },
+  classExamples: { classId: id, limit: { kind: 'int', optional: true, min: 1, max: MAX_EXAMPLES } },
   renameClass: { classId: id, name: { kind: 'string', minLength: 1, maxLength: MAX_CLASS_NAME_LENGTH } },
   mergeClasses: { classIds: ids, into: { ...id, optional: true } },
   previewSplit: { classId: id, k: { kind: 'int', min: 2, max: MAX_SPLIT_K } },

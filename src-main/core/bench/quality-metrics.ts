@@ -13,7 +13,7 @@
 //    segmentation benchmarks). A category without a class scores 0 in everything.
 // Means are macro averages over the categories that have ground truth.
 
-import { rleArea, rleOverlap } from '../coco/rle';
+import { rleArea, rleOverlapCounts } from '../mask';
 import { type AnyRle, maskToRle, rleMerge, toUncompressed } from '../coco/rleString';
 import { SamanticError } from '../errors';
 import type { BinaryMask, Rle } from '../types';
@@ -128,7 +128,7 @@ export function computeQualityMetrics(images: readonly QualityImage[], options: 
         const pu = predUnion[k];
         if (gu && pu) {
           tp[c * nK + k] += greedyMatches(iou, gtOf[c], predOf[k], opts.iouThreshold);
-          const o = rleOverlap(gu, pu);
+          const o = rleOverlapCounts(gu, pu);
           inter[c * nK + k] += o.intersection;
           union[c * nK + k] += o.union;
         } else {
@@ -292,7 +292,7 @@ function prepare(mask: AnyMask, what: string): Prepared {
 
 function maskIou(a: Prepared, b: Prepared): number {
   if (a.area === 0 || b.area === 0 || a.x1 < b.x0 || b.x1 < a.x0) return 0;
-  const { intersection, union } = rleOverlap(a.rle, b.rle);
+  const { intersection, union } = rleOverlapCounts(a.rle, b.rle);
   return intersection === 0 ? 0 : intersection / union;
 }
 

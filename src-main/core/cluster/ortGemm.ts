@@ -4,7 +4,7 @@
 // pure TypeScript and falls back to the JavaScript kernel when onnxruntime cannot load.
 
 import type { AsyncGemm, GemmRequest } from './gemm';
-import { jsGemmAsync } from './gemm';
+import { jsGemm, jsGemmAsync } from './gemm';
 
 export interface OrtGemmOptions {
   /**
@@ -26,6 +26,8 @@ const ONNX_FLOAT = 1;
 const ONNX_ATTR_INT = 2;
 // Gemm with transB is in every opset since 1 (onnx Operators.md); 13 is widely supported.
 const OPSET = 13;
+/** Blocks up to this many multiply-adds go to the JavaScript kernel (~0.1 ms, a native call's overhead). */
+const SMALL_BLOCK_MACS = 1 << 16;
 
 async function buildGemmModel(): Promise<Uint8Array> {
   const mod = (await import('onnx-proto')) as unknown as { onnx?: OnnxNs; default?: { onnx: OnnxNs } };
@@ -65,9 +67,14 @@ export async function createOrtGemm(options: OrtGemmOptions = {}): Promise<Nativ
     executionProviders: ['cpu'],
     intraOpNumThreads: threads,
     interOpNumThreads: 1,
+    // Do not spin between calls: the JavaScript side works between blocks, on the same cores.
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
   });
-  const gemm: AsyncGemm = async ({ a, aRows, b, bRows, dim }: GemmRequest) => {
+  const gemm: AsyncGemm = async (req: GemmRequest) => {
+    const { a, aRows, b, bRows, dim } = req;
     if (aRows === 0 || bRows === 0) return new Float32Array(0);
+    // A call costs ~0.1 ms of overhead: tiny blocks are faster in JavaScript.
+    if (aRows * bRows * dim <= SMALL_BLOCK_MACS) return jsGemm(req);
     const out = await session.run({
       A: new ort.Tensor('float32', a.length === aRows * dim ? a : a.subarray(0, aRows * dim), [aRows, dim]),
       B: new ort.Tensor('float32', b.length === bRows * dim ? b : b.subarray(0, bRows * dim), [bRows, dim]),

@@ -40,8 +40,10 @@ export interface Partition {
 }
 
 export interface PartitionOptions {
-  /** Number of cells; default round(sqrt(n)) (balances centre work against block work), capped. */
+  /** Initial number of cells; default round(sqrt(n)) (balances centre work against block work), capped. */
   cells?: number;
+  /** Rounds of splitting cells that hold several groups (see splitMixedCellsTask). Default 3. */
+  splitRounds?: number;
   seed?: number;
 }
 
@@ -51,6 +53,21 @@ export const MAX_CELLS = 1024;
 /** Rows of k-means training sample per cell: enough for stable centres, far fewer than n. */
 const SAMPLE_PER_CELL = 32;
 const PARTITION_KMEANS_ITERATIONS = 8;
+/** Split rounds; 3 lets one initial cell become up to 8 (about as many classes as it can hold). */
+export const SPLIT_ROUNDS = 3;
+/** Cells smaller than this are not worth splitting (a block of 24 rows costs next to nothing). */
+const MIN_SPLIT_ROWS = 24;
+/** Rows a split is decided on (evenly spaced over the cell): enough to see 2-8 groups. */
+const SPLIT_TRAIN_ROWS = 96;
+/** A split whose smaller half has under this share of the rows only cut off outliers: rejected. */
+const SPLIT_MIN_SHARE = 0.05;
+/**
+ * A split is kept when a half's median distance to its centre is below this fraction of the
+ * cell's. Two separate classes: ~0.77 -> ~0.33 (0.43); one Gaussian class in 256-d: ~0.95.
+ */
+const SPLIT_GAIN = 0.7;
+/** Splitting never takes the cell count past MAX_CELLS times this. */
+const SPLIT_MAX_GROWTH = 4;
 /**
  * Added to every radius and bound: float32 dot products are off by ~1e-6, and a bound must never
  * drop a pair the kernel would report. 1e-4 is far above that and far below any useful eps radius.
@@ -81,7 +98,7 @@ export function* buildPartitionTask(
   options: PartitionOptions = {},
 ): GemmTask<Partition> {
   const n = vectors.length / dim;
-  const cells = Math.max(1, Math.min(options.cells ?? defaultCellCount(n), n));
+  let cells = Math.max(1, Math.min(options.cells ?? defaultCellCount(n), n));
   const cellOf = new Int32Array(n);
   if (cells > 1) {
     // Train on an evenly spaced sample (deterministic, and spread over the input's order).
@@ -100,8 +117,64 @@ export function* buildPartitionTask(
         cellOf[s + t] = arg;
       }
     });
+    cells = yield* splitMixedCellsTask(vectors, dim, cellOf, cells, options.splitRounds ?? SPLIT_ROUNDS, options.seed ?? 1);
   }
   return layoutPartition(vectors, dim, cellOf, cells);
+}
+
+/** Median distance of the listed rows to their mean. */
+function medianSpread(vectors: Float32Array, dim: number, rows: ArrayLike<number>): number {
+  const mean = new Float32Array(dim);
+  for (let r = 0; r < rows.length; r++) for (let k = 0; k < dim; k++) mean[k] += vectors[rows[r] * dim + k] / rows.length;
+  const d = Float64Array.from({ length: rows.length }, (_, r) => dist(vectors, rows[r] * dim, mean, 0, dim)).sort();
+  return d[d.length >> 1];
+}
+
+/**
+ * Cuts cells that hold several separate groups (k-means with about sqrt(n) cells leaves some
+ * classes sharing a cell when there are more classes than cells, and a mixed cell's large radius
+ * defeats pruning). Each round tries a 2-means split of every cell still eligible and keeps it
+ * when a half is markedly tighter (median distance to its centre below SPLIT_GAIN times the
+ * cell's: a whole class came off); a single Gaussian-like class or uniform noise barely tightens
+ * when cut, so it stays whole. Halves that were split are tried again next round.
+ * Returns the new cell count; cellOf is updated in place.
+ */
+function* splitMixedCellsTask(
+  vectors: Float32Array,
+  dim: number,
+  cellOf: Int32Array,
+  cells: number,
+  rounds: number,
+  seed: number,
+): GemmTask<number> {
+  let eligible = [...Array(cells).keys()];
+  for (let round = 0; round < rounds && eligible.length > 0; round++) {
+    const members: number[][] = Array.from({ length: cells }, () => []);
+    for (let i = 0; i < cellOf.length; i++) members[cellOf[i]].push(i);
+    const next: number[] = [];
+    for (const c of eligible) {
+      if (members[c].length < MIN_SPLIT_ROWS || cells >= MAX_CELLS * SPLIT_MAX_GROWTH) continue;
+      // Decide on an evenly spaced subset (a split is about groups, not details), then apply the
+      // two centroids to every row of the cell.
+      const all = members[c];
+      const m = Math.min(all.length, SPLIT_TRAIN_ROWS);
+      const train = Int32Array.from({ length: m }, (_, i) => all[Math.floor((i * all.length) / m)]);
+      const km = yield* sphericalKMeansTask(vectors, dim, train, 2, { seed: seed + 7919 * round + c, iterations: 6 });
+      const halves: number[][] = [[], []];
+      train.forEach((row, t) => halves[km.assignment[t]].push(row));
+      if (Math.min(halves[0].length, halves[1].length) < SPLIT_MIN_SHARE * m) continue; // an outlier came off
+      const limit = SPLIT_GAIN * medianSpread(vectors, dim, train);
+      if (Math.min(medianSpread(vectors, dim, halves[0]), medianSpread(vectors, dim, halves[1])) > limit) continue;
+      const rows = Int32Array.from(all);
+      yield* forEachBlockAgainst(vectors, dim, rows, km.centroids, 2, (s0, count, _b, _bc, sims) => {
+        for (let t = 0; t < count; t++) if (sims[2 * t + 1] > sims[2 * t]) cellOf[rows[s0 + t]] = cells;
+      });
+      next.push(c, cells);
+      cells++;
+    }
+    eligible = next;
+  }
+  return cells;
 }
 
 /**

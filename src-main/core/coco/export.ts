@@ -11,8 +11,8 @@
 import type { ExportFormat } from '../api/contract';
 import { SamanticError } from '../errors';
 import type { BoxXYWH, Rle } from '../types';
+import { checkRle, rleArea, rleBboxCoco } from '../mask';
 import { type PolygonOptions, rleToPolygons } from './polygon';
-import { rleArea, rleBbox, validateRle } from './rle';
 import { type AnyRle, type CompressedRle, compressRle, toUncompressed } from './rleString';
 
 export interface CocoInfo {
@@ -195,7 +195,7 @@ export function buildCocoDetailed(
       category_id: categoryId,
       segmentation,
       area,
-      bbox: rleBbox(rle),
+      bbox: rleBboxCoco(rle),
       iscrowd: 0,
     });
   }
@@ -237,7 +237,7 @@ function checkMask(rle: Rle, img: { fileName: string; width: number; height: num
         'masks must be in original image pixels (re-process the image if it changed on disk).',
     );
   }
-  validateRle(rle, what);
+  checkRle(rle, what);
 }
 
 function toDate(v: Date | string | undefined): Date {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { generatePizzaScene } from '../synth/pizza';
 import type { BinaryMask } from '../types';
+import { maskToRle } from '../mask';
 import { polygonArea, rasterizePolygons, segmentDistance, simplifyClosedRing } from './geometry';
 import { DEFAULT_POLYGON_OPTIONS, maskToPolygons, rleToPolygons } from './polygon';
-import { maskToRle } from './rle';
 
 function paint(w: number, h: number, inside: (cx: number, cy: number) => boolean): BinaryMask {
   const data = new Uint8Array(w * h);

@@ -18,8 +18,8 @@
 // gives one polygon that touches itself at that corner, which rasterises correctly.
 
 import type { BinaryMask, Rle } from '../types';
+import { maskToRle } from '../mask';
 import { simplifyClosedRing } from './geometry';
-import { maskToRle } from './rle';
 import { rleParts } from './runs';
 
 export interface PolygonOptions {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { mulberry32 as rng } from '../synth/random';
 import type { BinaryMask } from '../types';
 import {
   decodeMask,
@@ -37,18 +38,6 @@ function maskFromRows(c: VectorCase): BinaryMask {
     for (let x = 0; x < c.width; x++) data[y * c.width + x] = row[x] === '1' ? 1 : 0;
   });
   return { width: c.width, height: c.height, data };
-}
-
-/** mulberry32: tiny seeded PRNG so random cases are reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function randomMask(w: number, h: number, density: number, rand: () => number): BinaryMask {

@@ -7,20 +7,25 @@
 // be similar), so a group may carry a negative number: the last group's bit 0x10 is its sign.
 
 import { SamanticError } from '../errors';
-import type { BinaryMask, BoxXYWH, Rle } from '../types';
 import {
-  type CompressedRle,
+  checkRle,
   maskToRle,
   rleArea as uncompressedArea,
-  rleBbox as uncompressedBbox,
+  rleBboxCoco as uncompressedBbox,
   rleIou as uncompressedIou,
   rleMerge as uncompressedMerge,
   rleToMask,
-  validateRle,
-} from './rle';
+} from '../mask';
+import type { BinaryMask, BoxXYWH, Rle } from '../types';
 
-export type { CompressedRle } from './rle';
-export { maskToRle, rleToMask, rleOverlap, normaliseRle, validateRle } from './rle';
+// The uncompressed-RLE operations live in ../mask; these names keep coco's public surface whole.
+export { maskToRle, rleToMask, normaliseRle, rleOverlapCounts as rleOverlap, checkRle as validateRle } from '../mask';
+
+/** RLE with pycocotools' compressed string counts, as stored in COCO json and the API. */
+export interface CompressedRle {
+  size: [number, number];
+  counts: string;
+}
 
 /** Either form of COCO RLE; the helpers below accept both. */
 export type AnyRle = Rle | CompressedRle;
@@ -93,7 +98,7 @@ export function compressRle(rle: Rle): CompressedRle {
 /** Decompresses (and validates against its size) a compressed RLE. */
 export function decompressRle(rle: CompressedRle, what = 'RLE mask'): Rle {
   const out: Rle = { size: [rle.size[0], rle.size[1]], counts: rleFromString(rle.counts, what) };
-  validateRle(out, what);
+  checkRle(out, what);
   return out;
 }
 

@@ -3,9 +3,9 @@
 // agree with the RLE, boxes and polygons inside the image). Used by tests and by the exporter's
 // callers as a last check before a file is written.
 
-import { rleArea, rleBbox } from './rle';
-import { decompressRle } from './rleString';
+import { rleArea, rleBboxCoco } from '../mask';
 import type { Rle } from '../types';
+import { decompressRle } from './rleString';
 
 /** Returns a list of problems in words; an empty list means the dataset is well formed. */
 export function validateCocoDataset(ds: unknown): string[] {
@@ -122,7 +122,7 @@ function checkSegmentation(
     return;
   }
   if (ann.area !== rleArea(rle)) add(`${where}: area ${ann.area} differs from the mask's ${rleArea(rle)} pixels`);
-  const box = rleBbox(rle);
+  const box = rleBboxCoco(rle);
   if (JSON.stringify(box) !== JSON.stringify(ann.bbox)) {
     add(`${where}: bbox ${JSON.stringify(ann.bbox)} differs from the mask's ${JSON.stringify(box)}`);
   }

@@ -1,4 +1,5 @@
-// Binary-mask utilities: uncompressed COCO RLE, boxes in SAM's and pycocotools' conventions, IoU,
+// Binary-mask utilities: uncompressed COCO RLE (the one home of its operations; coco/ adds only the
+// compressed strings), boxes in SAM's and pycocotools' conventions, IoU,
 // connected components and SAM's small-region clean-up.
 
 export {
@@ -8,10 +9,13 @@ export {
   maskToRle,
   maskToRleInFrame,
   rleToMask,
+  rleToMaskWindow,
   rleArea,
   rleBoxInclusive,
   rleOverlapCounts,
   rleIou,
+  rleMerge,
+  normaliseRle,
 } from './rle';
 export {
   maskBoxInclusive,

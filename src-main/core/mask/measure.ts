@@ -69,7 +69,11 @@ export function rleBboxSam(rle: Rle): BoxXYWH {
   return samXYWHFromXYXY(samBoxXYXY(rleBoxInclusive(rle)));
 }
 
-/** pycocotools' bbox of an RLE. */
+/**
+ * pycocotools' bbox of an RLE (mask.toBbox, as COCO annotations carry it): the same numbers as
+ * maskApi.c rleToBbox for every RLE its rleEncode writes; for counts with zero-length foreground
+ * runs, which rleToBbox misreads as pixels, this gives the box of the pixels actually set.
+ */
 export function rleBboxCoco(rle: Rle): BoxXYWH {
   return cocoXYWHFromInclusive(rleBoxInclusive(rle));
 }

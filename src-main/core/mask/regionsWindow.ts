@@ -12,7 +12,7 @@
 import type { BinaryMask, BoxXYXY, Rle } from '../types';
 import { maskBoxInclusive } from './measure';
 import { connectedComponents, invertMask, removeSmallRegions } from './regions';
-import { checkRle, maskToRle, maskToRleInFrame, rleBoxInclusive, rleToMask } from './rle';
+import { checkRle, maskToRle, maskToRleInFrame, rleBoxInclusive, rleToMask, rleToMaskWindow } from './rle';
 
 export interface CleanedRegions {
   /** False when neither holes nor islands were found (SAM's "unchanged"). */
@@ -21,24 +21,6 @@ export interface CleanedRegions {
   rle: Rle;
   /** Its inclusive box in image coordinates, null when empty. */
   box: BoxXYXY | null;
-}
-
-/** The window's pixels of an RLE (the foreground must lie inside the window). */
-function decodeWindow(rle: Rle, x0: number, y0: number, w: number, h: number): BinaryMask {
-  const [H] = rle.size;
-  const data = new Uint8Array(w * h);
-  let pos = 0;
-  for (let r = 0; r < rle.counts.length; r++) {
-    const end = pos + rle.counts[r];
-    if (r % 2 === 1) {
-      for (let k = pos; k < end; k++) {
-        const x = Math.floor(k / H);
-        data[(k - x * H - y0) * w + x - x0] = 1;
-      }
-    }
-    pos = end;
-  }
-  return { width: w, height: h, data };
 }
 
 /** The whole-image computation, for the rare cases the window cannot decide. */
@@ -66,7 +48,7 @@ export function cleanSmallRegions(rle: Rle, minArea: number): CleanedRegions {
   const y1 = Math.min(box[3] + 1, H - 1);
   const ww = x1 - x0 + 1;
   const wh = y1 - y0 + 1;
-  const mask = decodeWindow(rle, x0, y0, ww, wh);
+  const mask = rleToMaskWindow(rle, x0, y0, ww, wh);
 
   // Holes: components of the inverted window, outer ones credited with the strips outside.
   const { count, labels, areas } = connectedComponents(invertMask(mask), 8);

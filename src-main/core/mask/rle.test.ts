@@ -2,23 +2,23 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { mulberry32 as rng } from '../synth/random';
 import type { BinaryMask } from '../types';
 import { maskBboxCoco, maskBboxSam, maskIou, rleBboxCoco, rleBboxSam } from './measure';
-import { checkRle, maskToRle, maskToRleInFrame, rleArea, rleIou, rleToMask } from './rle';
+import {
+  checkRle,
+  maskToRle,
+  maskToRleInFrame,
+  normaliseRle,
+  rleArea,
+  rleIou,
+  rleMerge,
+  rleToMask,
+  rleToMaskWindow,
+} from './rle';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const sharedDir = path.resolve(repoRoot, '../shared');
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomMask(w: number, h: number, density: number, rand: () => number): BinaryMask {
   const data = new Uint8Array(w * h);
@@ -68,7 +68,10 @@ describe('uncompressed RLE', () => {
       const m = randomMask(w, h, [0.1, 0.5, 1, 0][t % 4], rand);
       const padded = new Uint8Array(W * H);
       for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) padded[(y + y0) * W + x + x0] = m.data[y * w + x];
-      expect(maskToRleInFrame(m, x0, y0, W, H)).toEqual(maskToRle({ width: W, height: H, data: padded }));
+      const framed = maskToRleInFrame(m, x0, y0, W, H);
+      expect(framed).toEqual(maskToRle({ width: W, height: H, data: padded }));
+      // And decoding just that window gives the crop back.
+      expect(Array.from(rleToMaskWindow(framed, x0, y0, w, h).data)).toEqual(Array.from(m.data));
     }
   });
 
@@ -136,5 +139,27 @@ describe('IoU', () => {
       expect(rleIou(maskToRle(x), maskToRle(y))).toBeCloseTo(maskIou(x, y), 12);
     }
     expect(() => maskIou(a, fromRows(['1']))).toThrow(/same image/);
+  });
+});
+
+describe('counts with zero-length runs', () => {
+  // Valid COCO (pycocotools' rleFrString accepts them) though rleEncode never writes them.
+  const padded = { size: [1, 7] as [number, number], counts: [1, 0, 2, 2, 0, 1, 1] };
+
+  it('normalises them away and merges the neighbouring runs', () => {
+    // Runs alternate 0,1,0,1,0,1,0 with lengths 1,0,2,2,0,1,1: the pixels are 0001110.
+    expect(normaliseRle(padded).counts).toEqual([3, 3, 1]);
+    expect(Array.from(rleToMask(padded).data)).toEqual([0, 0, 0, 1, 1, 1, 0]);
+  });
+
+  it('union and intersection agree with pixel logic', () => {
+    const other = maskToRle(fromRows(['0110011']));
+    const a = rleToMask(padded).data;
+    const b = rleToMask(other).data;
+    expect(Array.from(rleToMask(rleMerge([padded, other])).data)).toEqual(Array.from(a, (v, i) => v | b[i]));
+    expect(Array.from(rleToMask(rleMerge([padded, other], true)).data)).toEqual(Array.from(a, (v, i) => v & b[i]));
+    // The box of the pixels set (pycocotools' rleToBbox would count the empty run's position 1).
+    expect(rleBboxCoco(padded)).toEqual([3, 0, 3, 1]);
+    expect(() => rleMerge([padded, maskToRle(fromRows(['1']))])).toThrow(/differ in size \(1x7 vs 1x1\)/);
   });
 });

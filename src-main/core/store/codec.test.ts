@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../synth/random';
 import {
   decodeFloat16Blob,
   decodeVarints,
@@ -9,19 +10,9 @@ import {
   float32ToFloat16Bits,
 } from './codec';
 
-// Deterministic pseudo-random numbers (mulberry32) and normal deviates (Box-Muller).
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Deterministic normal deviates (Box-Muller over mulberry32).
 function normals(n: number, seed: number, sigma = 1): Float32Array {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const out = new Float32Array(n);
   for (let i = 0; i < n; i++) out[i] = sigma * Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
   return out;
@@ -94,7 +85,7 @@ describe('float16', () => {
   });
 
   it('matches a brute-force nearest-even oracle on random floats of every magnitude', () => {
-    const r = rng(7);
+    const r = mulberry32(7);
     for (let i = 0; i < 20000; i++) {
       const v = (r() - 0.5) * 2 ** Math.floor(r() * 50 - 30);
       expect(float32ToFloat16Bits(v)).toBe(nearestHalfByOracle(v));
@@ -175,7 +166,7 @@ describe('varints', () => {
   });
 
   it('round trips random counts', () => {
-    const r = rng(3);
+    const r = mulberry32(3);
     const values = Array.from({ length: 5000 }, () => Math.floor(r() ** 4 * 1e6));
     expect(decodeVarints(encodeVarints(values))).toEqual(values);
   });

@@ -5,7 +5,7 @@ import { SamanticError } from '../errors';
 import type { ImageEmbedding } from '../types';
 import { SCHEMA_VERSION } from './migrations';
 import { ProjectStore } from './project-store';
-import { type TempDir, rectSegment, tempDir, vector } from './test-fixtures';
+import { type TempDir, caughtSamanticError, rectSegment, tempDir, vector } from './test-fixtures';
 
 const H = 6;
 const W = 8;
@@ -20,15 +20,7 @@ function embedding(seed: number): ImageEmbedding {
   };
 }
 
-function caught(fn: () => unknown): SamanticError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(SamanticError);
-    return err as SamanticError;
-  }
-  throw new Error('expected an error');
-}
+const caught = caughtSamanticError;
 
 let tmp: TempDir;
 let store: ProjectStore;

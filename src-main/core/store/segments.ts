@@ -8,8 +8,8 @@ import type { EmbeddingCacheKey } from './embedding-cache';
 
 export type SegmentSource = 'amg' | 'user';
 
-/** A segment as the pipeline (AMG + segment embedding) or a user's drawing produces it. */
-export interface NewSegment {
+/** What every segment row carries, as the pipeline hands it in and as listing gives it back. */
+export interface SegmentFields {
   /** Uncompressed COCO RLE in original image pixels; size [height, width] of the image. */
   rle: Rle;
   /**
@@ -25,25 +25,22 @@ export interface NewSegment {
   point: [number, number];
   /** Crop the mask was found in, XYWH, original image pixels. */
   cropBox: BoxXYWH;
+}
+
+/** A segment as the pipeline (AMG + segment embedding) or a user's drawing produces it. */
+export interface NewSegment extends SegmentFields {
   /** Segment embedding (e.g. 256-d); stored as float16. */
   embedding: ArrayLike<number>;
   /** Default 'amg'. */
   source?: SegmentSource;
 }
 
-export interface StoredSegment {
+export interface StoredSegment extends SegmentFields {
   id: number;
   imageId: number;
   classId: number | null;
   removed: boolean;
   source: SegmentSource;
-  rle: Rle;
-  bbox: BoxXYWH;
-  area: number;
-  predictedIou: number;
-  stabilityScore: number;
-  point: [number, number];
-  cropBox: BoxXYWH;
 }
 
 /** Every non-removed segment's embedding and the metadata clustering uses, as parallel arrays. */

@@ -3,7 +3,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Rle } from '../types';
+import { SamanticError } from '../errors';
+import { maskToRle } from '../mask';
+import { mulberry32 } from '../synth/random';
 import type { NewSegment } from './segments';
 
 export interface TempDir {
@@ -18,37 +20,25 @@ export function tempDir(prefix = 'samantic-store-'): TempDir {
   return { dir, file: join(dir, '.samantic', 'project.db'), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** Column-major uncompressed RLE (starting with a zero run) of a row-major 0/1 mask. */
-export function rleOf(mask: Uint8Array, h: number, w: number): Rle {
-  const counts: number[] = [];
-  let current = 0;
-  let run = 0;
-  for (let x = 0; x < w; x++) {
-    for (let y = 0; y < h; y++) {
-      const v = mask[y * w + x];
-      if (v !== current) {
-        counts.push(run);
-        run = 0;
-        current = v;
-      }
-      run++;
-    }
+/**
+ * The SamanticError that `fn` throws. Anything else (no error, or another kind of error, which is
+ * rethrown) fails the calling test, so assertions on code and message see a real SamanticError.
+ */
+export function caughtSamanticError(fn: () => unknown): SamanticError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof SamanticError) return err;
+    throw err;
   }
-  counts.push(run);
-  return { size: [h, w], counts };
+  throw new Error('expected a SamanticError, but nothing was thrown');
 }
 
 /** Deterministic pseudo-random vector (mulberry32), values in [-1, 1). */
 export function vector(dim: number, seed: number): Float32Array {
-  let a = seed >>> 0;
+  const next = mulberry32(seed);
   const out = new Float32Array(dim);
-  for (let i = 0; i < dim; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  }
+  for (let i = 0; i < dim; i++) out[i] = next() * 2 - 1;
   return out;
 }
 
@@ -58,7 +48,7 @@ export function rectSegment(h: number, w: number, x0: number, y0: number, x1: nu
   for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) mask[y * w + x] = 1;
   const area = (x1 - x0) * (y1 - y0);
   return {
-    rle: rleOf(mask, h, w),
+    rle: maskToRle({ width: w, height: h, data: mask }),
     bbox: area > 0 ? [x0, y0, x1 - x0, y1 - y0] : [0, 0, 0, 0],
     area,
     predictedIou: 0.9 + seed / 1000,

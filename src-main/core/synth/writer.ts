@@ -4,6 +4,7 @@
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import sharp from 'sharp';
+import { maskToRle } from '../mask';
 import type { BinaryMask, Rle } from '../types';
 import { generatePizzaScene, isThing, PIZZA_CATEGORIES, PIZZA_DEFAULT_HEIGHT, PIZZA_DEFAULT_WIDTH } from './pizza';
 import { hash2 } from './random';
@@ -37,29 +38,8 @@ export function pizzaFileName(index: number, format: 'png' | 'jpg' = 'png'): str
   return `pizza-${String(index).padStart(3, '0')}.${format}`;
 }
 
-/**
- * Uncompressed COCO RLE of a row-major mask: runs over the column-major order (index x*h + y),
- * starting with a (possibly empty) run of zeros, as pycocotools' maskApi.c rleEncode does.
- */
-export function encodeMaskRle(mask: BinaryMask): Rle {
-  const { width: w, height: h, data } = mask;
-  const counts: number[] = [];
-  let current = 0;
-  let run = 0;
-  for (let x = 0; x < w; x++) {
-    for (let y = 0; y < h; y++) {
-      const v = data[y * w + x] ? 1 : 0;
-      if (v !== current) {
-        counts.push(run);
-        run = 0;
-        current = v;
-      }
-      run++;
-    }
-  }
-  counts.push(run);
-  return { size: [h, w], counts };
-}
+/** Uncompressed COCO RLE of a row-major mask (maskToRle of ../mask, under the name tests use). */
+export const encodeMaskRle: (mask: BinaryMask) => Rle = maskToRle;
 
 /** Write-then-rename so a reader never sees a half-written file, even if we crash mid-way. */
 async function writeAtomic(file: string, bytes: Uint8Array | string): Promise<void> {
@@ -145,7 +125,7 @@ export async function writePizzaFolder(
         id: gt.annotations.length + 1,
         image_id: imageId,
         category_id: PIZZA_CATEGORIES.indexOf(inst.category) + 1,
-        segmentation: encodeMaskRle(inst.mask),
+        segmentation: maskToRle(inst.mask),
         bbox: inst.bbox,
         area: inst.area,
         iscrowd: 0,

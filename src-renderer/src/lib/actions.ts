@@ -170,7 +170,7 @@ export async function removeSelection(): Promise<void> {
 /** Every segment of a class becomes background (the class disappears when empty). */
 export async function removeClass(classId: number): Promise<void> {
   const cls = app.classById.get(classId);
-  const crops = await guarded('Listing the class', () => api.classExamples({ classId, limit: Math.max(1, cls?.segmentCount ?? 1000) }));
+  const crops = await guarded('Listing the class', () => api.classExamples({ classId, limit: Math.min(100_000, Math.max(1, cls?.segmentCount ?? 1000)) }));
   if (!crops || crops.length === 0) return;
   const classes = await guarded('Marking as background', () => api.removeSegments({ segmentIds: crops.map((c) => c.segmentId) }));
   if (classes) await afterClassChange(classes);

@@ -164,8 +164,8 @@ export function buildDecoderGraph(batched: boolean): onnxProto.onnx.IGraphProto 
   const hasMaskB = g.op('Reshape', [hasMask, g.ints([-1, 1, 1, 1])]);
   lowRes = g.add(lowRes, g.mul(g.mul(hasMaskB, maskInput), c(MASK_INPUT_WEIGHT)));
 
-  // iou_predictions: contrast (area with a margin inside / area with a margin outside) times a size
-  // factor that rates tiny fragments low.
+  // iou_predictions: the square root of the contrast (area with a margin inside / area with a margin
+  // outside) times a size factor that rates tiny fragments low.
   const dFlat = g.op('Reshape', [distance, g.ints([-1, 4, cells])]);
   const count = (thresholds: readonly number[]) =>
     g.op('ReduceSum', [g.op('Cast', [g.op('Less', [dFlat, g.floats(thresholds, [1, 4, 1], 'thr')])], { to: 1 }), g.ints([2])], { keepdims: 0 });
@@ -174,7 +174,7 @@ export function buildDecoderGraph(batched: boolean): onnxProto.onnx.IGraphProto 
   const outer = count(TOKEN_TOLERANCES.map((t) => t * (1 + IOU_MARGIN)));
   const contrast = g.div(inner, g.op('Max', [outer, c(1)]));
   const size = g.div(area, g.add(area, c(IOU_HALF_SIZE_CELLS)));
-  const iou = g.mul(contrast, size);
+  const iou = g.mul(g.op('Sqrt', [contrast]), size);
 
   // masks: bilinear 256 -> 1024, crop to the unpadded h' x w', bilinear to (H, W): SAM's
   // mask_postprocessing (F.interpolate bilinear, align_corners=False == ONNX half_pixel).

@@ -67,11 +67,12 @@ export const REFERENCE_SIGMA = 0.06;
 /**
  * Logit units per unit of colour distance: logit = GAIN * (tolerance - distance). With SAM's
  * stability_score_offset of 1 logit (automatic_mask_generator.py) a mask is stable when few cells
- * lie within 1/GAIN = 0.02 of the tolerance: crisp edges are stable, gradual ones are not.
+ * lie within 1/GAIN (about 0.007) of the tolerance: crisp edges are stable, gradual ones are not.
+ * Tuned with SAM's default filters (pred_iou_thresh 0.88, stability_score_thresh 0.95) on the pizzas.
  */
-export const GAIN = 50;
-/** Distances are clipped here before the logit, so very different colours give about -30, not -200. */
-export const DISTANCE_CLIP = 0.8;
+export const GAIN = 150;
+/** Distances are clipped here before the logit, so very different colours give about -55, not -600. */
+export const DISTANCE_CLIP = 0.5;
 /** The "unreachable" cost: non-prompt points, the padded part of the frame. */
 export const FAR = 4;
 /**
@@ -93,12 +94,15 @@ export const MASK_INPUT_WEIGHT = 0.5;
  * already right inside large regions). Each Loop stops early once nothing changes.
  */
 export const COARSE_ITERATIONS = 32;
-export const FINE_ITERATIONS = 6;
+export const FINE_ITERATIONS = 1;
 /** Pooling steps per Loop iteration (fewer convergence checks). Steps = iterations * this. */
 export const STEPS_PER_ITERATION = 2;
 
-/** iou_predictions: margin (fraction of the tolerance) of the inner/outer masks whose area ratio scores contrast. */
-export const IOU_MARGIN = 0.4;
+/**
+ * iou_predictions = sqrt(contrast) * size factor, contrast = area with the tolerance shrunk by this
+ * fraction / area with it grown by it: a region with crisp edges keeps its area either way.
+ */
+export const IOU_MARGIN = 0.25;
 /** iou_predictions: a mask of this many 4 px cells scores half on size (tiny fragments score low). */
 export const IOU_HALF_SIZE_CELLS = 3;
 
