@@ -125,6 +125,7 @@ export function* nearestCoreTask(
         probeBound[j] = lb;
         probeCell[j] = c;
       }
+      if (q0 === 0 && t < 3) console.log('q', t, Array.from({length: kept}, (_, j) => probeCell[j] + ':' + centreDist[t*cells+probeCell[j]].toFixed(3) + '/' + cp.radius[probeCell[j]].toFixed(3) + '/n' + (cp.cellStart[probeCell[j]+1]-cp.cellStart[probeCell[j]]) + '/lab' + coreLabels[cp.order[cp.cellStart[probeCell[j]]]]).join(' '));
       for (let j = 0; j < kept; j++) {
         candCell.push(probeCell[j]);
         candQuery.push(t);

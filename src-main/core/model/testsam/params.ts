@@ -93,8 +93,8 @@ export const MASK_INPUT_WEIGHT = 0.5;
  * then refined on the 256 x 256 grid for a few steps (edges and narrow passages; the coarse bound is
  * already right inside large regions). Each Loop stops early once nothing changes.
  */
-export const COARSE_ITERATIONS = 32;
-export const FINE_ITERATIONS = 1;
+export const COARSE_ITERATIONS = 1;
+export const FINE_ITERATIONS = 6;
 /** Pooling steps per Loop iteration (fewer convergence checks). Steps = iterations * this. */
 export const STEPS_PER_ITERATION = 2;
 

@@ -1,0 +1,121 @@
+// A bounded, in-order prefetch queue: while the consumer works on item i, the loader already
+// prepares items i+1 .. i+depth (decode the next photo, encode it), so the model never waits for
+// the disk or for sharp. Memory stays bounded: at most depth + 1 prepared items exist at a time,
+// and a consumed item's result is dropped from the queue at once.
+//
+// Loads run one after another (never two at once): two encoder runs side by side would only fight
+// over the same cores, and one at a time keeps peak memory to one encoder activation.
+import { SamanticError } from '../errors';
+import type { ImageEmbedding, RgbImage } from '../types';
+import type { Segmenter } from './segmenter';
+
+/** How many images the folder processor prepares ahead of the one being segmented (default 1). */
+export const DEFAULT_PREFETCH_DEPTH = 1;
+/** More than this buys nothing (one load at a time) and holds more decoded photos in memory. */
+export const MAX_PREFETCH_DEPTH = 4;
+
+export type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+export interface PrefetchItem<I, T> {
+  item: I;
+  index: number;
+  result: Settled<T>;
+}
+
+export interface PrefetchOptions {
+  /** Items prepared ahead of the one being consumed; 0 = strictly sequential (load on demand). */
+  depth: number;
+  /** Once aborted, no new load starts; loads already running finish (see drain()). */
+  signal?: AbortSignal;
+}
+
+export function checkPrefetchDepth(depth: number): number {
+  if (!Number.isInteger(depth) || depth < 0 || depth > MAX_PREFETCH_DEPTH) {
+    throw new SamanticError(
+      'invalid-argument',
+      `prefetch depth must be an integer from 0 (sequential) to ${MAX_PREFETCH_DEPTH}, got ${depth}; 1 is enough to keep the model busy.`,
+    );
+  }
+  return depth;
+}
+
+export function cancelledError(): SamanticError {
+  return new SamanticError('cancelled', 'Processing was cancelled; start it again to continue with the remaining images.');
+}
+
+export class PrefetchQueue<I, T> {
+  private readonly pending = new Map<number, Promise<Settled<T>>>();
+  private chain: Promise<unknown> = Promise.resolve();
+  private startedCount = 0;
+  private consumed = 0;
+  private readonly depth: number;
+
+  constructor(
+    private readonly items: readonly I[],
+    private readonly load: (item: I, index: number) => Promise<T>,
+    private readonly options: PrefetchOptions,
+  ) {
+    this.depth = checkPrefetchDepth(options.depth);
+  }
+
+  /** Starts loads up to `consumed + depth` (inclusive), each after the previous one. */
+  private fill(): void {
+    const limit = Math.min(this.items.length, this.consumed + this.depth + 1);
+    while (this.startedCount < limit && !this.options.signal?.aborted) {
+      const i = this.startedCount++;
+      const run = this.chain.then(() => {
+        if (this.options.signal?.aborted) throw cancelledError();
+        return this.load(this.items[i], i);
+      });
+      // Settled at once, so a failed load ahead of the consumer is never an unhandled rejection;
+      // it is reported when the consumer reaches that item, in order.
+      const settled = run.then(
+        (value): Settled<T> => ({ ok: true, value }),
+        (error: unknown): Settled<T> => ({ ok: false, error }),
+      );
+      this.chain = settled;
+      this.pending.set(i, settled);
+    }
+  }
+
+  /** The next item with its load's outcome; null when all are consumed or the signal stopped it. */
+  async next(): Promise<PrefetchItem<I, T> | null> {
+    if (this.consumed >= this.items.length) return null;
+    this.fill();
+    const i = this.consumed;
+    const p = this.pending.get(i);
+    if (!p) return null;
+    const result = await p;
+    this.pending.delete(i);
+    this.consumed++;
+    // Start preparing the next item(s) before the consumer begins work on this one.
+    this.fill();
+    return { item: this.items[i], index: i, result };
+  }
+
+  /** Number of loads started but not yet handed to the consumer. */
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
+  /**
+   * Waits for every load already started and discards the results, so nothing (an encoder run)
+   * is still using the model when the caller returns and the model may be released.
+   */
+  async drain(): Promise<void> {
+    await Promise.all(this.pending.values());
+    this.pending.clear();
+  }
+}
+
+/**
+ * A segmenter that can encode a full image on its own, without disturbing a segmentation in
+ * progress (OnnxSegmenter does): the folder processor then encodes the next image ahead.
+ */
+export interface EncodeAhead {
+  encodeFull(image: RgbImage): Promise<ImageEmbedding>;
+}
+
+export function canEncodeAhead(s: Segmenter): s is Segmenter & EncodeAhead {
+  return typeof (s as Partial<EncodeAhead>).encodeFull === 'function';
+}
