@@ -62,10 +62,11 @@ const SPLIT_TRAIN_ROWS = 96;
 /** A split whose smaller half has under this share of the rows only cut off outliers: rejected. */
 const SPLIT_MIN_SHARE = 0.05;
 /**
- * A split is kept when a half's median distance to its centre is below this fraction of the
- * cell's. Two separate classes: ~0.77 -> ~0.33 (0.43); one Gaussian class in 256-d: ~0.95.
+ * A split is kept when the halves' means are at least this many times their (larger) median
+ * spread apart. Measured on unit vectors: two distinct classes ~4, two pairs of classes ~1.3, one
+ * Gaussian class cut in two in 256-d ~0.1, uniform noise likewise.
  */
-const SPLIT_GAIN = 0.7;
+const SPLIT_SEPARATION = 0.5;
 /** Splitting never takes the cell count past MAX_CELLS times this. */
 const SPLIT_MAX_GROWTH = 4;
 /**
@@ -122,21 +123,21 @@ export function* buildPartitionTask(
   return layoutPartition(vectors, dim, cellOf, cells);
 }
 
-/** Median distance of the listed rows to their mean. */
-function medianSpread(vectors: Float32Array, dim: number, rows: ArrayLike<number>): number {
+/** Mean of the listed rows and the median distance of the rows to it. */
+function spread(vectors: Float32Array, dim: number, rows: ArrayLike<number>): { mean: Float32Array; median: number } {
   const mean = new Float32Array(dim);
   for (let r = 0; r < rows.length; r++) for (let k = 0; k < dim; k++) mean[k] += vectors[rows[r] * dim + k] / rows.length;
   const d = Float64Array.from({ length: rows.length }, (_, r) => dist(vectors, rows[r] * dim, mean, 0, dim)).sort();
-  return d[d.length >> 1];
+  return { mean, median: d[d.length >> 1] };
 }
 
 /**
  * Cuts cells that hold several separate groups (k-means with about sqrt(n) cells leaves some
  * classes sharing a cell when there are more classes than cells, and a mixed cell's large radius
  * defeats pruning). Each round tries a 2-means split of every cell still eligible and keeps it
- * when a half is markedly tighter (median distance to its centre below SPLIT_GAIN times the
- * cell's: a whole class came off); a single Gaussian-like class or uniform noise barely tightens
- * when cut, so it stays whole. Halves that were split are tried again next round.
+ * when the halves are separate groups: their means lie further apart than SPLIT_SEPARATION times
+ * their spread. Cutting one Gaussian-like class or uniform noise in two gives means close
+ * together, so such cells stay whole. Halves that were split are tried again next round.
  * Returns the new cell count; cellOf is updated in place.
  */
 function* splitMixedCellsTask(
@@ -163,8 +164,8 @@ function* splitMixedCellsTask(
       const halves: number[][] = [[], []];
       train.forEach((row, t) => halves[km.assignment[t]].push(row));
       if (Math.min(halves[0].length, halves[1].length) < SPLIT_MIN_SHARE * m) continue; // an outlier came off
-      const limit = SPLIT_GAIN * medianSpread(vectors, dim, train);
-      if (Math.min(medianSpread(vectors, dim, halves[0]), medianSpread(vectors, dim, halves[1])) > limit) continue;
+      const [h0, h1] = [spread(vectors, dim, halves[0]), spread(vectors, dim, halves[1])];
+      if (dist(h0.mean, 0, h1.mean, 0, dim) < SPLIT_SEPARATION * Math.max(h0.median, h1.median)) continue;
       const rows = Int32Array.from(all);
       yield* forEachBlockAgainst(vectors, dim, rows, km.centroids, 2, (s0, count, _b, _bc, sims) => {
         for (let t = 0; t < count; t++) if (sims[2 * t + 1] > sims[2 * t]) cellOf[rows[s0 + t]] = cells;

@@ -125,7 +125,6 @@ export function* nearestCoreTask(
         probeBound[j] = lb;
         probeCell[j] = c;
       }
-      if (q0 === 0 && t < 3) console.log('q', t, Array.from({length: kept}, (_, j) => probeCell[j] + ':' + centreDist[t*cells+probeCell[j]].toFixed(3) + '/' + cp.radius[probeCell[j]].toFixed(3) + '/n' + (cp.cellStart[probeCell[j]+1]-cp.cellStart[probeCell[j]]) + '/lab' + coreLabels[cp.order[cp.cellStart[probeCell[j]]]]).join(' '));
       for (let j = 0; j < kept; j++) {
         candCell.push(probeCell[j]);
         candQuery.push(t);
@@ -142,18 +141,25 @@ export function* nearestCoreTask(
     const bestPos = new Int32Array(qn).fill(-1);
     for (let c = 0; c < cells; c++) {
       const lo = cp.cellStart[c];
-      for (let g = byCell[c]; g < byCell[c + 1]; g += MAX_BLOCK_ROWS_A) {
-        const cnt = Math.min(MAX_BLOCK_ROWS_A, byCell[c + 1] - g);
-        // Only the cell's rows far enough from its centre to come within reach of some query.
-        let need = Infinity;
-        for (let t = 0; t < cnt; t++) need = Math.min(need, centreDist[grouped[g + t] * cells + c] - reach);
-        const hi = lo + rowsReaching(cp, c, need);
-        const tile = gatherRows(a, dim, grouped, g, cnt, tileBuf);
-        for (let b0 = lo; b0 < hi; b0 += MAX_BLOCK_ROWS_B) {
-          const bc = Math.min(MAX_BLOCK_ROWS_B, hi - b0);
+      // Rows of this cell each query needs (a prefix: rows far enough from the centre to come
+      // within reach); queries sorted by need, one request per run of needs within 2x.
+      const need = new Map<number, number>();
+      for (let g = byCell[c]; g < byCell[c + 1]; g++) {
+        need.set(grouped[g], rowsReaching(cp, c, centreDist[grouped[g] * cells + c] - reach));
+      }
+      const list = Array.from(grouped.subarray(byCell[c], byCell[c + 1])).filter((q) => (need.get(q) as number) > 0);
+      list.sort((x, y) => (need.get(y) as number) - (need.get(x) as number) || x - y);
+      for (let g = 0; g < list.length; ) {
+        const rows = need.get(list[g]) as number;
+        let cnt = 0;
+        while (g + cnt < list.length && cnt < MAX_BLOCK_ROWS_A && (need.get(list[g + cnt]) as number) * 2 >= rows) cnt++;
+        const members = Int32Array.from(list.slice(g, g + cnt));
+        const tile = gatherRows(a, dim, members, 0, cnt, tileBuf);
+        for (let b0 = lo; b0 < lo + rows; b0 += MAX_BLOCK_ROWS_B) {
+          const bc = Math.min(MAX_BLOCK_ROWS_B, lo + rows - b0);
           const sims = yield { a: tile, aRows: cnt, b: cp.data.subarray(b0 * dim, (b0 + bc) * dim), bRows: bc, dim };
           for (let t = 0; t < cnt; t++) {
-            const qt = grouped[g + t];
+            const qt = members[t];
             for (let u = 0; u < bc; u++) {
               const v = sims[t * bc + u];
               if (v > best[qt]) {
@@ -163,6 +169,7 @@ export function* nearestCoreTask(
             }
           }
         }
+        g += cnt;
       }
     }
     const minSim = 1 - eps;

@@ -6,7 +6,7 @@
 import onnxProto from 'onnx-proto';
 import ort from 'onnxruntime-node';
 import { SamanticError } from '../errors';
-import type { ImageEmbedding } from '../types';
+import type { FrameTransform, ImageEmbedding } from '../types';
 import type { DecoderSpec, ModelDescriptor } from './descriptor';
 import { MaskUpsampler } from './postprocess';
 import { toFrameCoords } from './preprocess';
@@ -47,6 +47,7 @@ export const DEFAULT_CHUNK_SIZE = 16;
 
 export class DecoderRunner {
   private zeros = new Float32Array(0);
+  private lastUpsampler: { key: string; up: MaskUpsampler } | null = null;
 
   constructor(
     private readonly session: ort.InferenceSession,
@@ -67,6 +68,13 @@ export class DecoderRunner {
       return [...this.spec.multimaskIndices];
     }
     return Array.from({ length: this.spec.maskCount }, (_, i) => i);
+  }
+
+  /** The AMG decodes many batches per image: keep the upsampler (taps, buffer) of the last transform. */
+  private upsampler(t: FrameTransform, lowResSize: number): MaskUpsampler {
+    const key = `${t.origWidth}x${t.origHeight}/${t.resizedWidth}x${t.resizedHeight}/${t.frameSize}/${lowResSize}`;
+    if (this.lastUpsampler?.key !== key) this.lastUpsampler = { key, up: new MaskUpsampler(t, lowResSize) };
+    return this.lastUpsampler.up;
   }
 
   private zeroBuffer(length: number): Float32Array {
@@ -156,7 +164,7 @@ export class DecoderRunner {
 
     let masks: Float32Array | null = null;
     if (options.fullResolution ?? true) {
-      const up = new MaskUpsampler(t, L);
+      const up = this.upsampler(t, L);
       const plane = t.origWidth * t.origHeight;
       masks = new Float32Array(n * m * plane);
       for (let i = 0; i < n * m; i++) up.upsample(lowRes, i * L * L, masks, i * plane);

@@ -23,3 +23,5 @@ export { DEFAULT_CHUNK_SIZE, type DecodeOptions, type DecodeResult, type PointPr
 export { autoCandidates, type Provider } from './providers';
 export { OnnxPredictor, type DetailedPrediction, type OnnxPredictorOptions } from './predictor';
 export { ensureTestModel, TEST_MODEL_ID } from './testsam/generate';
+export { benchModel, type ModelBenchOptions, type ModelBenchResult } from './bench';
+export { interiorPoint } from './interiorPoint';

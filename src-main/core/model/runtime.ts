@@ -107,7 +107,7 @@ function checkEncoderRank(session: ort.InferenceSession, file: string, input: st
 /**
  * Loads a model by id (folder under models/) or by directory. Sessions are created once; the
  * returned object is reused for every image. The decoder is loaded without its `masks` output (see
- * prune.ts); full-resolution masks are rebuilt exactly from low_res_masks for the tokens asked for.
+ * pruneOutputs in decode.ts); full-resolution masks are rebuilt exactly from low_res_masks for the tokens asked for.
  */
 export async function loadModel(dirOrId: string, options: LoadModelOptions = {}): Promise<SamModel> {
   const intra = checkThreads('intraOpNumThreads', options.intraOpNumThreads);

@@ -1,17 +1,22 @@
 // The ONNX implementation of Segmenter: SAM's AMG driven by an OnnxPredictor, with the full-image
 // embedding taken from the cache when there is one (crops, if the preset uses them, are encoded).
+// The AMG gets the decoder's low-res logits (sparse path, amg/sparse.ts) unless told otherwise, and
+// the folder processor may encode the next image ahead through encodeFull (prefetch.ts).
 import { createHash } from 'node:crypto';
 import { generateMasks } from '../amg/generator';
+import type { LowResMaskPredictor, LowResPredictionBatch } from '../amg/sparse';
+import { predictLowResWith } from '../model/lowResPredictor';
 import { OnnxPredictor } from '../model/predictor';
 import type { SamModel } from '../model/runtime';
-import type { ImageEmbedding, MaskPredictor, PredictionBatch, RgbImage } from '../types';
+import type { ImageEmbedding, PredictionBatch, RgbImage } from '../types';
+import type { EncodeAhead } from './prefetch';
 import type { SegmentOptions, SegmentResult, Segmenter } from './segmenter';
 
 /**
  * Wraps the predictor for one image: the AMG's crop 0 is always the whole image, so a setImage of
  * the full size is served from the cache (or encoded once and remembered for segment vectors).
  */
-class ImagePredictor implements MaskPredictor {
+class ImagePredictor implements LowResMaskPredictor {
   fullEmbedding: ImageEmbedding | null;
   encoded = false;
   encodeMs = 0;
@@ -49,9 +54,16 @@ class ImagePredictor implements MaskPredictor {
     this.decodeMs += performance.now() - t;
     return r;
   }
+
+  async predictLowRes(points: Float64Array): Promise<LowResPredictionBatch> {
+    const t = performance.now();
+    const r = await predictLowResWith(this.inner, points);
+    this.decodeMs += performance.now() - t;
+    return r;
+  }
 }
 
-export class OnnxSegmenter implements Segmenter {
+export class OnnxSegmenter implements Segmenter, EncodeAhead {
   readonly preprocessVersion: string;
   private readonly predictor: OnnxPredictor;
 
@@ -87,6 +99,14 @@ export class OnnxSegmenter implements Segmenter {
       masks,
       timings: { encodeMs: p.encodeMs, amgMs: total - p.encodeMs, decodeModelMs: p.decodeMs },
     };
+  }
+
+  /**
+   * Encodes a full image straight through the model, leaving the predictor (and any segmentation
+   * in progress on it) untouched, so the next image can be encoded while this one is segmented.
+   */
+  encodeFull(image: RgbImage): Promise<ImageEmbedding> {
+    return this.model.encode(image);
   }
 
   async close(): Promise<void> {

@@ -58,9 +58,9 @@ export class PrefetchQueue<I, T> {
     this.depth = checkPrefetchDepth(options.depth);
   }
 
-  /** Starts loads up to `consumed + depth` (inclusive), each after the previous one. */
-  private fill(): void {
-    const limit = Math.min(this.items.length, this.consumed + this.depth + 1);
+  /** Starts loads up to index `end` (exclusive), each after the previous one. */
+  private fill(end: number): void {
+    const limit = Math.min(this.items.length, end);
     while (this.startedCount < limit && !this.options.signal?.aborted) {
       const i = this.startedCount++;
       const run = this.chain.then(() => {
@@ -81,15 +81,17 @@ export class PrefetchQueue<I, T> {
   /** The next item with its load's outcome; null when all are consumed or the signal stopped it. */
   async next(): Promise<PrefetchItem<I, T> | null> {
     if (this.consumed >= this.items.length) return null;
-    this.fill();
+    // The consumer holds nothing now: the item it asks for and `depth` after it may be prepared.
+    this.fill(this.consumed + this.depth + 1);
     const i = this.consumed;
     const p = this.pending.get(i);
     if (!p) return null;
     const result = await p;
     this.pending.delete(i);
     this.consumed++;
-    // Start preparing the next item(s) before the consumer begins work on this one.
-    this.fill();
+    // Start preparing the next item(s) before the consumer begins work on this one, at most
+    // `depth` beyond it.
+    this.fill(this.consumed + this.depth);
     return { item: this.items[i], index: i, result };
   }
 

@@ -1,16 +1,20 @@
 // Processes the pending images of a project one by one: decode, encode (or reuse the cached
 // embedding), automatic masks, one embedding per segment, then ONE transaction per image, so a
 // crash or kill loses at most the image in progress and the next run resumes without duplicates.
+// The next image is decoded and encoded ahead (prefetch.ts) while the current one is segmented;
+// results are still committed strictly in order, one transaction each.
 import { join } from 'node:path';
 import type { ProgressEvent } from '../api/contract';
 import type { AmgOptions } from '../amg/options';
 import { embedAmgMasks } from '../embed/segmentEmbedding';
 import { SamanticError } from '../errors';
-import { loadImage } from '../image/load';
+import { loadImage, type LoadedImage } from '../image/load';
 import { rleBboxCoco } from '../mask';
 import type { ProjectStore } from '../store/project-store';
 import type { NewSegment } from '../store/segments';
-import type { AmgMask } from '../types';
+import type { AmgMask, ImageEmbedding } from '../types';
+import type { ImageSummary } from '../store/images';
+import { canEncodeAhead, DEFAULT_PREFETCH_DEPTH, PrefetchQueue } from './prefetch';
 import type { Segmenter } from './segmenter';
 
 export interface PhaseTotals {
@@ -20,6 +24,12 @@ export interface PhaseTotals {
   decodeModelMs: number;
   embedMs: number;
   dbMs: number;
+  /**
+   * Time the segmenting loop waited for the next decoded/encoded image: the gaps in which the
+   * decoder model had nothing to do. Decode and encode run ahead, so the phases above can add up
+   * to more than the wall time.
+   */
+  waitMs: number;
 }
 
 export interface ProcessFolderResult {
@@ -37,6 +47,12 @@ export interface ProcessFolderOptions {
   amg: Partial<AmgOptions>;
   signal?: AbortSignal;
   emit?: (event: ProgressEvent) => void;
+  /**
+   * Images decoded and encoded ahead of the one being segmented (default DEFAULT_PREFETCH_DEPTH,
+   * 1); 0 processes strictly one image after the other. Each prepared image holds its pixels and
+   * embedding in memory until it is committed.
+   */
+  prefetch?: number;
 }
 
 export function toNewSegments(masks: readonly AmgMask[], vectors: readonly (Float32Array | null)[]): NewSegment[] {
@@ -63,6 +79,19 @@ function reason(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** One image made ready ahead of segmentation. */
+interface Prepared {
+  loaded: LoadedImage;
+  /** Full-image embedding if known before segmenting (store cache, encoded ahead, or shared). */
+  embedding: ImageEmbedding | null;
+  /** True when the embedding came from the store's cache (nothing to write back). */
+  fromStore: boolean;
+  /** True when this image was encoded here, ahead of segmentation. */
+  encodedAhead: boolean;
+  decodeMs: number;
+  encodeMs: number;
+}
+
 export async function processPendingImages(
   store: ProjectStore,
   folder: string,
@@ -71,71 +100,124 @@ export async function processPendingImages(
 ): Promise<ProcessFolderResult> {
   const emit = options.emit ?? (() => {});
   const pending = store.listImages({ status: 'pending' });
-  const phases: PhaseTotals = { decodeImageMs: 0, encodeMs: 0, amgMs: 0, decodeModelMs: 0, embedMs: 0, dbMs: 0 };
+  const phases: PhaseTotals = { decodeImageMs: 0, encodeMs: 0, amgMs: 0, decodeModelMs: 0, embedMs: 0, dbMs: 0, waitMs: 0 };
   const result: ProcessFolderResult = {
     processed: 0, failed: 0, encoded: 0, cacheHits: 0, segments: 0, cancelled: false, phases, seconds: 0,
   };
+  const depth = options.prefetch ?? DEFAULT_PREFETCH_DEPTH;
+  // With depth 0 the segmenter encodes inside segment(), exactly as a sequential run always did.
+  const encodeAhead = depth > 0 && canEncodeAhead(segmenter) ? segmenter : null;
+  const keyOf = (img: ImageSummary) => ({ contentHash: img.contentHash, modelId: segmenter.modelId, preprocessVersion: segmenter.preprocessVersion });
+  // Embeddings encoded ahead in this run and not yet committed, by content hash: a duplicate photo
+  // prepared before its twin is committed reuses it, as a sequential run would find it cached.
+  const ahead = new Map<string, Promise<ImageEmbedding>>();
+
+  const prepare = async (img: ImageSummary): Promise<Prepared> => {
+    let t = performance.now();
+    const loaded = await loadImage(join(folder, img.relPath));
+    const decodeMs = performance.now() - t;
+    const key = keyOf(img);
+    const cached = store.getCachedEmbedding(key.contentHash, key.modelId, key.preprocessVersion);
+    const base = { loaded, decodeMs, encodeMs: 0, fromStore: false, encodedAhead: false };
+    if (cached) return { ...base, embedding: cached, fromStore: true };
+    const twin = ahead.get(img.contentHash);
+    if (twin) return { ...base, embedding: await twin };
+    if (!encodeAhead) return { ...base, embedding: null };
+    t = performance.now();
+    const encoding = encodeAhead.encodeFull(loaded.image);
+    ahead.set(img.contentHash, encoding);
+    try {
+      const embedding = await encoding;
+      return { ...base, embedding, encodedAhead: true, encodeMs: performance.now() - t };
+    } catch (err) {
+      ahead.delete(img.contentHash);
+      throw err;
+    }
+  };
+
   const started = performance.now();
   emit({ type: 'start', total: pending.length, provider: segmenter.provider });
+  const queue = new PrefetchQueue(pending, prepare, { depth, signal: options.signal });
   let done = 0;
-  for (const img of pending) {
-    if (options.signal?.aborted) {
-      result.cancelled = true;
-      break;
-    }
-    const file = join(folder, img.relPath);
-    let status: 'done' | 'failed' = 'done';
-    let error: string | null = null;
-    let segmentCount = 0;
-    try {
-      emit({ type: 'phase', imageId: img.id, relPath: img.relPath, phase: 'decode' });
-      let t = performance.now();
-      const loaded = await loadImage(file);
-      phases.decodeImageMs += performance.now() - t;
-
-      const key = { contentHash: img.contentHash, modelId: segmenter.modelId, preprocessVersion: segmenter.preprocessVersion };
-      const cached = store.getCachedEmbedding(key.contentHash, key.modelId, key.preprocessVersion);
-      emit({ type: 'phase', imageId: img.id, relPath: img.relPath, phase: cached ? 'segment' : 'encode' });
-      const seg = await segmenter.segment(loaded.image, { amg: options.amg, cached, signal: options.signal });
-      phases.encodeMs += seg.timings.encodeMs;
-      phases.amgMs += seg.timings.amgMs;
-      phases.decodeModelMs += seg.timings.decodeModelMs;
-      if (seg.encoded) result.encoded++;
-      else result.cacheHits++;
-
-      t = performance.now();
-      const segments = toNewSegments(seg.masks, embedAmgMasks(seg.embedding, seg.masks));
-      phases.embedMs += performance.now() - t;
-
-      t = performance.now();
-      store.commitImageResult(img.id, segments, {
-        embedding: seg.encoded ? { key, embedding: seg.embedding } : undefined,
-        width: loaded.width,
-        height: loaded.height,
-      });
-      phases.dbMs += performance.now() - t;
-      segmentCount = segments.length;
-      result.processed++;
-      result.segments += segmentCount;
-    } catch (err) {
-      if (err instanceof SamanticError && err.code === 'cancelled') {
+  try {
+    for (;;) {
+      if (options.signal?.aborted) {
         result.cancelled = true;
         break;
       }
-      // One bad photo must not stop the folder: record why and go on.
-      status = 'failed';
-      error = reason(err);
-      store.markImageFailed(img.id, error);
-      result.failed++;
+      const t0 = performance.now();
+      const next = await queue.next();
+      phases.waitMs += performance.now() - t0;
+      if (!next) {
+        result.cancelled = options.signal?.aborted === true;
+        break;
+      }
+      const img = next.item;
+      let status: 'done' | 'failed' = 'done';
+      let error: string | null = null;
+      let segmentCount = 0;
+      try {
+        emit({ type: 'phase', imageId: img.id, relPath: img.relPath, phase: 'decode' });
+        if (!next.result.ok) throw next.result.error;
+        const prep = next.result.value;
+        phases.decodeImageMs += prep.decodeMs;
+        phases.encodeMs += prep.encodeMs;
+        // Prepared ahead without an embedding: an earlier image of this run may have cached it since.
+        const key = keyOf(img);
+        const late = prep.embedding ? null : store.getCachedEmbedding(key.contentHash, key.modelId, key.preprocessVersion);
+        const known = prep.embedding ?? late;
+        const fromStore = prep.fromStore || late !== null;
+        emit({ type: 'phase', imageId: img.id, relPath: img.relPath, phase: known && !prep.encodedAhead ? 'segment' : 'encode' });
+        const seg = await segmenter.segment(prep.loaded.image, { amg: options.amg, cached: known, signal: options.signal });
+        phases.encodeMs += seg.timings.encodeMs;
+        phases.amgMs += seg.timings.amgMs;
+        phases.decodeModelMs += seg.timings.decodeModelMs;
+        const encoded = seg.encoded || prep.encodedAhead;
+        if (encoded) result.encoded++;
+        else result.cacheHits++;
+
+        let t = performance.now();
+        const segments = toNewSegments(seg.masks, embedAmgMasks(seg.embedding, seg.masks));
+        phases.embedMs += performance.now() - t;
+
+        t = performance.now();
+        // Cache what the store does not have yet: a fresh encoding, or a twin's shared one.
+        const writeEmbedding = seg.encoded || !fromStore;
+        store.commitImageResult(img.id, segments, {
+          embedding: writeEmbedding ? { key, embedding: seg.embedding } : undefined,
+          width: prep.loaded.width,
+          height: prep.loaded.height,
+        });
+        phases.dbMs += performance.now() - t;
+        segmentCount = segments.length;
+        result.processed++;
+        result.segments += segmentCount;
+      } catch (err) {
+        if (err instanceof SamanticError && err.code === 'cancelled') {
+          result.cancelled = true;
+          break;
+        }
+        // One bad photo must not stop the folder: record why and go on.
+        status = 'failed';
+        error = reason(err);
+        store.markImageFailed(img.id, error);
+        result.failed++;
+      } finally {
+        ahead.delete(img.contentHash);
+      }
+      done++;
+      const elapsed = (performance.now() - started) / 1000;
+      const ips = elapsed > 0 ? done / elapsed : 0;
+      emit({
+        type: 'image', imageId: img.id, relPath: img.relPath, status, error, segments: segmentCount,
+        done, total: pending.length, imagesPerSecond: ips,
+        etaSeconds: ips > 0 ? (pending.length - done) / ips : null,
+      });
     }
-    done++;
-    const elapsed = (performance.now() - started) / 1000;
-    const ips = elapsed > 0 ? done / elapsed : 0;
-    emit({
-      type: 'image', imageId: img.id, relPath: img.relPath, status, error, segments: segmentCount,
-      done, total: pending.length, imagesPerSecond: ips,
-      etaSeconds: ips > 0 ? (pending.length - done) / ips : null,
-    });
+  } finally {
+    // An image prepared ahead may still be encoding: let it finish before the caller may release
+    // the model. Its work is dropped; the image stays pending for the next run.
+    await queue.drain();
   }
   result.seconds = (performance.now() - started) / 1000;
   return result;

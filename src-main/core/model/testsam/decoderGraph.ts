@@ -33,21 +33,21 @@ import {
 } from './params';
 
 /**
- * A Loop that repeats g <- min(negCost, maxpool3x3(g)) (g = minus the minimax distance) until nothing
- * changes or `iterations` * STEPS_PER_ITERATION steps are done. Returns the final g.
+ * A Loop that repeats g <- min(negCost, maxpool3x3(g)) (g = minus the minimax distance) for
+ * `iterations` * STEPS_PER_ITERATION steps; with `untilStable` it stops as soon as nothing changes
+ * (worth its extra passes only when many iterations may be skipped). Returns the final g.
  */
-function growLoop(g: GraphBuilder, start: string, negCost: string, iterations: number, tag: string): string {
+function growLoop(g: GraphBuilder, start: string, negCost: string, iterations: number, tag: string, untilStable: boolean): string {
   const body = new GraphBuilder(`${tag}_`);
   body.input(`${tag}_i`, 'int64', []);
-  body.input(`${tag}_cond_in`, 'bool', []);
+  const condIn = body.input(`${tag}_cond_in`, 'bool', []);
   const gin = body.input(`${tag}_g_in`, 'float');
   let cur = gin;
   for (let s = 0; s < STEPS_PER_ITERATION; s++) {
     const pooled = body.op('MaxPool', [cur], { kernel_shape: [3, 3], pads: [1, 1, 1, 1], strides: [1, 1] });
     cur = body.op('Min', [pooled, negCost]);
   }
-  const change = body.op('ReduceMax', [body.op('Abs', [body.sub(cur, gin)])], { keepdims: 0 });
-  const going = body.op('Greater', [change, body.scalar(0)]);
+  const going = untilStable ? body.op('Greater', [body.op('ReduceMax', [body.op('Abs', [body.sub(cur, gin)])], { keepdims: 0 }), body.scalar(0)]) : condIn;
   body.output(going, `${tag}_cond_out`, 'bool', []);
   body.output(cur, `${tag}_g_out`, 'float');
   return g.op('Loop', [g.ints([iterations], [], 'trip'), g.bool(true), start], { body: body.graph(`${tag}_body`) });
@@ -138,14 +138,14 @@ export function buildDecoderGraph(batched: boolean): onnxProto.onnx.IGraphProto 
   const negCostCoarse = g.op('Neg', [g.op('MaxPool', [costs], byPatch)]);
   const seedCoarse = g.op('MaxPool', [g.op('Cast', [seedMap], { to: 1 })], byPatch);
   const startCoarse = g.op('Where', [g.op('Greater', [seedCoarse, c(0.5)]), negCostCoarse, negCap]);
-  const coarse = growLoop(g, startCoarse, negCostCoarse, COARSE_ITERATIONS, 'coarse');
+  const coarse = growLoop(g, startCoarse, negCostCoarse, COARSE_ITERATIONS, 'coarse', true);
   const up = g.op('Resize', [coarse, '', g.floats([1, 1, SUB, SUB], [4], 'x4')], {
     mode: 'nearest',
     coordinate_transformation_mode: 'asymmetric',
     nearest_mode: 'floor',
   });
   const startFine = g.op('Max', [g.op('Where', [seedMap, negCost, negCap]), g.op('Min', [negCost, up])]);
-  const grown = g.op('Neg', [growLoop(g, startFine, negCost, FINE_ITERATIONS, 'fine')]); // B x 2 x 256 x 256
+  const grown = g.op('Neg', [growLoop(g, startFine, negCost, FINE_ITERATIONS, 'fine', false)]); // B x 2 x 256 x 256
   const plain = g.op('Slice', [grown, g.ints([0]), g.ints([1]), g.ints([1])]);
   const eroded = g.op('Slice', [grown, g.ints([1]), g.ints([2]), g.ints([1])]);
   const dilated = g.op('Neg', [g.op('MaxPool', [g.op('Neg', [eroded])], pool3)]);

@@ -90,10 +90,10 @@ export const MASK_INPUT_WEIGHT = 0.5;
  * Region growing is a minimax path distance (the largest colour distance along the best path from the
  * click), computed by repeated 3x3 min-pooling in ONNX Loops: first on the 64 x 64 grid of patches
  * (cost of a patch = its worst sub-cell, an upper bound that reaches the whole frame in 63 steps),
- * then refined on the 256 x 256 grid for a few steps (edges and narrow passages; the coarse bound is
- * already right inside large regions). Each Loop stops early once nothing changes.
+ * then refined on the 256 x 256 grid for a fixed few steps (edges and narrow passages; the coarse
+ * bound is already right inside large regions). The coarse Loop stops early once nothing changes.
  */
-export const COARSE_ITERATIONS = 1;
+export const COARSE_ITERATIONS = 32;
 export const FINE_ITERATIONS = 6;
 /** Pooling steps per Loop iteration (fewer convergence checks). Steps = iterations * this. */
 export const STEPS_PER_ITERATION = 2;
