@@ -12,8 +12,8 @@ export default defineConfig({
   // One server, one project, specs that build on each other's edits: run serially.
   workers: 1,
   fullyParallel: false,
-  // The first spec waits for SAM on every image; on two CPU cores that takes a while.
-  timeout: 10 * 60_000,
+  // The first spec waits for SAM on every image; on two busy CPU cores that can take many minutes.
+  timeout: 25 * 60_000,
   expect: { timeout: 20_000 },
   reporter: [['list']],
   retries: 0,

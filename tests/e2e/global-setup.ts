@@ -12,6 +12,9 @@ import type { E2eState } from './helpers';
 /** Images in the synthetic folder: enough for classes to span images, few enough for 2 CPU cores. */
 export const E2E_IMAGE_COUNT = 6;
 export const E2E_SEED = 20240611;
+/** Half the generator's default size: the same scenes, a quarter of the pixels for SAM's AMG. */
+export const E2E_WIDTH = 512;
+export const E2E_HEIGHT = 384;
 /** The first start compiles TypeScript through tsx and may generate the test model. */
 const SERVER_START_TIMEOUT_MS = 180_000;
 const URL_LINE = /Samantic is serving at (http:\/\/\S+)/;
@@ -51,7 +54,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   let groundTruthFile = join(folder, 'ground-truth.json');
   if (!reuse || !existsSync(groundTruthFile)) {
     mkdirSync(folder, { recursive: true });
-    ({ groundTruthFile } = await writePizzaFolder(folder, { count: E2E_IMAGE_COUNT, seed: E2E_SEED }));
+    ({ groundTruthFile } = await writePizzaFolder(folder, { count: E2E_IMAGE_COUNT, seed: E2E_SEED, width: E2E_WIDTH, height: E2E_HEIGHT }));
   }
   const logFile: string[] = [];
   const { child, url } = await startServer(['--port', '0', '--state-dir', join(workDir, 'state')], (s) => logFile.push(s));

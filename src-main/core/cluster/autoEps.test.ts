@@ -4,7 +4,8 @@ import { autoEpsTask, kneeIndex, kneeQueryPositions } from './autoEps';
 import { runSync } from './gemm';
 import { buildPartitionTask } from './partition';
 import { sphereBlobs } from './synthetic';
-import { clusterSegments } from './clusterSegments';
+import { clusterSegments, clusterSegmentsAsync } from './clusterSegments';
+import { loadNativeGemm } from './ortGemm';
 
 const flatMeta = (n: number) => Array.from({ length: n }, (_, i) => ({ imageId: i % 40, area: 10, imageArea: 1000 }));
 
@@ -53,6 +54,16 @@ describe('autoEpsTask', () => {
     expect(rows(p1, q1)).not.toEqual(rows(p1, kneeQueryPositions(p1, 100, 10)));
   });
 
+  it('keeps a looser class when there is no noise tail (curve scaled to unrelated-pair distance)', () => {
+    // Two classes, the second twice as spread, no noise: the curve's top is the loose class.
+    const b = sphereBlobs({ n: 400, classes: 2, dim: 64, spread: [0.1, 0.2], seed: 4 });
+    const p = runSync(buildPartitionTask(b.vectors, 64));
+    const r = runSync(autoEpsTask(p, { minSamples: 8 }))!;
+    expect(r.far).toBeGreaterThan(0.5); // most random pairs straddle the two classes
+    expect(r.eps).toBeGreaterThanOrEqual(r.kDistances[r.kDistances.length - 1] * 0.99);
+    expect(kneeIndex(r.kDistances)).toBeLessThan(r.kneeIndex); // the unscaled knee would cut the loose class
+  });
+
   it('returns null when there are fewer points than minSamples', () => {
     const b = sphereBlobs({ n: 5, classes: 1, dim: 8, seed: 1 });
     expect(runSync(autoEpsTask(runSync(buildPartitionTask(b.vectors, 8)), { minSamples: 8 }))).toBeNull();
@@ -81,6 +92,14 @@ describe("auto mode finds the known classes across scales (no tuning)", () => {
     expect(adjustedRandIndex(r.labels, b.labels)).toBeGreaterThan(0.98);
     // Noise stays noise.
     for (let i = 0; i < c.n; i++) if (b.labels[i] < 0) expect(r.labels[i]).toBe(-1);
+  });
+
+  it('20,000 segments, 60 classes, with the native kernel', async () => {
+    const b = sphereBlobs({ n: 20_000, classes: 60, dim: 256, spread: 0.3, noiseFraction: 0.05, seed: 8 });
+    const native = await loadNativeGemm();
+    const r = await clusterSegmentsAsync({ vectors: b.vectors, dim: 256, meta: flatMeta(20_000) }, { mode: 'auto' }, native.gemm);
+    expect(r.classes.length).toBe(60);
+    expect(adjustedRandIndex(r.labels, b.labels)).toBeGreaterThan(0.99);
   });
 
   it("the seed's fixed eps 0.06 fails on the loose classes that auto mode finds", () => {

@@ -16,6 +16,12 @@
 // of Satopaa et al. 2011, without smoothing). eps = the k-distance at the knee, so every point left
 // of the knee is a core point. Because k-distances are measured on the data itself, the choice
 // follows the data's scale: more segments -> denser classes -> smaller eps, automatically.
+//
+// The curve alone cannot tell "two classes, one twice as loose as the other" from "one class plus
+// noise twice as far": without a noise tail its top is the loosest class, and the knee would make
+// that class noise. So the y axis is scaled up to at least the typical distance between two
+// unrelated points (the FAR_QUANTILE of distances between random pairs): k-distances far below
+// it are all "close", and only a tail approaching it (real noise) pushes the knee left.
 
 import { mulberry32 } from '../synth/random';
 import type { GemmTask } from './gemm';
@@ -44,23 +50,33 @@ export const DEFAULT_MIN_AUTO_EPS = 1e-4;
  * "the same thing" by any reading; a knee up there means the data has no class structure.
  */
 export const DEFAULT_MAX_AUTO_EPS = 0.5;
+/**
+ * Quantile of random-pair distances taken as "unrelated". 0.75: with several classes most random
+ * pairs straddle two classes, so the upper quartile is a between-class distance even when one
+ * class holds half the points.
+ */
+export const FAR_QUANTILE = 0.75;
 
 export interface AutoEpsResult {
   eps: number;
   /** The sorted k-distances the knee was found on (for display / diagnostics). */
   kDistances: Float64Array;
   kneeIndex: number;
+  /** The "unrelated points" distance the curve was scaled to (see FAR_QUANTILE). */
+  far: number;
 }
 
 /**
  * Index of the knee of an ascending curve: argmax over i of (x_i - y_i) with x, y scaled to [0, 1],
- * i.e. the point farthest below the chord. A flat curve (all equal) has its knee at the end.
+ * i.e. the point farthest below the chord. y is scaled from the first value up to
+ * max(last value, ceiling): a ceiling above the curve says "everything here is close" and moves
+ * the knee toward the end. A flat curve (all equal) has its knee at the end.
  */
-export function kneeIndex(sorted: ArrayLike<number>): number {
+export function kneeIndex(sorted: ArrayLike<number>, ceiling = -Infinity): number {
   const m = sorted.length;
   if (m <= 2) return m - 1;
   const y0 = sorted[0];
-  const range = sorted[m - 1] - y0;
+  const range = Math.max(sorted[m - 1], ceiling) - y0;
   if (!(range > 0)) return m - 1;
   let best = m - 1;
   let bestGap = -Infinity;
@@ -92,6 +108,21 @@ export function kneeQueryPositions(p: Partition, maxQueries: number, seed: numbe
   return out.sort();
 }
 
+/** FAR_QUANTILE of the cosine distances between each query and a random row (seeded). */
+export function farDistance(p: Partition, queries: Int32Array, seed: number): number {
+  const rnd = mulberry32(seed ^ 0x5bd1e995);
+  const { data, dim, n } = p;
+  const d = new Float64Array(queries.length);
+  for (let t = 0; t < queries.length; t++) {
+    const other = Math.floor(rnd() * n);
+    let s = 0;
+    for (let k = 0; k < dim; k++) s += data[queries[t] * dim + k] * data[other * dim + k];
+    d[t] = Math.max(0, 1 - s);
+  }
+  d.sort();
+  return d.length > 0 ? d[Math.min(d.length - 1, Math.floor(FAR_QUANTILE * d.length))] : 0;
+}
+
 /** Chooses eps for DBSCAN from the k-distance curve. Returns null eps when n < minSamples. */
 export function* autoEpsTask(p: Partition, options: AutoEpsOptions): GemmTask<AutoEpsResult | null> {
   const k = options.minSamples;
@@ -101,9 +132,10 @@ export function* autoEpsTask(p: Partition, options: AutoEpsOptions): GemmTask<Au
   const kDistances = new Float64Array(kth.length);
   for (let i = 0; i < kth.length; i++) kDistances[i] = Math.max(0, 1 - kth[i]);
   kDistances.sort();
-  const knee = kneeIndex(kDistances);
+  const far = farDistance(p, queries, options.seed ?? 1);
+  const knee = kneeIndex(kDistances, far);
   const minEps = options.minEps ?? DEFAULT_MIN_AUTO_EPS;
   const maxEps = options.maxEps ?? DEFAULT_MAX_AUTO_EPS;
   const eps = Math.min(maxEps, Math.max(minEps, kDistances[knee]));
-  return { eps, kDistances, kneeIndex: knee };
+  return { eps, kDistances, kneeIndex: knee, far };
 }

@@ -37,6 +37,8 @@ export interface BenchResult {
   kernel: string;
   generateSeconds: number;
   clusterSeconds: number;
+  /** CPU time of the clustering (all threads of this process: JavaScript and the native kernel). */
+  clusterCpuSeconds: number;
   foundClasses: number;
   eps: number | null;
   approximate: boolean;
@@ -83,8 +85,10 @@ export async function benchClustering(spec: BenchSpec): Promise<BenchResult> {
   const options = { mode, seed, exactMaxN: spec.exactMaxN, sampleSize: spec.sampleSize };
 
   t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const result = await clusterSegmentsAsync({ vectors: blobs.vectors, dim: spec.dim, meta }, options, gemm);
   const clusterSeconds = seconds(t0);
+  const cpu = process.cpuUsage(cpu0);
 
   let exact: BenchResult['exact'] = null;
   const m = Math.min(spec.n, spec.exactSubset ?? 20_000);
@@ -108,6 +112,7 @@ export async function benchClustering(spec: BenchSpec): Promise<BenchResult> {
     kernel,
     generateSeconds,
     clusterSeconds,
+    clusterCpuSeconds: (cpu.user + cpu.system) / 1e6,
     foundClasses: countClusters(result.labels),
     eps: result.groups[0]?.eps ?? null,
     approximate: result.groups.some((g) => g.approximate),

@@ -10,6 +10,7 @@ import { dbscanTask } from './dbscan';
 import { runAsync, runSync, type AsyncGemm, type GemmTask, type SyncGemm } from './gemm';
 import { checkMeta, findContainers, type NestedOptions, type SegmentMeta } from './nested';
 import { autoOptions, resolveGroupOptions, type GroupOptions, type GroupResult } from './options';
+import { loadNativeGemm } from './ortGemm';
 import { classColor, className } from './palette';
 import { buildPartitionTask } from './partition';
 import { sampledClusterTask } from './sampled';
@@ -128,7 +129,14 @@ export function clusterSegments(input: ClusterInput, options: ClusterOptions, ge
   return runSync(clusterSegmentsTask(input, options), gemm);
 }
 
-/** Same as clusterSegments; pass `gemm` from loadNativeGemm() (ortGemm.ts) for large folders. */
-export function clusterSegmentsAsync(input: ClusterInput, options: ClusterOptions, gemm?: AsyncGemm): Promise<ClusterResult> {
-  return runAsync(clusterSegmentsTask(input, options), gemm);
+/**
+ * Same as clusterSegments, with the native kernel by default (onnxruntime, ~30x the JavaScript
+ * kernel; falls back to JavaScript if onnxruntime cannot load). What the service should call.
+ */
+export async function clusterSegmentsAsync(
+  input: ClusterInput,
+  options: ClusterOptions,
+  gemm?: AsyncGemm,
+): Promise<ClusterResult> {
+  return runAsync(clusterSegmentsTask(input, options), gemm ?? (await loadNativeGemm()).gemm);
 }

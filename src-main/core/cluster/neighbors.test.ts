@@ -44,7 +44,7 @@ const mixed = sphereBlobs({
 
 describe('partition', () => {
   it('sorts each cell by decreasing distance to its centre and bounds every member by the radius', () => {
-    const p = runSync(buildPartitionTask(mixed.vectors, 24, { cells: 30, seed: 2 }));
+    const p = runSync(buildPartitionTask(mixed.vectors, 24, { cells: 30, seed: 2, splitRounds: 0 }));
     expect(p.cells).toBe(30);
     expect(Array.from(p.order).sort((a, b) => a - b)).toEqual([...Array(1800).keys()]);
     let heads = 0;
@@ -65,6 +65,30 @@ describe('partition', () => {
       expect(rowsReaching(p, c, mid)).toBe(expected);
     }
     expect(heads).toBeGreaterThan(50); // the outliers were recognised as such
+  });
+
+  it('splits cells that hold several classes, and leaves single classes and noise whole', () => {
+    // 40 classes into 8 initial cells: every cell starts mixed.
+    const b = sphereBlobs({ n: 2400, classes: 40, dim: 64, spread: 0.25, noiseFraction: 0.05, seed: 6 });
+    const purity = (cells: number, splitRounds: number) => {
+      const p = runSync(buildPartitionTask(b.vectors, 64, { cells, splitRounds, seed: 1 }));
+      let pure = 0;
+      for (let c = 0; c < p.cells; c++) {
+        const labels = new Set<number>();
+        for (let q = p.headEnd[c]; q < p.cellStart[c + 1]; q++) labels.add(b.labels[p.order[q]]);
+        if (labels.size <= 1) pure += p.cellStart[c + 1] - p.cellStart[c];
+      }
+      return { cells: p.cells, pure: pure / 2400 };
+    };
+    const before = purity(8, 0);
+    const after = purity(8, 3);
+    expect(before.pure).toBeLessThan(0.2);
+    expect(after.cells).toBeGreaterThan(40);
+    expect(after.cells).toBeLessThanOrEqual(64); // at most 2^3 per initial cell
+    expect(after.pure).toBeGreaterThan(before.pure + 0.3);
+    // One Gaussian class is never cut.
+    const one = sphereBlobs({ n: 600, classes: 1, dim: 64, spread: 0.3, seed: 2 });
+    expect(runSync(buildPartitionTask(one.vectors, 64, { cells: 1, splitRounds: 3 })).cells).toBe(1);
   });
 
   it('a single cell keeps all rows and needs no dot products', () => {

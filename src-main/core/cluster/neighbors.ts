@@ -42,10 +42,13 @@ export function* epsPairsTask(
   const minSim = 1 - eps;
   const reach = epsRadius(eps);
   const bList = new Int32Array(MAX_BLOCK_ROWS_B);
+  const aLimit = new Int32Array(MAX_BLOCK_ROWS_B); // per B row: end of its piece's A range
   const bBuf = new Float32Array(MAX_BLOCK_ROWS_B * dim);
   const emit = function* (pieces: Piece[]): GemmTask<void> {
     // Pieces sharing an A range start are sorted by A length; one request covers A lengths within
-    // 2x of its longest (at most twice the ideal work) and up to MAX_BLOCK_ROWS_B rows of B.
+    // 2x of its longest (at most twice the ideal work) and up to MAX_BLOCK_ROWS_B rows of B. The
+    // extra A rows a shorter piece gets are ignored for it (aLimit): pieces are disjoint sets of
+    // pairs, and each pair must be reported once.
     pieces.sort((x, y) => x.aFrom - y.aFrom || y.aRows - x.aRows || x.bFrom - y.bFrom);
     let c0 = 0;
     while (c0 < pieces.length) {
@@ -58,7 +61,11 @@ export function* epsPairsTask(
         pieces[c1].aRows * 2 >= aRows &&
         count + pieces[c1].bRows <= MAX_BLOCK_ROWS_B
       ) {
-        for (let t = 0; t < pieces[c1].bRows; t++) bList[count++] = pieces[c1].bFrom + t;
+        const end = pieces[c1].aFrom + pieces[c1].aRows;
+        for (let t = 0; t < pieces[c1].bRows; t++) {
+          aLimit[count] = end;
+          bList[count++] = pieces[c1].bFrom + t;
+        }
         c1++;
       }
       const b = gatherRows(data, dim, bList, 0, count, bBuf);
@@ -71,7 +78,7 @@ export function* epsPairsTask(
           for (let u = 0; u < count; u++) {
             // Other cells lie after cell a; inside cell a each pair appears twice (and with
             // itself), so keeping position pj > pi reports every pair exactly once.
-            if (sims[row + u] >= minSim && bList[u] > pi) onPair(order[pi], order[bList[u]]);
+            if (sims[row + u] >= minSim && bList[u] > pi && pi < aLimit[u]) onPair(order[pi], order[bList[u]]);
           }
         }
       }

@@ -3,6 +3,7 @@
 import { SamanticError } from '../errors';
 import { runAsync, runSync, type AsyncGemm, type GemmTask, type SyncGemm } from './gemm';
 import { sphericalKMeansTask } from './kmeans';
+import { loadNativeGemm } from './ortGemm';
 import { checkIndices, checkMatrix, checkUnitRows, meanDirection } from './vectors';
 
 export interface SplitOptions {
@@ -67,7 +68,8 @@ export function splitCluster(
   return runSync(splitTask(vectors, dim, memberIndices, k, options), gemm);
 }
 
-export function splitClusterAsync(
+/** splitCluster with the native kernel by default (see clusterSegmentsAsync). */
+export async function splitClusterAsync(
   vectors: Float32Array,
   dim: number,
   memberIndices: readonly number[],
@@ -75,7 +77,7 @@ export function splitClusterAsync(
   options: SplitOptions = {},
   gemm?: AsyncGemm,
 ): Promise<number[][]> {
-  return runAsync(splitTask(vectors, dim, memberIndices, k, options), gemm);
+  return runAsync(splitTask(vectors, dim, memberIndices, k, options), gemm ?? (await loadNativeGemm()).gemm);
 }
 
 export interface NearestOptions {

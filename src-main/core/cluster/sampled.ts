@@ -84,87 +84,96 @@ export function* nearestCoreTask(
 ): GemmTask<Int32Array> {
   const out = new Int32Array(queries.length).fill(-1);
   const reach = epsRadius(eps);
+  const minSim = 1 - eps;
   const cells = cp.cells;
-  const aBuf = new Float32Array(Math.min(queries.length, QUERY_CHUNK) * dim);
+  const chunk = Math.min(queries.length, QUERY_CHUNK);
+  const aBuf = new Float32Array(chunk * dim);
   const tileBuf = new Float32Array(MAX_BLOCK_ROWS_A * dim);
-  const probeCell = new Int32Array(maxProbe);
-  const probeBound = new Float64Array(maxProbe);
+  // Squared admission radius per cell (|q - centre| <= reach + r); empty cells admit nothing.
+  const admit2 = Float64Array.from({ length: cells }, (_, c) =>
+    cp.cellStart[c + 1] > cp.cellStart[c] ? (reach + cp.radius[c]) ** 2 : -1,
+  );
+  // Per query of a chunk: up to maxProbe admitted cells with the smallest bounds, and the rows of
+  // each it needs (a prefix: rows far enough from the centre to come within reach).
+  const kept = new Int32Array(chunk);
+  const probeCell = new Int32Array(chunk * maxProbe);
+  const probeBound = new Float64Array(chunk * maxProbe);
+  const probeRows = new Int32Array(chunk * maxProbe);
+  const best = new Float64Array(chunk);
+  const bestPos = new Int32Array(chunk);
   for (let q0 = 0; q0 < queries.length; q0 += QUERY_CHUNK) {
     const qn = Math.min(QUERY_CHUNK, queries.length - q0);
     const a = gatherRows(vectors, dim, queries, q0, qn, aBuf);
-    // 1. Similarity of each query to every cell centre -> candidate cells (bound within reach).
-    const centreSims = new Float32Array(qn * cells);
+    kept.fill(0);
+    // 1. Query-to-centre similarities -> admitted cells (no sqrt unless admitted).
     for (let s = 0; s < qn; s += MAX_BLOCK_ROWS_A) {
       const cnt = Math.min(MAX_BLOCK_ROWS_A, qn - s);
       for (let c0 = 0; c0 < cells; c0 += MAX_BLOCK_ROWS_B) {
         const cc = Math.min(MAX_BLOCK_ROWS_B, cells - c0);
         const sims = yield { a: a.subarray(s * dim, (s + cnt) * dim), aRows: cnt, b: cp.centers.subarray(c0 * dim, (c0 + cc) * dim), bRows: cc, dim };
-        for (let t = 0; t < cnt; t++) centreSims.set(sims.subarray(t * cc, (t + 1) * cc), (s + t) * cells + c0);
-      }
-    }
-    const centreDist = new Float64Array(qn * cells);
-    const candCell: number[] = [];
-    const candQuery: number[] = [];
-    for (let t = 0; t < qn; t++) {
-      let kept = 0;
-      for (let c = 0; c < cells; c++) {
-        if (cp.cellStart[c + 1] === cp.cellStart[c]) continue;
-        // |q - centre| from the dot product (|q| = 1), then the bound |q - x| >= |q - centre| - r.
-        const d = Math.sqrt(Math.max(0, 1 + cp.centerNorm2[c] - 2 * centreSims[t * cells + c]));
-        const lb = d - cp.radius[c];
-        centreDist[t * cells + c] = d;
-        if (lb > reach) continue;
-        // Keep the maxProbe smallest bounds (insertion into a tiny sorted list).
-        if (kept === maxProbe && lb >= probeBound[kept - 1]) continue;
-        let j = kept < maxProbe ? kept++ : kept - 1;
-        while (j > 0 && probeBound[j - 1] > lb) {
-          probeBound[j] = probeBound[j - 1];
-          probeCell[j] = probeCell[j - 1];
-          j--;
+        for (let t = 0; t < cnt; t++) {
+          const q = s + t;
+          const base = q * maxProbe;
+          for (let u = 0; u < cc; u++) {
+            const c = c0 + u;
+            const d2 = 1 + cp.centerNorm2[c] - 2 * sims[t * cc + u];
+            if (d2 > admit2[c]) continue;
+            const d = Math.sqrt(Math.max(0, d2));
+            const lb = d - cp.radius[c];
+            let k = kept[q];
+            if (k === maxProbe && lb >= probeBound[base + k - 1]) continue;
+            let j = k < maxProbe ? k++ : k - 1;
+            kept[q] = k;
+            while (j > 0 && probeBound[base + j - 1] > lb) {
+              probeBound[base + j] = probeBound[base + j - 1];
+              probeCell[base + j] = probeCell[base + j - 1];
+              probeRows[base + j] = probeRows[base + j - 1];
+              j--;
+            }
+            probeBound[base + j] = lb;
+            probeCell[base + j] = c;
+            probeRows[base + j] = rowsReaching(cp, c, d - reach);
+          }
         }
-        probeBound[j] = lb;
-        probeCell[j] = c;
-      }
-      for (let j = 0; j < kept; j++) {
-        candCell.push(probeCell[j]);
-        candQuery.push(t);
       }
     }
-    // 2. Group (query, cell) candidates by cell; one block per cell against its core rows.
+    // 2. Group the (query, cell) candidates by cell (counting sort); per cell, queries sorted by
+    // rows needed, one request per run of needs within 2x.
     const byCell = new Int32Array(cells + 1);
-    for (const c of candCell) byCell[c + 1]++;
+    for (let q = 0; q < qn; q++) for (let j = 0; j < kept[q]; j++) byCell[probeCell[q * maxProbe + j] + 1]++;
     for (let c = 0; c < cells; c++) byCell[c + 1] += byCell[c];
     const fill = byCell.slice(0, cells);
-    const grouped = new Int32Array(candCell.length);
-    candCell.forEach((c, e) => (grouped[fill[c]++] = candQuery[e]));
-    const best = new Float64Array(qn).fill(-Infinity);
-    const bestPos = new Int32Array(qn).fill(-1);
+    const groupedQuery = new Int32Array(byCell[cells]);
+    const groupedRows = new Int32Array(byCell[cells]);
+    for (let q = 0; q < qn; q++) {
+      for (let j = 0; j < kept[q]; j++) {
+        const e = fill[probeCell[q * maxProbe + j]]++;
+        groupedQuery[e] = q;
+        groupedRows[e] = probeRows[q * maxProbe + j];
+      }
+    }
+    best.fill(-Infinity);
+    bestPos.fill(-1);
     for (let c = 0; c < cells; c++) {
       const lo = cp.cellStart[c];
-      // Rows of this cell each query needs (a prefix: rows far enough from the centre to come
-      // within reach); queries sorted by need, one request per run of needs within 2x.
-      const need = new Map<number, number>();
-      for (let g = byCell[c]; g < byCell[c + 1]; g++) {
-        need.set(grouped[g], rowsReaching(cp, c, centreDist[grouped[g] * cells + c] - reach));
-      }
-      const list = Array.from(grouped.subarray(byCell[c], byCell[c + 1])).filter((q) => (need.get(q) as number) > 0);
-      list.sort((x, y) => (need.get(y) as number) - (need.get(x) as number) || x - y);
-      for (let g = 0; g < list.length; ) {
-        const rows = need.get(list[g]) as number;
+      const order = Array.from({ length: byCell[c + 1] - byCell[c] }, (_, i) => byCell[c] + i)
+        .filter((e) => groupedRows[e] > 0)
+        .sort((x, y) => groupedRows[y] - groupedRows[x] || groupedQuery[x] - groupedQuery[y]);
+      for (let g = 0; g < order.length; ) {
+        const rows = groupedRows[order[g]];
         let cnt = 0;
-        while (g + cnt < list.length && cnt < MAX_BLOCK_ROWS_A && (need.get(list[g + cnt]) as number) * 2 >= rows) cnt++;
-        const members = Int32Array.from(list.slice(g, g + cnt));
+        while (g + cnt < order.length && cnt < MAX_BLOCK_ROWS_A && groupedRows[order[g + cnt]] * 2 >= rows) cnt++;
+        const members = Int32Array.from(order.slice(g, g + cnt), (e) => groupedQuery[e]);
         const tile = gatherRows(a, dim, members, 0, cnt, tileBuf);
         for (let b0 = lo; b0 < lo + rows; b0 += MAX_BLOCK_ROWS_B) {
           const bc = Math.min(MAX_BLOCK_ROWS_B, lo + rows - b0);
           const sims = yield { a: tile, aRows: cnt, b: cp.data.subarray(b0 * dim, (b0 + bc) * dim), bRows: bc, dim };
           for (let t = 0; t < cnt; t++) {
-            const qt = members[t];
+            const q = members[t];
             for (let u = 0; u < bc; u++) {
-              const v = sims[t * bc + u];
-              if (v > best[qt]) {
-                best[qt] = v;
-                bestPos[qt] = b0 + u;
+              if (sims[t * bc + u] > best[q]) {
+                best[q] = sims[t * bc + u];
+                bestPos[q] = b0 + u;
               }
             }
           }
@@ -172,8 +181,7 @@ export function* nearestCoreTask(
         g += cnt;
       }
     }
-    const minSim = 1 - eps;
-    for (let t = 0; t < qn; t++) if (bestPos[t] >= 0 && best[t] >= minSim) out[q0 + t] = coreLabels[cp.order[bestPos[t]]];
+    for (let q = 0; q < qn; q++) if (bestPos[q] >= 0 && best[q] >= minSim) out[q0 + q] = coreLabels[cp.order[bestPos[q]]];
   }
   return out;
 }

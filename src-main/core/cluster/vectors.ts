@@ -5,6 +5,12 @@ import { SamanticError } from '../errors';
 
 /** How far a row's norm may be from 1 and still count as normalised (float32 rounding is ~1e-7). */
 export const UNIT_NORM_TOLERANCE = 1e-3;
+/**
+ * normalizeRows leaves rows this close to unit length alone (and so avoids copying a large matrix
+ * that is already normalised): a float32 row normalised in float64 lands within ~1e-6 of 1, and
+ * a 1e-5 length error moves a cosine by 1e-5, far below any eps.
+ */
+const ALREADY_UNIT = 1e-5;
 
 function fail(message: string): never {
   throw new SamanticError('invalid-argument', message);
@@ -58,7 +64,7 @@ export function normalizeRows(vectors: Float32Array, dim: number, what = 'normal
     if (!Number.isFinite(n2)) fail(`${what}: vector #${i} contains NaN or Infinity; re-embed that segment`);
     if (n2 === 0) fail(`${what}: vector #${i} is all zeros and has no direction; drop that segment before clustering`);
     const norm = Math.sqrt(n2);
-    if (Math.abs(norm - 1) <= 1e-6 && !out) continue;
+    if (Math.abs(norm - 1) <= ALREADY_UNIT && !out) continue;
     if (!out) out = vectors.slice();
     for (let k = i * dim, end = k + dim; k < end; k++) out[k] = vectors[k] / norm;
   }

@@ -1,7 +1,8 @@
 // The ONNX implementation of Segmenter: SAM's AMG driven by an OnnxPredictor, with the full-image
 // embedding taken from the cache when there is one (crops, if the preset uses them, are encoded).
-// The AMG gets the decoder's low-res logits (sparse path, amg/sparse.ts) unless told otherwise, and
-// the folder processor may encode the next image ahead through encodeFull (prefetch.ts).
+// The AMG gets the decoder's low-res logits (sparse path, amg/sparse.ts) unless told otherwise.
+// It does not offer EncodeAhead (prefetch.ts): onnxruntime-node runs a session on the JavaScript
+// thread, so encoding the next image "ahead" would only interleave with this image's decoder runs.
 import { createHash } from 'node:crypto';
 import { generateMasks } from '../amg/generator';
 import type { LowResMaskPredictor, LowResPredictionBatch } from '../amg/sparse';
@@ -9,7 +10,6 @@ import { predictLowResWith } from '../model/lowResPredictor';
 import { OnnxPredictor } from '../model/predictor';
 import type { SamModel } from '../model/runtime';
 import type { ImageEmbedding, PredictionBatch, RgbImage } from '../types';
-import type { EncodeAhead } from './prefetch';
 import type { SegmentOptions, SegmentResult, Segmenter } from './segmenter';
 
 /**
@@ -63,7 +63,7 @@ class ImagePredictor implements LowResMaskPredictor {
   }
 }
 
-export class OnnxSegmenter implements Segmenter, EncodeAhead {
+export class OnnxSegmenter implements Segmenter {
   readonly preprocessVersion: string;
   private readonly predictor: OnnxPredictor;
 
@@ -99,14 +99,6 @@ export class OnnxSegmenter implements Segmenter, EncodeAhead {
       masks,
       timings: { encodeMs: p.encodeMs, amgMs: total - p.encodeMs, decodeModelMs: p.decodeMs },
     };
-  }
-
-  /**
-   * Encodes a full image straight through the model, leaving the predictor (and any segmentation
-   * in progress on it) untouched, so the next image can be encoded while this one is segmented.
-   */
-  encodeFull(image: RgbImage): Promise<ImageEmbedding> {
-    return this.model.encode(image);
   }
 
   async close(): Promise<void> {

@@ -1,6 +1,7 @@
 // A bounded, in-order prefetch queue: while the consumer works on item i, the loader already
-// prepares items i+1 .. i+depth (decode the next photo, encode it), so the model never waits for
-// the disk or for sharp. Memory stays bounded: at most depth + 1 prepared items exist at a time,
+// prepares items i+1 .. i+depth (read and decode the next photo; encode it too where the segmenter
+// can do that off the JavaScript thread, see EncodeAhead), so the model never waits for the disk or
+// for sharp. Memory stays bounded: at most depth + 1 prepared items exist at a time,
 // and a consumed item's result is dropped from the queue at once.
 //
 // Loads run one after another (never two at once): two encoder runs side by side would only fight
@@ -111,8 +112,13 @@ export class PrefetchQueue<I, T> {
 }
 
 /**
- * A segmenter that can encode a full image on its own, without disturbing a segmentation in
- * progress (OnnxSegmenter does): the folder processor then encodes the next image ahead.
+ * A segmenter that can encode a full image on its own without disturbing a segmentation in
+ * progress; the folder processor then encodes the next image ahead as well as decoding it. Only
+ * worth offering when the encoder runs off the JavaScript thread (a worker, a GPU queue):
+ * onnxruntime-node 1.30 runs session.run synchronously on the calling thread (dist/backend.js wraps
+ * binding.run in setImmediate), so an in-process encode "ahead" cannot overlap the decoder's runs;
+ * it only interleaves with them. Image decoding (sharp, libuv threads) does overlap, and is always
+ * done ahead.
  */
 export interface EncodeAhead {
   encodeFull(image: RgbImage): Promise<ImageEmbedding>;

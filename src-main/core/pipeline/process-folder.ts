@@ -1,7 +1,7 @@
 // Processes the pending images of a project one by one: decode, encode (or reuse the cached
 // embedding), automatic masks, one embedding per segment, then ONE transaction per image, so a
 // crash or kill loses at most the image in progress and the next run resumes without duplicates.
-// The next image is decoded and encoded ahead (prefetch.ts) while the current one is segmented;
+// The next image is read and decoded ahead (prefetch.ts) while the current one is segmented;
 // results are still committed strictly in order, one transaction each.
 import { join } from 'node:path';
 import type { ProgressEvent } from '../api/contract';
@@ -18,6 +18,11 @@ import { canEncodeAhead, DEFAULT_PREFETCH_DEPTH, PrefetchQueue } from './prefetc
 import type { Segmenter } from './segmenter';
 
 export interface PhaseTotals {
+  /**
+   * From starting to read an image to its pixels reaching JavaScript. With prefetch this runs
+   * beside the previous image's segmentation and includes waiting for the (busy) JavaScript thread,
+   * so it is latency, not cost: what it adds to the wall time is waitMs.
+   */
   decodeImageMs: number;
   encodeMs: number;
   amgMs: number;
@@ -25,9 +30,8 @@ export interface PhaseTotals {
   embedMs: number;
   dbMs: number;
   /**
-   * Time the segmenting loop waited for the next decoded/encoded image: the gaps in which the
-   * decoder model had nothing to do. Decode and encode run ahead, so the phases above can add up
-   * to more than the wall time.
+   * Time the segmenting loop waited for the next prepared image: the gaps in which the model had
+   * nothing to do.
    */
   waitMs: number;
 }
@@ -48,9 +52,9 @@ export interface ProcessFolderOptions {
   signal?: AbortSignal;
   emit?: (event: ProgressEvent) => void;
   /**
-   * Images decoded and encoded ahead of the one being segmented (default DEFAULT_PREFETCH_DEPTH,
-   * 1); 0 processes strictly one image after the other. Each prepared image holds its pixels and
-   * embedding in memory until it is committed.
+   * Images prepared (decoded; encoded too if the segmenter offers EncodeAhead) ahead of the one
+   * being segmented: default DEFAULT_PREFETCH_DEPTH (1); 0 processes strictly one image after the
+   * other. Each prepared image holds its pixels in memory until its turn.
    */
   prefetch?: number;
 }
@@ -82,10 +86,8 @@ function reason(err: unknown): string {
 /** One image made ready ahead of segmentation. */
 interface Prepared {
   loaded: LoadedImage;
-  /** Full-image embedding if known before segmenting (store cache, encoded ahead, or shared). */
+  /** Full-image embedding if known before segmenting (from the store's cache, or encoded ahead). */
   embedding: ImageEmbedding | null;
-  /** True when the embedding came from the store's cache (nothing to write back). */
-  fromStore: boolean;
   /** True when this image was encoded here, ahead of segmentation. */
   encodedAhead: boolean;
   decodeMs: number;
@@ -108,9 +110,11 @@ export async function processPendingImages(
   // With depth 0 the segmenter encodes inside segment(), exactly as a sequential run always did.
   const encodeAhead = depth > 0 && canEncodeAhead(segmenter) ? segmenter : null;
   const keyOf = (img: ImageSummary) => ({ contentHash: img.contentHash, modelId: segmenter.modelId, preprocessVersion: segmenter.preprocessVersion });
-  // Embeddings encoded ahead in this run and not yet committed, by content hash: a duplicate photo
-  // prepared before its twin is committed reuses it, as a sequential run would find it cached.
-  const ahead = new Map<string, Promise<ImageEmbedding>>();
+  // Content hashes encoded ahead in this run and not yet committed. A duplicate photo prepared
+  // before its twin is committed is not encoded again: it looks the embedding up in the store when
+  // its turn comes, as a sequential run would (the cache holds float16, so sharing the float32
+  // array instead would change its masks slightly).
+  const ahead = new Set<string>();
 
   const prepare = async (img: ImageSummary): Promise<Prepared> => {
     let t = performance.now();
@@ -118,21 +122,13 @@ export async function processPendingImages(
     const decodeMs = performance.now() - t;
     const key = keyOf(img);
     const cached = store.getCachedEmbedding(key.contentHash, key.modelId, key.preprocessVersion);
-    const base = { loaded, decodeMs, encodeMs: 0, fromStore: false, encodedAhead: false };
-    if (cached) return { ...base, embedding: cached, fromStore: true };
-    const twin = ahead.get(img.contentHash);
-    if (twin) return { ...base, embedding: await twin };
-    if (!encodeAhead) return { ...base, embedding: null };
+    const base = { loaded, decodeMs, encodeMs: 0, encodedAhead: false };
+    if (cached) return { ...base, embedding: cached };
+    if (!encodeAhead || ahead.has(img.contentHash)) return { ...base, embedding: null };
+    ahead.add(img.contentHash);
     t = performance.now();
-    const encoding = encodeAhead.encodeFull(loaded.image);
-    ahead.set(img.contentHash, encoding);
-    try {
-      const embedding = await encoding;
-      return { ...base, embedding, encodedAhead: true, encodeMs: performance.now() - t };
-    } catch (err) {
-      ahead.delete(img.contentHash);
-      throw err;
-    }
+    const embedding = await encodeAhead.encodeFull(loaded.image);
+    return { ...base, embedding, encodedAhead: true, encodeMs: performance.now() - t };
   };
 
   const started = performance.now();
@@ -166,8 +162,7 @@ export async function processPendingImages(
         const key = keyOf(img);
         const late = prep.embedding ? null : store.getCachedEmbedding(key.contentHash, key.modelId, key.preprocessVersion);
         const known = prep.embedding ?? late;
-        const fromStore = prep.fromStore || late !== null;
-        emit({ type: 'phase', imageId: img.id, relPath: img.relPath, phase: known && !prep.encodedAhead ? 'segment' : 'encode' });
+        emit({ type: 'phase', imageId: img.id, relPath: img.relPath, phase: known ? 'segment' : 'encode' });
         const seg = await segmenter.segment(prep.loaded.image, { amg: options.amg, cached: known, signal: options.signal });
         phases.encodeMs += seg.timings.encodeMs;
         phases.amgMs += seg.timings.amgMs;
@@ -181,10 +176,8 @@ export async function processPendingImages(
         phases.embedMs += performance.now() - t;
 
         t = performance.now();
-        // Cache what the store does not have yet: a fresh encoding, or a twin's shared one.
-        const writeEmbedding = seg.encoded || !fromStore;
         store.commitImageResult(img.id, segments, {
-          embedding: writeEmbedding ? { key, embedding: seg.embedding } : undefined,
+          embedding: encoded ? { key, embedding: seg.embedding } : undefined,
           width: prep.loaded.width,
           height: prep.loaded.height,
         });
@@ -203,6 +196,7 @@ export async function processPendingImages(
         store.markImageFailed(img.id, error);
         result.failed++;
       } finally {
+        // Committed (its twin now finds it in the store) or failed (its twin encodes it itself).
         ahead.delete(img.contentHash);
       }
       done++;

@@ -1,0 +1,206 @@
+// One folder through the real pipeline, as the service runs it (scan, process with prefetch,
+// cluster), into a scratch project file, then the same folder reopened and processed again (the
+// cache case). Figures only; nothing is asserted here.
+import { join } from 'node:path';
+import type { AmgOptions } from '../amg/options';
+import { processPendingImages, type PhaseTotals, type ProcessFolderResult } from '../pipeline/process-folder';
+import { scanFolder } from '../pipeline/scan';
+import type { Segmenter } from '../pipeline/segmenter';
+import { clusterProject } from '../service/clustering';
+import { ProjectStore } from '../store/project-store';
+
+const MB = 1024 * 1024;
+
+/** Peak of process.memoryUsage() between start() and stop(), sampled on a timer and on demand. */
+export class MemorySampler {
+  peakRss = 0;
+  peakHeap = 0;
+  private timer: NodeJS.Timeout | null = null;
+
+  /**
+   * Samples every `intervalMs`. The model runs synchronously on the JavaScript thread, so timer
+   * samples pause during a run; sample() is also called at every image for that reason, and the
+   * kernel's true peak (process.resourceUsage().maxRSS) is reported beside it.
+   */
+  start(intervalMs = 50): void {
+    this.peakRss = 0;
+    this.peakHeap = 0;
+    this.sample();
+    this.timer = setInterval(() => this.sample(), intervalMs);
+    this.timer.unref();
+  }
+
+  sample(): { rssMB: number; heapMB: number } {
+    const m = process.memoryUsage();
+    if (m.rss > this.peakRss) this.peakRss = m.rss;
+    if (m.heapUsed > this.peakHeap) this.peakHeap = m.heapUsed;
+    return { rssMB: m.rss / MB, heapMB: m.heapUsed / MB };
+  }
+
+  stop(): { peakRssMB: number; peakHeapMB: number } {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.sample();
+    return { peakRssMB: this.peakRss / MB, peakHeapMB: this.peakHeap / MB };
+  }
+}
+
+/** Kernel-tracked peak resident memory of the whole process so far, MB. */
+export function processPeakRssMB(): number {
+  return process.resourceUsage().maxRSS / 1024;
+}
+
+export interface FolderRunSpec {
+  label: string;
+  folder: string;
+  /** Scratch project file (never the photo folder's own .samantic). */
+  projectFile: string;
+  segmenter: Segmenter;
+  amg: Partial<AmgOptions>;
+  prefetch: number;
+  /** Also reopen the folder and process it again (the cache case). Default true. */
+  reopen?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface MemoryPoint {
+  image: number;
+  rssMB: number;
+  heapMB: number;
+}
+
+export interface FolderRunResult {
+  label: string;
+  folder: string;
+  images: number;
+  failed: number;
+  segments: number;
+  classes: number;
+  prefetch: number;
+  scanSeconds: number;
+  processSeconds: number;
+  clusterSeconds: number;
+  /** Scan + process + cluster: what a user waits for on a fresh folder. */
+  firstRunSeconds: number;
+  phases: PhaseTotals;
+  encoded: number;
+  cacheHits: number;
+  peakRssMB: number;
+  peakHeapMB: number;
+  /** rss / heap after each image (first, middle and last are printed). */
+  memory: MemoryPoint[];
+  reopen: null | {
+    /** Open the project + scan + process (nothing pending) — what reopening a done folder costs. */
+    seconds: number;
+    encoded: number;
+    processed: number;
+    speedup: number;
+  };
+}
+
+const since = (t0: number) => (performance.now() - t0) / 1000;
+
+async function processOnce(spec: FolderRunSpec, store: ProjectStore, sampler: MemorySampler, memory: MemoryPoint[]): Promise<ProcessFolderResult> {
+  const log = spec.log ?? (() => {});
+  return processPendingImages(store, spec.folder, spec.segmenter, {
+    amg: spec.amg,
+    prefetch: spec.prefetch,
+    emit: (e) => {
+      if (e.type !== 'image') return;
+      const m = sampler.sample();
+      memory.push({ image: e.done, rssMB: m.rssMB, heapMB: m.heapMB });
+      log(`  ${spec.label} ${e.done}/${e.total} ${e.relPath}: ${e.status === 'failed' ? e.error : `${e.segments} segments`} (rss ${m.rssMB.toFixed(0)} MB)`);
+    },
+  });
+}
+
+export async function runFolder(spec: FolderRunSpec): Promise<FolderRunResult> {
+  const sampler = new MemorySampler();
+  const memory: MemoryPoint[] = [];
+  sampler.start();
+  let t0 = performance.now();
+  const store = ProjectStore.open(spec.projectFile, { create: true });
+  let first: ProcessFolderResult;
+  let scanSeconds: number;
+  let processSeconds: number;
+  let clusterSeconds: number;
+  let classes: number;
+  try {
+    await scanFolder(store, spec.folder);
+    scanSeconds = since(t0);
+    t0 = performance.now();
+    first = await processOnce(spec, store, sampler, memory);
+    processSeconds = since(t0);
+    t0 = performance.now();
+    classes = (await clusterProject(store, { mode: 'auto' })).classes;
+    clusterSeconds = since(t0);
+  } finally {
+    store.close();
+  }
+  const mem = sampler.stop();
+  const firstRunSeconds = scanSeconds + processSeconds + clusterSeconds;
+
+  let reopen: FolderRunResult['reopen'] = null;
+  if (spec.reopen ?? true) {
+    t0 = performance.now();
+    const again = ProjectStore.open(spec.projectFile, { create: false });
+    try {
+      await scanFolder(again, spec.folder);
+      const r = await processOnce({ ...spec, log: () => {} }, again, sampler, []);
+      const seconds = since(t0);
+      reopen = { seconds, encoded: r.encoded, processed: r.processed, speedup: firstRunSeconds / seconds };
+    } finally {
+      again.close();
+    }
+  }
+  return {
+    label: spec.label,
+    folder: spec.folder,
+    images: first.processed,
+    failed: first.failed,
+    segments: first.segments,
+    classes,
+    prefetch: spec.prefetch,
+    scanSeconds,
+    processSeconds,
+    clusterSeconds,
+    firstRunSeconds,
+    phases: first.phases,
+    encoded: first.encoded,
+    cacheHits: first.cacheHits,
+    peakRssMB: mem.peakRssMB,
+    peakHeapMB: mem.peakHeapMB,
+    memory,
+    reopen,
+  };
+}
+
+/** Per-image figures of a run, ms, with the model's share apart from Samantic's own. */
+export function perImage(r: FolderRunResult) {
+  const n = Math.max(1, r.images);
+  const p = r.phases;
+  const post = p.amgMs - p.decodeModelMs;
+  const cluster = r.clusterSeconds * 1000;
+  const row = {
+    decodeImage: p.decodeImageMs / n,
+    encode: p.encodeMs / n,
+    decoderModel: p.decodeModelMs / n,
+    postprocess: post / n,
+    segmentEmbeddings: p.embedMs / n,
+    clustering: cluster / n,
+    database: p.dbMs / n,
+    /** The segmenting loop waiting for the next prepared image (model idle). */
+    wait: p.waitMs / n,
+  };
+  return {
+    ...row,
+    model: row.encode + row.decoderModel,
+    samantic: row.decodeImage + row.postprocess + row.segmentEmbeddings + row.clustering + row.database,
+    wall: (r.firstRunSeconds * 1000) / n,
+    imagesPerMinute: r.images > 0 ? (60 * r.images) / r.firstRunSeconds : 0,
+  };
+}
+
+export function scratchProject(dir: string, label: string, k: number): string {
+  return join(dir, `${k}-${label.replace(/[^a-z0-9]+/gi, '_')}.db`);
+}
