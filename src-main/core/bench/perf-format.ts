@@ -27,7 +27,7 @@ export function formatPerformanceReport(r: PerformanceBenchResult): string {
       `${m.loadAverageEnd.map((x) => x.toFixed(1)).join(' ')} at end (other processes share these cores)`,
     `model load ${r.model.loadSeconds.toFixed(2)} s`,
     '',
-    'Per image (busy time per phase; decode and encode of the next image overlap the current one, so phases can exceed wall):',
+    'Per image (busy time per phase; img decode timed in a separate pass, since in the run it overlaps the previous image; MODEL = encode + decoder, SAMANTIC = the rest):',
   );
   const phaseRows = r.folders.map((f) => {
     const p = f.perImage;

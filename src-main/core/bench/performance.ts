@@ -12,6 +12,8 @@ import type { DeviceChoice } from '../api/contract';
 import { AMG_PRESETS, type AmgOptions, type AmgPresetName } from '../amg/options';
 import { benchClustering, type BenchResult as ClusterBenchResult } from '../cluster/bench';
 import { SamanticError } from '../errors';
+import { listImageFiles } from '../image/files';
+import { loadImage } from '../image/load';
 import { loadModel } from '../model/runtime';
 import { OnnxSegmenter } from '../pipeline/onnx-segmenter';
 import { DEFAULT_PREFETCH_DEPTH, checkPrefetchDepth } from '../pipeline/prefetch';
@@ -94,6 +96,7 @@ export async function runPerformanceBench(o: PerformanceBenchOptions, log: (line
     log(`model ${model.descriptor.id} on ${model.provider}, ${o.threads} threads, loaded in ${loadSeconds.toFixed(2)} s`);
 
     try {
+      await warmUp(folders, segmenter);
       const results: PerformanceBenchResult['folders'] = [];
       let k = 0;
       for (const f of folders) {
@@ -157,6 +160,17 @@ export async function runPerformanceBench(o: PerformanceBenchOptions, log: (line
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/**
+ * One throwaway segmentation (a 2x2 grid on the first image) before anything is timed, so that
+ * first-call costs (JIT, onnxruntime's first runs, sharp's start) land in no figure.
+ */
+async function warmUp(folders: { dir: string }[], segmenter: OnnxSegmenter): Promise<void> {
+  const first = folders.length > 0 ? (await listImageFiles(folders[0].dir))[0] : undefined;
+  if (!first) return;
+  const { image } = await loadImage(first);
+  await segmenter.segment(image, { amg: { pointsPerSide: 2 }, cached: null });
 }
 
 function intFlag(name: string, v: string | undefined, fallback: number, min = 1): number {

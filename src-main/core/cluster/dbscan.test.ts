@@ -67,6 +67,28 @@ describe('dbscan', () => {
     }
   });
 
+  it('a border point between two clusters joins the one expanded first (lowest label), as sklearn does', () => {
+    // On the unit circle (angles in radians, eps = 0.031 of arc): A is 4 points in [0, 0.015] plus
+    // an outrider at 0.04, B the mirror image around 0.065, x sits at 0.065. x reaches only the two
+    // outriders (0.025 away): 3 points with itself, a border point; the outriders are core
+    // (their cluster's 0.01 and 0.015 plus x); A and B (0.05 apart) stay two clusters.
+    const at = (t: number) => [Math.cos(t), Math.sin(t)];
+    const a = [0, 0.005, 0.01, 0.015, 0.04];
+    const b = a.map((t) => 0.13 - t);
+    const eps = 1 - Math.cos(0.031);
+    for (const order of [['x', ...a.map(() => 'a'), ...b.map(() => 'b')], ['x', ...b.map(() => 'b'), ...a.map(() => 'a')]]) {
+      let ia = 0;
+      let ib = 0;
+      const angles = order.map((k) => (k === 'x' ? 0.065 : k === 'a' ? a[ia++] : b[ib++]));
+      const v = Float32Array.from(angles.flatMap(at));
+      const labels = dbscan(v, 2, { eps, minSamples: 4 });
+      expect(Array.from(labels)).toEqual(Array.from(referenceDbscan(v, 2, eps, 4)));
+      expect(labels[0]).toBe(0); // the cluster listed first after x gets label 0 and claims x
+      expect(new Set(labels).size).toBe(2);
+      expect(Array.from(labels).filter((l) => l === 0).length).toBe(6);
+    }
+  });
+
   it('gives the same labels with the partitioned search, with or without the pair budget', () => {
     // 2000 points -> ~45 cells: exercises cell pruning, cross-cell pairs and the second pass.
     const { vectors } = sphereBlobs({ n: 2000, classes: 6, dim: 16, spread: 0.35, noiseFraction: 0.1, seed: 5 });

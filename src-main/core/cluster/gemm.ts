@@ -105,12 +105,6 @@ export async function runAsync<T>(task: GemmTask<T>, gemm: AsyncGemm = jsGemmAsy
   return step.value;
 }
 
-/** A finished task that needed no block (lets callers return plain values through yield*). */
-// eslint-disable-next-line require-yield
-export function* done<T>(value: T): GemmTask<T> {
-  return value;
-}
-
 /**
  * Similarities of `rows` (positions in `data`, any order) against all of `b`, requested in blocks.
  * Calls visit(rowIndexInList, bStart, sims, bCount) for each block; sims is rows x bCount.

@@ -103,24 +103,25 @@ function* lloyd(
   const assignment = new Int32Array(m).fill(-1);
   const bestSim = new Float64Array(m);
   let inertia = 0;
+  const next = new Int32Array(m);
   for (let it = 0; it < iterations; it++) {
-    let changed = 0;
-    yield* forEachBlockAgainst(data, dim, rows, centroids, k, (s, count, _b, _bc, sims) => {
+    bestSim.fill(-Infinity);
+    // Centroids may span several blocks (k > MAX_BLOCK_ROWS_B): keep the running best per row.
+    yield* forEachBlockAgainst(data, dim, rows, centroids, k, (s, count, b0, bc, sims) => {
       for (let t = 0; t < count; t++) {
-        let arg = 0;
-        let best = -Infinity;
-        for (let c = 0; c < k; c++) {
-          const v = sims[t * k + c];
-          if (v > best) {
-            best = v;
-            arg = c;
+        for (let c = 0; c < bc; c++) {
+          if (sims[t * bc + c] > bestSim[s + t]) {
+            bestSim[s + t] = sims[t * bc + c];
+            next[s + t] = b0 + c;
           }
         }
-        if (assignment[s + t] !== arg) changed++;
-        assignment[s + t] = arg;
-        bestSim[s + t] = best;
       }
     });
+    let changed = 0;
+    for (let i = 0; i < m; i++) {
+      if (assignment[i] !== next[i]) changed++;
+      assignment[i] = next[i];
+    }
     inertia = 0;
     for (let i = 0; i < m; i++) inertia += 1 - bestSim[i];
     if (changed === 0) break;

@@ -1,7 +1,8 @@
 // Exact neighbour queries over a Partition: every pair within eps, and the k-th nearest neighbour
-// similarity of chosen points. Whole cell pairs are skipped when the triangle-inequality bound
-// (partition.ts) proves them too far apart, so clustered data costs far less than all pairs while
-// the answer stays the same as a brute-force scan.
+// similarity of chosen points. Cell pairs, and the rows of a cell beyond a prefix, are skipped when
+// the triangle-inequality bounds of partition.ts prove them too far apart, so clustered data costs
+// far less than all pairs while the answer stays exactly that of a brute-force scan (the tests
+// compare the two).
 
 import { MAX_BLOCK_ROWS_A, MAX_BLOCK_ROWS_B, forEachBlockAgainst, gatherRows, type GemmTask } from './gemm';
 import { centerDistance, epsRadius, rowsReaching, type Partition } from './partition';

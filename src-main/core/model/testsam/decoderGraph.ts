@@ -7,13 +7,12 @@
 // the connected region of similar colour around it at three tolerances; see params.ts.
 
 import type onnxProto from 'onnx-proto';
+import { growRegions } from './growth';
 import { GraphBuilder } from './onnxBuilder';
 import {
   CHANNELS,
-  COARSE_ITERATIONS,
   DISTANCE_CLIP,
   FAR,
-  FINE_ITERATIONS,
   GROWTH_CAP,
   FRAME,
   GAIN,
@@ -22,36 +21,14 @@ import {
   IOU_MARGIN,
   LOW_RES,
   MASK_INPUT_WEIGHT,
-  REFERENCE_SIGMA,
   NEGATIVE_PENALTY,
-  STEPS_PER_ITERATION,
   SUB,
   SUBCELL_SCALE,
   TOKEN_KINDS,
   TOKEN_TOLERANCES,
   distanceTransform,
 } from './params';
-
-/**
- * A Loop that repeats g <- min(negCost, maxpool3x3(g)) (g = minus the minimax distance) for
- * `iterations` * STEPS_PER_ITERATION steps; with `untilStable` it stops as soon as nothing changes
- * (worth its extra passes only when many iterations may be skipped). Returns the final g.
- */
-function growLoop(g: GraphBuilder, start: string, negCost: string, iterations: number, tag: string, untilStable: boolean): string {
-  const body = new GraphBuilder(`${tag}_`);
-  body.input(`${tag}_i`, 'int64', []);
-  const condIn = body.input(`${tag}_cond_in`, 'bool', []);
-  const gin = body.input(`${tag}_g_in`, 'float');
-  let cur = gin;
-  for (let s = 0; s < STEPS_PER_ITERATION; s++) {
-    const pooled = body.op('MaxPool', [cur], { kernel_shape: [3, 3], pads: [1, 1, 1, 1], strides: [1, 1] });
-    cur = body.op('Min', [pooled, negCost]);
-  }
-  const going = untilStable ? body.op('Greater', [body.op('ReduceMax', [body.op('Abs', [body.sub(cur, gin)])], { keepdims: 0 }), body.scalar(0)]) : condIn;
-  body.output(going, `${tag}_cond_out`, 'bool', []);
-  body.output(cur, `${tag}_g_out`, 'float');
-  return g.op('Loop', [g.ints([iterations], [], 'trip'), g.bool(true), start], { body: body.graph(`${tag}_body`) });
-}
+import { referenceColours } from './reference';
 
 export function buildDecoderGraph(batched: boolean): onnxProto.onnx.IGraphProto {
   const g = new GraphBuilder();
@@ -80,18 +57,8 @@ export function buildDecoderGraph(batched: boolean): onnxProto.onnx.IGraphProto 
   const toIndex = (x: string, y: string) => g.op('Cast', [g.add(g.mul(y, c(LOW_RES)), x)], { to: 7 });
   const idx = g.op('Squeeze', [toIndex(cx, cy), g.ints([2])]); // B x N int64
 
-  // A click's reference colour: the mean of its 3 x 3 cells weighted by their similarity to the
-  // clicked cell (a bilateral filter), so noise averages out but a neighbouring material (the hole
-  // of an olive ring, the edge of a topping) does not leak into the reference.
-  const shift = (d: number[]) => g.floats(d, [9], 'offsets');
-  const nx = g.op('Clip', [g.add(cx, shift([-1, 0, 1, -1, 0, 1, -1, 0, 1])), c(0), c(LOW_RES - 1)]);
-  const ny = g.op('Clip', [g.add(cy, shift([-1, -1, -1, 0, 0, 0, 1, 1, 1])), c(0), c(LOW_RES - 1)]);
-  const hood = g.op('Transpose', [g.op('Gather', [flat, toIndex(nx, ny)], { axis: 1 })], { perm: [1, 2, 3, 0] }); // B x N x 9 x 3
-  const centre = g.op('Slice', [hood, g.ints([4]), g.ints([5]), g.ints([2])]);
-  const gap = g.op('ReduceSum', [g.mul(g.sub(hood, centre), g.sub(hood, centre)), g.ints([3])], { keepdims: 1 });
-  const weight = g.op('Exp', [g.mul(gap, c(-1 / REFERENCE_SIGMA ** 2))]); // B x N x 9 x 1
-  const sumW = g.op('ReduceSum', [weight, g.ints([2])], { keepdims: 0 });
-  const ref = g.div(g.op('ReduceSum', [g.mul(hood, weight), g.ints([2])], { keepdims: 0 }), sumW); // B x N x 3
+  // A click's reference colour: the middle of the shades of the material under it (reference.ts).
+  const ref = referenceColours(g, flat, cx, cy); // B x N x 3
 
   // Colour distance of every cell to every point's reference colour: |x|^2 - 2 x.r + |r|^2.
   const dot = g.op('MatMul', [ref, flat]); // B x N x cells
@@ -120,38 +87,10 @@ export function buildDecoderGraph(batched: boolean): onnxProto.onnx.IGraphProto 
   const zeros = g.op('Mul', [dPos, c(0)]);
   const seed = g.op('ScatterElements', [zeros, idx, isPos], { axis: 1, reduction: 'add' });
 
-  // Growth works on min(cost, cap), starting from the cap everywhere but the seeds. Two costs grow
-  // side by side as channels: the plain one, and an eroded one (a cell passes only when its whole
-  // 3 x 3 neighbourhood does) whose region is dilated back afterwards: an opening by reconstruction,
-  // which cuts the thin necks where touching objects of the same colour meet.
-  const img = g.ints([-1, 1, LOW_RES, LOW_RES]);
-  const capped = g.op('Reshape', [g.op('Min', [cost, c(GROWTH_CAP)]), img]);
-  const pool3 = { kernel_shape: [3, 3], pads: [1, 1, 1, 1], strides: [1, 1] };
-  const costs = g.op('Concat', [capped, g.op('MaxPool', [capped], pool3)], { axis: 1 });
-  const negCost = g.op('Neg', [costs]);
-  const seedMap = g.op('Greater', [g.op('Reshape', [seed, img]), c(0.5)]);
-  const negCap = c(-GROWTH_CAP);
-
-  // Coarse pass on 64 x 64 patches (a patch costs its worst sub-cell), then the fine 256 x 256 pass
-  // starting from that upper bound of the distance.
-  const byPatch = { kernel_shape: [SUB, SUB], strides: [SUB, SUB] };
-  const negCostCoarse = g.op('Neg', [g.op('MaxPool', [costs], byPatch)]);
-  const seedCoarse = g.op('MaxPool', [g.op('Cast', [seedMap], { to: 1 })], byPatch);
-  const startCoarse = g.op('Where', [g.op('Greater', [seedCoarse, c(0.5)]), negCostCoarse, negCap]);
-  const coarse = growLoop(g, startCoarse, negCostCoarse, COARSE_ITERATIONS, 'coarse', true);
-  const up = g.op('Resize', [coarse, '', g.floats([1, 1, SUB, SUB], [4], 'x4')], {
-    mode: 'nearest',
-    coordinate_transformation_mode: 'asymmetric',
-    nearest_mode: 'floor',
-  });
-  const startFine = g.op('Max', [g.op('Where', [seedMap, negCost, negCap]), g.op('Min', [negCost, up])]);
-  const grown = g.op('Neg', [growLoop(g, startFine, negCost, FINE_ITERATIONS, 'fine', false)]); // B x 2 x 256 x 256
-  const plain = g.op('Slice', [grown, g.ints([0]), g.ints([1]), g.ints([1])]);
-  const eroded = g.op('Slice', [grown, g.ints([1]), g.ints([2]), g.ints([1])]);
-  const dilated = g.op('Neg', [g.op('MaxPool', [g.op('Neg', [eroded])], pool3)]);
-  const opened = g.op('Max', [dilated, capped]);
+  const { plain, opened } = growRegions(g, cost, g.op('Greater', [g.op('Reshape', [seed, g.ints([-1, 1, LOW_RES, LOW_RES])]), c(0.5)]));
   // Cells the growth did not reach keep their own colour distance (at least the cap), so very
   // different colours get strongly negative logits and similar but unconnected ones mildly negative.
+  const img = g.ints([-1, 1, LOW_RES, LOW_RES]);
   const own = g.op('Max', [g.op('Reshape', [g.op('Min', [cost, c(DISTANCE_CLIP)]), img]), c(GROWTH_CAP)]);
   const both = g.op('Concat', [plain, opened], { axis: 1 });
   const reached = g.op('Where', [g.op('Less', [both, c(GROWTH_CAP)]), both, own]);

@@ -5,7 +5,7 @@
 // ensureTestModel() notices through the fingerprint in model.json and regenerates stale copies.
 
 /** Written into model.json; bump it when the model's behaviour changes, so the change is visible. */
-export const TEST_SAM_VERSION = 1;
+export const TEST_SAM_VERSION = 2;
 
 /** SAM's input frame and grids (segment_anything/modeling/sam.py: image_size 1024, 16 px patches). */
 export const FRAME = 1024;
@@ -62,8 +62,18 @@ export const TOKEN_KINDS = ['opened', 'plain', 'opened', 'opened'] as const;
  * merge touching pepperoni and let the cheese leak into them, narrower ones drop the darker rims.
  */
 export const TOKEN_TOLERANCES = [0.14, 0.16, 0.14, 0.24] as const;
-/** Bilateral weight scale of the click's 3 x 3 neighbourhood when taking its reference colour. */
-export const REFERENCE_SIGMA = 0.06;
+/**
+ * A click's reference colour (reference.ts): mean shift over the REFERENCE_WINDOW^2 cells around it
+ * (9 cells = 27 px of a 768 px image, about a small pepperoni's radius), with a colour kernel of
+ * REFERENCE_SIGMA (about half the spread of one material's shades on the pizzas: a pepperoni's body
+ * and its darker rim are 0.14 apart, so they pull together, while cheese around it, 0.5 and more
+ * away, weighs exp(-5)) and a spatial kernel of REFERENCE_SPATIAL_SIGMA cells (the click's own
+ * surroundings count most). REFERENCE_STEPS mean-shift steps from the clicked cell's colour.
+ */
+export const REFERENCE_WINDOW = 9;
+export const REFERENCE_SIGMA = 0.1;
+export const REFERENCE_SPATIAL_SIGMA = 3;
+export const REFERENCE_STEPS = 3;
 /**
  * Logit units per unit of colour distance: logit = GAIN * (tolerance - distance). With SAM's
  * stability_score_offset of 1 logit (automatic_mask_generator.py) a mask is stable when few cells
@@ -88,13 +98,23 @@ export const MASK_INPUT_WEIGHT = 0.5;
 
 /**
  * Region growing is a minimax path distance (the largest colour distance along the best path from the
- * click), computed by repeated 3x3 min-pooling in ONNX Loops: first on the 64 x 64 grid of patches
- * (cost of a patch = its worst sub-cell, an upper bound that reaches the whole frame in 63 steps),
- * then refined on the 256 x 256 grid for a fixed few steps (edges and narrow passages; the coarse
- * bound is already right inside large regions). The coarse Loop stops early once nothing changes.
+ * click), computed by repeated 3x3 min-pooling in ONNX Loops (growth.ts): a few steps on the 256 x 256
+ * grid around the clicks, then on the 64 x 64 grid of patches (cost of a patch = its worst sub-cell,
+ * an upper bound that reaches the whole frame in 63 steps), then refined on the 256 x 256 grid for a
+ * fixed few steps (edges and narrow passages; the coarse bound is already right inside large
+ * regions). The coarse Loop stops early once nothing changes.
  */
 export const COARSE_ITERATIONS = 32;
-export const FINE_ITERATIONS = 6;
+export const FINE_ITERATIONS = 3;
+/**
+ * Fine iterations before the coarse pass, from the clicks: enough to fill at least one whole patch
+ * next to a click near an object's edge (a patch whose 4 x 4 cells all lie within 2 * 3 = 6 cells),
+ * from which the coarse pass can spread. Without them a click whose own patch straddles an edge
+ * grew only FINE steps far and cut objects with straight lines.
+ */
+export const PRE_ITERATIONS = 3;
+/** The eroded (opened) growth also starts from the cells within this many cells of a click (see growth.ts). */
+export const ERODED_SEED_RADIUS = 2;
 /** Pooling steps per Loop iteration (fewer convergence checks). Steps = iterations * this. */
 export const STEPS_PER_ITERATION = 2;
 
