@@ -7,7 +7,7 @@ import { validateCocoDataset } from '../core/coco/validate';
 import { writePizzaFolder } from '../core/synth/writer';
 
 const BIN = resolve(__dirname, '..', '..', 'resources', 'bin', 'samantic.mjs');
-const QUICK = ['--model', 'test-sam', '--device', 'cpu', '--points-per-side', '8'];
+const QUICK = ['--model', 'test-sam', '--device', 'cpu', '--points-per-side', '12'];
 
 let root: string;
 let pizzas: string;

@@ -123,7 +123,7 @@ export async function runPerformanceBench(o: PerformanceBenchOptions, log: (line
         };
       }
 
-      const peer = o.peer ? await runPeerComparison(DEFAULT_PHOTOS_DIR, segmenter, log) : null;
+      const peer = o.peer ? await runPeerComparison(DEFAULT_PHOTOS_DIR, model, log) : null;
       const processPeak = processPeakRssMB();
 
       let clusterScale: PerformanceBenchResult['clusterScale'] = null;

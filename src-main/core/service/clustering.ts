@@ -2,8 +2,8 @@
 // (so a class means the same thing in all images); the result replaces the classes as ONE undoable
 // gesture, and classes that keep most of their segments keep their user-given names.
 import type { SplitPreview } from '../api/contract';
-import { clusterSegments, type ClusterOptions } from '../cluster/clusterSegments';
-import { nearestSegments, splitCluster } from '../cluster';
+import { clusterSegmentsAsync, type ClusterOptions } from '../cluster/clusterSegments';
+import { nearestSegments, splitClusterAsync } from '../cluster';
 import { SamanticError } from '../errors';
 import type { ProjectStore } from '../store/project-store';
 import type { SegmentVectors } from '../store/segments';
@@ -31,7 +31,8 @@ export async function clusterProject(store: ProjectStore, options: ProjectCluste
   if (v.count === 0) return { classes: 0, noise: 0 };
   const clusterOptions: ClusterOptions = { mode: options.mode, eps: options.eps, minSamples: options.minSamples };
   const meta = Array.from({ length: v.count }, (_, i) => metaOf(v, i));
-  const result = clusterSegments({ vectors: v.vectors, dim: v.dim, meta }, clusterOptions);
+  // The async form runs the dot products in onnxruntime (about 25x faster than the JS kernel here).
+  const result = await clusterSegmentsAsync({ vectors: v.vectors, dim: v.dim, meta }, clusterOptions);
   store.replaceClustering({
     segmentIds: Array.from(v.ids),
     labels: Array.from(result.labels),
@@ -50,7 +51,7 @@ export async function previewSplit(store: ProjectStore, classId: number, k: numb
   if (v.count === 0) throw new SamanticError('not-found', `Class ${classId} has no segments to split; pick a class with segments.`);
   if (v.count < k) throw new SamanticError('invalid-argument', `Class ${classId} has only ${v.count} segments; it cannot be split into ${k}.`);
   const members = Array.from({ length: v.count }, (_, i) => i);
-  const groups = splitCluster(v.vectors, v.dim, members, k, { seed: SPLIT_SEED });
+  const groups = await splitClusterAsync(v.vectors, v.dim, members, k, { seed: SPLIT_SEED });
   // Largest group first: it keeps the class's name and colour.
   const idGroups = groups.map((g) => g.map((i) => v.ids[i])).filter((g) => g.length > 0).sort((a, b) => b.length - a.length || a[0] - b[0]);
   return { classId, k, groups: idGroups };

@@ -9,7 +9,7 @@ import { createService } from './service';
 import type { Service } from './types';
 
 // A sparse grid keeps the real test model fast enough for a unit test; the pipeline is the same.
-const QUICK = { pointsPerSide: 8 };
+const QUICK = { pointsPerSide: 16 };
 
 let root: string;
 let folder: string;

@@ -7,6 +7,7 @@
 // the connected region of similar colour around it at three tolerances; see params.ts.
 
 import type onnxProto from 'onnx-proto';
+import { colourFeatures, referenceColours } from './colour';
 import { growRegions } from './growth';
 import { GraphBuilder } from './onnxBuilder';
 import {
@@ -26,9 +27,7 @@ import {
   SUBCELL_SCALE,
   TOKEN_KINDS,
   TOKEN_TOLERANCES,
-  distanceTransform,
 } from './params';
-import { referenceColours } from './reference';
 
 export function buildDecoderGraph(batched: boolean): onnxProto.onnx.IGraphProto {
   const g = new GraphBuilder();
@@ -43,12 +42,11 @@ export function buildDecoderGraph(batched: boolean): onnxProto.onnx.IGraphProto 
   const c = (v: number) => g.scalar(v);
 
   // Sub-cell colours back from embedding channels 0-47, unfolded to 3 x 256 x 256, then into the
-  // distance space (brightness down-weighted).
+  // distance space (chromaticity and log brightness, colour.ts).
   const folded = g.op('Slice', [emb, g.ints([0]), g.ints([3 * SUB * SUB]), g.ints([1])]);
   const colour = g.add(g.mul(folded, c(1 / SUBCELL_SCALE)), c(0.5));
   const grid = g.op('DepthToSpace', [colour], { blocksize: SUB, mode: 'DCR' });
-  const dspace = g.op('Conv', [grid, g.floats(distanceTransform(), [3, 3, 1, 1], 'dist_m')]);
-  const flat = g.op('Reshape', [dspace, g.ints([3, cells])]);
+  const flat = g.op('Reshape', [colourFeatures(g, grid), g.ints([3, cells])]);
 
   // Clicked cells: like SAM's graph, +0.5 before use; 4 frame pixels per cell.
   const cellXY = g.op('Clip', [g.op('Floor', [g.mul(g.add(coords, c(0.5)), c(LOW_RES / FRAME))]), c(0), c(LOW_RES - 1)]);

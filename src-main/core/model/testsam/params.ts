@@ -43,10 +43,15 @@ export const REST_CHANNELS = CHANNELS - SUB * SUB * 3;
 export const EXPANSION_SEED = 0x5a3c0de;
 
 /**
- * Colour distance of the decoder: Euclidean after down-weighting brightness (the component along
- * grey), so shading and lighting gradients move a colour less than a change of hue does.
+ * Colour space of the decoder's distances (colour.ts): opponent chromaticity axes times
+ * CHROMA_WEIGHT and ln(brightness) times LOG_LUMINANCE_WEIGHT, brightness being the mean of r, g, b
+ * in 0-1. Shading that darkens a colour to 0.82 (a pepperoni's curled rim in synth/paint.ts) moves it
+ * 0.15 * 0.2 = 0.03, while pepperoni and cheese stay 0.4 apart. CHROMA_EPSILON (about 2.5 of 255
+ * levels) is added to each channel so near-black colours do not get a noisy, exploding chromaticity.
  */
-export const LUMINANCE_WEIGHT = 0.6;
+export const CHROMA_WEIGHT = 1;
+export const LOG_LUMINANCE_WEIGHT = 0.15;
+export const CHROMA_EPSILON = 0.01;
 
 /**
  * The four output tokens, like SAM's: token 0 is the single-mask output, tokens 1-3 the multimask
@@ -61,7 +66,7 @@ export const TOKEN_KINDS = ['opened', 'plain', 'opened', 'opened'] as const;
  * Chosen by measuring best-of-3 IoU on the synthetic pizzas (testsam/quality.test.ts): wider ones
  * merge touching pepperoni and let the cheese leak into them, narrower ones drop the darker rims.
  */
-export const TOKEN_TOLERANCES = [0.14, 0.16, 0.14, 0.24] as const;
+export const TOKEN_TOLERANCES = [0.07, 0.08, 0.07, 0.12] as const;
 /**
  * A click's reference colour (reference.ts): mean shift over the REFERENCE_WINDOW^2 cells around it
  * (9 cells = 27 px of a 768 px image, about a small pepperoni's radius), with a colour kernel of
@@ -71,7 +76,7 @@ export const TOKEN_TOLERANCES = [0.14, 0.16, 0.14, 0.24] as const;
  * surroundings count most). REFERENCE_STEPS mean-shift steps from the clicked cell's colour.
  */
 export const REFERENCE_WINDOW = 9;
-export const REFERENCE_SIGMA = 0.1;
+export const REFERENCE_SIGMA = 0.05;
 export const REFERENCE_SPATIAL_SIGMA = 3;
 export const REFERENCE_STEPS = 3;
 /**
@@ -80,9 +85,9 @@ export const REFERENCE_STEPS = 3;
  * lie within 1/GAIN (about 0.007) of the tolerance: crisp edges are stable, gradual ones are not.
  * Tuned with SAM's default filters (pred_iou_thresh 0.88, stability_score_thresh 0.95) on the pizzas.
  */
-export const GAIN = 150;
+export const GAIN = 300;
 /** Distances are clipped here before the logit, so very different colours give about -55, not -600. */
-export const DISTANCE_CLIP = 0.5;
+export const DISTANCE_CLIP = 0.3;
 /** The "unreachable" cost: non-prompt points, the padded part of the frame. */
 export const FAR = 4;
 /**
@@ -90,7 +95,7 @@ export const FAR = 4;
  * margin): cells start at it and only change where a path below it exists, so the Loops converge
  * as soon as the regions are grown. Beyond it, a cell's logit uses its own colour distance.
  */
-export const GROWTH_CAP = 0.36;
+export const GROWTH_CAP = 0.2;
 /** A cell nearer in colour to a negative point than to the positive ones costs this much per unit nearer. */
 export const NEGATIVE_PENALTY = 4;
 /** has_mask_input = 1 adds this times mask_input to the logits (a previous mask nudges the next). */
@@ -158,16 +163,5 @@ export function orthonormalColumns(rows: number, cols: number, seed: number): Fl
     norm = Math.sqrt(norm);
     for (let r = 0; r < rows; r++) m[r * cols + c] /= norm;
   }
-  return m;
-}
-
-/**
- * The 3x3 colour transform before distances: identity minus (1 - LUMINANCE_WEIGHT) times the
- * projection on grey u = (1,1,1)/sqrt(3), i.e. M = I - (1 - w) u u^T (symmetric).
- */
-export function distanceTransform(): number[] {
-  const k = (1 - LUMINANCE_WEIGHT) / 3;
-  const m: number[] = [];
-  for (let r = 0; r < 3; r++) for (let c = 0; c < 3; c++) m.push((r === c ? 1 : 0) - k);
   return m;
 }

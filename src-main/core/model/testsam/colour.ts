@@ -1,9 +1,37 @@
-// The reference colour of a click in test-sam's decoder: the colour of the material under the click,
-// found by mean shift over a window of cells around it, so that where exactly one clicks on an object
-// (a dark speckle, the darker rim of a pepperoni, a shaded side) changes the reference little.
+// Colours in test-sam's decoder: the space its colour distances are measured in, and the reference
+// colour of a click (the colour of the material under it, found by mean shift over a window of cells
+// around it, so that where exactly one clicks on an object (a dark speckle, the darker rim of a
+// pepperoni, a shaded side) changes the reference little).
 
 import { GraphBuilder } from './onnxBuilder';
-import { LOW_RES, REFERENCE_SIGMA, REFERENCE_SPATIAL_SIGMA, REFERENCE_STEPS, REFERENCE_WINDOW } from './params';
+import {
+  CHROMA_EPSILON,
+  CHROMA_WEIGHT,
+  LOG_LUMINANCE_WEIGHT,
+  LOW_RES,
+  REFERENCE_SIGMA,
+  REFERENCE_SPATIAL_SIGMA,
+  REFERENCE_STEPS,
+  REFERENCE_WINDOW,
+} from './params';
+
+/**
+ * `rgb` is 1 x 3 x H x W in 0-1. Returns 1 x 3 x H x W: two opponent chromaticity axes (red-green,
+ * yellow-blue of rgb / (r + g + b)) times CHROMA_WEIGHT, and the log of the brightness times
+ * LOG_LUMINANCE_WEIGHT. Shading multiplies a colour (a curled rim, a dome, a shadow, the light
+ * falling off across the board): that leaves chromaticity alone and shifts the log brightness by a
+ * constant, so a material's shades lie close together while different materials stay apart.
+ */
+export function colourFeatures(g: GraphBuilder, rgb: string): string {
+  const eps = g.scalar(CHROMA_EPSILON);
+  const sum = g.add(g.op('ReduceSum', [rgb, g.ints([1])], { keepdims: 1 }), g.scalar(3 * CHROMA_EPSILON));
+  const chroma = g.div(g.add(rgb, eps), sum);
+  const w = CHROMA_WEIGHT;
+  const opponent = [w / Math.SQRT2, -w / Math.SQRT2, 0, w / Math.sqrt(6), w / Math.sqrt(6), (-2 * w) / Math.sqrt(6)];
+  const axes = g.op('Conv', [chroma, g.floats(opponent, [2, 3, 1, 1], 'opponent')]);
+  const light = g.mul(g.op('Log', [g.mul(sum, g.scalar(1 / 3))]), g.scalar(LOG_LUMINANCE_WEIGHT));
+  return g.op('Concat', [axes, light], { axis: 1 });
+}
 
 /**
  * `flat` is 3 x 256^2 (colours in distance space), `cx`/`cy` the clicked cells (B x N x 1 floats).
