@@ -22,7 +22,8 @@ export function formatPerformanceReport(r: PerformanceBenchResult): string {
   const out: string[] = [];
   out.push(
     `Samantic performance — ${r.model.id} (${r.model.decoder} decoder) on ${r.model.provider}, ${r.model.threads} onnxruntime threads, ` +
-      `preset ${r.settings.preset}${r.settings.pointsPerSide ? ` (${r.settings.pointsPerSide} points per side)` : ''}, prefetch ${r.settings.prefetch}`,
+      `preset ${r.settings.preset}${r.settings.pointsPerSide ? ` (${r.settings.pointsPerSide} points per side)` : ''}, prefetch ${r.settings.prefetch} ` +
+      `(${r.settings.encodeAhead ? 'decode and encode ahead' : 'decode ahead; onnxruntime-node runs the model on the JavaScript thread, so encoding cannot overlap'})`,
     `machine: ${m.cores} cores (${m.cpu}), ${mb(m.totalMemoryMB)}, node ${m.node}; load average ${m.loadAverageStart.map((x) => x.toFixed(1)).join(' ')} at start, ` +
       `${m.loadAverageEnd.map((x) => x.toFixed(1)).join(' ')} at end (other processes share these cores)`,
     `model load ${r.model.loadSeconds.toFixed(2)} s`,
@@ -62,7 +63,7 @@ export function formatPerformanceReport(r: PerformanceBenchResult): string {
     const p = r.pipelining;
     out.push(
       '',
-      `Prefetch on ${p.label} (${p.images} images, processing only): sequential ${p.sequentialSeconds.toFixed(1)} s, ` +
+      `Prefetch on ${p.label} (${p.images} images, processing only, best of ${p.rounds} alternating runs): sequential ${p.sequentialSeconds.toFixed(1)} s, ` +
         `prefetch ${p.prefetch} ${p.prefetchSeconds.toFixed(1)} s -> ${p.gain.toFixed(2)}x; ` +
         `time waiting for the next image ${ms(p.sequentialWaitMs)} -> ${ms(p.prefetchWaitMs)}`,
     );

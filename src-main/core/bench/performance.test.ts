@@ -1,0 +1,81 @@
+// The bench's own logic (argument parsing, per-image arithmetic, the report); the benchmark run
+// itself prints figures and asserts nothing, so it is not run here.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { formatPerformanceReport } from './perf-format';
+import { perImage, type FolderRunResult } from './perf-run';
+import { DEFAULT_PHOTOS_DIR, parsePerformanceArgs, type PerformanceBenchResult } from './performance';
+
+function folderRun(over: Partial<FolderRunResult> = {}): FolderRunResult {
+  return {
+    label: 'photos', folder: '/x', images: 4, failed: 1, segments: 40, classes: 3, prefetch: 1,
+    scanSeconds: 0.5, processSeconds: 9, clusterSeconds: 0.5, firstRunSeconds: 10,
+    phases: { decodeImageMs: 900, encodeMs: 800, amgMs: 6000, decodeModelMs: 4000, embedMs: 40, dbMs: 120, waitMs: 8 },
+    decodeCostMs: 25, encoded: 4, cacheHits: 0, peakRssMB: 400, peakHeapMB: 20,
+    memory: [{ image: 1, rssMB: 300, heapMB: 10 }, { image: 2, rssMB: 320, heapMB: 11 }, { image: 3, rssMB: 330, heapMB: 12 }],
+    reopen: { seconds: 0.05, encoded: 0, processed: 0, speedup: 200 },
+    ...over,
+  };
+}
+
+describe('performance bench', () => {
+  it('defaults to the shared photos beside the repository, plus 6 pizzas', () => {
+    const o = parsePerformanceArgs([]);
+    expect(o.folders).toEqual([{ label: 'shared photos', dir: DEFAULT_PHOTOS_DIR }]);
+    expect(existsSync(resolve(DEFAULT_PHOTOS_DIR, 'bulldog.jpg'))).toBe(true);
+    expect(o).toMatchObject({ count: 6, preset: 'sam', pointsPerSide: null, prefetch: 1, peer: true, clusterScale: true, json: false });
+    expect(o.threads).toBeGreaterThan(0);
+  });
+
+  it('takes repeatable --folder and positional folders, and the switches', () => {
+    const o = parsePerformanceArgs(['--folder', 'a', '--folder', 'b/c', 'd', '--count', '0', '--preset', 'seed', '--skip-cluster-scale', '--skip-peer', '--json', '--prefetch', '0']);
+    expect(o.folders.map((f) => f.dir)).toEqual([resolve('a'), resolve('b/c'), resolve('d')]);
+    expect(o.folders.map((f) => f.label)).toEqual(['a', 'c', 'd']);
+    expect(o).toMatchObject({ count: 0, preset: 'seed', clusterScale: false, peer: false, json: true, prefetch: 0 });
+  });
+
+  it('rejects bad values with the flag and the allowed values', () => {
+    expect(() => parsePerformanceArgs(['--preset', 'fast'])).toThrow(/--preset must be one of sam, seed, got 'fast'/);
+    expect(() => parsePerformanceArgs(['--count=-2'])).toThrow(/--count must be an integer >= 0/);
+    expect(() => parsePerformanceArgs(['--prefetch', '9'])).toThrow(/prefetch depth must be an integer from 0/);
+    expect(() => parsePerformanceArgs(['--bogus'])).toThrow(/bogus/);
+  });
+
+  it("splits each image's time into the model's and Samantic's own", () => {
+    const p = perImage(folderRun());
+    expect(p.postprocess).toBe((6000 - 4000) / 4);
+    expect(p.decoderModel).toBe(1000);
+    expect(p.model).toBe(p.encode + p.decoderModel);
+    expect(p.samantic).toBeCloseTo(25 + 500 + 10 + 125 + 30);
+    expect(p.imagesPerMinute).toBe(24);
+    expect(p.wall).toBe(2500);
+  });
+
+  it('prints every section of a result', () => {
+    const f = folderRun();
+    const result: PerformanceBenchResult = {
+      machine: { cores: 2, cpu: 'test cpu', totalMemoryMB: 1000, loadAverageStart: [1, 1, 1], loadAverageEnd: [2, 2, 2], node: 'v20' },
+      model: { id: 'test-sam', provider: 'cpu', decoder: 'batched', threads: 2, loadSeconds: 0.3 },
+      settings: { preset: 'sam', pointsPerSide: null, prefetch: 1, encodeAhead: false },
+      folders: [{ ...f, perImage: perImage(f) }],
+      pipelining: { label: 'photos', images: 4, rounds: 2, sequentialSeconds: 12, prefetchSeconds: 10, prefetch: 1, gain: 1.2, sequentialWaitMs: 100, prefetchWaitMs: 5 },
+      peer: {
+        rows: [{ file: 'bulldog.jpg', width: 800, height: 534, variant: 'SAM defaults', peerSeconds: 5.4, postSeconds: 0.27, postCpuSeconds: 0.25, decoderSeconds: 9, masks: 30, speedup: 20, speedupCpu: 21.6 }],
+        skipped: ['lighthouse.jpg missing'],
+      },
+      clusterScale: null,
+      processPeakRssMB: 500,
+      totalSeconds: 42,
+    };
+    const text = formatPerformanceReport(result);
+    expect(text).toMatch(/2 cores \(test cpu\)/);
+    expect(text).toMatch(/photos \[4, 1 failed\]/);
+    expect(text).toMatch(/200x/);
+    expect(text).toMatch(/#1 300 MB .* -> #2 320 MB .* -> #3 330 MB/);
+    expect(text).toMatch(/sequential 12\.0 s, prefetch 1 10\.0 s -> 1\.20x/);
+    expect(text).toMatch(/bulldog\.jpg 800x534 +SAM defaults +5\.4 s +0\.27 s +0\.25 s +20\.0x +21\.6x/);
+    expect(text).toMatch(/skipped: lighthouse\.jpg missing/);
+    expect(text).not.toMatch(/Clustering at scale/);
+  });
+});
