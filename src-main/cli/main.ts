@@ -17,7 +17,8 @@ usage:
   samantic serve [folder] [--port N] [--host 127.0.0.1] [--token T] [--model <id>]
   samantic models list | download <id>
   samantic synth <dir> [--count 20] [--seed 1]
-  samantic bench [folder ...] [--json]
+  samantic bench [folder ...] [--count 6] [--preset sam|seed] [--points-per-side N]
+                 [--skip-peer] [--skip-cluster-scale] [--json]
   samantic bench-quality [--count 20] [--seed 1] [--json]
 `;
 
