@@ -4,6 +4,7 @@
 import type { SplitPreview } from '../api/contract';
 import { clusterSegmentsAsync, type ClusterOptions } from '../cluster/clusterSegments';
 import { nearestSegments, splitClusterAsync } from '../cluster';
+import { findSameClassParts, type PartCandidate } from '../cluster/parts';
 import { SamanticError } from '../errors';
 import type { ProjectStore } from '../store/project-store';
 import type { SegmentVectors } from '../store/segments';
@@ -12,6 +13,8 @@ export interface ProjectClusterOptions {
   mode: 'auto' | 'dbscan';
   eps?: number;
   minSamples?: number;
+  /** Same-class part suppression (cluster/parts.ts): minimum overlap of the smaller mask; > 1 turns it off. */
+  partOverlap?: number;
 }
 
 /** Seed for the k-means of "split": fixed so a preview and the split it previews agree. */
@@ -33,14 +36,37 @@ export async function clusterProject(store: ProjectStore, options: ProjectCluste
   const meta = Array.from({ length: v.count }, (_, i) => metaOf(v, i));
   // The async form runs the dot products in onnxruntime (about 25x faster than the JS kernel here).
   const result = await clusterSegmentsAsync({ vectors: v.vectors, dim: v.dim, meta }, clusterOptions);
+  const labels = Array.from(result.labels);
+  suppressSameClassParts(store, v, labels, options.partOverlap);
   store.replaceClustering({
     segmentIds: Array.from(v.ids),
-    labels: Array.from(result.labels),
+    labels,
     classes: result.classes.map((c) => ({ name: c.name, color: c.color })),
   });
   let noise = 0;
-  for (const l of result.labels) if (l < 0) noise++;
+  for (const l of labels) if (l < 0) noise++;
   return { classes: result.classes.length, noise };
+}
+
+/**
+ * Unassigns, in place, the segments that repeat a same-class segment of their image (a part of it,
+ * or the whole it is part of, whichever SAM rates lower). One image's masks in memory at a time.
+ */
+function suppressSameClassParts(store: ProjectStore, v: SegmentVectors, labels: number[], minOverlap: number | undefined): void {
+  const row = new Map<number, number>();
+  v.ids.forEach((id, i) => row.set(id, i));
+  const imageIds = [...new Set(v.imageIds)];
+  for (const imageId of imageIds) {
+    const rows: number[] = [];
+    const candidates: PartCandidate[] = [];
+    for (const s of store.listSegments({ imageId, includeRemoved: false })) {
+      const i = row.get(s.id);
+      if (i === undefined) continue;
+      rows.push(i);
+      candidates.push({ imageId, label: labels[i], score: s.predictedIou, user: s.source === 'user', bbox: s.bbox, area: s.area, rle: s.rle });
+    }
+    for (const k of findSameClassParts(candidates, { minOverlap })) labels[rows[k]] = -1;
+  }
 }
 
 export async function previewSplit(store: ProjectStore, classId: number, k: number): Promise<SplitPreview> {

@@ -9,8 +9,6 @@ import {
   CHROMA_WEIGHT,
   LOG_LUMINANCE_WEIGHT,
   LOW_RES,
-  REFERENCE_SIGMA,
-  REFERENCE_SPATIAL_SIGMA,
   REFERENCE_STEPS,
   REFERENCE_WINDOW,
 } from './params';
@@ -34,23 +32,24 @@ export function colourFeatures(g: GraphBuilder, rgb: string): string {
 }
 
 /**
- * `flat` is 3 x 256^2 (colours in distance space), `cx`/`cy` the clicked cells (B x N x 1 floats).
- * Returns B x N x 3: starting from the clicked cell's colour, REFERENCE_STEPS mean-shift steps over
- * the REFERENCE_WINDOW^2 cells around the click, weighted by colour similarity to the current
- * estimate (Gaussian, REFERENCE_SIGMA) and by nearness to the click (Gaussian, REFERENCE_SPATIAL_SIGMA).
- * A kernel about as wide as the spread of one material's shades converges to the middle of that
- * material's colours, while other materials in the window (weights ~ exp(-4) and less) do not count.
+ * `flat` is C x 256^2: colours in distance space (first 3 channels), then any others to average
+ * with the same weights (test-sam passes RGB too); `cx`/`cy` the clicked cells (B x N x 1 floats).
+ * Returns B x N x C: starting from the clicked cell's colour, one mean-shift step per entry of
+ * REFERENCE_STEPS over the REFERENCE_WINDOW^2 cells around the click, each cell weighted by its
+ * colour's similarity to the current estimate and by its nearness to the click (two Gaussians, of
+ * the step's widths). The first step, wide in colour but over the nearest cells only, settles a
+ * click on an in-between cell (a 4 px cell across an edge mixes two colours) on the material that
+ * covers most of it; the later ones, narrow in colour but over more cells, settle in the middle of
+ * that material's shades, ignoring other materials in the window.
  */
 export function referenceColours(g: GraphBuilder, flat: string, cx: string, cy: string): string {
   const r = (REFERENCE_WINDOW - 1) / 2;
   const dx: number[] = [];
   const dy: number[] = [];
-  const near: number[] = [];
   for (let j = -r; j <= r; j++) {
     for (let i = -r; i <= r; i++) {
       dx.push(i);
       dy.push(j);
-      near.push(Math.exp(-(i * i + j * j) / (2 * REFERENCE_SPATIAL_SIGMA ** 2)));
     }
   }
   const n = dx.length;
@@ -58,16 +57,41 @@ export function referenceColours(g: GraphBuilder, flat: string, cx: string, cy: 
   const nx = clip(g.add(cx, g.floats(dx, [n], 'win_dx')));
   const ny = clip(g.add(cy, g.floats(dy, [n], 'win_dy')));
   const index = g.op('Cast', [g.add(g.mul(ny, g.scalar(LOW_RES)), nx)], { to: 7 }); // B x N x n
-  const hood = g.op('Transpose', [g.op('Gather', [flat, index], { axis: 1 })], { perm: [1, 2, 3, 0] }); // B x N x n x 3
-  const spatial = g.floats(near, [n, 1], 'win_near');
+  const hood = g.op('Transpose', [g.op('Gather', [flat, index], { axis: 1 })], { perm: [1, 2, 3, 0] }); // B x N x n x C
   const centre = (n - 1) / 2;
-  let ref = g.op('Slice', [hood, g.ints([centre]), g.ints([centre + 1]), g.ints([2])]); // B x N x 1 x 3
-  for (let s = 0; s < REFERENCE_STEPS; s++) {
-    const diff = g.sub(hood, ref);
+  let ref = g.op('Slice', [hood, g.ints([centre]), g.ints([centre + 1]), g.ints([2])]); // B x N x 1 x C
+  for (const { colour, space } of REFERENCE_STEPS) {
+    const near = dx.map((x, k) => Math.exp(-(x * x + dy[k] * dy[k]) / (2 * space ** 2)));
+    const diff = g.op('Slice', [g.sub(hood, ref), g.ints([0]), g.ints([3]), g.ints([3])]);
     const gap = g.op('ReduceSum', [g.mul(diff, diff), g.ints([3])], { keepdims: 1 }); // B x N x n x 1
-    const w = g.mul(g.op('Exp', [g.mul(gap, g.scalar(-1 / (2 * REFERENCE_SIGMA ** 2)))]), spatial);
+    const w = g.mul(g.op('Exp', [g.mul(gap, g.scalar(-1 / (2 * colour ** 2)))]), g.floats(near, [n, 1], 'win_near'));
     const sumW = g.op('ReduceSum', [w, g.ints([2])], { keepdims: 1 });
     ref = g.div(g.op('ReduceSum', [g.mul(hood, w), g.ints([2])], { keepdims: 1 }), sumW);
   }
-  return g.op('Squeeze', [ref, g.ints([2])]); // B x N x 3
+  return g.op('Squeeze', [ref, g.ints([2])]); // B x N x C
+}
+
+/**
+ * `flat` (C x 256^2) with its squared column norms appended as a last row: (C + 1) x 256^2. With
+ * it one MatMul gives |x|^2 - 2 x.r (see squaredDistances), no separate full-size Add.
+ */
+export function withNorms(g: GraphBuilder, flat: string): string {
+  return g.op('Concat', [flat, g.op('ReduceSum', [g.mul(flat, flat), g.ints([0])], { keepdims: 1 })], { axis: 0 });
+}
+
+/**
+ * Squared Euclidean distances of every cell of `flatN` (from withNorms) to every row of `ref`
+ * (... x N x C or ... x C), plus `extra` (same shape as the rows' norms, e.g. a large number for
+ * rows to ignore): [-2 r, 1] . [x, |x|^2] + |r|^2 + extra. Returns ... x N x 256^2 (or ... x 256^2).
+ */
+export function squaredDistances(g: GraphBuilder, flatN: string, ref: string, extra?: string): string {
+  const r2 = g.op('ReduceSum', [g.mul(ref, ref), g.ints([-1])], { keepdims: 1 });
+  const ones = g.op('Add', [g.op('Mul', [r2, g.scalar(0)]), g.scalar(1)]); // same shape as r2
+  const cross = g.op('MatMul', [g.op('Concat', [g.mul(ref, g.scalar(-2)), ones], { axis: -1 }), flatN]);
+  return g.add(cross, extra ? g.add(r2, extra) : r2);
+}
+
+/** Euclidean distances as above. */
+export function distances(g: GraphBuilder, flatN: string, ref: string): string {
+  return g.op('Sqrt', [g.op('Relu', [squaredDistances(g, flatN, ref)])]);
 }

@@ -4,32 +4,44 @@
 //   has_mask_input [B], orig_im_size [2] (H, W)
 //   -> masks Bx4xHxW (logits), iou_predictions Bx4, low_res_masks Bx4x256x256.
 // The official flavour fixes B = 1; the batched flavour leaves it dynamic. A positive click selects
-// the connected region of similar colour around it at three tolerances; see params.ts.
+// the connected region of similar colour around it: colour.ts (colour space, reference colour of a
+// click), growth.ts (region growing), scores.ts (which region each output returns, iou_predictions),
+// enclosing.ts (the object around a hole), logits.ts; every constant is in params.ts.
 
 import type onnxProto from 'onnx-proto';
-import { colourFeatures, referenceColours } from './colour';
+import { colourFeatures, referenceColours, squaredDistances, withNorms } from './colour';
+import { enclosingObject } from './enclosing';
 import { growRegions } from './growth';
+import { tokenLogits } from './logits';
 import { GraphBuilder } from './onnxBuilder';
 import {
   CHANNELS,
   DISTANCE_CLIP,
+  ENCLOSING_OUTPUT,
   FAR,
   GROWTH_CAP,
   FRAME,
-  GAIN,
   GRID,
-  IOU_HALF_SIZE_CELLS,
-  IOU_MARGIN,
   LOW_RES,
   MASK_INPUT_WEIGHT,
   NEGATIVE_PENALTY,
+  SINGLE_MASK_OUTPUT,
   SUB,
   SUBCELL_SCALE,
-  TOKEN_KINDS,
   TOKEN_TOLERANCES,
 } from './params';
+import { iouPredictions, tokenRegions } from './scores';
 
-export function buildDecoderGraph(batched: boolean): onnxProto.onnx.IGraphProto {
+/** The multimask outputs (tokens 1-3); token 0 repeats one of them. */
+const M = TOKEN_TOLERANCES.length;
+
+/**
+ * `factors` adds outputs iou_edges, iou_size and iou_neck (B x 4, the factors of iou_predictions,
+ * scores.ts), opened_share and opened_area (B x 4, scores.ts tokenRegions), hole_area and
+ * hole_spread (B x 1, enclosing.ts) for tests and tuning; the generated
+ * model files never have them.
+ */
+export function buildDecoderGraph(batched: boolean, factors = false): onnxProto.onnx.IGraphProto {
   const g = new GraphBuilder();
   const B: number | string = batched ? 'batch' : 1;
   const emb = g.input('image_embeddings', 'float', [1, CHANNELS, GRID, GRID]);
@@ -47,71 +59,113 @@ export function buildDecoderGraph(batched: boolean): onnxProto.onnx.IGraphProto 
   const colour = g.add(g.mul(folded, c(1 / SUBCELL_SCALE)), c(0.5));
   const grid = g.op('DepthToSpace', [colour], { blocksize: SUB, mode: 'DCR' });
   const flat = g.op('Reshape', [colourFeatures(g, grid), g.ints([3, cells])]);
+  const rgb = g.op('Reshape', [grid, g.ints([3, cells])]);
+  const flatN = withNorms(g, flat);
+  const rgbN = withNorms(g, rgb);
 
   // Clicked cells: like SAM's graph, +0.5 before use; 4 frame pixels per cell.
   const cellXY = g.op('Clip', [g.op('Floor', [g.mul(g.add(coords, c(0.5)), c(LOW_RES / FRAME))]), c(0), c(LOW_RES - 1)]);
   const cx = g.op('Slice', [cellXY, g.ints([0]), g.ints([1]), g.ints([2])]); // B x N x 1
   const cy = g.op('Slice', [cellXY, g.ints([1]), g.ints([2]), g.ints([2])]);
-  const toIndex = (x: string, y: string) => g.op('Cast', [g.add(g.mul(y, c(LOW_RES)), x)], { to: 7 });
-  const idx = g.op('Squeeze', [toIndex(cx, cy), g.ints([2])]); // B x N int64
+  const idx = g.op('Squeeze', [g.op('Cast', [g.add(g.mul(cy, c(LOW_RES)), cx)], { to: 7 }), g.ints([2])]); // B x N int64
 
-  // A click's reference colour: the middle of the shades of the material under it (reference.ts).
-  const ref = referenceColours(g, flat, cx, cy); // B x N x 3
-
-  // Colour distance of every cell to every point's reference colour: |x|^2 - 2 x.r + |r|^2.
-  const dot = g.op('MatMul', [ref, flat]); // B x N x cells
-  const x2 = g.op('ReduceSum', [g.mul(flat, flat), g.ints([0])], { keepdims: 0 }); // cells
-  const r2 = g.op('ReduceSum', [g.mul(ref, ref), g.ints([2])], { keepdims: 1 }); // B x N x 1
-  const dist = g.op('Sqrt', [g.op('Relu', [g.add(g.sub(x2, g.mul(dot, c(2))), r2)])]);
+  // A click's reference colour: the middle of the shades of the material under it (colour.ts),
+  // in distance space and in RGB (for the coverage of mixed cells, logits.ts).
+  const refs = referenceColours(g, g.op('Concat', [flat, rgb], { axis: 0 }), cx, cy); // B x N x 6
+  const ref = g.op('Slice', [refs, g.ints([0]), g.ints([3]), g.ints([2])]);
+  const refRgb = g.op('Slice', [refs, g.ints([3]), g.ints([6]), g.ints([2])]);
 
   // Labels: 1 positive, 0 negative; -1 (padding) and 2/3 (box corners, unsupported here) are ignored.
+  // Each cell's distance to the nearest positive (negative) point's reference: the other rows get
+  // FAR^2 added before the minimum, so they never win.
   const isPos = g.op('Cast', [g.op('Equal', [labels, c(1)])], { to: 1 });
   const isNeg = g.op('Cast', [g.op('Equal', [labels, c(0)])], { to: 1 });
-  const away = (is: string) => g.op('Unsqueeze', [g.mul(g.sub(c(1), is), c(FAR)), g.ints([2])]);
-  const dPos = g.op('ReduceMin', [g.add(dist, away(isPos))], { axes: [1], keepdims: 0 }); // B x cells
-  const dNeg = g.op('ReduceMin', [g.add(dist, away(isNeg))], { axes: [1], keepdims: 0 });
-  let cost = g.add(dPos, g.mul(g.op('Relu', [g.sub(dPos, dNeg)]), c(NEGATIVE_PENALTY)));
+  const away = (is: string) => g.op('Unsqueeze', [g.mul(g.sub(c(1), is), c(FAR * FAR)), g.ints([2])]); // B x N x 1
+  const nearest = (d2: string) => g.op('Sqrt', [g.op('Relu', [g.op('ReduceMin', [d2], { axes: [1], keepdims: 0 })])]); // B x cells
+  const cross = squaredDistances(g, flatN, ref); // B x N x cells
+  const dPos = nearest(g.add(cross, away(isPos)));
+  const rgbPos = nearest(squaredDistances(g, rgbN, refRgb, away(isPos)));
+  // Cells nearer a negative point's reference than to the positive ones cost more (an If skips
+  // this when no prompt of the batch has a negative point, as in the automatic mask generator).
+  const withNeg = new GraphBuilder('neg_');
+  const nb = withNeg;
+  const dNeg = nb.op('Sqrt', [nb.op('Relu', [nb.op('ReduceMin', [nb.add(cross, away(isNeg))], { axes: [1], keepdims: 0 })])]);
+  nb.output(nb.add(dPos, nb.mul(nb.op('Relu', [nb.sub(dPos, dNeg)]), nb.scalar(NEGATIVE_PENALTY))), 'neg_out', 'float');
+  const noNeg = new GraphBuilder('no_neg_');
+  noNeg.output(noNeg.op('Identity', [dPos]), 'no_neg_out', 'float');
+  const anyNeg = g.op('Greater', [g.op('ReduceMax', [isNeg], { keepdims: 0 }), c(0)]);
+  let cost = g.op('If', [anyNeg], { then_branch: withNeg.graph('with_negatives'), else_branch: noNeg.graph('without_negatives') });
 
   // Only the unpadded part of the frame can be in a mask: h' = int(H * s + 0.5) as in SAM's graph.
   const longest = g.op('ReduceMax', [origSize], { keepdims: 1 });
   const resized = g.op('Floor', [g.add(g.mul(origSize, g.div(c(FRAME), longest)), c(0.5))]); // [h', w']
   const starts = g.floats(Array.from({ length: LOW_RES }, (_, i) => i * (FRAME / LOW_RES)), [LOW_RES], 'cell_start');
-  const inside = (i: number, shape: number[]) =>
+  const within = (i: number, shape: number[]) =>
     g.op('Cast', [g.op('Less', [g.op('Reshape', [starts, g.ints(shape)]), g.op('Slice', [resized, g.ints([i]), g.ints([i + 1]), g.ints([0])])])], { to: 1 });
-  const valid = g.op('Reshape', [g.mul(inside(0, [LOW_RES, 1]), inside(1, [1, LOW_RES])), g.ints([cells])]);
-  cost = g.op('Min', [g.add(cost, g.mul(g.sub(c(1), valid), c(FAR))), c(FAR)]);
+  const valid = g.op('Reshape', [g.mul(within(0, [LOW_RES, 1]), within(1, [1, LOW_RES])), g.ints([cells])]);
+  const outsideCost = g.mul(g.sub(c(1), valid), c(FAR)); // cells
+  cost = g.op('Min', [g.add(cost, outsideCost), c(FAR)]);
 
   // Seeds: the positive points' cells (ScatterElements adds the point's positivity at its cell).
   const zeros = g.op('Mul', [dPos, c(0)]);
   const seed = g.op('ScatterElements', [zeros, idx, isPos], { axis: 1, reduction: 'add' });
+  const seeds = g.op('Greater', [g.op('Reshape', [seed, g.ints([-1, 1, LOW_RES, LOW_RES])]), c(0.5)]);
 
-  const { plain, opened } = growRegions(g, cost, g.op('Greater', [g.op('Reshape', [seed, g.ints([-1, 1, LOW_RES, LOW_RES])]), c(0.5)]));
-  // Cells the growth did not reach keep their own colour distance (at least the cap), so very
-  // different colours get strongly negative logits and similar but unconnected ones mildly negative.
+  // Minus the plain and opened minimax distances (B x 1 x 256 x 256 each; cells not reached: -GROWTH_CAP).
+  const { negPlain, negOpened } = growRegions(g, cost, g.op('Cast', [seeds], { to: 1 }));
   const img = g.ints([-1, 1, LOW_RES, LOW_RES]);
-  const own = g.op('Max', [g.op('Reshape', [g.op('Min', [cost, c(DISTANCE_CLIP)]), img]), c(GROWTH_CAP)]);
-  const both = g.op('Concat', [plain, opened], { axis: 1 });
-  const reached = g.op('Where', [g.op('Less', [both, c(GROWTH_CAP)]), both, own]);
-  const distance = g.op('Gather', [reached, g.ints(TOKEN_KINDS.map((k) => (k === 'opened' ? 1 : 0)), [4], 'token_kind')], { axis: 1 });
+  const regions = tokenRegions(g, negPlain, negOpened);
+  // The widest output returns the object around a small hole the click fell in (enclosing.ts).
+  const first = (t: string) => g.op('Reshape', [g.op('Slice', [t, g.ints([0]), g.ints([1]), g.ints([1])]), g.ints([-1, 1])]);
+  const enclosing = enclosingObject(g, {
+    flatN,
+    rgbN,
+    negPlain,
+    cx: first(cx),
+    cy: first(cy),
+    index: first(idx),
+    holeTolerance: TOKEN_TOLERANCES[0],
+    tolerance: TOKEN_TOLERANCES[ENCLOSING_OUTPUT],
+    outsideCost,
+  });
+  const isEnclosingOutput = g.floats(TOKEN_TOLERANCES.map((_, t) => (t === ENCLOSING_OUTPUT ? 1 : 0)), [1, M], 'enclosing_output');
+  const useEnclosing = g.mul(g.op('Cast', [g.op('Reshape', [enclosing.applies, g.ints([-1, 1])])], { to: 1 }), isEnclosingOutput); // B x M
 
-  // Logits: GAIN * (tolerance - distance), one map per token, plus the optional previous mask.
-  const tol = g.floats(TOKEN_TOLERANCES, [1, 4, 1, 1], 'tolerances');
-  const clipped = g.op('Min', [distance, c(DISTANCE_CLIP)]);
-  let lowRes = g.mul(g.sub(tol, clipped), c(GAIN));
-  const hasMaskB = g.op('Reshape', [hasMask, g.ints([-1, 1, 1, 1])]);
-  lowRes = g.add(lowRes, g.mul(g.mul(hasMaskB, maskInput), c(MASK_INPUT_WEIGHT)));
+  // Each output's region: plain, opened or enclosing, as a B x M x 3 one-hot matrix (applied with
+  // a MatMul in logits.ts: cheaper than a Where that broadcasts).
+  const notEnclosing = g.sub(c(1), useEnclosing);
+  const usePlain = g.mul(notEnclosing, regions.usePlain);
+  const useOpened = g.mul(notEnclosing, g.sub(c(1), regions.usePlain));
+  const unsq = (t: string) => g.op('Unsqueeze', [t, g.ints([2])]);
+  const choice = g.op('Concat', [unsq(usePlain), unsq(useOpened), unsq(useEnclosing)], { axis: 2 });
+  const negSources = g.op('Reshape', [g.op('Concat', [negPlain, negOpened, enclosing.negDistance], { axis: 1 }), g.ints([-1, 3, cells])]);
+  const area = g.add(g.add(g.mul(usePlain, regions.plainArea), g.mul(useOpened, regions.openedArea)), g.mul(useEnclosing, enclosing.area));
 
-  // iou_predictions: the square root of the contrast (area with a margin inside / area with a margin
-  // outside) times a size factor that rates tiny fragments low.
-  const dFlat = g.op('Reshape', [distance, g.ints([-1, 4, cells])]);
-  const count = (thresholds: readonly number[]) =>
-    g.op('ReduceSum', [g.op('Cast', [g.op('Less', [dFlat, g.floats(thresholds, [1, 4, 1], 'thr')])], { to: 1 }), g.ints([2])], { keepdims: 0 });
-  const area = count(TOKEN_TOLERANCES);
-  const inner = count(TOKEN_TOLERANCES.map((t) => t * (1 - IOU_MARGIN)));
-  const outer = count(TOKEN_TOLERANCES.map((t) => t * (1 + IOU_MARGIN)));
-  const contrast = g.div(inner, g.op('Max', [outer, c(1)]));
-  const size = g.div(area, g.add(area, c(IOU_HALF_SIZE_CELLS)));
-  const iou = g.mul(g.op('Sqrt', [contrast]), size);
+  const logits = tokenLogits(g, {
+    negSources,
+    choice,
+    ownClick: g.op('Reshape', [g.op('Min', [cost, c(DISTANCE_CLIP)]), img]),
+    rgbClick: g.op('Reshape', [rgbPos, img]),
+    valid: g.op('Reshape', [valid, g.ints([1, 1, LOW_RES, LOW_RES])]),
+    edgeEnclosing: enclosing.edge,
+    strengthEnclosing: enclosing.strength,
+    useEnclosing,
+  });
+  const scores = iouPredictions(g, { ...regions, ...logits, area, usePlain });
+
+  // Token 0, SAM's single-mask output, repeats one of the multimask outputs. A previous mask
+  // (has_mask_input = 1) nudges every output; an If skips that work when no prompt of the batch
+  // has one (the automatic mask generator never does).
+  const withSingle = (b: GraphBuilder, t: string, axis: number) =>
+    b.op('Concat', [b.op('Slice', [t, b.ints([SINGLE_MASK_OUTPUT]), b.ints([SINGLE_MASK_OUTPUT + 1]), b.ints([axis])]), t], { axis });
+  const nudged = new GraphBuilder('nudge_');
+  const nudge = nudged.mul(nudged.mul(nudged.op('Reshape', [hasMask, nudged.ints([-1, 1, 1, 1])]), maskInput), nudged.scalar(MASK_INPUT_WEIGHT));
+  nudged.output(nudged.add(withSingle(nudged, logits.lowRes, 1), nudge), 'nudge_out', 'float');
+  const asIs = new GraphBuilder('as_is_');
+  asIs.output(withSingle(asIs, logits.lowRes, 1), 'as_is_out', 'float');
+  const anyMask = g.op('Greater', [g.op('ReduceMax', [hasMask], { keepdims: 0 }), c(0)]);
+  const lowRes = g.op('If', [anyMask], { then_branch: nudged.graph('with_mask_input'), else_branch: asIs.graph('without_mask_input') });
+  const iou = withSingle(g, scores.iou, 1);
 
   // masks: bilinear 256 -> 1024, crop to the unpadded h' x w', bilinear to (H, W): SAM's
   // mask_postprocessing (F.interpolate bilinear, align_corners=False == ONNX half_pixel).
@@ -127,5 +181,12 @@ export function buildDecoderGraph(batched: boolean): onnxProto.onnx.IGraphProto 
   g.output(masks, 'masks', 'float', [B, 4, 'height', 'width']);
   g.output(iou, 'iou_predictions', 'float', [B, 4]);
   g.output(lowRes, 'low_res_masks', 'float', [B, 4, LOW_RES, LOW_RES]);
+  if (factors) {
+    for (const k of ['edges', 'size', 'neck'] as const) g.output(withSingle(g, scores[k], 1), `iou_${k}`, 'float', [B, 4]);
+    g.output(withSingle(g, regions.openedShare, 1), 'opened_share', 'float', [B, 4]);
+    g.output(withSingle(g, regions.openedArea, 1), 'opened_area', 'float', [B, 4]);
+    g.output(enclosing.holeArea, 'hole_area', 'float', [B, 1]);
+    g.output(enclosing.spread, 'hole_spread', 'float', [B, 1]);
+  }
   return g.graph(batched ? 'test_sam_decoder_batched' : 'test_sam_decoder');
 }

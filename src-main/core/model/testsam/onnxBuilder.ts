@@ -100,14 +100,17 @@ export class GraphBuilder {
     return name;
   }
 
-  /** Adds one node; returns its single output name. */
-  op(opType: string, inputs: string[], attrs: Record<string, AttrValue> = {}): string {
-    return this.opN(opType, inputs, 1, attrs)[0];
+  /**
+   * Adds one node; returns its single output name. `name` names that output (e.g. a graph output,
+   * which then needs no Identity copy: in a Loop body that copy would run every iteration).
+   */
+  op(opType: string, inputs: string[], attrs: Record<string, AttrValue> = {}, name?: string): string {
+    return this.opN(opType, inputs, 1, attrs, name ? [name] : undefined)[0];
   }
 
   /** Adds one node with `nOutputs` outputs; an empty string in `inputs` skips an optional input. */
-  opN(opType: string, inputs: string[], nOutputs: number, attrs: Record<string, AttrValue> = {}): string[] {
-    const outs = Array.from({ length: nOutputs }, () => this.fresh(opType.toLowerCase()));
+  opN(opType: string, inputs: string[], nOutputs: number, attrs: Record<string, AttrValue> = {}, names?: string[]): string[] {
+    const outs = names ?? Array.from({ length: nOutputs }, () => this.fresh(opType.toLowerCase()));
     this.nodes.push({
       opType,
       input: inputs,

@@ -50,44 +50,77 @@ export const EXPANSION_SEED = 0x5a3c0de;
  * levels) is added to each channel so near-black colours do not get a noisy, exploding chromaticity.
  */
 export const CHROMA_WEIGHT = 1;
-export const LOG_LUMINANCE_WEIGHT = 0.15;
+export const LOG_LUMINANCE_WEIGHT = 0.3;
 export const CHROMA_EPSILON = 0.01;
 
 /**
- * The four output tokens, like SAM's: token 0 is the single-mask output, tokens 1-3 the multimask
- * outputs. Each selects the region around the click whose minimax colour distance (see below) stays
- * under its tolerance, grown either plainly ('plain': thin parts kept, touching same-coloured
- * objects merge) or by opening ('opened': necks narrower than 3 cells cut, parts thinner than that
- * lost). Token 1: the plain region (thin things such as olive rings); token 2: the object with
- * its texture; token 3: the object plus close shades around it. Token 0 repeats token 2.
+ * The three multimask outputs (SAM's tokens 1-3; token 0, the single-mask output, repeats
+ * multimask output SINGLE_MASK_OUTPUT). Each selects the region around the click whose minimax
+ * colour distance (see below) stays under its tolerance, grown either plainly ('plain': thin parts
+ * kept, touching same-coloured objects merge) or by opening ('opened': necks narrower than 3 cells
+ * cut, parts thinner than that lost; scores.ts falls back to the plain region for things thin all
+ * over). Output 1: the plain region (thin things such as olive rings); output 2: the object with
+ * its texture; output 3: the object plus close shades around it, or the object around a small hole
+ * (ENCLOSING_OUTPUT, enclosing.ts).
  */
-export const TOKEN_KINDS = ['opened', 'plain', 'opened', 'opened'] as const;
+export const TOKEN_KINDS = ['plain', 'opened', 'opened'] as const;
 /**
- * Chosen by measuring best-of-3 IoU on the synthetic pizzas (testsam/quality.test.ts): wider ones
- * merge touching pepperoni and let the cheese leak into them, narrower ones drop the darker rims.
+ * In the colour space above, one material's shades (a pepperoni's rim and speckles, an olive's
+ * gloss, the cheese's blotches, a basil leaf's vein) lie within about 0.07-0.14 of each other and a
+ * reference in their middle, while neighbouring materials lie 0.2-0.45 apart (olive and cheese
+ * about 0.3, pepperoni and cheese 0.45) except the crust and the golden cheese (about 0.07).
  */
-export const TOKEN_TOLERANCES = [0.07, 0.08, 0.07, 0.12] as const;
+export const TOKEN_TOLERANCES = [0.13, 0.11, 0.15] as const;
+/** SAM's single-mask output (token 0) repeats this multimask output (an index into the lists above). */
+export const SINGLE_MASK_OUTPUT = 1;
 /**
- * A click's reference colour (reference.ts): mean shift over the REFERENCE_WINDOW^2 cells around it
- * (9 cells = 27 px of a 768 px image, about a small pepperoni's radius), with a colour kernel of
- * REFERENCE_SIGMA (about half the spread of one material's shades on the pizzas: a pepperoni's body
- * and its darker rim are 0.14 apart, so they pull together, while cheese around it, 0.5 and more
- * away, weighs exp(-5)) and a spatial kernel of REFERENCE_SPATIAL_SIGMA cells (the click's own
- * surroundings count most). REFERENCE_STEPS mean-shift steps from the clicked cell's colour.
+ * A click's reference colour (colour.ts): mean shift over the REFERENCE_WINDOW^2 cells around it (9
+ * cells = 27 px of a 768 px image, about a small pepperoni's radius), one step per entry of
+ * REFERENCE_STEPS with Gaussian kernels of `colour` (distance units) and `space` (cells). First wide
+ * in colour over the nearest cells (a click on a cell that mixes an olive ring and the cheese goes to
+ * whichever covers more of it), then narrow in colour (one material's shades lie within about 0.06;
+ * another material 0.4 away weighs exp(-32)) over more cells, for the middle of that material.
  */
 export const REFERENCE_WINDOW = 9;
-export const REFERENCE_SIGMA = 0.05;
-export const REFERENCE_SPATIAL_SIGMA = 3;
-export const REFERENCE_STEPS = 3;
+export const REFERENCE_STEPS = [
+  { colour: 0.15, space: 1 },
+  { colour: 0.08, space: 2 },
+  { colour: 0.05, space: 3 },
+] as const;
+/**
+ * The enclosing object (enclosing.ts), returned by multimask output ENCLOSING_OUTPUT when a click's plain region
+ * is a hole of at most HOLE_MAX_CELLS cells (an olive's hole is 5-17 cells) whose outline cells
+ * share one colour (root mean square distance to their mean below ENCLOSING_SPREAD); the outline's
+ * colour then grows ENCLOSING_ITERATIONS * STEPS_PER_ITERATION cells outwards (an olive ring is
+ * about 3 cells wide).
+ */
+export const ENCLOSING_OUTPUT = 2;
+export const HOLE_MAX_CELLS = 24;
+export const ENCLOSING_SPREAD = 0.13;
+export const ENCLOSING_ITERATIONS = 1;
+/**
+ * The enclosing object is computed within a window of this many cells around the click: a hole of
+ * HOLE_MAX_CELLS (radius under 3), its ring and the cells around that stay within 10 cells.
+ */
+export const ENCLOSING_WINDOW = 24;
+
 /**
  * Logit units per unit of colour distance: logit = GAIN * (tolerance - distance). With SAM's
  * stability_score_offset of 1 logit (automatic_mask_generator.py) a mask is stable when few cells
  * lie within 1/GAIN (about 0.007) of the tolerance: crisp edges are stable, gradual ones are not.
  * Tuned with SAM's default filters (pred_iou_thresh 0.88, stability_score_thresh 0.95) on the pizzas.
  */
-export const GAIN = 300;
+export const GAIN = 800;
+/**
+ * Logit units per unit of coverage along crisp outlines (logits.ts): a cell whose colour is
+ * EDGE_COVERAGE the region's (in RGB, where colours mix linearly) sits at 0, so the edge of the mask
+ * runs through the mixed cells of a crisp edge where they are that much covered. A little over one
+ * half keeps masks from spilling onto the neighbour (the pixels of a cell are not all alike).
+ */
+export const EDGE_COVERAGE = 0.55;
+export const EDGE_GAIN = 150;
 /** Distances are clipped here before the logit, so very different colours give about -55, not -600. */
-export const DISTANCE_CLIP = 0.3;
+export const DISTANCE_CLIP = 0.4;
 /** The "unreachable" cost: non-prompt points, the padded part of the frame. */
 export const FAR = 4;
 /**
@@ -103,33 +136,70 @@ export const MASK_INPUT_WEIGHT = 0.5;
 
 /**
  * Region growing is a minimax path distance (the largest colour distance along the best path from the
- * click), computed by repeated 3x3 min-pooling in ONNX Loops (growth.ts): a few steps on the 256 x 256
- * grid around the clicks, then on the 64 x 64 grid of patches (cost of a patch = its worst sub-cell,
- * an upper bound that reaches the whole frame in 63 steps), then refined on the 256 x 256 grid for a
- * fixed few steps (edges and narrow passages; the coarse bound is already right inside large
- * regions). The coarse Loop stops early once nothing changes.
+ * click), computed by repeated 3x3 min-pooling in ONNX Loops (growth.ts), on three grids: the
+ * 256 x 256 cells, 128 x 128 blocks of 2 x 2 cells and 64 x 64 patches of 4 x 4 (a block or patch
+ * costs its worst cell: an upper bound, which crosses large regions in few steps). In order:
+ * PRE_ITERATIONS fine iterations from the click (plain growth only, enough to fill the blocks around
+ * it), MID0_ITERATIONS on blocks (the coarse pass needs whole patches to start from), then patches
+ * until nothing changes (at most COARSE_ITERATIONS iterations of COARSE_STEPS_PER_ITERATION steps:
+ * the frame is 64 patches across), blocks again until nothing changes (at most MID_ITERATIONS of
+ * MID_STEPS_PER_ITERATION: ways 2-4 cells wide that patches cannot pass, such as a pepperoni's
+ * crescent between a basil leaf and an olive, up to 2 * 4 * 4 = 32 cells long), and FINE_ITERATIONS fine ones for the edges and the
+ * narrowest passages. Without the block passes a region reached only through a narrow way was cut by
+ * a straight line where the fine steps ran out.
  */
-export const COARSE_ITERATIONS = 32;
-export const FINE_ITERATIONS = 3;
-/**
- * Fine iterations before the coarse pass, from the clicks: enough to fill at least one whole patch
- * next to a click near an object's edge (a patch whose 4 x 4 cells all lie within 2 * 3 = 6 cells),
- * from which the coarse pass can spread. Without them a click whose own patch straddles an edge
- * grew only FINE steps far and cut objects with straight lines.
- */
-export const PRE_ITERATIONS = 3;
-/** The eroded (opened) growth also starts from the cells within this many cells of a click (see growth.ts). */
-export const ERODED_SEED_RADIUS = 2;
+export const PRE_ITERATIONS = 1;
+export const MID0_ITERATIONS = 2;
+export const COARSE_ITERATIONS = 16;
+export const COARSE_STEPS_PER_ITERATION = 4;
+export const MID_ITERATIONS = 4;
+export const MID_STEPS_PER_ITERATION = 4;
+export const FINE_ITERATIONS = 2;
 /** Pooling steps per Loop iteration (fewer convergence checks). Steps = iterations * this. */
 export const STEPS_PER_ITERATION = 2;
+/**
+ * The opened outputs grow through cells whose whole (2 r + 1)^2 neighbourhood passes, r =
+ * OPENING_RADIUS, and are dilated back by r: necks narrower than 2 r + 1 = 5 cells are cut. Two
+ * pepperoni that touch (synth/layout.ts places some so) meet in a neck of 3-5 cells where the cells
+ * are still mostly red; a 3 x 3 opening let them through.
+ */
+export const OPENING_RADIUS = 2;
+/** The eroded (opened) growth also starts from the cells within this many cells of a click (see growth.ts). */
+export const ERODED_SEED_RADIUS = 2;
 
 /**
- * iou_predictions = sqrt(contrast) * size factor, contrast = area with the tolerance shrunk by this
- * fraction / area with it grown by it: a region with crisp edges keeps its area either way.
+ * iou_predictions (scores.ts) = edge factor * size factor * neck factor.
+ * Edge strength of an outline cell: how far the farthest colour around it lies beyond
+ * STRENGTH_TOLERANCE, as a fraction of EDGE_CONTRAST times it (clipped to 0-1). The edge factor is
+ * 1 - IOU_EDGE_WEIGHT * (1 - mean strength along the outline): a whole object scores near 1, a region
+ * whose outline runs mostly through a material's gradual shades falls below SAM's 0.88 filter.
  */
-export const IOU_MARGIN = 0.25;
-/** iou_predictions: a mask of this many 4 px cells scores half on size (tiny fragments score low). */
-export const IOU_HALF_SIZE_CELLS = 3;
+export const EDGE_CONTRAST = 0.7;
+/** The tolerance edge strength is measured against (logits.ts): the middle of the outputs'. */
+export const STRENGTH_TOLERANCE = 0.13;
+export const IOU_EDGE_WEIGHT = 0.6;
+/**
+ * iou_predictions: a mask of this many 4 px cells scores half on size (area^2 / (area^2 + this^2)).
+ * Areas are counted on 2 x 2 blocks (a block with any cell in counts 4): a fragment of 4 cells counts
+ * at most 16 and scores 0.64 or less, while an olive ring (about 45 cells, 100 counted) loses 1%.
+ */
+export const IOU_HALF_SIZE_CELLS = 12;
+/**
+ * An opened output whose opening keeps less than this share of the plain region returns the plain
+ * region (the object is thin all over: an olive ring is about 2.5 cells wide, less than the
+ * opening needs).
+ */
+export const THIN_SHARE = 0.2;
+/**
+ * iou_predictions of plain regions (scores.ts): a region with a solid core of more than
+ * NECK_MIN_CELLS cells (a disc of radius 4.5 cells, 13 px of a 768 px image: smaller than a
+ * pepperoni's, while an olive ring has none) of which the click's opened region misses more than
+ * NECK_FREE_SHARE loses up to NECK_WEIGHT (reached at NECK_FREE_SHARE + NECK_SPAN missed).
+ */
+export const NECK_MIN_CELLS = 64;
+export const NECK_FREE_SHARE = 0.2;
+export const NECK_SPAN = 0.2;
+export const NECK_WEIGHT = 0.5;
 
 /** mulberry32 (Tommy Ettinger's public-domain PRNG): small, fast, and the same on every platform. */
 export function mulberry32(seed: number): () => number {
