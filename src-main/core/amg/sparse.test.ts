@@ -95,6 +95,72 @@ describe('sparse low-res path', () => {
   }
 });
 
+/**
+ * A ragged random map: blobs of cells at very different levels (as decoders give along object
+ * boundaries), noise straddling the cutoffs, and runs exactly at them, so that every block and tile
+ * state occurs many times.
+ */
+function raggedMap(n: number, rand: () => number): Float32Array {
+  const out = new Float32Array(n * n).fill(-40);
+  for (let b = 0; b < 12; b++) {
+    const x0 = Math.floor(rand() * n);
+    const y0 = Math.floor(rand() * n);
+    const w = 1 + Math.floor(rand() * n * 0.3);
+    const h = 1 + Math.floor(rand() * n * 0.3);
+    const level = [80, 5, 0.5, -0.5, 1, -1, 0][b % 7];
+    for (let y = y0; y < Math.min(n, y0 + h); y++) {
+      for (let x = x0; x < Math.min(n, x0 + w); x++) out[y * n + x] = level + (rand() < 0.2 ? (rand() - 0.5) * 6 : 0);
+    }
+  }
+  for (let i = 0; i < out.length; i++) if (rand() < 0.02) out[i] = (rand() - 0.5) * 100;
+  return out;
+}
+
+describe('sparse low-res path on ragged maps', () => {
+  const cases: [number, number, number, number, number][] = [
+    [256, 1024, 801, 533, 3],
+    [256, 1024, 2250, 1500, 1],
+    [256, 1024, 533, 801, 2],
+    [64, 256, 97, 1000, 3],
+    [32, 128, 17, 9, 20],
+  ];
+  for (const [lowSize, frame, w, h, maps] of cases) {
+    it(`gives the dense answers for ${lowSize}->${frame}->${w}x${h}`, () => {
+      const rand = rng(w * 31 + h * 7);
+      const layout = tileLayout(upsampleGeometry(lowSize, frame, w, h));
+      for (let t = 0; t < maps; t++) {
+        const low = raggedMap(lowSize, rand);
+        const sparse = new LowResLogits(low, layout);
+        const dense = new DenseLogits(upsampleLowRes(low, layout.geometry), w, h);
+        for (const [thr, off] of [[0, 1], [0.5, 2], [-1, 0.25], [0, 0]]) {
+          expect(sparse.stability(thr, off)).toEqual(dense.stability(thr, off));
+          const box = dense.box(thr);
+          expect(sparse.box(thr)).toEqual(box);
+          expect(sparse.rleInFrame(thr, box, 2, 1, w + 4, h + 3)).toEqual(dense.rleInFrame(thr, box, 2, 1, w + 4, h + 3));
+        }
+      }
+    });
+  }
+
+  it('does not depend on scratch left by another map of the same layout', () => {
+    // Boxes of both maps first, then their RLEs in the other order, as the generator interleaves them.
+    const layout = tileLayout(upsampleGeometry(256, 1024, 801, 533));
+    const rand = rng(5);
+    const a = raggedMap(256, rand);
+    const b = raggedMap(256, rand);
+    const sa = new LowResLogits(a, layout);
+    const sb = new LowResLogits(b, layout);
+    const boxA = sa.box(0);
+    const boxB = sb.box(0);
+    const rleB = sb.rleInFrame(0, boxB, 0, 0, 801, 533);
+    const rleA = sa.rleInFrame(0, boxA, 0, 0, 801, 533);
+    const dA = new DenseLogits(upsampleLowRes(a, layout.geometry), 801, 533);
+    const dB = new DenseLogits(upsampleLowRes(b, layout.geometry), 801, 533);
+    expect(rleA).toEqual(dA.rleInFrame(0, boxA, 0, 0, 801, 533));
+    expect(rleB).toEqual(dB.rleInFrame(0, boxB, 0, 0, 801, 533));
+  });
+});
+
 /** Label-map predictor that answers with low-res logits, and with their upsampling when asked full-res. */
 class LowResLabelPredictor implements LowResMaskPredictor {
   private labels = new Uint8Array(0);

@@ -148,7 +148,8 @@ export function upsampleLowRes(low: Float32Array, g: UpsampleGeometry): Float32A
 /**
  * Values of the crop pixels y0..y1-1 x x0..x1-1 into out (row-major, (y1-y0) x (x1-x0)); the same
  * values as pixelValue, computing each frame value the tile reads once. `scratch` is reused
- * between calls and grown when needed.
+ * between calls and grown when needed. The arithmetic is frameValue's and combine's, operation for
+ * operation, with the table reads hoisted; a Float32Array store rounds as Math.fround does.
  */
 export function tileValues(
   low: Float32Array,
@@ -158,24 +159,49 @@ export function tileValues(
   x0: number,
   x1: number,
   out: Float32Array,
-  scratch: { frame: Float32Array },
+  scratch: { frame: Float32Array; horiz: Float64Array },
 ): void {
-  const { s2Rows: R, s2Cols: C } = g;
+  const n = g.lowSize;
+  const { s1Rows: R1, s1Cols: C1, s2Rows: R, s2Cols: C } = g;
   const fr0 = R.lo[y0];
   const fc0 = C.lo[x0];
   const fh = R.hi[y1 - 1] - fr0 + 1;
   const fw = C.hi[x1 - 1] - fc0 + 1;
   if (scratch.frame.length < fh * fw) scratch.frame = new Float32Array(fh * fw * 2);
   const frame = scratch.frame;
+  // Stage 1 row by row: the horizontal interpolation of each low-res row the frame rows read
+  // (frameValue's `top` / `bottom`, the same double) is computed once and shared by the ~4 frame
+  // rows that read it.
+  const l0 = R1.lo[fr0];
+  const nl = R1.hi[fr0 + fh - 1] - l0 + 1;
+  if (scratch.horiz.length < nl * fw) scratch.horiz = new Float64Array(nl * fw * 2);
+  const horiz = scratch.horiz;
+  for (let l = 0; l < nl; l++) {
+    const base = (l0 + l) * n;
+    const row = l * fw - fc0;
+    for (let c = fc0; c < fc0 + fw; c++) horiz[row + c] = low[base + C1.lo[c]] * C1.wLo[c] + low[base + C1.hi[c]] * C1.wHi[c];
+  }
   for (let r = 0; r < fh; r++) {
-    for (let c = 0; c < fw; c++) frame[r * fw + c] = frameValue(low, g, fr0 + r, fc0 + c);
+    const a = (R1.lo[fr0 + r] - l0) * fw;
+    const b = (R1.hi[fr0 + r] - l0) * fw;
+    const wa = R1.wLo[fr0 + r];
+    const wb = R1.wHi[fr0 + r];
+    const row = r * fw;
+    for (let c = 0; c < fw; c++) frame[row + c] = horiz[a + c] * wa + horiz[b + c] * wb;
   }
   const tw = x1 - x0;
   for (let y = y0; y < y1; y++) {
     const a = (R.lo[y] - fr0) * fw - fc0;
     const b = (R.hi[y] - fr0) * fw - fc0;
+    const wa = R.wLo[y];
+    const wb = R.wHi[y];
+    const row = (y - y0) * tw - x0;
     for (let x = x0; x < x1; x++) {
-      out[(y - y0) * tw + x - x0] = combine(g, y, x, frame[a + C.lo[x]], frame[a + C.hi[x]], frame[b + C.lo[x]], frame[b + C.hi[x]]);
+      const cl = C.lo[x];
+      const ch = C.hi[x];
+      const top = frame[a + cl] * C.wLo[x] + frame[a + ch] * C.wHi[x];
+      const bottom = frame[b + cl] * C.wLo[x] + frame[b + ch] * C.wHi[x];
+      out[row + x] = top * wa + bottom * wb;
     }
   }
 }
