@@ -10,12 +10,17 @@ import {
   EXPANSION_SEED,
   FRAME,
   GRID,
+  HISTOGRAM_BINS,
+  HISTOGRAM_LEVELS,
+  HISTOGRAM_SCALE,
+  HISTOGRAM_SIGMA,
   LOW_RES,
   MEAN_SCALE,
   PIXEL_MEAN,
   PIXEL_STD,
   REST_CHANNELS,
   REST_FEATURES,
+  STAT_FEATURES,
   SUB,
   SUBCELL_SCALE,
   TEXTURE_SCALE,
@@ -47,18 +52,32 @@ function patchStatistics(): { a: number[][]; bias: number[] } {
   return { a, bias };
 }
 
-/** Conv weight (REST_CHANNELS x 6 x 1 x 1) and bias of Q * (A x + a0), Q with orthonormal columns. */
+/** The histogram's prototype colours (HISTOGRAM_BINS x 3, 0-1), red slowest. */
+export function histogramPrototypes(): number[][] {
+  const out: number[][] = [];
+  for (const r of HISTOGRAM_LEVELS) for (const g of HISTOGRAM_LEVELS) for (const b of HISTOGRAM_LEVELS) out.push([r, g, b]);
+  return out;
+}
+
+/** Number of inputs of the dense expansion: mean (3), std (3), histogram (HISTOGRAM_BINS). */
+export const DENSE_INPUTS = 6 + HISTOGRAM_BINS;
+
+/**
+ * Conv weight (REST_CHANNELS x DENSE_INPUTS x 1 x 1) and bias of Q * [A x + a0; HISTOGRAM_SCALE h],
+ * Q with orthonormal columns (so dot products of the features are kept exactly).
+ */
 export function denseExpansion(): { weight: Float64Array; bias: Float64Array } {
   const q = orthonormalColumns(REST_CHANNELS, REST_FEATURES, EXPANSION_SEED);
   const { a, bias } = patchStatistics();
-  const weight = new Float64Array(REST_CHANNELS * 6);
+  const weight = new Float64Array(REST_CHANNELS * DENSE_INPUTS);
   const b = new Float64Array(REST_CHANNELS);
   for (let r = 0; r < REST_CHANNELS; r++) {
-    for (let f = 0; f < REST_FEATURES; f++) {
+    for (let f = 0; f < STAT_FEATURES; f++) {
       const qrf = q[r * REST_FEATURES + f];
-      for (let i = 0; i < 6; i++) weight[r * 6 + i] += qrf * a[f][i];
+      for (let i = 0; i < 6; i++) weight[r * DENSE_INPUTS + i] += qrf * a[f][i];
       b[r] += qrf * bias[f];
     }
+    for (let k = 0; k < HISTOGRAM_BINS; k++) weight[r * DENSE_INPUTS + 6 + k] = q[r * REST_FEATURES + STAT_FEATURES + k] * HISTOGRAM_SCALE;
   }
   return { weight, bias: b };
 }
@@ -86,9 +105,20 @@ export function buildEncoderGraph(): onnxProto.onnx.IGraphProto {
   const variance = g.op('Relu', [g.sub(meanSq, g.mul(mean, mean))]);
   const std = g.op('Sqrt', [g.add(variance, g.scalar(1e-6))]);
 
+  // Soft colour histogram (params.ts): squared distance of each sub-cell to each prototype as
+  // |x|^2 - 2 p.x + |p|^2 (one 1 x 1 Conv), Gaussian weights normalised per sub-cell, patch mean.
+  const protos = histogramPrototypes();
+  const crossW = protos.flatMap((p) => p.map((v) => -2 * v));
+  const crossB = protos.map((p) => p.reduce((s, v) => s + v * v, 0));
+  const cross = g.op('Conv', [subCells, g.floats(crossW, [HISTOGRAM_BINS, 3, 1, 1], 'hist_w'), g.floats(crossB, [HISTOGRAM_BINS], 'hist_b')]);
+  const sq = g.op('ReduceSum', [g.mul(subCells, subCells), g.ints([1])], { keepdims: 1 });
+  const weights = g.op('Exp', [g.mul(g.add(cross, sq), g.scalar(-1 / (2 * HISTOGRAM_SIGMA ** 2)))]);
+  const soft = g.div(weights, g.op('ReduceSum', [weights, g.ints([1])], { keepdims: 1 }));
+  const histogram = g.op('AveragePool', [soft], { kernel_shape: [SUB, SUB], strides: [SUB, SUB] });
+
   const { weight, bias } = denseExpansion();
-  const stats = g.op('Concat', [mean, std], { axis: 1 });
-  const dense = g.op('Conv', [stats, g.floats(weight, [REST_CHANNELS, 6, 1, 1], 'expand_w'), g.floats(bias, [REST_CHANNELS], 'expand_b')]);
+  const stats = g.op('Concat', [mean, std, histogram], { axis: 1 });
+  const dense = g.op('Conv', [stats, g.floats(weight, [REST_CHANNELS, DENSE_INPUTS, 1, 1], 'expand_w'), g.floats(bias, [REST_CHANNELS], 'expand_b')]);
 
   const embedding = g.op('Concat', [subFeatures, dense], { axis: 1 });
   g.output(embedding, ENCODER_OUTPUT, 'float', [1, CHANNELS, GRID, GRID]);

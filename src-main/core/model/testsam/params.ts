@@ -5,7 +5,7 @@
 // ensureTestModel() notices through the fingerprint in model.json and regenerates stale copies.
 
 /** Written into model.json; bump it when the model's behaviour changes, so the change is visible. */
-export const TEST_SAM_VERSION = 2;
+export const TEST_SAM_VERSION = 3;
 
 /** SAM's input frame and grids (segment_anything/modeling/sam.py: image_size 1024, 16 px patches). */
 export const FRAME = 1024;
@@ -36,8 +36,23 @@ export const MEAN_SCALE = 1;
 export const CHROMA_SCALE = 1.5;
 export const TEXTURE_SCALE = 2;
 export const CONSTANT = 0.35;
-/** Number of patch statistics expanded into the dense channels: mean (3), chroma (2), std (3), constant (1). */
-export const REST_FEATURES = 9;
+/** Patch statistics expanded into the dense channels: mean (3), chroma (2), std (3), constant (1). */
+export const STAT_FEATURES = 9;
+/**
+ * A soft colour histogram of the patch's 16 sub-cells joins them: each sub-cell's colour is shared
+ * between HISTOGRAM_LEVELS^3 prototype colours on a regular RGB grid (Gaussian weights of width
+ * HISTOGRAM_SIGMA, normalised to sum 1), and the patch averages its sub-cells. Unlike a mean colour,
+ * a histogram keeps a thin dark ring over cream cheese apart from a uniformly darker cheese: the
+ * ring's share sits in its own bins, so rings of one material stay alike whatever they lie on,
+ * while a mean colour would blend them into whatever colour lies between (a real ViT's features
+ * are likewise not linear in the pixel colours). A generic grid, not the pizzas' palette.
+ * HISTOGRAM_SCALE weighs the histogram (norm about 1 for one colour) against the statistics above.
+ */
+export const HISTOGRAM_LEVELS = [0.15, 0.5, 0.85] as const;
+export const HISTOGRAM_SIGMA = 0.15;
+export const HISTOGRAM_SCALE = 3;
+export const HISTOGRAM_BINS = HISTOGRAM_LEVELS.length ** 3;
+export const REST_FEATURES = STAT_FEATURES + HISTOGRAM_BINS;
 export const REST_CHANNELS = CHANNELS - SUB * SUB * 3;
 /** Seed of the fixed orthonormal expansion (mulberry32); any value works, it only has to stay fixed. */
 export const EXPANSION_SEED = 0x5a3c0de;
