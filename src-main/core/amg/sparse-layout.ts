@@ -1,23 +1,22 @@
 // The per-crop bookkeeping of the sparse low-res path (sparse.ts), computed once per crop and
 // shared by all its masks.
 //
-// Two levels of "support" (the low-res cells a crop pixel's upsampled value is a convex combination
-// of, upsample.ts):
-// - tiles: runs of crop rows (a row group) x runs of crop columns (a column group) that read exactly
-//   the same low-res cells (axisGroups);
-// - blocks: BLOCK_CELLS x BLOCK_CELLS low-res cells. Every row group belongs to the block row of its
-//   first low-res row, so the pixels of block (br, bc) form one rectangle of the crop, whose support
-//   is a rectangle of about (BLOCK_CELLS + 2)^2 cells. Most of a mask's map is far from the cutoffs,
-//   and a block lets a few hundred pixels be decided from one min/max.
+// Blocks of BLOCK_CELLS x BLOCK_CELLS low-res cells, built from the axes' groups (runs of crop
+// pixels that read exactly the same low-res cells, axisGroups): every group belongs to the block of
+// its first low-res index, so the pixels of block (br, bc) form one rectangle of the crop whose
+// "support" (the low-res cells its upsampled values are convex combinations of, upsample.ts) is a
+// rectangle of about (BLOCK_CELLS + 2)^2 cells. Most of a mask's map is far from the cutoffs, and a
+// block lets its pixels be decided from one min / max.
 
 import { axisGroups, type AxisGroups, type UpsampleGeometry } from './upsample';
 
 /**
- * Low-res cells per block side. Larger blocks make the per-map pass cheaper (fewer blocks to
- * reduce); smaller ones leave fewer tiles to examine in blocks that straddle a cutoff. 8 is a first
- * choice, not yet tuned against 4 or 16 on the bench photos (perf-peer.ts).
+ * Low-res cells per block side. Smaller blocks leave fewer pixels to evaluate in blocks that
+ * straddle a cutoff, larger ones make the per-map support pass cheaper. Measured on the recorded
+ * test-model maps of the bench photos (800x534, 2250x1500; all 3072 masks of points_per_side 32):
+ * 4 beat 8 by ~20% at 800x534 and ~30% at 2250x1500; 2 and 3 were no better.
  */
-export const BLOCK_CELLS = 8;
+export const BLOCK_CELLS = 4;
 
 /** One axis of the layout: groups, blocks, and where each crop pixel falls. */
 export interface AxisLayout {
@@ -38,8 +37,8 @@ export interface AxisLayout {
 }
 
 /**
- * Geometry plus tiles and blocks of one crop, with scratch buffers reused by every map of the crop
- * (the per-mask methods of LowResLogits run one at a time, and none keeps scratch between calls).
+ * Geometry plus blocks of one crop, with scratch buffers reused by every map of the crop (the
+ * per-mask methods of LowResLogits run one at a time, and none keeps scratch between calls).
  */
 export interface TileLayout {
   geometry: UpsampleGeometry;
@@ -49,20 +48,10 @@ export interface TileLayout {
 }
 
 export interface LayoutScratch {
-  /** Per low-res column: min / max over some rows. */
+  /** Per low-res column: min / max over the rows of one block row (blockSupport). */
   colMin: Float32Array;
   colMax: Float32Array;
-  /** Per tile of a column of tiles: min / max of its support (one row group, one block column). */
-  tileMin: Float32Array;
-  tileMax: Float32Array;
-  /** Per block / per tile state at one cutoff, for rleInFrame (OFF, ON, MIXED). */
-  blockState: Uint8Array;
-  tileState: Uint8Array;
-  /** Per crop pixel: 1 where a pixel of a mixed tile is above the cutoff (rleInFrame); lazily sized. */
-  bits: Uint8Array;
-  /** Runs of states down one column group (rleInFrame), 3 numbers a run; grown when needed. */
-  segments: Int32Array;
-  /** Pixel values of a run of tiles, and the stage-1 frame values they read (upsample.tileValues). */
+  /** Pixel values of one block, and the stage-1 frame values they read (upsample.tileValues). */
   values: Float32Array;
   frame: Float32Array;
   /** Low-res rows interpolated horizontally, in double (upsample.tileValues). */
@@ -111,9 +100,6 @@ export function tileLayout(geometry: UpsampleGeometry): TileLayout {
   const colGroups = axisGroups(g.s1Cols, g.s2Cols, g.outW);
   const rows = axisLayout(rowGroups, g.outH);
   const cols = axisLayout(colGroups, g.outW);
-  const nBlocks = rows.blocks * cols.blocks;
-  let tilesPerBlockCol = 1;
-  for (let b = 0; b < cols.blocks; b++) tilesPerBlockCol = Math.max(tilesPerBlockCol, cols.blockGroup[b + 1] - cols.blockGroup[b]);
   return {
     geometry: g,
     rows,
@@ -121,12 +107,6 @@ export function tileLayout(geometry: UpsampleGeometry): TileLayout {
     scratch: {
       colMin: new Float32Array(g.lowSize),
       colMax: new Float32Array(g.lowSize),
-      tileMin: new Float32Array(tilesPerBlockCol),
-      tileMax: new Float32Array(tilesPerBlockCol),
-      blockState: new Uint8Array(nBlocks),
-      tileState: new Uint8Array(rowGroups.lowMin.length * colGroups.lowMin.length),
-      bits: new Uint8Array(0),
-      segments: new Int32Array(192),
       values: new Float32Array(256),
       frame: new Float32Array(256),
       horiz: new Float64Array(256),
@@ -183,46 +163,5 @@ export function blockSupport(low: Float32Array, layout: TileLayout, supMin: Floa
       supMin[br * nbc + bc] = mn;
       supMax[br * nbc + bc] = mx;
     }
-  }
-}
-
-/**
- * Support min / max of the tiles of row group k inside block column bc, into scratch.tileMin /
- * tileMax (index q - cols.blockGroup[bc]).
- */
-export function tileSupport(low: Float32Array, layout: TileLayout, k: number, bc: number): void {
-  const { rows, cols, scratch } = layout;
-  const n = layout.geometry.lowSize;
-  const { colMin, colMax, tileMin, tileMax } = scratch;
-  const q0 = cols.blockGroup[bc];
-  const q1 = cols.blockGroup[bc + 1];
-  if (q0 === q1) return;
-  const cg = cols.groups;
-  const j0 = cg.lowMin[q0];
-  const j1 = cg.lowMax[q1 - 1];
-  const r0 = rows.groups.lowMin[k];
-  const r1 = rows.groups.lowMax[k];
-  for (let j = j0; j <= j1; j++) {
-    let mn = low[r0 * n + j];
-    let mx = mn;
-    for (let r = r0 + 1; r <= r1; r++) {
-      const v = low[r * n + j];
-      if (v < mn) mn = v;
-      if (v > mx) mx = v;
-    }
-    colMin[j] = mn;
-    colMax[j] = mx;
-  }
-  for (let q = q0; q < q1; q++) {
-    const a = cg.lowMin[q];
-    const b = cg.lowMax[q];
-    let mn = colMin[a];
-    let mx = colMax[a];
-    for (let j = a + 1; j <= b; j++) {
-      if (colMin[j] < mn) mn = colMin[j];
-      if (colMax[j] > mx) mx = colMax[j];
-    }
-    tileMin[q - q0] = mn;
-    tileMax[q - q0] = mx;
   }
 }

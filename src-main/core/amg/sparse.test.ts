@@ -142,6 +142,21 @@ describe('sparse low-res path on ragged maps', () => {
     });
   }
 
+  it('answers box and RLE at a threshold other than the last stability threshold', () => {
+    const layout = tileLayout(upsampleGeometry(256, 1024, 801, 533));
+    const low = raggedMap(256, rng(11));
+    const sparse = new LowResLogits(low, layout);
+    const dense = new DenseLogits(upsampleLowRes(low, layout.geometry), 801, 533);
+    expect(sparse.stability(0, 1)).toEqual(dense.stability(0, 1));
+    const box = dense.box(0.5);
+    expect(sparse.box(0.5)).toEqual(box);
+    expect(sparse.rleInFrame(0.5, box, 0, 0, 801, 533)).toEqual(dense.rleInFrame(0.5, box, 0, 0, 801, 533));
+    // After an RLE the kept cut is released; asking again recomputes it.
+    const box0 = dense.box(0);
+    expect(sparse.box(0)).toEqual(box0);
+    expect(sparse.rleInFrame(0, box0, 0, 0, 801, 533)).toEqual(dense.rleInFrame(0, box0, 0, 0, 801, 533));
+  });
+
   it('does not depend on scratch left by another map of the same layout', () => {
     // Boxes of both maps first, then their RLEs in the other order, as the generator interleaves them.
     const layout = tileLayout(upsampleGeometry(256, 1024, 801, 533));

@@ -189,20 +189,23 @@ export function tileValues(
     const row = r * fw;
     for (let c = 0; c < fw; c++) frame[row + c] = horiz[a + c] * wa + horiz[b + c] * wb;
   }
+  // Stage 2 the same way: each frame row the tile reads is interpolated horizontally once (combine's
+  // `top` / `bottom`, the same double), then each pixel row mixes two of them.
   const tw = x1 - x0;
+  if (horiz.length < fh * tw) scratch.horiz = new Float64Array(fh * tw * 2);
+  const h2 = scratch.horiz;
+  for (let r = 0; r < fh; r++) {
+    const src = r * fw - fc0;
+    const dst = r * tw - x0;
+    for (let x = x0; x < x1; x++) h2[dst + x] = frame[src + C.lo[x]] * C.wLo[x] + frame[src + C.hi[x]] * C.wHi[x];
+  }
   for (let y = y0; y < y1; y++) {
-    const a = (R.lo[y] - fr0) * fw - fc0;
-    const b = (R.hi[y] - fr0) * fw - fc0;
+    const a = (R.lo[y] - fr0) * tw;
+    const b = (R.hi[y] - fr0) * tw;
     const wa = R.wLo[y];
     const wb = R.wHi[y];
-    const row = (y - y0) * tw - x0;
-    for (let x = x0; x < x1; x++) {
-      const cl = C.lo[x];
-      const ch = C.hi[x];
-      const top = frame[a + cl] * C.wLo[x] + frame[a + ch] * C.wHi[x];
-      const bottom = frame[b + cl] * C.wLo[x] + frame[b + ch] * C.wHi[x];
-      out[row + x] = top * wa + bottom * wb;
-    }
+    const row = (y - y0) * tw;
+    for (let i = 0; i < tw; i++) out[row + i] = h2[a + i] * wa + h2[b + i] * wb;
   }
 }
 
