@@ -23,24 +23,26 @@ export function formatPerformanceReport(r: PerformanceBenchResult): string {
   out.push(
     `Samantic performance — ${r.model.id} (${r.model.decoder} decoder) on ${r.model.provider}, ${r.model.threads} onnxruntime threads, ` +
       `preset ${r.settings.preset}${r.settings.pointsPerSide ? ` (${r.settings.pointsPerSide} points per side)` : ''}, prefetch ${r.settings.prefetch} ` +
-      `(${r.settings.encodeAhead ? 'decode and encode ahead' : 'decode ahead; onnxruntime-node runs the model on the JavaScript thread, so encoding cannot overlap'})`,
+      `(${r.settings.encodeAhead ? `decode ahead, encode ahead in a worker thread with ${r.model.encoderWorkerThreads} threads` : 'decode ahead only; the encoder runs on the JavaScript thread'})`,
     `machine: ${m.cores} cores (${m.cpu}), ${mb(m.totalMemoryMB)}, node ${m.node}; load average ${m.loadAverageStart.map((x) => x.toFixed(1)).join(' ')} at start, ` +
       `${m.loadAverageEnd.map((x) => x.toFixed(1)).join(' ')} at end (other processes share these cores)`,
     `model load ${r.model.loadSeconds.toFixed(2)} s`,
     '',
-    'Per image (busy time per phase; img decode timed in a separate pass, since in the run it overlaps the previous image; MODEL = encode + decoder, SAMANTIC = the rest):',
+    'Per image (busy time per phase; img decode timed in a separate pass, since in the run it overlaps the previous image; ' +
+      '"enc ahead" = latency of the encoder worker beside the previous image, not busy time of the segmenting thread; ' +
+      'MODEL = encode + decoder, SAMANTIC = the rest):',
   );
   const phaseRows = r.folders.map((f) => {
     const p = f.perImage;
     return [
       `${f.label} [${f.images}${f.failed ? `, ${f.failed} failed` : ''}]`,
-      ms(p.decodeImage), ms(p.encode), ms(p.decoderModel), ms(p.postprocess), ms(p.segmentEmbeddings), ms(p.clustering), ms(p.database), ms(p.wait),
+      ms(p.decodeImage), ms(p.encode), ms(p.encodeAhead), ms(p.decoderModel), ms(p.postprocess), ms(p.segmentEmbeddings), ms(p.clustering), ms(p.database), ms(p.wait),
       ms(p.model), ms(p.samantic), ms(p.wall), p.imagesPerMinute.toFixed(2),
     ];
   });
   out.push(
     ...table(
-      ['folder [images]', 'img decode', 'encode', 'decoder', 'post-proc', 'seg emb', 'cluster', 'db', 'wait', 'MODEL', 'SAMANTIC', 'wall/img', 'img/min'],
+      ['folder [images]', 'img decode', 'encode', 'enc ahead', 'decoder', 'post-proc', 'seg emb', 'cluster', 'db', 'wait', 'MODEL', 'SAMANTIC', 'wall/img', 'img/min'],
       phaseRows,
       20,
     ),
@@ -63,9 +65,29 @@ export function formatPerformanceReport(r: PerformanceBenchResult): string {
     const p = r.pipelining;
     out.push(
       '',
-      `Prefetch on ${p.label} (${p.images} images, processing only, best of ${p.rounds} alternating runs): sequential ${p.sequentialSeconds.toFixed(1)} s, ` +
-        `prefetch ${p.prefetch} ${p.prefetchSeconds.toFixed(1)} s -> ${p.gain.toFixed(2)}x; ` +
-        `time waiting for the next image ${ms(p.sequentialWaitMs)} -> ${ms(p.prefetchWaitMs)}`,
+      `Feeding the model on ${p.label} (${p.images} images, processing only, best of ${p.rounds} alternating runs; ` +
+        'threads = onnxruntime intra-op threads of the decoder + the encoder worker):',
+    );
+    out.push(
+      ...table(
+        ['setup', 'prefetch', 'threads', 'seconds', 'gain', 'waiting for next image'],
+        p.variants.map((v) => [
+          v.name, String(v.prefetch), v.encoderThreads === null ? String(v.decoderThreads) : `${v.decoderThreads} + ${v.encoderThreads}`,
+          `${v.seconds.toFixed(1)} s`, `${v.gain.toFixed(2)}x`, ms(v.waitMs),
+        ]),
+        20,
+      ),
+    );
+  }
+
+  if (r.memoryCheck) {
+    const c = r.memoryCheck;
+    out.push(
+      '',
+      `Memory over ${c.images} images (${c.width}x${c.height} pizzas, ${c.pointsPerSide} points per side, ${c.imagesPerMinute.toFixed(0)} img/min` +
+        `${c.failed ? `, ${c.failed} failed` : ''}): ` + c.checkpoints.map((x) => `#${x.image} rss ${mb(x.rssMB)} heap ${mb(x.heapMB)}`).join(', '),
+      `  trend over the second half: rss ${c.rssSlopeMBPer100.toFixed(1)} MB per 100 images, heap ${c.heapSlopeMBPer100.toFixed(1)} MB per 100 images ` +
+        `(heap between ${mb(c.minHeapMB)} and ${mb(c.maxHeapMB)}); peak rss ${mb(c.peakRssMB)}`,
     );
   }
 

@@ -203,6 +203,8 @@ export function perImage(r: FolderRunResult) {
   const row = {
     decodeImage: r.decodeCostMs,
     encode: p.encodeMs / n,
+    /** Encoder worker latency, beside the previous image's segmentation (not added to MODEL). */
+    encodeAhead: p.encodeAheadMs / n,
     decoderModel: p.decodeModelMs / n,
     postprocess: post / n,
     segmentEmbeddings: p.embedMs / n,
@@ -222,4 +224,111 @@ export function perImage(r: FolderRunResult) {
 
 export function scratchProject(dir: string, label: string, k: number): string {
   return join(dir, `${k}-${label.replace(/[^a-z0-9]+/gi, '_')}.db`);
+}
+
+/** One way of feeding the model, for the pipelining comparison. */
+export interface PipeliningSetup {
+  name: string;
+  prefetch: number;
+  segmenter: Segmenter;
+  encodeAhead: boolean;
+  /** onnxruntime intra-op threads of the main thread's sessions (the decoder's). */
+  decoderThreads: number;
+  /** The encoder worker's threads; null without a worker. */
+  encoderThreads: number | null;
+}
+
+export interface PipeliningVariant extends Omit<PipeliningSetup, 'segmenter'> {
+  /** Best processing wall time (scan and clustering excluded), s. */
+  seconds: number;
+  /** The segmenting loop waiting for the next prepared image in that run, ms. */
+  waitMs: number;
+  /** Best sequential / this. */
+  gain: number;
+}
+
+export interface PipeliningResult {
+  label: string;
+  images: number;
+  rounds: number;
+  variants: PipeliningVariant[];
+}
+
+/**
+ * Fresh runs of one folder under each setup, alternating setups round by round and keeping the
+ * best of each: on shared cores one run's noise is larger than the gains measured. The first
+ * setup is the baseline of `gain`.
+ */
+export async function comparePipelining(
+  f: { label: string; dir: string },
+  scratch: string,
+  setups: PipeliningSetup[],
+  amg: Partial<AmgOptions>,
+  rounds: number,
+  log: (line: string) => void,
+): Promise<PipeliningResult> {
+  const best = setups.map(() => ({ seconds: Infinity, waitMs: 0 }));
+  let images = 0;
+  for (let round = 0; round < rounds; round++) {
+    for (const [i, s] of setups.entries()) {
+      log(`pipelining round ${round + 1}/${rounds}: ${s.name} on ${f.label}`);
+      const r = await runFolder({
+        label: f.label, folder: f.dir, projectFile: scratchProject(scratch, `${f.label}-pipe${i}-${round}`, 0),
+        segmenter: s.segmenter, amg, prefetch: s.prefetch, reopen: false,
+      });
+      images = r.images;
+      if (r.processSeconds < best[i].seconds) best[i] = { seconds: r.processSeconds, waitMs: r.phases.waitMs };
+    }
+  }
+  const variants = setups.map(({ segmenter: _, ...s }, i) => ({ ...s, ...best[i], gain: best[0].seconds / best[i].seconds }));
+  return { label: f.label, images, rounds, variants };
+}
+
+export interface MemoryCheckResult {
+  images: number;
+  failed: number;
+  width: number;
+  height: number;
+  pointsPerSide: number;
+  processSeconds: number;
+  imagesPerMinute: number;
+  /** rss / heap after images 1, 100, 500 and the last (those that exist). */
+  checkpoints: MemoryPoint[];
+  /** Least-squares slope over the second half of the run, MB per 100 images: ~0 when flat. */
+  rssSlopeMBPer100: number;
+  heapSlopeMBPer100: number;
+  minHeapMB: number;
+  maxHeapMB: number;
+  peakRssMB: number;
+}
+
+/** Slope of y over x by least squares (0 for fewer than two points). */
+export function slope(points: { x: number; y: number }[]): number {
+  const n = points.length;
+  if (n < 2) return 0;
+  const mx = points.reduce((s, p) => s + p.x, 0) / n;
+  const my = points.reduce((s, p) => s + p.y, 0) / n;
+  let num = 0;
+  let den = 0;
+  for (const p of points) {
+    num += (p.x - mx) * (p.y - my);
+    den += (p.x - mx) ** 2;
+  }
+  return den === 0 ? 0 : num / den;
+}
+
+/** The memory figures of a long run from its per-image samples. */
+export function memoryCheckFigures(memory: MemoryPoint[]): Pick<MemoryCheckResult, 'checkpoints' | 'rssSlopeMBPer100' | 'heapSlopeMBPer100' | 'minHeapMB' | 'maxHeapMB'> {
+  const last = memory.length;
+  const wanted = [...new Set([1, 100, 500, last])].filter((i) => i >= 1 && i <= last);
+  const checkpoints = wanted.map((i) => memory[i - 1]);
+  const half = memory.slice(Math.floor(last / 2));
+  const heaps = memory.map((m) => m.heapMB);
+  return {
+    checkpoints,
+    rssSlopeMBPer100: 100 * slope(half.map((m) => ({ x: m.image, y: m.rssMB }))),
+    heapSlopeMBPer100: 100 * slope(half.map((m) => ({ x: m.image, y: m.heapMB }))),
+    minHeapMB: heaps.length ? Math.min(...heaps) : 0,
+    maxHeapMB: heaps.length ? Math.max(...heaps) : 0,
+  };
 }

@@ -4,14 +4,14 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatPerformanceReport } from './perf-format';
-import { perImage, type FolderRunResult } from './perf-run';
+import { memoryCheckFigures, perImage, slope, type FolderRunResult, type MemoryPoint } from './perf-run';
 import { DEFAULT_PHOTOS_DIR, parsePerformanceArgs, type PerformanceBenchResult } from './performance';
 
 function folderRun(over: Partial<FolderRunResult> = {}): FolderRunResult {
   return {
     label: 'photos', folder: '/x', images: 4, failed: 1, segments: 40, classes: 3, prefetch: 1,
     scanSeconds: 0.5, processSeconds: 9, clusterSeconds: 0.5, firstRunSeconds: 10,
-    phases: { decodeImageMs: 900, encodeMs: 800, amgMs: 6000, decodeModelMs: 4000, embedMs: 40, dbMs: 120, waitMs: 8 },
+    phases: { decodeImageMs: 900, encodeMs: 800, encodeAheadMs: 2000, amgMs: 6000, decodeModelMs: 4000, embedMs: 40, dbMs: 120, waitMs: 8 },
     decodeCostMs: 25, encoded: 4, cacheHits: 0, peakRssMB: 400, peakHeapMB: 20,
     memory: [{ image: 1, rssMB: 300, heapMB: 10 }, { image: 2, rssMB: 320, heapMB: 11 }, { image: 3, rssMB: 330, heapMB: 12 }],
     reopen: { seconds: 0.05, encoded: 0, processed: 0, speedup: 200 },
@@ -19,12 +19,38 @@ function folderRun(over: Partial<FolderRunResult> = {}): FolderRunResult {
   };
 }
 
+/** Per-image samples whose rss follows `rss(i)`, heap a tenth of it. */
+function memorySeries(n: number, rss: (i: number) => number): MemoryPoint[] {
+  return Array.from({ length: n }, (_, k) => ({ image: k + 1, rssMB: rss(k + 1), heapMB: rss(k + 1) / 10 }));
+}
+
+describe('memory check figures', () => {
+  it('fits the slope by least squares', () => {
+    expect(slope([{ x: 0, y: 1 }, { x: 1, y: 3 }, { x: 2, y: 5 }])).toBeCloseTo(2);
+    expect(slope([{ x: 0, y: 1 }])).toBe(0);
+  });
+
+  it('reads images 1, 100, 500 and the last, and the trend of the second half', () => {
+    const flat = memoryCheckFigures(memorySeries(1000, (i) => 300 + (i < 50 ? i : 50)));
+    expect(flat.checkpoints.map((p) => p.image)).toEqual([1, 100, 500, 1000]);
+    expect(flat.checkpoints.map((p) => p.rssMB)).toEqual([301, 350, 350, 350]);
+    expect(flat.rssSlopeMBPer100).toBeCloseTo(0);
+    // A leak of 0.2 MB per image is 20 MB per 100 images.
+    const leak = memoryCheckFigures(memorySeries(1000, (i) => 300 + 0.2 * i));
+    expect(leak.rssSlopeMBPer100).toBeCloseTo(20);
+    expect(leak.heapSlopeMBPer100).toBeCloseTo(2);
+    expect(leak.minHeapMB).toBeCloseTo(30.02);
+    // A short run shows the checkpoints it has.
+    expect(memoryCheckFigures(memorySeries(120, () => 1)).checkpoints.map((p) => p.image)).toEqual([1, 100, 120]);
+  });
+});
+
 describe('performance bench', () => {
   it('defaults to the shared photos beside the repository, plus 6 pizzas', () => {
     const o = parsePerformanceArgs([]);
     expect(o.folders).toEqual([{ label: 'shared photos', dir: DEFAULT_PHOTOS_DIR }]);
     expect(existsSync(resolve(DEFAULT_PHOTOS_DIR, 'bulldog.jpg'))).toBe(true);
-    expect(o).toMatchObject({ count: 6, preset: 'sam', pointsPerSide: null, prefetch: 1, peer: true, clusterScale: true, json: false });
+    expect(o).toMatchObject({ count: 6, preset: 'sam', pointsPerSide: null, prefetch: 1, peer: true, clusterScale: true, json: false, encodeAhead: true, memoryImages: 0 });
     expect(o.threads).toBeGreaterThan(0);
   });
 
@@ -35,7 +61,14 @@ describe('performance bench', () => {
     expect(o).toMatchObject({ count: 0, preset: 'seed', clusterScale: false, peer: false, json: true, prefetch: 0 });
   });
 
+  it('--memory-only runs the memory check alone', () => {
+    const o = parsePerformanceArgs(['--memory-images', '1000', '--memory-only', '--encode-ahead', 'off']);
+    expect(o).toMatchObject({ folders: [], count: 0, memoryImages: 1000, memoryPointsPerSide: 4, peer: false, clusterScale: false, sequentialBaseline: false, encodeAhead: false });
+    expect(() => parsePerformanceArgs(['--memory-only'])).toThrow(/--memory-only needs --memory-images N/);
+  });
+
   it('rejects bad values with the flag and the allowed values', () => {
+    expect(() => parsePerformanceArgs(['--encode-ahead', 'maybe'])).toThrow(/--encode-ahead must be on or off, got 'maybe'/);
     expect(() => parsePerformanceArgs(['--preset', 'fast'])).toThrow(/--preset must be one of sam, seed, got 'fast'/);
     expect(() => parsePerformanceArgs(['--count=-2'])).toThrow(/--count must be an integer >= 0/);
     expect(() => parsePerformanceArgs(['--prefetch', '9'])).toThrow(/prefetch depth must be an integer from 0/);
@@ -47,6 +80,7 @@ describe('performance bench', () => {
     expect(p.postprocess).toBe((6000 - 4000) / 4);
     expect(p.decoderModel).toBe(1000);
     expect(p.model).toBe(p.encode + p.decoderModel);
+    expect(p.encodeAhead).toBe(500);
     expect(p.samantic).toBeCloseTo(25 + 500 + 10 + 125 + 30);
     expect(p.imagesPerMinute).toBe(24);
     expect(p.wall).toBe(2500);
@@ -56,10 +90,21 @@ describe('performance bench', () => {
     const f = folderRun();
     const result: PerformanceBenchResult = {
       machine: { cores: 2, cpu: 'test cpu', totalMemoryMB: 1000, loadAverageStart: [1, 1, 1], loadAverageEnd: [2, 2, 2], node: 'v20' },
-      model: { id: 'test-sam', provider: 'cpu', decoder: 'batched', threads: 2, loadSeconds: 0.3 },
-      settings: { preset: 'sam', pointsPerSide: null, prefetch: 1, encodeAhead: false },
+      model: { id: 'test-sam', provider: 'cpu', decoder: 'batched', threads: 2, encoderWorkerThreads: 1, loadSeconds: 0.3 },
+      settings: { preset: 'sam', pointsPerSide: null, prefetch: 1, encodeAhead: true },
       folders: [{ ...f, perImage: perImage(f) }],
-      pipelining: { label: 'photos', images: 4, rounds: 2, sequentialSeconds: 12, prefetchSeconds: 10, prefetch: 1, gain: 1.2, sequentialWaitMs: 100, prefetchWaitMs: 5 },
+      pipelining: {
+        label: 'photos', images: 4, rounds: 2,
+        variants: [
+          { name: 'sequential', prefetch: 0, encodeAhead: false, decoderThreads: 2, encoderThreads: null, seconds: 12, waitMs: 100, gain: 1 },
+          { name: 'encode ahead (worker)', prefetch: 1, encodeAhead: true, decoderThreads: 2, encoderThreads: 1, seconds: 10, waitMs: 5, gain: 1.2 },
+        ],
+      },
+      memoryCheck: {
+        images: 1000, failed: 0, width: 320, height: 240, pointsPerSide: 4, processSeconds: 300, imagesPerMinute: 200,
+        ...memoryCheckFigures(memorySeries(1000, (i) => 300 + (i < 50 ? i : 50))),
+        peakRssMB: 360,
+      },
       peer: {
         rows: [{ file: 'bulldog.jpg', width: 800, height: 534, variant: 'SAM defaults', peerSeconds: 5.4, postSeconds: 0.27, postCpuSeconds: 0.25, decoderSeconds: 9, masks: 30, speedup: 20, speedupCpu: 21.6 }],
         skipped: ['lighthouse.jpg missing'],
@@ -73,7 +118,11 @@ describe('performance bench', () => {
     expect(text).toMatch(/photos \[4, 1 failed\]/);
     expect(text).toMatch(/200x/);
     expect(text).toMatch(/#1 300 MB .* -> #2 320 MB .* -> #3 330 MB/);
-    expect(text).toMatch(/sequential 12\.0 s, prefetch 1 10\.0 s -> 1\.20x/);
+    expect(text).toMatch(/decode ahead, encode ahead in a worker thread with 1 threads/);
+    expect(text).toMatch(/sequential +0 +2 +12\.0 s +1\.00x +100 ms/);
+    expect(text).toMatch(/encode ahead \(worker\) +1 +2 \+ 1 +10\.0 s +1\.20x +5\.0 ms/);
+    expect(text).toMatch(/Memory over 1000 images .*#1 rss 301 MB .*#100 rss 350 MB .*#500 rss 350 MB .*#1000 rss 350 MB/);
+    expect(text).toMatch(/rss 0\.0 MB per 100 images/);
     expect(text).toMatch(/bulldog\.jpg 800x534 +SAM defaults +5\.4 s +0\.27 s +0\.25 s +20\.0x +21\.6x/);
     expect(text).toMatch(/skipped: lighthouse\.jpg missing/);
     expect(text).not.toMatch(/Clustering at scale/);

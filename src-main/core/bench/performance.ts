@@ -14,13 +14,17 @@ import { benchClustering, type BenchResult as ClusterBenchResult } from '../clus
 import { SamanticError } from '../errors';
 import { listImageFiles } from '../image/files';
 import { loadImage } from '../image/load';
-import { loadModel } from '../model/runtime';
+import { encodeAheadThreads } from '../model/encoder-worker-client';
+import { loadModel, type SamModel } from '../model/runtime';
 import { OnnxSegmenter } from '../pipeline/onnx-segmenter';
-import { DEFAULT_PREFETCH_DEPTH, canEncodeAhead, checkPrefetchDepth } from '../pipeline/prefetch';
+import { DEFAULT_PREFETCH_DEPTH, checkPrefetchDepth } from '../pipeline/prefetch';
 import { writePizzaFolder } from '../synth/writer';
 import { formatPerformanceReport } from './perf-format';
 import { runPeerComparison, type PeerResult } from './perf-peer';
-import { MemorySampler, perImage, processPeakRssMB, runFolder, scratchProject, type FolderRunResult } from './perf-run';
+import {
+  comparePipelining, memoryCheckFigures, MemorySampler, perImage, processPeakRssMB, runFolder, scratchProject,
+  type FolderRunResult, type MemoryCheckResult, type PipeliningResult, type PipeliningSetup,
+} from './perf-run';
 
 /** src-main/core/bench -> the repository root; ../shared sits beside it. */
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -38,38 +42,45 @@ export interface PerformanceBenchOptions {
   pointsPerSide: number | null;
   model: string;
   device: DeviceChoice;
+  /** onnxruntime intra-op threads of the main thread's sessions (the decoder's). */
   threads: number;
   prefetch: number;
-  /** Also run the first folder strictly sequentially (prefetch 0) to measure what prefetch gains. */
+  /** Encode the next image in a worker thread (the app's default); false: in process. */
+  encodeAhead: boolean;
+  /**
+   * Also run the first folder strictly sequentially (prefetch 0), with decoding ahead only, and with
+   * encode-ahead (worker) at two thread splits, to measure what each gains.
+   */
   sequentialBaseline: boolean;
+  /** Images of the memory check (small synthetic pizzas, a sparse grid); 0 = no memory check. */
+  memoryImages: number;
+  memoryPointsPerSide: number;
   peer: boolean;
   clusterScale: boolean;
   clusterN: number;
   clusterClasses: number;
 }
 
-/** Alternating sequential / prefetch runs for the pipelining comparison. */
+/** Alternating rounds of the pipelining comparison (best of each setup is kept). */
 export const PIPELINING_ROUNDS = 2;
 
-export interface PipeliningResult {
-  label: string;
-  images: number;
-  rounds: number;
-  sequentialSeconds: number;
-  prefetchSeconds: number;
-  prefetch: number;
-  /** Best sequential / best prefetch wall time of processing (scan and clustering excluded). */
-  gain: number;
-  sequentialWaitMs: number;
-  prefetchWaitMs: number;
-}
+/**
+ * The memory check's images: small, so 1,000 of them take minutes. The encoder's cost does not
+ * depend on the photo's size (every image is resized to the 1024 frame), the rest scales down.
+ */
+export const MEMORY_CHECK_SIZE = { width: 320, height: 240 } as const;
+/** A 4x4 grid: 16 prompts per image, enough to produce and store a few segments each. */
+export const MEMORY_CHECK_POINTS_PER_SIDE = 4;
+
+export type { PipeliningResult };
 
 export interface PerformanceBenchResult {
   machine: { cores: number; cpu: string; totalMemoryMB: number; loadAverageStart: number[]; loadAverageEnd: number[]; node: string };
-  model: { id: string; provider: string; decoder: string; threads: number; loadSeconds: number };
+  model: { id: string; provider: string; decoder: string; threads: number; encoderWorkerThreads: number | null; loadSeconds: number };
   settings: { preset: AmgPresetName; pointsPerSide: number | null; prefetch: number; encodeAhead: boolean };
   folders: (FolderRunResult & { perImage: ReturnType<typeof perImage> })[];
   pipelining: PipeliningResult | null;
+  memoryCheck: MemoryCheckResult | null;
   peer: PeerResult | null;
   clusterScale: (ClusterBenchResult & { seconds: number; peakRssSampledMB: number }) | null;
   processPeakRssMB: number;
@@ -80,6 +91,7 @@ export async function runPerformanceBench(o: PerformanceBenchOptions, log: (line
   const started = performance.now();
   const loadAverageStart = loadavg();
   const scratch = mkdtempSync(join(tmpdir(), 'samantic-bench-'));
+  const split = encodeAheadThreads();
   try {
     const folders = [...o.folders];
     if (o.count > 0) {
@@ -91,16 +103,29 @@ export async function runPerformanceBench(o: PerformanceBenchOptions, log: (line
     for (const f of folders) {
       if (!existsSync(f.dir)) throw new SamanticError('folder-missing', `Benchmark folder '${f.dir}' does not exist; pass an existing folder with --folder.`);
     }
+    const memoryDir = join(scratch, 'memory-pizzas');
+    if (o.memoryImages > 0) {
+      const { width, height } = MEMORY_CHECK_SIZE;
+      log(`generating ${o.memoryImages} ${width}x${height} synthetic pizzas for the memory check`);
+      await writePizzaFolder(memoryDir, { count: o.memoryImages, seed: o.seed + 1, width, height });
+    }
 
     let t0 = performance.now();
-    const model = await loadModel(o.model, { device: o.device, intraOpNumThreads: o.threads, onWarning: (m) => log(`warning: ${m}`) });
+    const warn = (m: string) => log(`warning: ${m}`);
+    const model = await loadModel(o.model, { device: o.device, intraOpNumThreads: o.threads, onWarning: warn });
     const loadSeconds = (performance.now() - t0) / 1000;
-    const segmenter = new OnnxSegmenter(model);
+    const worker = { intraOpNumThreads: split.encoder };
+    const segmenter = new OnnxSegmenter(model, { encodeAhead: o.encodeAhead, worker, onWarning: warn });
     const amg: Partial<AmgOptions> = { ...AMG_PRESETS[o.preset], ...(o.pointsPerSide ? { pointsPerSide: o.pointsPerSide } : {}) };
-    log(`model ${model.descriptor.id} on ${model.provider}, ${o.threads} threads, loaded in ${loadSeconds.toFixed(2)} s`);
+    log(
+      `model ${model.descriptor.id} on ${model.provider}, ${o.threads} threads` +
+        `${o.encodeAhead ? ` + encoder worker with ${split.encoder}` : ''}, loaded in ${loadSeconds.toFixed(2)} s`,
+    );
+    // Extra setups of the pipelining comparison, closed at the end.
+    const extra: { segmenter: OnnxSegmenter; model: SamModel | null }[] = [];
 
     try {
-      await warmUp(folders, segmenter);
+      await warmUp([...folders, { dir: memoryDir }], segmenter);
       const results: PerformanceBenchResult['folders'] = [];
       let k = 0;
       for (const f of folders) {
@@ -111,30 +136,35 @@ export async function runPerformanceBench(o: PerformanceBenchOptions, log: (line
 
       let pipelining: PipeliningResult | null = null;
       if (o.sequentialBaseline && folders.length > 0) {
-        // Alternating fresh runs, best of each: on shared cores one run's noise is larger than the gain.
-        const f = folders[0];
-        const best = { seq: Infinity, pre: Infinity, seqWait: 0, preWait: 0, images: 0 };
-        for (let round = 0; round < PIPELINING_ROUNDS; round++) {
-          for (const depth of [0, o.prefetch]) {
-            log(`pipelining round ${round + 1}/${PIPELINING_ROUNDS}: prefetch ${depth} on ${f.label}`);
-            const r = await runFolder({ label: f.label, folder: f.dir, projectFile: scratchProject(scratch, `${f.label}-p${depth}-${round}`, k++), segmenter, amg, prefetch: depth, reopen: false });
-            best.images = r.images;
-            if (depth === 0 && r.processSeconds < best.seq) [best.seq, best.seqWait] = [r.processSeconds, r.phases.waitMs];
-            if (depth !== 0 && r.processSeconds < best.pre) [best.pre, best.preWait] = [r.processSeconds, r.phases.waitMs];
-          }
+        const depth = Math.max(1, o.prefetch);
+        const plain = new OnnxSegmenter(model, { encodeAhead: false });
+        const ahead = new OnnxSegmenter(model, { worker, onWarning: warn });
+        extra.push({ segmenter: plain, model: null }, { segmenter: ahead, model: null });
+        const base = { decoderThreads: o.threads };
+        const setups: PipeliningSetup[] = [
+          { ...base, name: 'sequential', prefetch: 0, segmenter: plain, encodeAhead: false, encoderThreads: null },
+          { ...base, name: 'decode ahead', prefetch: depth, segmenter: plain, encodeAhead: false, encoderThreads: null },
+          { ...base, name: 'encode ahead (worker)', prefetch: depth, segmenter: ahead, encodeAhead: true, encoderThreads: split.encoder },
+        ];
+        if (split.decoder !== o.threads) {
+          // The same with the cores split between the two sessions instead of shared, and its
+          // sequential twin: fewer decoder threads alone can change the speed (a loaded machine).
+          const splitModel = await loadModel(o.model, { device: o.device, intraOpNumThreads: split.decoder, onWarning: warn });
+          const splitPlain = new OnnxSegmenter(splitModel, { encodeAhead: false });
+          const s = new OnnxSegmenter(splitModel, { worker, onWarning: warn });
+          extra.push({ segmenter: splitPlain, model: null }, { segmenter: s, model: splitModel });
+          const d = { decoderThreads: split.decoder };
+          setups.push(
+            { ...d, name: `sequential, ${split.decoder} thread(s)`, prefetch: 0, segmenter: splitPlain, encodeAhead: false, encoderThreads: null },
+            { ...d, name: 'encode ahead, cores split', prefetch: depth, segmenter: s, encodeAhead: true, encoderThreads: split.encoder },
+          );
         }
-        pipelining = {
-          label: f.label,
-          images: best.images,
-          rounds: PIPELINING_ROUNDS,
-          sequentialSeconds: best.seq,
-          prefetchSeconds: best.pre,
-          prefetch: o.prefetch,
-          gain: best.seq / best.pre,
-          sequentialWaitMs: best.seqWait,
-          prefetchWaitMs: best.preWait,
-        };
+        for (const e of extra) await warmUp(folders, e.segmenter);
+        pipelining = await comparePipelining(folders[0], scratch, setups, amg, PIPELINING_ROUNDS, log);
       }
+
+      let memoryCheck: MemoryCheckResult | null = null;
+      if (o.memoryImages > 0) memoryCheck = await runMemoryCheck(o, memoryDir, scratchProject(scratch, 'memory', k++), segmenter, amg, log);
 
       // Before the peer comparison, which holds ~800 MB of recorded decoder outputs.
       const processPeak = processPeakRssMB();
@@ -159,16 +189,25 @@ export async function runPerformanceBench(o: PerformanceBenchOptions, log: (line
           loadAverageEnd: loadavg(),
           node: process.version,
         },
-        model: { id: model.descriptor.id, provider: model.provider, decoder: model.decoder.id, threads: o.threads, loadSeconds },
-        settings: { preset: o.preset, pointsPerSide: (amg.pointsPerSide as number | null) ?? null, prefetch: o.prefetch, encodeAhead: canEncodeAhead(segmenter) },
+        model: {
+          id: model.descriptor.id, provider: model.provider, decoder: model.decoder.id, threads: o.threads,
+          encoderWorkerThreads: segmenter.encodeAheadEnabled ? split.encoder : null, loadSeconds,
+        },
+        // Whether images were really encoded ahead: false also where the worker could not start.
+        settings: { preset: o.preset, pointsPerSide: (amg.pointsPerSide as number | null) ?? null, prefetch: o.prefetch, encodeAhead: segmenter.encodeAheadEnabled },
         folders: results,
         pipelining,
+        memoryCheck,
         peer,
         clusterScale,
         processPeakRssMB: processPeak,
         totalSeconds: (performance.now() - started) / 1000,
       };
     } finally {
+      for (const e of extra) {
+        if (e.model) await e.segmenter.close();
+        else await e.segmenter.stopEncodeAhead();
+      }
       await segmenter.close();
     }
   } finally {
@@ -177,14 +216,48 @@ export async function runPerformanceBench(o: PerformanceBenchOptions, log: (line
 }
 
 /**
+ * The issue's "memory stays flat over a 1,000-image folder": one pass over many small images with
+ * a sparse grid, rss and heap sampled after every image (the store streams results to disk; nothing
+ * of an image should outlive its commit).
+ */
+async function runMemoryCheck(
+  o: PerformanceBenchOptions,
+  dir: string,
+  projectFile: string,
+  segmenter: OnnxSegmenter,
+  amg: Partial<AmgOptions>,
+  log: (line: string) => void,
+): Promise<MemoryCheckResult> {
+  const label = `memory check (${o.memoryImages})`;
+  log(`${label}: ${dir}, ${o.memoryPointsPerSide} points per side`);
+  const r = await runFolder({
+    label, folder: dir, projectFile, segmenter, amg: { ...amg, pointsPerSide: o.memoryPointsPerSide }, prefetch: o.prefetch, reopen: false,
+    log: (line) => { if (/ (1|\d*00)\/\d+ /.test(line)) log(line); },
+  });
+  return {
+    images: r.images,
+    failed: r.failed,
+    ...MEMORY_CHECK_SIZE,
+    pointsPerSide: o.memoryPointsPerSide,
+    processSeconds: r.processSeconds,
+    imagesPerMinute: r.processSeconds > 0 ? (60 * r.images) / r.processSeconds : 0,
+    ...memoryCheckFigures(r.memory),
+    peakRssMB: r.peakRssMB,
+  };
+}
+
+/**
  * One throwaway segmentation (a 2x2 grid on the first image) before anything is timed, so that
- * first-call costs (JIT, onnxruntime's first runs, sharp's start) land in no figure.
+ * first-call costs (JIT, onnxruntime's first runs, sharp's start, the encoder worker's start) land
+ * in no figure.
  */
 async function warmUp(folders: { dir: string }[], segmenter: OnnxSegmenter): Promise<void> {
-  const first = folders.length > 0 ? (await listImageFiles(folders[0].dir))[0] : undefined;
+  const dir = folders.find((f) => existsSync(f.dir))?.dir;
+  const first = dir ? (await listImageFiles(dir))[0] : undefined;
   if (!first) return;
   const { image } = await loadImage(first);
-  await segmenter.segment(image, { amg: { pointsPerSide: 2 }, cached: null });
+  const ahead = await segmenter.encodeFull(image);
+  await segmenter.segment(ahead?.image ?? image, { amg: { pointsPerSide: 2 }, cached: null });
 }
 
 function intFlag(name: string, v: string | undefined, fallback: number, min = 1): number {
@@ -206,7 +279,8 @@ export function parsePerformanceArgs(argv: string[]): PerformanceBenchOptions & 
         count: { type: 'string' }, seed: { type: 'string' }, preset: { type: 'string' }, 'points-per-side': { type: 'string' },
         model: { type: 'string' }, device: { type: 'string' }, threads: { type: 'string' }, prefetch: { type: 'string' },
         'sequential-baseline': { type: 'boolean' }, 'skip-peer': { type: 'boolean' }, 'skip-cluster-scale': { type: 'boolean' },
-        'cluster-n': { type: 'string' }, 'cluster-classes': { type: 'string' },
+        'cluster-n': { type: 'string' }, 'cluster-classes': { type: 'string' }, 'encode-ahead': { type: 'string' },
+        'memory-images': { type: 'string' }, 'memory-points-per-side': { type: 'string' }, 'memory-only': { type: 'boolean' },
       },
     });
   } catch (err) {
@@ -216,13 +290,20 @@ export function parsePerformanceArgs(argv: string[]): PerformanceBenchOptions & 
   if (v.preset !== undefined && !(v.preset in AMG_PRESETS)) {
     throw new SamanticError('invalid-argument', `--preset must be one of ${Object.keys(AMG_PRESETS).join(', ')}, got '${v.preset}'.`);
   }
+  if (v['encode-ahead'] !== undefined && v['encode-ahead'] !== 'on' && v['encode-ahead'] !== 'off') {
+    throw new SamanticError('invalid-argument', `--encode-ahead must be on or off, got '${v['encode-ahead']}'.`);
+  }
   const given = [...(v.folder ?? []), ...positionals].map((d) => resolve(d));
   const folders = given.length > 0 ? given.map((dir) => ({ label: dir.split(/[\\/]/).pop() || dir, dir })) : [{ label: 'shared photos', dir: DEFAULT_PHOTOS_DIR }];
+  const memoryImages = intFlag('memory-images', v['memory-images'], 0, 0);
+  // --memory-only: the memory check and nothing else, so 1,000 images take minutes.
+  const only = v['memory-only'] ?? false;
+  if (only && memoryImages === 0) throw new SamanticError('invalid-argument', '--memory-only needs --memory-images N (e.g. 1000).');
   return {
     json: v.json ?? false,
     quiet: v.quiet ?? false,
-    folders,
-    count: intFlag('count', v.count, 6, 0),
+    folders: only ? [] : folders,
+    count: only ? 0 : intFlag('count', v.count, 6, 0),
     seed: intFlag('seed', v.seed, 1),
     preset: (v.preset ?? 'sam') as AmgPresetName,
     pointsPerSide: v['points-per-side'] === undefined ? null : intFlag('points-per-side', v['points-per-side'], 32),
@@ -230,9 +311,12 @@ export function parsePerformanceArgs(argv: string[]): PerformanceBenchOptions & 
     device: (v.device ?? 'cpu') as DeviceChoice,
     threads: intFlag('threads', v.threads, availableParallelism(), 0),
     prefetch: checkPrefetchDepth(intFlag('prefetch', v.prefetch, DEFAULT_PREFETCH_DEPTH, 0)),
-    sequentialBaseline: v['sequential-baseline'] ?? false,
-    peer: !(v['skip-peer'] ?? false),
-    clusterScale: !(v['skip-cluster-scale'] ?? false),
+    encodeAhead: v['encode-ahead'] !== 'off',
+    sequentialBaseline: !only && (v['sequential-baseline'] ?? false),
+    memoryImages,
+    memoryPointsPerSide: intFlag('memory-points-per-side', v['memory-points-per-side'], MEMORY_CHECK_POINTS_PER_SIDE),
+    peer: !only && !(v['skip-peer'] ?? false),
+    clusterScale: !only && !(v['skip-cluster-scale'] ?? false),
     clusterN: intFlag('cluster-n', v['cluster-n'], CLUSTER_SCALE.n),
     clusterClasses: intFlag('cluster-classes', v['cluster-classes'], CLUSTER_SCALE.classes),
   };

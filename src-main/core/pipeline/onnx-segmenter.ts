@@ -1,15 +1,20 @@
 // The ONNX implementation of Segmenter: SAM's AMG driven by an OnnxPredictor, with the full-image
 // embedding taken from the cache when there is one (crops, if the preset uses them, are encoded).
 // The AMG gets the decoder's low-res logits (sparse path, amg/sparse.ts) unless told otherwise.
-// It does not offer EncodeAhead (prefetch.ts): onnxruntime-node runs a session on the JavaScript
-// thread, so encoding the next image "ahead" would only interleave with this image's decoder runs.
+// It offers EncodeAhead (prefetch.ts) through an encoder worker thread (model/encoder-worker.ts):
+// onnxruntime-node runs session.run synchronously on the calling thread, so only a session on
+// another thread can encode the next image while this one's prompts are decoded. Where the worker
+// cannot start, or crashes twice, images are encoded in process as before (with a warning).
 import { createHash } from 'node:crypto';
 import { generateMasks } from '../amg/generator';
+import { SamanticError } from '../errors';
 import type { LowResMaskPredictor, LowResPredictionBatch } from '../amg/sparse';
 import { predictLowResWith } from '../model/lowResPredictor';
 import { OnnxPredictor } from '../model/predictor';
 import type { SamModel } from '../model/runtime';
+import { EncoderWorker, type EncoderWorkerOptions } from '../model/encoder-worker-client';
 import type { ImageEmbedding, PredictionBatch, RgbImage } from '../types';
+import type { EncodeAhead, EncodedAhead } from './prefetch';
 import type { SegmentOptions, SegmentResult, Segmenter } from './segmenter';
 
 /**
@@ -63,15 +68,121 @@ class ImagePredictor implements LowResMaskPredictor {
   }
 }
 
-export class OnnxSegmenter implements Segmenter {
+/** After this many worker crashes a segmenter stops starting new workers and encodes in process. */
+export const MAX_ENCODER_WORKER_CRASHES = 2;
+
+export interface OnnxSegmenterOptions {
+  /**
+   * Encode the next image in a worker thread while this one is segmented (default true). Costs a
+   * second copy of the encoder's weights in memory (the worker's session).
+   */
+  encodeAhead?: boolean;
+  worker?: EncoderWorkerOptions;
+  /** Notes for the user's log (worker could not start, crashed). Default: console.warn. */
+  onWarning?: (message: string) => void;
+}
+
+export class OnnxSegmenter implements Segmenter, EncodeAhead {
   readonly preprocessVersion: string;
   private readonly predictor: OnnxPredictor;
+  private worker: EncoderWorker | null = null;
+  private starting: Promise<EncoderWorker | null> | null = null;
+  /** Set when the worker cannot be used any more: encodeFull then answers null. */
+  private workerOff: string | null = null;
+  private crashes = 0;
+  /** Images encoded by encoder workers so far (all of this segmenter's workers together). */
+  private workerEncodesBefore = 0;
 
-  constructor(private readonly model: SamModel) {
+  constructor(
+    private readonly model: SamModel,
+    private readonly options: OnnxSegmenterOptions = {},
+  ) {
     this.predictor = new OnnxPredictor(model);
     // Anything in the descriptor can change the encoder's output (files, preprocessing, generator
     // version of test-sam), so the cache key is a digest of all of it.
     this.preprocessVersion = createHash('sha256').update(JSON.stringify(model.descriptor)).digest('hex').slice(0, 16);
+    if (options.encodeAhead === false) this.workerOff = 'encode-ahead is off';
+  }
+
+  private warn(message: string): void {
+    (this.options.onWarning ?? ((m: string) => console.warn(`samantic: ${m}`)))(message);
+  }
+
+  /** Whether encodeFull will use a worker (false once it is off, could not start or crashed too often). */
+  get encodeAheadEnabled(): boolean {
+    return this.workerOff === null;
+  }
+
+  /** Whether an encoder worker thread is running now. */
+  get workerRunning(): boolean {
+    return this.worker?.alive === true;
+  }
+
+  /** Images encoded off the JavaScript thread by this segmenter's workers. */
+  get workerEncodes(): number {
+    return this.workerEncodesBefore + (this.worker?.encodes ?? 0);
+  }
+
+  private async ensureWorker(): Promise<EncoderWorker | null> {
+    if (this.workerOff) return null;
+    if (this.worker?.alive) return this.worker;
+    if (this.worker) this.retire();
+    this.starting ??= EncoderWorker.start(this.model, this.options.worker).then(
+      (w) => w,
+      (err: unknown) => {
+        this.workerOff = err instanceof Error ? err.message : String(err);
+        this.warn(`${this.workerOff}; encoding in process instead (images are not encoded ahead).`);
+        return null;
+      },
+    );
+    try {
+      const w = await this.starting;
+      this.worker = w;
+      return w;
+    } finally {
+      this.starting = null;
+    }
+  }
+
+  private retire(): void {
+    this.workerEncodesBefore += this.worker?.encodes ?? 0;
+    this.worker = null;
+  }
+
+  /**
+   * EncodeAhead: the full image's embedding from the worker, or null where no worker is available
+   * (the image is then encoded in segment(), in process). A crash fails this image only: the next
+   * call starts a fresh worker, up to MAX_ENCODER_WORKER_CRASHES.
+   */
+  async encodeFull(image: RgbImage): Promise<EncodedAhead | null> {
+    const w = await this.ensureWorker();
+    if (!w) return null;
+    try {
+      return await w.encode(image);
+    } catch (err) {
+      if (!w.alive && !(err instanceof SamanticError && err.code === 'cancelled')) {
+        this.crashes++;
+        if (this.crashes >= MAX_ENCODER_WORKER_CRASHES) {
+          this.workerOff = `the encoder worker crashed ${this.crashes} times`;
+          this.warn(`${this.workerOff}; encoding in process from now on.`);
+        }
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * Stops the worker (cancel, close): an encode in flight rejects as cancelled at once; resolves
+   * when the thread has ended (after the native run in hand, if any).
+   */
+  async stopEncodeAhead(): Promise<void> {
+    const w = this.worker;
+    const pending = this.starting;
+    this.retire();
+    if (w) await w.stop();
+    // A worker still starting is stopped as soon as it is up; the next encodeFull starts a new one.
+    const late = pending ? await pending : null;
+    if (late) await late.stop();
   }
 
   get modelId(): string {
@@ -102,6 +213,8 @@ export class OnnxSegmenter implements Segmenter {
   }
 
   async close(): Promise<void> {
+    await this.stopEncodeAhead();
+    this.workerOff = 'the segmenter is closed';
     await this.model.release();
   }
 }

@@ -111,17 +111,30 @@ export class PrefetchQueue<I, T> {
   }
 }
 
+/** A full image encoded ahead: its embedding, and the image (its pixels may have travelled). */
+export interface EncodedAhead {
+  embedding: ImageEmbedding;
+  /** Use this image from now on: its pixel buffer may have been transferred away and back. */
+  image: RgbImage;
+}
+
 /**
  * A segmenter that can encode a full image on its own without disturbing a segmentation in
  * progress; the folder processor then encodes the next image ahead as well as decoding it. Only
  * worth offering when the encoder runs off the JavaScript thread (a worker, a GPU queue):
- * onnxruntime-node 1.30 runs session.run synchronously on the calling thread (dist/backend.js wraps
- * binding.run in setImmediate), so an in-process encode "ahead" cannot overlap the decoder's runs;
- * it only interleaves with them. Image decoding (sharp, libuv threads) does overlap, and is always
- * done ahead.
+ * onnxruntime-node 1.30 runs session.run synchronously on the calling thread (dist/backend.js calls
+ * binding.run inside a setImmediate; measured: no timer ticks during a run), so an in-process
+ * encode "ahead" cannot overlap the decoder's runs. Image decoding (sharp, libuv threads) does
+ * overlap, and is always done ahead.
  */
 export interface EncodeAhead {
-  encodeFull(image: RgbImage): Promise<ImageEmbedding>;
+  /**
+   * The embedding segment() would compute for this full image (bit for bit), or null when it
+   * cannot be encoded ahead now (segment() then encodes it). Rejects for this image only.
+   */
+  encodeFull(image: RgbImage): Promise<EncodedAhead | null>;
+  /** Stops encoding at once (cancel): encodes in flight reject with a 'cancelled' error. */
+  stopEncodeAhead?(): Promise<void>;
 }
 
 export function canEncodeAhead(s: Segmenter): s is Segmenter & EncodeAhead {

@@ -9,9 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModel, type SamModel } from '../model/runtime';
 import { ProjectStore } from '../store/project-store';
 import { writePizzaFolder } from '../synth/writer';
-import type { ImageEmbedding, RgbImage } from '../types';
+import type { RgbImage } from '../types';
 import { OnnxSegmenter } from './onnx-segmenter';
-import type { EncodeAhead } from './prefetch';
+import type { EncodeAhead, EncodedAhead } from './prefetch';
 import { processPendingImages, type ProcessFolderResult } from './process-folder';
 import { scanFolder } from './scan';
 import type { SegmentOptions, SegmentResult, Segmenter } from './segmenter';
@@ -42,13 +42,13 @@ class Recording implements Segmenter, EncodeAhead {
   get provider() { return this.inner.provider; }
   get preprocessVersion() { return this.inner.preprocessVersion; }
 
-  async encodeFull(image: RgbImage): Promise<ImageEmbedding> {
+  async encodeFull(image: RgbImage): Promise<EncodedAhead> {
     this.encodesStarted++;
     this.maxAhead = Math.max(this.maxAhead, this.encodesStarted - this.segmentsStarted);
     this.activeEncodes++;
     this.log.push('encode-start');
     try {
-      return await model.encode(image);
+      return { embedding: await model.encode(image), image };
     } finally {
       this.activeEncodes--;
       this.log.push('encode-end');
@@ -115,7 +115,7 @@ describe('processPendingImages with prefetch', () => {
   beforeAll(async () => {
     const store = openStore();
     await scanFolder(store, folder);
-    const seg = new Recording(new OnnxSegmenter(model));
+    const seg = new Recording(new OnnxSegmenter(model, { encodeAhead: false }));
     seqResult = await run(store, seg, 0);
     seqLog = seg.log;
     sequential = contents(store);
@@ -125,14 +125,15 @@ describe('processPendingImages with prefetch', () => {
   it('sequential baseline (prefetch 0) never encodes ahead', () => {
     expect(seqLog).not.toContain('encode-start');
     expect(seqResult).toMatchObject({ processed: 4, failed: 1, encoded: 3, cacheHits: 1, cancelled: false });
-    expect(sequential.segments.length).toBeGreaterThan(10);
+    // Enough output for the comparisons below to mean something: segments on every processed image.
+    expect(new Set(sequential.segments.map((s) => s.image)).size).toBe(4);
     expect(sequential.images.find((i) => i.relPath === 'pizza-009-broken.png')?.error).toMatch(/pizza-009-broken\.png/);
   });
 
   it('prefetch 1 with the ONNX segmenter (decode ahead) gives the same store contents', async () => {
     const store = openStore();
     await scanFolder(store, folder);
-    const result = await run(store, new OnnxSegmenter(model), 1);
+    const result = await run(store, new OnnxSegmenter(model, { encodeAhead: false }), 1);
     expect({ ...result, phases: null, seconds: 0 }).toEqual({ ...seqResult, phases: null, seconds: 0 });
     expect(contents(store)).toEqual(sequential);
     store.close();
@@ -141,7 +142,7 @@ describe('processPendingImages with prefetch', () => {
   it.each([1, 2])('prefetch %i with EncodeAhead gives the same store contents, encoding the next image during segmentation', async (depth) => {
     const store = openStore();
     await scanFolder(store, folder);
-    const seg = new Recording(new OnnxSegmenter(model));
+    const seg = new Recording(new OnnxSegmenter(model, { encodeAhead: false }));
     const result = await run(store, seg, depth);
     expect({ ...result, phases: null, seconds: 0 }).toEqual({ ...seqResult, phases: null, seconds: 0 });
     expect(contents(store)).toEqual(sequential);
@@ -158,7 +159,7 @@ describe('processPendingImages with prefetch', () => {
   it('cancelling stops after the image in progress, nothing is left running, and a rerun completes the folder', async () => {
     const store = openStore();
     await scanFolder(store, folder);
-    const seg = new Recording(new OnnxSegmenter(model));
+    const seg = new Recording(new OnnxSegmenter(model, { encodeAhead: false }));
     const controller = new AbortController();
     const first = await run(store, seg, 1, controller.signal, () => controller.abort());
     expect(first.cancelled).toBe(true);

@@ -1,7 +1,8 @@
 // Processes the pending images of a project one by one: decode, encode (or reuse the cached
 // embedding), automatic masks, one embedding per segment, then ONE transaction per image, so a
 // crash or kill loses at most the image in progress and the next run resumes without duplicates.
-// The next image is read and decoded ahead (prefetch.ts) while the current one is segmented;
+// The next image is read and decoded ahead (prefetch.ts) while the current one is segmented, and
+// encoded ahead too where the segmenter offers EncodeAhead (the ONNX segmenter's encoder worker);
 // results are still committed strictly in order, one transaction each.
 import { join } from 'node:path';
 import type { ProgressEvent } from '../api/contract';
@@ -14,7 +15,7 @@ import type { ProjectStore } from '../store/project-store';
 import type { NewSegment } from '../store/segments';
 import type { AmgMask, ImageEmbedding } from '../types';
 import type { ImageSummary } from '../store/images';
-import { canEncodeAhead, DEFAULT_PREFETCH_DEPTH, PrefetchQueue } from './prefetch';
+import { canEncodeAhead, DEFAULT_PREFETCH_DEPTH, PrefetchQueue, type EncodedAhead } from './prefetch';
 import type { Segmenter } from './segmenter';
 
 export interface PhaseTotals {
@@ -24,7 +25,14 @@ export interface PhaseTotals {
    * so it is latency, not cost: what it adds to the wall time is waitMs.
    */
   decodeImageMs: number;
+  /** Encoder time on the segmenting thread (images not encoded ahead). */
   encodeMs: number;
+  /**
+   * Latency of encodes done ahead in the encoder worker, beside the previous image's segmentation:
+   * not on the segmenting thread, and inflated by sharing the cores with it (what it adds to the
+   * wall time shows in waitMs).
+   */
+  encodeAheadMs: number;
   amgMs: number;
   decodeModelMs: number;
   embedMs: number;
@@ -102,7 +110,7 @@ export async function processPendingImages(
 ): Promise<ProcessFolderResult> {
   const emit = options.emit ?? (() => {});
   const pending = store.listImages({ status: 'pending' });
-  const phases: PhaseTotals = { decodeImageMs: 0, encodeMs: 0, amgMs: 0, decodeModelMs: 0, embedMs: 0, dbMs: 0, waitMs: 0 };
+  const phases: PhaseTotals = { decodeImageMs: 0, encodeMs: 0, encodeAheadMs: 0, amgMs: 0, decodeModelMs: 0, embedMs: 0, dbMs: 0, waitMs: 0 };
   const result: ProcessFolderResult = {
     processed: 0, failed: 0, encoded: 0, cacheHits: 0, segments: 0, cancelled: false, phases, seconds: 0,
   };
@@ -127,13 +135,27 @@ export async function processPendingImages(
     if (!encodeAhead || ahead.has(img.contentHash)) return { ...base, embedding: null };
     ahead.add(img.contentHash);
     t = performance.now();
-    const embedding = await encodeAhead.encodeFull(loaded.image);
-    return { ...base, embedding, encodedAhead: true, encodeMs: performance.now() - t };
+    let done: EncodedAhead | null;
+    try {
+      done = await encodeAhead.encodeFull(loaded.image);
+    } catch (err) {
+      if (err instanceof SamanticError && err.code === 'cancelled') throw err;
+      throw new SamanticError('internal', `Encoding '${img.relPath}' failed: ${reason(err)}`);
+    }
+    if (!done) {
+      ahead.delete(img.contentHash);
+      return { ...base, embedding: null };
+    }
+    return { ...base, loaded: { ...loaded, image: done.image }, embedding: done.embedding, encodedAhead: true, encodeMs: performance.now() - t };
   };
 
   const started = performance.now();
   emit({ type: 'start', total: pending.length, provider: segmenter.provider });
   const queue = new PrefetchQueue(pending, prepare, { depth, signal: options.signal });
+  // Cancel drops an encode running ahead at once (its worker is told to stop) rather than waiting
+  // for it: with a large model on the CPU that can take many seconds.
+  const stopAhead = () => void encodeAhead?.stopEncodeAhead?.();
+  options.signal?.addEventListener('abort', stopAhead, { once: true });
   let done = 0;
   try {
     for (;;) {
@@ -157,7 +179,7 @@ export async function processPendingImages(
         if (!next.result.ok) throw next.result.error;
         const prep = next.result.value;
         phases.decodeImageMs += prep.decodeMs;
-        phases.encodeMs += prep.encodeMs;
+        phases.encodeAheadMs += prep.encodeMs;
         // Prepared ahead without an embedding: an earlier image of this run may have cached it since.
         const key = keyOf(img);
         const late = prep.embedding ? null : store.getCachedEmbedding(key.contentHash, key.modelId, key.preprocessVersion);
@@ -209,9 +231,12 @@ export async function processPendingImages(
       });
     }
   } finally {
-    // An image prepared ahead may still be encoding: let it finish before the caller may release
-    // the model. Its work is dropped; the image stays pending for the next run.
+    options.signal?.removeEventListener('abort', stopAhead);
+    // An image prepared ahead may still be encoding: let it finish (or be stopped) before the
+    // caller may release the model. Its work is dropped; the image stays pending for the next run.
     await queue.drain();
+    // After a cancel no encoder thread outlives the run (the next run starts a new one).
+    if (options.signal?.aborted) await encodeAhead?.stopEncodeAhead?.();
   }
   result.seconds = (performance.now() - started) / 1000;
   return result;
