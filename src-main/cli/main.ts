@@ -18,8 +18,9 @@ usage:
   samantic models list | download <id>
   samantic synth <dir> [--count 20] [--seed 1]
   samantic bench [folder ...] [--count 6] [--preset sam|seed] [--points-per-side N]
-                 [--skip-peer] [--skip-cluster-scale] [--json]
-  samantic bench-quality [--count 20] [--seed 1] [--json]
+                 [--skip-peer] [--skip-cluster-scale] [--encode-ahead on|off]
+                 [--memory-images N] [--memory-points-per-side N] [--memory-only] [--json]
+  samantic bench-quality [--count 20] [--seed 1] [--preset sam|seed] [--overlay file.png] [--json]
 `;
 
 const commands: Record<string, () => Promise<Command>> = {

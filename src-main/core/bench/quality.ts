@@ -145,7 +145,7 @@ export function formatQualityReport(r: QualityBenchResult): string {
     const n = Math.max(1, r.run.processed);
     const ms = (v: number) => `${(v / n).toFixed(0)} ms`;
     lines.push(
-      `time per image (${n} images on ${r.provider}): decode image ${ms(p.decodeImageMs)}, encode ${ms(p.encodeMs)}, ` +
+      `time per image (${n} images on ${r.provider}): decode image ${ms(p.decodeImageMs)}, encode ${ms(p.encodeMs + p.encodeAheadMs)}${p.encodeAheadMs > 0 ? ' (in the encoder worker, overlapped)' : ''}, ` +
         `AMG ${ms(p.amgMs)} (of which decoder model ${ms(p.decodeModelMs)}), segment embeddings ${ms(p.embedMs)}, database ${ms(p.dbMs)}`,
       `clustering ${r.clusterSeconds.toFixed(2)} s for the folder; total ${r.totalSeconds.toFixed(1)} s`,
     );

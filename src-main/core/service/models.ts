@@ -2,6 +2,7 @@
 // segmenter (ONNX sessions) on first use.
 import type { DeviceChoice, ModelInfo } from '../api/contract';
 import { defaultModelId, listModels, resolveModel } from '../model/registry';
+import { encodeAheadThreads } from '../model/encoder-worker-client';
 import { loadModel } from '../model/runtime';
 import { OnnxSegmenter } from '../pipeline/onnx-segmenter';
 import type { Segmenter } from '../pipeline/segmenter';
@@ -23,6 +24,9 @@ export async function openSegmenter(
   modelsDir: string | undefined,
   onWarning: (m: string) => void,
 ): Promise<Segmenter> {
-  const model = await loadModel(modelId, { device: device as DeviceChoice, modelsDir, onWarning });
-  return new OnnxSegmenter(model);
+  // The encoder worker (encode ahead) takes half the cores; the decoder session the rest, so the
+  // two do not oversubscribe them (measured in `npm run bench`: 2 decoder threads beside the worker
+  // on 2 cores ran slower than 1).
+  const model = await loadModel(modelId, { device: device as DeviceChoice, modelsDir, onWarning, intraOpNumThreads: encodeAheadThreads().decoder });
+  return new OnnxSegmenter(model, { onWarning });
 }
