@@ -7,6 +7,16 @@ import { RunBuilder } from '../mask/rle';
 import type { CutMask } from './sparse-classify';
 import { blockStart, MIXED, ON, type TileLayout } from './sparse-layout';
 
+/** Crop-pixel extent [x0, x1, y0, y1) of block i (row-major over nbc block columns) into `out`. */
+function blockRect(rows: TileLayout['rows'], cols: TileLayout['cols'], nbc: number, i: number, out: Int32Array): void {
+  const br = Math.floor(i / nbc);
+  const bc = i - br * nbc;
+  out[0] = blockStart(cols, bc);
+  out[1] = blockStart(cols, bc + 1);
+  out[2] = blockStart(rows, br);
+  out[3] = blockStart(rows, br + 1);
+}
+
 /** SAM's inclusive box of the cut, [0, 0, 0, 0] when empty (batched_mask_to_box). */
 export function cutBox(cut: CutMask, layout: TileLayout): BoxXYXY {
   const { rows, cols } = layout;
@@ -18,14 +28,11 @@ export function cutBox(cut: CutMask, layout: TileLayout): BoxXYXY {
   let ye = -1;
   // Blocks wholly above first, so that most MIXED blocks fall inside the box already and need not
   // be scanned.
+  const rect = new Int32Array(4);
   for (let i = 0; i < state.length; i++) {
     if (state[i] !== ON) continue;
-    const br = Math.floor(i / nbc);
-    const bc = i - br * nbc;
-    const x0 = blockStart(cols, bc);
-    const x1 = blockStart(cols, bc + 1);
-    const y0 = blockStart(rows, br);
-    const y1 = blockStart(rows, br + 1);
+    blockRect(rows, cols, nbc, i, rect);
+    const x0 = rect[0], x1 = rect[1], y0 = rect[2], y1 = rect[3];
     if (x0 === x1 || y0 === y1) continue;
     if (x0 < xs) xs = x0;
     if (y0 < ys) ys = y0;
@@ -34,12 +41,8 @@ export function cutBox(cut: CutMask, layout: TileLayout): BoxXYXY {
   }
   for (let i = 0; i < state.length; i++) {
     if (state[i] !== MIXED) continue;
-    const br = Math.floor(i / nbc);
-    const bc = i - br * nbc;
-    const x0 = blockStart(cols, bc);
-    const x1 = blockStart(cols, bc + 1);
-    const y0 = blockStart(rows, br);
-    const y1 = blockStart(rows, br + 1);
+    blockRect(rows, cols, nbc, i, rect);
+    const x0 = rect[0], x1 = rect[1], y0 = rect[2], y1 = rect[3];
     if (x0 >= xs && x1 - 1 <= xe && y0 >= ys && y1 - 1 <= ye) continue;
     const h = y1 - y0;
     let p = offset[i];

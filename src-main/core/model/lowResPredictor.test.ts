@@ -2,11 +2,9 @@
 // (the runtime upsamples every multimask map to the image size, model/postprocess.ts) on real
 // photos through the real ONNX runtime with test-sam: the two implementations of SAM's upsampling
 // are independent, so agreement here checks both.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { generateMasks } from '../amg/generator';
 import type { AmgOptions } from '../amg/options';
 import { loadImage } from '../image/load';
@@ -14,19 +12,11 @@ import { rleIou } from '../mask';
 import type { AmgMask } from '../types';
 import { lowResPredictor } from './lowResPredictor';
 import { OnnxPredictor } from './predictor';
-import { loadModel, type SamModel } from './runtime';
+import { useTestSam } from './testModelFixture';
 
 const repoRoot = resolve(fileURLToPath(import.meta.url), '../../../..');
 const photos = resolve(repoRoot, '../shared/photos');
-const tmp = mkdtempSync(join(tmpdir(), 'samantic-lowres-'));
-let model: SamModel;
-beforeAll(async () => {
-  model = await loadModel('test-sam', { modelsDir: join(tmp, 'models'), device: 'cpu' });
-});
-afterAll(async () => {
-  await model?.release();
-  rmSync(tmp, { recursive: true, force: true });
-});
+const testSam = useTestSam('lowres');
 
 interface Pairing {
   minIou: number;
@@ -61,7 +51,7 @@ function pair(sparse: AmgMask[], full: AmgMask[]): Pairing {
 
 async function both(file: string, options: Partial<AmgOptions>): Promise<{ sparse: AmgMask[]; full: AmgMask[] }> {
   const { image } = await loadImage(join(photos, file));
-  const p = lowResPredictor(new OnnxPredictor(model));
+  const p = lowResPredictor(new OnnxPredictor(testSam()));
   const sparse = await generateMasks(image, p, { ...options, useLowResLogits: true });
   const full = await generateMasks(image, p, { ...options, useLowResLogits: false });
   return { sparse, full };

@@ -2,22 +2,12 @@
 // objects whatever the click, thin rings, the object around a hole, and scores that rate whole
 // objects above regions cut off inside a material. Through the real ONNX runtime.
 
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { BinaryMask, RgbImage } from '../../types';
-import { loadModel, type DecodeResult, type SamModel } from '../runtime';
+import type { DecodeResult } from '../runtime';
+import { useTestSam } from '../testModelFixture';
 
-const tmp = mkdtempSync(join(tmpdir(), 'samantic-behaviour-'));
-let model: SamModel;
-beforeAll(async () => {
-  model = await loadModel('test-sam', { modelsDir: join(tmp, 'models'), device: 'cpu' });
-});
-afterAll(async () => {
-  await model?.release();
-  rmSync(tmp, { recursive: true, force: true });
-});
+const testSam = useTestSam('behaviour');
 
 type Rgb = readonly [number, number, number];
 // The size of the synthetic pizzas (synth/pizza.ts), with objects of their sizes: a pepperoni's
@@ -80,8 +70,8 @@ function iou(a: BinaryMask, b: BinaryMask): number {
 }
 
 async function decode(image: RgbImage, clicks: [number, number][]): Promise<DecodeResult> {
-  const embedding = await model.encode(image);
-  return model.decode(embedding, clicks.map((p) => ({ points: [p] })), { tokens: 'multimask' });
+  const embedding = await testSam().encode(image);
+  return testSam().decode(embedding, clicks.map((p) => ({ points: [p] })), { tokens: 'multimask' });
 }
 
 describe('test-sam decoder on hand-drawn scenes', () => {

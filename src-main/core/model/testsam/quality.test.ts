@@ -1,24 +1,13 @@
 // Does test-sam behave like a (colour-minded) SAM on the synthetic pizzas? Clicks on ground-truth
 // instances, best of the three multimask outputs, as SAM's own evaluation does.
 
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { generatePizzaScene, type PizzaScene } from '../../synth/pizza';
 import type { BinaryMask, ImageEmbedding } from '../../types';
 import { interiorPoint } from '../interiorPoint';
-import { loadModel, type SamModel } from '../runtime';
+import { useTestSam } from '../testModelFixture';
 
-const tmp = mkdtempSync(join(tmpdir(), 'samantic-quality-'));
-let model: SamModel;
-beforeAll(async () => {
-  model = await loadModel('test-sam', { modelsDir: join(tmp, 'models'), device: 'cpu' });
-});
-afterAll(async () => {
-  await model?.release();
-  rmSync(tmp, { recursive: true, force: true });
-});
+const testSam = useTestSam('quality');
 
 function iou(logits: Float32Array, offset: number, gt: BinaryMask): number {
   let inter = 0;
@@ -73,9 +62,9 @@ function stability(logits: Float32Array, offset: number, plane: number): number 
  * pass SAM's default AMG filters (pred_iou_thresh 0.88, stability_score_thresh 0.95).
  */
 async function bestIous(scene: PizzaScene, category: string): Promise<{ any: number; kept: number }[]> {
-  const embedding = await model.encode(scene.image);
+  const embedding = await testSam().encode(scene.image);
   const insts = scene.instances.filter((i) => i.category === category);
-  const r = await model.decode(embedding, insts.map((i) => ({ points: [interiorPoint(i.mask)!] })), { tokens: 'multimask' });
+  const r = await testSam().decode(embedding, insts.map((i) => ({ points: [interiorPoint(i.mask)!] })), { tokens: 'multimask' });
   const plane = r.width * r.height;
   return insts.map((inst, k) => {
     let any = 0;
@@ -119,8 +108,8 @@ describe('test-sam on synthetic pizzas', () => {
       });
       pepArea += inst.area;
     }
-    const embedding = await model.encode(scene.image);
-    const r = await model.decode(embedding, [{ points: [interiorPoint(cheese.mask)!] }], { tokens: 'multimask' });
+    const embedding = await testSam().encode(scene.image);
+    const r = await testSam().decode(embedding, [{ points: [interiorPoint(cheese.mask)!] }], { tokens: 'multimask' });
     const plane = r.width * r.height;
     for (let j = 0; j < 3; j++) {
       let leak = 0;
@@ -133,7 +122,7 @@ describe('test-sam on synthetic pizzas', () => {
 
   it('embeds two pepperoni closer to each other than to basil or cheese', async () => {
     const scene = generatePizzaScene({ seed: 5 });
-    const embedding = await model.encode(scene.image);
+    const embedding = await testSam().encode(scene.image);
     const of = (c: string) => scene.instances.filter((i) => i.category === c).sort((a, b) => b.area - a.area);
     const [p1, p2] = of('pepperoni');
     const v1 = segmentVector(embedding, p1.mask);
@@ -150,7 +139,7 @@ describe('test-sam on synthetic pizzas', () => {
     let checked = 0;
     for (const seed of [3, 8]) {
       const scene = generatePizzaScene({ seed });
-      const embedding = await model.encode(scene.image);
+      const embedding = await testSam().encode(scene.image);
       const vectors = (c: string) => scene.instances.filter((i) => i.category === c).map((i) => segmentVector(embedding, i.mask));
       const olives = vectors('olive');
       const basil = vectors('basil');
