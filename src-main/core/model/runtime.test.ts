@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ort from 'onnxruntime-node';
@@ -56,6 +56,22 @@ describe('loadModel and encode', () => {
     await expect(loadModel('test-sam', { modelsDir, intraOpNumThreads: -1 })).rejects.toMatchObject({ code: 'invalid-argument' });
     await expect(loadModel('test-sam', { modelsDir, interOpNumThreads: 1.5 })).rejects.toThrow(/interOpNumThreads must be a non-negative integer/);
     await expect(loadModel('test-sam', { modelsDir, decoderFlavour: 'tiny' })).rejects.toThrow(/no decoder "tiny".*batched, official/);
+  });
+
+  it('checks the encoder at load time but starts its session only when asked to encode (encoderOnDemand)', async () => {
+    const lazy = await loadModel('test-sam', { modelsDir, device: 'cpu', intraOpNumThreads: 1, encoderOnDemand: true });
+    try {
+      const again = await lazy.encode(scene.image);
+      expect(again.transform).toEqual(embedding.transform);
+      expect(Buffer.from(again.data.buffer).equals(Buffer.from(embedding.data.buffer))).toBe(true);
+    } finally {
+      await lazy.release();
+    }
+    // A broken encoder still fails the load, not the first image.
+    const copy = join(tmp, 'bad-encoder');
+    cpSync(join(modelsDir, 'test-sam'), copy, { recursive: true });
+    writeFileSync(join(copy, 'encoder.onnx'), 'not an onnx file');
+    await expect(loadModel(copy, { device: 'cpu', encoderOnDemand: true })).rejects.toThrow();
   });
 
   it('names the missing file and how to get it', async () => {

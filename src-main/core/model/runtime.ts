@@ -30,6 +30,12 @@ export interface LoadModelOptions {
   modelsDir?: string;
   /** Receives warnings meant for the user (provider fallback). They are also kept in `model.warnings`. */
   onWarning?: (message: string) => void;
+  /**
+   * Check the encoder at load time, then release its session until encode() is first called. For
+   * callers that encode elsewhere (the encode-ahead worker has its own session): a ViT-H encoder
+   * would otherwise sit in memory twice (about 2.5 GB). Default false.
+   */
+  encoderOnDemand?: boolean;
 }
 
 export interface SamModel {
@@ -136,7 +142,7 @@ export async function loadModel(dirOrId: string, options: LoadModelOptions = {})
     const encoder = await ort.InferenceSession.create(encoderPath, opts);
     try {
       const dec = await ort.InferenceSession.create(decoderBytes, opts);
-      return { encoder, dec };
+      return { encoder, dec, opts };
     } catch (err) {
       await encoder.release();
       throw err;
@@ -144,8 +150,11 @@ export async function loadModel(dirOrId: string, options: LoadModelOptions = {})
   };
   const started = await startWithFallback(options.device ?? 'auto', create, options.strictDevice ?? false);
   for (const w of started.warnings) options.onWarning?.(w);
-  const { encoder, dec } = started.value;
+  const { dec } = started.value;
+  let encoder: ort.InferenceSession | null = started.value.encoder;
+  const sessionOptions = started.value.opts;
   try {
+    if (!encoder) throw new Error('unreachable: the encoder session was just created');
     checkEncoderRank(encoder, encoderPath, enc.input.name, enc.flavour);
     const encInputDims = enc.input.shape.map((d) => (typeof d === 'number' ? d : -1));
     checkIo(encoder, encoderPath, { [enc.input.name]: encInputDims }, [enc.output.name]);
@@ -153,9 +162,25 @@ export async function loadModel(dirOrId: string, options: LoadModelOptions = {})
     const needed = [io.imageEmbeddings, io.pointCoords, io.pointLabels, io.maskInput, io.hasMaskInput];
     checkIo(dec, decoderPath, Object.fromEntries(needed.map((n) => [n, null])), [decoder.outputs.iouPredictions, decoder.outputs.lowResMasks]);
   } catch (err) {
-    await Promise.all([encoder.release(), dec.release()]);
+    await Promise.all([encoder?.release(), dec.release()]);
     throw err;
   }
+  if (options.encoderOnDemand) {
+    await encoder.release();
+    encoder = null;
+  }
+  // Re-created on the provider the load settled on, with the same options.
+  let encoderStarting: Promise<ort.InferenceSession> | null = null;
+  const encoderSession = async (): Promise<ort.InferenceSession> => {
+    if (encoder) return encoder;
+    encoderStarting ??= ort.InferenceSession.create(encoderPath, sessionOptions);
+    try {
+      encoder = await encoderStarting;
+    } finally {
+      encoderStarting = null;
+    }
+    return encoder;
+  };
   const runner = new DecoderRunner(dec, decoder, descriptor.embedding);
 
   return {
@@ -166,7 +191,8 @@ export async function loadModel(dirOrId: string, options: LoadModelOptions = {})
     warnings: started.warnings,
     async encode(image: RgbImage): Promise<ImageEmbedding> {
       const { input, transform } = await preprocess(image, enc.flavour, descriptor.frameSize, enc.pixelMean, enc.pixelStd);
-      const out = await encoder.run({ [enc.input.name]: new ort.Tensor('float32', input.data, input.dims) });
+      const session = await encoderSession();
+      const out = await session.run({ [enc.input.name]: new ort.Tensor('float32', input.data, input.dims) });
       const t = out[enc.output.name];
       const { channels, gridH, gridW } = descriptor.embedding;
       if (t.dims.length !== 4 || t.dims[1] !== channels || t.dims[2] !== gridH || t.dims[3] !== gridW) {
@@ -176,7 +202,9 @@ export async function loadModel(dirOrId: string, options: LoadModelOptions = {})
     },
     decode: (embedding, prompts, decodeOptions) => runner.decode(embedding, prompts, decodeOptions),
     async release() {
-      await Promise.all([encoder.release(), dec.release()]);
+      const e = encoder;
+      encoder = null;
+      await Promise.all([e?.release(), dec.release()]);
     },
   };
 }

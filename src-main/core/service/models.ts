@@ -27,6 +27,10 @@ export async function openSegmenter(
   // The encoder worker (encode ahead) takes half the cores; the decoder session the rest, so the
   // two do not oversubscribe them (measured in `npm run bench`: 2 decoder threads beside the worker
   // on 2 cores ran slower than 1).
-  const model = await loadModel(modelId, { device: device as DeviceChoice, modelsDir, onWarning, intraOpNumThreads: encodeAheadThreads().decoder });
+  // The worker has its own encoder session: the main one starts only if needed (crops of the seed
+  // preset, or in-process encoding when the worker cannot run), so big encoders are not held twice.
+  const model = await loadModel(modelId, {
+    device: device as DeviceChoice, modelsDir, onWarning, intraOpNumThreads: encodeAheadThreads().decoder, encoderOnDemand: true,
+  });
   return new OnnxSegmenter(model, { onWarning });
 }
