@@ -8,13 +8,15 @@
 // rectangle of about (BLOCK_CELLS + 2)^2 cells. Most of a mask's map is far from the cutoffs, and a
 // block lets its pixels be decided from one min / max.
 
+import { estimateTaps, type EstimateTaps } from './sparse-estimate';
 import { axisGroups, type AxisGroups, type UpsampleGeometry } from './upsample';
 
 /**
  * Low-res cells per block side. Smaller blocks leave fewer pixels to evaluate in blocks that
  * straddle a cutoff, larger ones make the per-map support pass cheaper. Measured on the recorded
  * test-model maps of the bench photos (800x534, 2250x1500; all 3072 masks of points_per_side 32):
- * 4 beat 8 by ~20% at 800x534 and ~30% at 2250x1500; 2 and 3 were no better.
+ * 4 beat 8 by ~20% at 800x534 and ~30% at 2250x1500; 2 and 3 were no better. Re-measured with the
+ * float64 estimate (sparse-estimate.ts): 2 was ~35% slower, 3 and 6 no better than 4.
  */
 export const BLOCK_CELLS = 4;
 
@@ -29,6 +31,8 @@ export interface AxisLayout {
   blocks: number;
   /** Block b holds groups blockGroup[b] .. blockGroup[b + 1] - 1 (possibly none). */
   blockGroup: Int32Array;
+  /** First crop pixel of each block, and the crop size at the end (blockStart). */
+  blockPix: Int32Array;
   /** Block of each crop pixel. */
   blockOf: Int32Array;
   /** Low-res cells read by the pixels of block b: supLo[b] .. supHi[b] (supLo > supHi if none). */
@@ -45,17 +49,14 @@ export interface TileLayout {
   rows: AxisLayout;
   cols: AxisLayout;
   scratch: LayoutScratch;
+  /** 3-tap weights of the float64 estimate (sparse-estimate.ts). */
+  taps: EstimateTaps;
 }
 
 export interface LayoutScratch {
   /** Per low-res column: min / max over the rows of one block row (blockSupport). */
   colMin: Float32Array;
   colMax: Float32Array;
-  /** Pixel values of one block, and the stage-1 frame values they read (upsample.tileValues). */
-  values: Float32Array;
-  frame: Float32Array;
-  /** Low-res rows interpolated horizontally, in double (upsample.tileValues). */
-  horiz: Float64Array;
 }
 
 export const OFF = 0;
@@ -91,7 +92,8 @@ function axisLayout(groups: AxisGroups, size: number): AxisLayout {
     supLo[b] = groups.lowMin[blockGroup[b]];
     for (let k = blockGroup[b]; k < blockGroup[b + 1]; k++) supHi[b] = Math.max(supHi[b], groups.lowMax[k]);
   }
-  return { groups, cells, groupOf: gOf, blocks, blockGroup, blockOf, supLo, supHi };
+  const blockPix = Int32Array.from(blockGroup, (k) => groups.start[k]);
+  return { groups, cells, groupOf: gOf, blocks, blockGroup, blockPix, blockOf, supLo, supHi };
 }
 
 export function tileLayout(geometry: UpsampleGeometry): TileLayout {
@@ -107,16 +109,14 @@ export function tileLayout(geometry: UpsampleGeometry): TileLayout {
     scratch: {
       colMin: new Float32Array(g.lowSize),
       colMax: new Float32Array(g.lowSize),
-      values: new Float32Array(256),
-      frame: new Float32Array(256),
-      horiz: new Float64Array(256),
     },
+    taps: estimateTaps(g),
   };
 }
 
 /** First crop pixel of block b along an axis (blocks without groups are empty: start = end). */
 export function blockStart(axis: AxisLayout, b: number): number {
-  return axis.groups.start[axis.blockGroup[b]];
+  return axis.blockPix[b];
 }
 
 /**

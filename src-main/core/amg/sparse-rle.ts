@@ -1,11 +1,15 @@
 // Box and image-frame RLE of a map cut at a threshold, read from its CutMask (sparse-classify.ts):
-// decided blocks give whole rectangles or runs, MIXED blocks their stored per-pixel bits. COCO's RLE
-// runs down columns, and the bits of each block are stored column-major for that reason.
+// decided blocks give whole rectangles or runs, MIXED blocks the edges stored down each of their
+// columns. COCO's RLE runs down columns, and the edges are kept per column for that reason.
 
 import type { BoxXYXY, Rle } from '../types';
 import { RunBuilder } from '../mask/rle';
 import type { CutMask } from './sparse-classify';
 import { blockStart, MIXED, ON, type TileLayout } from './sparse-layout';
+
+/** Segment kinds of cutRleInFrame for decided blocks (MIXED segments hold a block index >= 0). */
+const SEG_OFF = -1;
+const SEG_ON = -2;
 
 /** Crop-pixel extent [x0, x1, y0, y1) of block i (row-major over nbc block columns) into `out`. */
 function blockRect(rows: TileLayout['rows'], cols: TileLayout['cols'], nbc: number, i: number, out: Int32Array): void {
@@ -20,7 +24,7 @@ function blockRect(rows: TileLayout['rows'], cols: TileLayout['cols'], nbc: numb
 /** SAM's inclusive box of the cut, [0, 0, 0, 0] when empty (batched_mask_to_box). */
 export function cutBox(cut: CutMask, layout: TileLayout): BoxXYXY {
   const { rows, cols } = layout;
-  const { state, offset, bits } = cut;
+  const { state, offset, colEdge, edges } = cut;
   const nbc = cols.blocks;
   let xs = Infinity;
   let ys = Infinity;
@@ -45,18 +49,14 @@ export function cutBox(cut: CutMask, layout: TileLayout): BoxXYXY {
     const x0 = rect[0], x1 = rect[1], y0 = rect[2], y1 = rect[3];
     if (x0 >= xs && x1 - 1 <= xe && y0 >= ys && y1 - 1 <= ye) continue;
     const h = y1 - y0;
-    let p = offset[i];
-    for (let x = x0; x < x1; x++, p += h) {
-      let first = -1;
-      for (let y = 0; y < h; y++) {
-        if (bits[p + y] !== 0) {
-          first = y;
-          break;
-        }
-      }
-      if (first < 0) continue;
-      let last = h - 1;
-      while (bits[p + last] === 0) last--;
+    let k = offset[i];
+    for (let x = x0; x < x1; x++, k++) {
+      const e0 = colEdge[k];
+      const e1 = colEdge[k + 1];
+      if (e0 === e1) continue;
+      // The column starts off, so the first edge turns it on; an odd count ends it on.
+      const first = edges[e0];
+      const last = (e1 - e0) & 1 ? h - 1 : edges[e1 - 1] - 1;
       if (x < xs) xs = x;
       if (x > xe) xe = x;
       if (y0 + first < ys) ys = y0 + first;
@@ -72,38 +72,63 @@ export function cutBox(cut: CutMask, layout: TileLayout): BoxXYXY {
  */
 export function cutRleInFrame(cut: CutMask, layout: TileLayout, box: BoxXYXY, x0: number, y0: number, frameW: number, frameH: number): Rle {
   const { rows, cols } = layout;
-  const { state, offset, bits } = cut;
+  const { state, offset, colEdge, edges } = cut;
   const nbc = cols.blocks;
   const [bx0, by0, bx1, by1] = box;
   const brA = rows.blockOf[by0];
   const brB = rows.blockOf[by1];
+  // Per block column, the box's rows as segments: consecutive decided blocks of one state merged
+  // (SEG_OFF / SEG_ON), each MIXED block its own segment (its block index). Most of a box is decided,
+  // so a pixel column walks a few segments rather than every block row.
+  const maxSeg = brB - brA + 1;
+  const segA = new Int32Array(maxSeg);
+  const segB = new Int32Array(maxSeg);
+  const segKind = new Int32Array(maxSeg);
+  let nSeg = 0;
+  let segBc = -1;
   const b = new RunBuilder();
   b.zeros((x0 + bx0) * frameH);
   for (let x = bx0; x <= bx1; x++) {
     const bc = cols.blockOf[x];
+    if (bc !== segBc) {
+      segBc = bc;
+      nSeg = 0;
+      for (let br = brA; br <= brB; br++) {
+        const ya = Math.max(blockStart(rows, br), by0);
+        const yb = Math.min(blockStart(rows, br + 1), by1 + 1);
+        if (ya >= yb) continue;
+        const i = br * nbc + bc;
+        const kind = state[i] === MIXED ? i : state[i] === ON ? SEG_ON : SEG_OFF;
+        if (kind < 0 && nSeg > 0 && segKind[nSeg - 1] === kind) {
+          segB[nSeg - 1] = yb;
+          continue;
+        }
+        segA[nSeg] = ya;
+        segB[nSeg] = yb;
+        segKind[nSeg++] = kind;
+      }
+    }
     const dx = x - blockStart(cols, bc);
     b.zeros(y0 + by0);
-    for (let br = brA; br <= brB; br++) {
-      const yBlock = blockStart(rows, br);
-      const ya = Math.max(yBlock, by0);
-      const yb = Math.min(blockStart(rows, br + 1), by1 + 1);
-      if (ya >= yb) continue;
-      const i = br * nbc + bc;
-      const s = state[i];
-      if (s !== MIXED) {
-        b.append(yb - ya, s === ON);
+    for (let sg = 0; sg < nSeg; sg++) {
+      const i = segKind[sg];
+      if (i < 0) {
+        b.append(segB[sg] - segA[sg], i === SEG_ON);
         continue;
       }
-      // Runs of equal bits down this column of the block.
+      // Runs between the column's edges, clipped to the box's rows [rA, rB) (offsets from the block).
+      const br = Math.floor(i / nbc);
+      const yBlock = blockStart(rows, br);
       const h = blockStart(rows, br + 1) - yBlock;
-      let p = offset[i] + dx * h + ya - yBlock;
-      const end = p + yb - ya;
-      while (p < end) {
-        const v = bits[p];
-        let q = p + 1;
-        while (q < end && bits[q] === v) q++;
-        b.append(q - p, v !== 0);
-        p = q;
+      const k = offset[i] + dx;
+      const rA = segA[sg] - yBlock;
+      const rB = segB[sg] - yBlock;
+      let pos = 0;
+      let on = false;
+      for (let e = colEdge[k], e1 = colEdge[k + 1]; e <= e1 && pos < rB; e++, on = !on) {
+        const next = e < e1 ? edges[e] : h;
+        b.append(Math.min(next, rB) - Math.max(pos, rA), on);
+        pos = next;
       }
     }
     b.zeros(frameH - y0 - by1 - 1);

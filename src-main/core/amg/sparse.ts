@@ -2,10 +2,11 @@
 // from SAM's 256x256 low-res logits without upsampling whole maps. An upsampled value never leaves
 // the [min, max] of the low-res cells it reads (its support, upsample.ts), so a block of pixels
 // whose support is all above (or all at/below) every cutoff is decided at once (sparse-layout.ts);
-// only blocks that straddle a cutoff are evaluated pixel by pixel, with the arithmetic of the dense
-// upsampling (upsample.tileValues), in one pass that also keeps the mask at the threshold for box()
-// and rleInFrame() (sparse-classify.ts, sparse-rle.ts). The answers are therefore identical to
-// upsampling the map (upsampleLowRes) and running the dense path (logits.ts).
+// only blocks that straddle a cutoff are evaluated, from a float64 estimate whose distance to the
+// dense float32 value is bounded, taking the dense value (upsample.pixelValue) where the estimate is
+// within that bound of a cutoff (sparse-estimate.ts), in one pass that also keeps the mask at the
+// threshold for box() and rleInFrame() (sparse-classify.ts, sparse-rle.ts). The answers are
+// therefore identical to upsampling the map (upsampleLowRes) and running the dense path (logits.ts).
 
 import type { BoxXYXY, MaskPredictor, Rle } from '../types';
 import { RunBuilder } from '../mask/rle';
