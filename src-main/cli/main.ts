@@ -1,6 +1,7 @@
 // The `samantic` command line. Every subcommand is a thin layer over the same service the desktop
 // app and the server transport use; errors print one actionable message and exit non-zero.
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
+import { parseCommandArgs } from '../core/args';
 import { toErrorPayload } from '../core/errors';
 
 type Command = (argv: string[]) => Promise<number>;
@@ -61,10 +62,4 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 /** parseArgs with strict checking and a usage-style error. */
-export function parseCli<O extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: O) {
-  try {
-    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw Object.assign(new Error(`${(err as Error).message}. Run 'samantic --help' for usage.`), { code: 'invalid-argument' });
-  }
-}
+export const parseCli = <O extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: O) => parseCommandArgs(argv, options);

@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { parseCommandArgs } from '../core/args';
 import { SamanticError } from '../core/errors';
 import type { Service, ServiceOptions } from '../core/service/types';
 import { startServer, type RunningServer } from './server';
@@ -58,24 +58,14 @@ export interface ServeArgs {
 }
 
 export function parseServeArgs(argv: string[]): ServeArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        port: { type: 'string' },
-        host: { type: 'string' },
-        token: { type: 'string' },
-        model: { type: 'string' },
-        'state-dir': { type: 'string' },
-        'renderer-dir': { type: 'string' },
-      },
-    });
-  } catch (err) {
-    throw new SamanticError('invalid-argument', `${(err as Error).message}.\n${USAGE}`);
-  }
+  const parsed = parseCommandArgs(argv, {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    token: { type: 'string' },
+    model: { type: 'string' },
+    'state-dir': { type: 'string' },
+    'renderer-dir': { type: 'string' },
+  }, `\n${USAGE}`);
   const { values, positionals } = parsed;
   if (positionals.length > 1) throw new SamanticError('invalid-argument', `serve takes at most one folder, got ${positionals.length}.\n${USAGE}`);
   const port = values.port === undefined ? 0 : Number(values.port);

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { parseCommandArgs } from '../args';
 import type { DeviceChoice } from '../api/contract';
 import { AMG_PRESETS, type AmgOptions, type AmgPresetName } from '../amg/options';
 import { benchClustering, type BenchResult as ClusterBenchResult } from '../cluster/bench';
@@ -268,24 +268,14 @@ function intFlag(name: string, v: string | undefined, fallback: number, min = 1)
 }
 
 export function parsePerformanceArgs(argv: string[]): PerformanceBenchOptions & { json: boolean; quiet: boolean } {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        json: { type: 'boolean' }, quiet: { type: 'boolean' }, folder: { type: 'string', multiple: true },
-        count: { type: 'string' }, seed: { type: 'string' }, preset: { type: 'string' }, 'points-per-side': { type: 'string' },
-        model: { type: 'string' }, device: { type: 'string' }, threads: { type: 'string' }, prefetch: { type: 'string' },
-        'sequential-baseline': { type: 'boolean' }, 'skip-peer': { type: 'boolean' }, 'skip-cluster-scale': { type: 'boolean' },
-        'cluster-n': { type: 'string' }, 'cluster-classes': { type: 'string' }, 'encode-ahead': { type: 'string' },
-        'memory-images': { type: 'string' }, 'memory-points-per-side': { type: 'string' }, 'memory-only': { type: 'boolean' },
-      },
-    });
-  } catch (err) {
-    throw new SamanticError('invalid-argument', `${(err as Error).message}. Run 'samantic --help' for usage.`);
-  }
+  const parsed = parseCommandArgs(argv, {
+    json: { type: 'boolean' }, quiet: { type: 'boolean' }, folder: { type: 'string', multiple: true },
+    count: { type: 'string' }, seed: { type: 'string' }, preset: { type: 'string' }, 'points-per-side': { type: 'string' },
+    model: { type: 'string' }, device: { type: 'string' }, threads: { type: 'string' }, prefetch: { type: 'string' },
+    'sequential-baseline': { type: 'boolean' }, 'skip-peer': { type: 'boolean' }, 'skip-cluster-scale': { type: 'boolean' },
+    'cluster-n': { type: 'string' }, 'cluster-classes': { type: 'string' }, 'encode-ahead': { type: 'string' },
+    'memory-images': { type: 'string' }, 'memory-points-per-side': { type: 'string' }, 'memory-only': { type: 'boolean' },
+  });
   const { values: v, positionals } = parsed;
   if (v.preset !== undefined && !(v.preset in AMG_PRESETS)) {
     throw new SamanticError('invalid-argument', `--preset must be one of ${Object.keys(AMG_PRESETS).join(', ')}, got '${v.preset}'.`);
