@@ -2,15 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { DenseLogits } from './logits';
 import { LowResLogits, tileLayout } from './sparse';
 import { axisTaps, ESTIMATE_MARGIN_ULPS } from './sparse-estimate';
+import { expectDenseAnswers, rng } from './sparse-testing';
 import { upsampleGeometry, upsampleLowRes } from './upsample';
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 4294967296;
-  };
-}
 
 const f32 = new Float32Array(1);
 const i32 = new Int32Array(f32.buffer);
@@ -136,11 +129,7 @@ describe('sparse low-res path on values at the cutoffs', () => {
         expect(nearCount(up, 1) - nearCount(up, 0)).toBeGreaterThan(w * h * 0.001);
         const dense = new DenseLogits(up, w, h);
         for (const [thr, off] of ASKS) {
-          const sparse = new LowResLogits(low, layout);
-          expect(sparse.stability(thr, off)).toEqual(dense.stability(thr, off));
-          const box = dense.box(thr);
-          expect(sparse.box(thr)).toEqual(box);
-          expect(sparse.rleInFrame(thr, box, 1, 2, w + 3, h + 5)).toEqual(dense.rleInFrame(thr, box, 1, 2, w + 3, h + 5));
+          expectDenseAnswers(new LowResLogits(low, layout), dense, thr, off, { x0: 1, y0: 2, w: w + 3, h: h + 5 });
         }
       }
     });

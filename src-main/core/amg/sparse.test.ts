@@ -3,15 +3,8 @@ import type { MaskPredictor, PredictionBatch, RgbImage } from '../types';
 import { generateMasks } from './generator';
 import { DenseLogits } from './logits';
 import { LowResLogits, tileLayout, type LowResMaskPredictor, type LowResPredictionBatch } from './sparse';
+import { expectDenseAnswers, rng } from './sparse-testing';
 import { axisTable, upsampleGeometry, upsampleLowRes } from './upsample';
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 4294967296;
-  };
-}
 
 /** A smooth random low-res map: a few bumps over a negative floor, some plateaus exactly at cutoffs. */
 function blobMap(n: number, rand: () => number): Float32Array {
@@ -133,10 +126,7 @@ describe('sparse low-res path on ragged maps', () => {
         const sparse = new LowResLogits(low, layout);
         const dense = new DenseLogits(upsampleLowRes(low, layout.geometry), w, h);
         for (const [thr, off] of [[0, 1], [0.5, 2], [-1, 0.25], [0, 0]]) {
-          expect(sparse.stability(thr, off)).toEqual(dense.stability(thr, off));
-          const box = dense.box(thr);
-          expect(sparse.box(thr)).toEqual(box);
-          expect(sparse.rleInFrame(thr, box, 2, 1, w + 4, h + 3)).toEqual(dense.rleInFrame(thr, box, 2, 1, w + 4, h + 3));
+          expectDenseAnswers(sparse, dense, thr, off, { x0: 2, y0: 1, w: w + 4, h: h + 3 });
         }
       }
     });

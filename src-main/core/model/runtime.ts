@@ -150,23 +150,21 @@ export async function loadModel(dirOrId: string, options: LoadModelOptions = {})
   };
   const started = await startWithFallback(options.device ?? 'auto', create, options.strictDevice ?? false);
   for (const w of started.warnings) options.onWarning?.(w);
-  const { dec } = started.value;
-  let encoder: ort.InferenceSession | null = started.value.encoder;
-  const sessionOptions = started.value.opts;
+  const { encoder: loaded, dec, opts: sessionOptions } = started.value;
   try {
-    if (!encoder) throw new Error('unreachable: the encoder session was just created');
-    checkEncoderRank(encoder, encoderPath, enc.input.name, enc.flavour);
+    checkEncoderRank(loaded, encoderPath, enc.input.name, enc.flavour);
     const encInputDims = enc.input.shape.map((d) => (typeof d === 'number' ? d : -1));
-    checkIo(encoder, encoderPath, { [enc.input.name]: encInputDims }, [enc.output.name]);
+    checkIo(loaded, encoderPath, { [enc.input.name]: encInputDims }, [enc.output.name]);
     const io = decoder.inputs;
     const needed = [io.imageEmbeddings, io.pointCoords, io.pointLabels, io.maskInput, io.hasMaskInput];
     checkIo(dec, decoderPath, Object.fromEntries(needed.map((n) => [n, null])), [decoder.outputs.iouPredictions, decoder.outputs.lowResMasks]);
   } catch (err) {
-    await Promise.all([encoder?.release(), dec.release()]);
+    await Promise.all([loaded.release(), dec.release()]);
     throw err;
   }
+  let encoder: ort.InferenceSession | null = loaded;
   if (options.encoderOnDemand) {
-    await encoder.release();
+    await loaded.release();
     encoder = null;
   }
   // Re-created on the provider the load settled on, with the same options.
