@@ -1,10 +1,10 @@
 // SAM's automatic mask generator (SamAutomaticMaskGenerator.generate in segment_anything/
 // automatic_mask_generator.py) over a MaskPredictor: a grid of point prompts on the image and on
-// each crop, per-batch filtering (predicted IoU, stability, crop edges), RLE encoding at the end of
-// every batch, NMS within each crop, NMS between crops, optional small-region clean-up.
+// each crop, per-batch filtering (predicted IoU, stability, crop edges), NMS within each crop, RLE
+// encoding of the crop's survivors (SAM encodes every batch's masks; the output is the same), NMS between crops, optional small-region clean-up.
 
 import { SamanticError } from '../errors';
-import type { AmgMask, BoxXYXY, MaskPredictor, PredictionBatch, RgbImage } from '../types';
+import type { AmgMask, BoxXYXY, MaskPredictor, PredictionBatch, RgbImage, Rle } from '../types';
 import {
   buildAllLayerPointGrids,
   cropImage,
@@ -121,11 +121,20 @@ export interface BatchPrediction {
   iou: ArrayLike<number>;
 }
 
+/** A batch's masks before RLE: `encode` gives each one's RLE in image coordinates. */
+export type PendingColumns = Omit<RleColumns, 'rles'> & { encode: (() => Rle)[] };
+
+function emptyPendingColumns(): PendingColumns {
+  const { rles: _, ...rest } = emptyRleColumns();
+  return { ...rest, encode: [] };
+}
+
 /**
  * _process_batch: keep masks with predicted IoU > predIouThresh and stability >= stabilityScoreThresh,
- * box them, drop those cut by the crop edge, and encode the rest as RLE in image coordinates.
+ * box them, drop those cut by the crop edge. SAM encodes the rest as RLE here; they are encoded only
+ * once the crop's NMS has picked its survivors (processCrop), since NMS reads boxes and scores alone.
  */
-export function processBatch(pred: BatchPrediction, points: Float64Array, ctx: CropContext): MaskData<RleColumns> {
+export function processBatch(pred: BatchPrediction, points: Float64Array, ctx: CropContext): MaskData<PendingColumns> {
   const { options: o, cropBox, origW, origH } = ctx;
   const { m, masks } = pred;
   const pts: [number, number][] = masks.map((_, i) => {
@@ -157,10 +166,10 @@ export function processBatch(pred: BatchPrediction, points: Float64Array, ctx: C
   withBoxes.filter(edge);
 
   const boxes = withBoxes.get('boxes');
-  const rles = withBoxes
+  const encode = withBoxes
     .get('logits')
-    .map((l, i) => l.rleInFrame(o.maskThreshold, boxes[i], cropBox[0], cropBox[1], origW, origH));
-  return withBoxes.without('logits').with('rles', rles);
+    .map((l, i) => l.deferRleInFrame(o.maskThreshold, boxes[i], cropBox[0], cropBox[1], origW, origH));
+  return withBoxes.without('logits').with('encode', encode);
 }
 
 async function processCrop(
@@ -183,7 +192,7 @@ async function processCrop(
   const lowRes = o.useLowResLogits && hasLowRes(predictor) ? predictor : null;
   let layout: TileLayout | null = null;
 
-  const data = new MaskData(emptyRleColumns());
+  const data = new MaskData(emptyPendingColumns());
   for (let start = 0; start < nPoints; start += o.pointsPerBatch) {
     throwIfAborted(signal);
     const batch = points.subarray(2 * start, 2 * Math.min(nPoints, start + o.pointsPerBatch));
@@ -205,14 +214,15 @@ async function processCrop(
   // Remove duplicates within this crop, best predicted IoU first.
   const keep = batchedNms(data.get('boxes'), data.get('iouPreds'), new Float64Array(data.length), o.boxNmsThresh);
   data.select(keep);
+  const rles = data.get('encode').map((encode) => encode());
 
   return new MaskData({
-    rles: data.get('rles'),
+    rles,
     boxes: data.get('boxes').map((b) => uncropBox(b, cropBox)),
     iouPreds: data.get('iouPreds'),
     points: data.get('points').map((p) => uncropPoint(p, cropBox)),
     stability: data.get('stability'),
-    cropBoxes: data.get('rles').map((): BoxXYXY => [...cropBox]),
+    cropBoxes: rles.map((): BoxXYXY => [...cropBox]),
   });
 }
 

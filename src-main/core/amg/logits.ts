@@ -110,6 +110,12 @@ export interface MaskLogits {
   box(maskThreshold: number): BoxXYXY;
   /** Image-frame RLE of logit > maskThreshold; `box` is what box() returned. */
   rleInFrame(maskThreshold: number, box: BoxXYXY, x0: number, y0: number, frameW: number, frameH: number): Rle;
+  /**
+   * rleInFrame, to be run later: the generator encodes only the masks that survive the crop's NMS
+   * (about 1 in 9 at SAM's defaults on the bench photos), so it asks for this instead. What it
+   * returns must not hold the map: a batch's maps are freed before the crop ends.
+   */
+  deferRleInFrame(maskThreshold: number, box: BoxXYXY, x0: number, y0: number, frameW: number, frameH: number): () => Rle;
 }
 
 /** A full-resolution map, as PredictionBatch.logits holds them. */
@@ -130,5 +136,11 @@ export class DenseLogits implements MaskLogits {
 
   rleInFrame(maskThreshold: number, box: BoxXYXY, x0: number, y0: number, frameW: number, frameH: number): Rle {
     return logitsToRleInFrame(this.logits, this.width, this.height, maskThreshold, box, x0, y0, frameW, frameH);
+  }
+
+  deferRleInFrame(maskThreshold: number, box: BoxXYXY, x0: number, y0: number, frameW: number, frameH: number): () => Rle {
+    // A full-resolution map is far larger than its RLE: encode now, keep the RLE.
+    const rle = this.rleInFrame(maskThreshold, box, x0, y0, frameW, frameH);
+    return () => rle;
   }
 }

@@ -164,6 +164,27 @@ describe('sparse low-res path on ragged maps', () => {
     expect(rleA).toEqual(dA.rleInFrame(0, boxA, 0, 0, 801, 533));
     expect(rleB).toEqual(dB.rleInFrame(0, boxB, 0, 0, 801, 533));
   });
+
+  it('encodes a deferred RLE without the map: the batch buffer may be reused before it runs', () => {
+    const layout = tileLayout(upsampleGeometry(256, 1024, 801, 533));
+    const rand = rng(8);
+    const a = raggedMap(256, rand);
+    const empty = new Float32Array(256 * 256).fill(-5);
+    const dA = new DenseLogits(upsampleLowRes(a, layout.geometry), 801, 533);
+    const dE = new DenseLogits(upsampleLowRes(empty, layout.geometry), 801, 533);
+    const sa = new LowResLogits(a, layout);
+    const se = new LowResLogits(empty, layout);
+    sa.stability(0, 1);
+    const boxA = sa.box(0);
+    const boxE = se.box(0);
+    const laterA = sa.deferRleInFrame(0, boxA, 4, 2, 810, 540);
+    const laterE = se.deferRleInFrame(0, boxE, 4, 2, 810, 540);
+    // The next batch overwrites the buffer the maps were views of.
+    a.set(raggedMap(256, rand));
+    empty.fill(7);
+    expect(laterA()).toEqual(dA.rleInFrame(0, boxA, 4, 2, 810, 540));
+    expect(laterE()).toEqual(dE.rleInFrame(0, boxE, 4, 2, 810, 540));
+  });
 });
 
 /** Label-map predictor that answers with low-res logits, and with their upsampling when asked full-res. */

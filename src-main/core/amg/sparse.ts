@@ -90,17 +90,25 @@ export class LowResLogits implements MaskLogits {
   }
 
   rleInFrame(maskThreshold: number, box: BoxXYXY, x0: number, y0: number, frameW: number, frameH: number): Rle {
+    return this.deferRleInFrame(maskThreshold, box, x0, y0, frameW, frameH)();
+  }
+
+  deferRleInFrame(maskThreshold: number, box: BoxXYXY, x0: number, y0: number, frameW: number, frameH: number): () => Rle {
     const t = f32(maskThreshold);
     const [bx0, by0, bx1, by1] = box;
     // box() gives [0, 0, 0, 0] for an empty mask, as for a mask of pixel (0, 0) alone.
     if (bx0 === 0 && by0 === 0 && bx1 === 0 && by1 === 0 && !(pixelValue(this.low, this.layout.geometry, 0, 0) > t)) {
-      const b = new RunBuilder();
-      b.zeros(frameW * frameH);
-      return b.finish(frameH, frameW);
+      return () => {
+        const b = new RunBuilder();
+        b.zeros(frameW * frameH);
+        return b.finish(frameH, frameW);
+      };
     }
-    const rle = cutRleInFrame(this.cutAt(t), this.layout, box, x0, y0, frameW, frameH);
+    // The cut and the layout only: the map (a view of its batch's buffer) is not held.
+    const cut = this.cutAt(t);
+    const layout = this.layout;
     // The generator asks nothing more of a map once it is encoded: let its bits go.
     this.cut = null;
-    return rle;
+    return () => cutRleInFrame(cut, layout, box, x0, y0, frameW, frameH);
   }
 }
