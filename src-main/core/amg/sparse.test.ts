@@ -165,6 +165,32 @@ describe('sparse low-res path on ragged maps', () => {
     expect(rleB).toEqual(dB.rleInFrame(0, boxB, 0, 0, 801, 533));
   });
 
+  it('answers as the dense path for maps with NaN and infinite cells', () => {
+    const layout = tileLayout(upsampleGeometry(256, 1024, 801, 533));
+    const rand = rng(21);
+    const frame = { x0: 0, y0: 0, w: 801, h: 533 };
+    const cases: [string, (m: Float32Array) => void][] = [
+      // Inside a plateau far above every cutoff, where blocks are otherwise decided without pixels.
+      [
+        'NaN',
+        (m) => {
+          for (let y = 96; y < 120; y++) m.fill(5, y * 256 + 96, y * 256 + 120);
+          m[108 * 256 + 108] = NaN;
+          m[20000] = NaN;
+        },
+      ],
+      ['+Infinity', (m) => m.fill(Infinity, 30000, 30010)],
+      ['both infinities', (m) => (m.fill(Infinity, 100, 104), m.fill(-Infinity, 50000, 50004))],
+    ];
+    for (const [, poison] of cases) {
+      const low = raggedMap(256, rand);
+      poison(low);
+      const dense = new DenseLogits(upsampleLowRes(low, layout.geometry), 801, 533);
+      expectDenseAnswers(new LowResLogits(low, layout), dense, 0, 1, frame);
+      expectDenseAnswers(new LowResLogits(low, layout), dense, 0.5, 2, frame);
+    }
+  });
+
   it('encodes a deferred RLE without the map: the batch buffer may be reused before it runs', () => {
     const layout = tileLayout(upsampleGeometry(256, 1024, 801, 533));
     const rand = rng(8);
