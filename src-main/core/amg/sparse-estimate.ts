@@ -72,14 +72,11 @@ export function axisTaps(s1: AxisTable, s2: AxisTable, lowSize: number, outSize:
   return t;
 }
 
-/** Both axes' taps of one crop, plus estimateBlock's scratch. */
+/** Both axes' taps of one crop, plus scratch for the horizontal pass. */
 export interface EstimateTaps {
   rows: AxisTaps;
   cols: AxisTaps;
-  /** Scratch of estimateBlock: a block's row and column runs, and its rectangles' states. */
-  runY: Int32Array;
-  runX: Int32Array;
-  rectState: Int8Array;
+  horiz: Float64Array;
   /** The cut being built by classifyMap (scratch, copied out per map). */
   sink: EdgeSink;
 }
@@ -88,9 +85,7 @@ export function estimateTaps(g: UpsampleGeometry): EstimateTaps {
   return {
     rows: axisTaps(g.s1Rows, g.s2Rows, g.lowSize, g.outH),
     cols: axisTaps(g.s1Cols, g.s2Cols, g.lowSize, g.outW),
-    runY: new Int32Array(64),
-    runX: new Int32Array(64),
-    rectState: new Int8Array(1024),
+    horiz: new Float64Array(1024),
     sink: { edges: new Int32Array(4096), n: 0, colEdge: new Int32Array(0) },
   };
 }
@@ -115,15 +110,6 @@ export function estimateMargin(supMin: number, supMax: number): number {
  * both lo and hi (stability counts, as the dense count nests them). With a sink, also writes the
  * edges of (value > t) of each column x, down from y0 starting off, and sets colEdge[col0 + x - x0]
  * to its first edge. `margin` from estimateMargin of a support containing every cell the block reads.
- *
- * Three levels, coarse to fine:
- * - cells: the block's pixels fall into rectangles that read the same 3 rows and 3 columns of cells
- *   (runs of equal `first` on both axes); a rectangle whose 9 cells are all above (or all at/below)
- *   a cutoff is decided for it, since every value is a convex combination of them (upsample.ts).
- *   No estimate, no margin: at 2250x1500 a rectangle is ~9x9 pixels.
- * - runs: down one column of an undecided rectangle, the 3 horizontal blends of its rows bound
- *   every estimate of the run (estimates are convex combinations of them), with the margin.
- * - pixels: the float64 estimate, and the dense value within the margin of a cutoff.
  */
 export function estimateBlock(
   low: Float32Array,
@@ -146,51 +132,25 @@ export function estimateBlock(
   const RW0 = R.w0;
   const RW1 = R.w1;
   const RW2 = R.w2;
-  const RE = R.runEnd;
   const CF = C.first;
   const CW0 = C.w0;
   const CW1 = C.w1;
   const CW2 = C.w2;
-  const CE = C.runEnd;
+  const RE = R.runEnd;
+  const ra = RF[y0];
+  const nr = RF[y1 - 1] + 3 - ra;
   const h = y1 - y0;
-  // The block's row runs ry[k] .. ry[k + 1] - 1 and column runs cx[j] .. cx[j + 1] - 1.
-  if (taps.runY.length <= h) taps.runY = new Int32Array(2 * h + 2);
-  if (taps.runX.length <= x1 - x0) taps.runX = new Int32Array(2 * (x1 - x0) + 2);
-  const ry = taps.runY;
-  const cx = taps.runX;
-  let nry = 0;
-  for (let y = y0; y < y1; y = Math.min(RE[y], y1)) ry[nry++] = y;
-  ry[nry] = y1;
-  let ncx = 0;
-  for (let x = x0; x < x1; x = Math.min(CE[x], x1)) cx[ncx++] = x;
-  cx[ncx] = x1;
-  if (taps.rectState.length < nry * ncx) taps.rectState = new Int8Array(2 * nry * ncx);
-  const st = taps.rectState;
-  // Cell level. State bits: 1 above lo, 2 above hi, 4 above t; -1 undecided. A map with NaN cells
-  // comes with an infinite margin (blockSupport): comparisons skip NaN, so no rectangle is decided.
-  const cellsDecide = margin < Infinity;
-  for (let j = 0; j < ncx; j++) {
-    const c = CF[cx[j]];
-    for (let k = 0; k < nry; k++) {
-      let s = -1;
-      if (cellsDecide) {
-        let p = RF[ry[k]] * n + c;
-        let mn = low[p];
-        let mx = mn;
-        for (let a = 0; a < 3; a++, p += n) {
-          for (let b = 0; b < 3; b++) {
-            const v = low[p + b];
-            if (v < mn) mn = v;
-            if (v > mx) mx = v;
-          }
-        }
-        const sLo = mn > lo ? 1 : mx <= lo ? 0 : -1;
-        const sHi = mn > hi ? 2 : mx <= hi ? 0 : -1;
-        const sT = mn > t ? 4 : mx <= t ? 0 : -1;
-        if ((sLo | sHi | sT) >= 0) s = sLo | sHi | sT;
-      }
-      st[k * ncx + j] = s;
-    }
+  if (taps.horiz.length < nr * (x1 - x0)) taps.horiz = new Float64Array(nr * (x1 - x0) * 2);
+  const H = taps.horiz;
+  // Horizontal pass: the low-res rows the block reads, at its columns, column-major
+  // (H[(x - x0) * nr + a - ra]), since the cut is walked down columns.
+  for (let x = x0; x < x1; x++) {
+    let p = ra * n + CF[x];
+    const cw0 = CW0[x];
+    const cw1 = CW1[x];
+    const cw2 = CW2[x];
+    const col = (x - x0) * nr;
+    for (let a = 0; a < nr; a++, p += n) H[col + a] = low[p] * cw0 + low[p + 1] * cw1 + low[p + 2] * cw2;
   }
   if (sink && sink.edges.length < sink.n + (x1 - x0) * h) {
     const grown = new Int32Array(Math.max(2 * sink.edges.length, sink.n + (x1 - x0) * h));
@@ -201,65 +161,46 @@ export function estimateBlock(
   let ne = sink ? sink.n : 0;
   let above = 0;
   let both = 0;
-  for (let j = 0; j < ncx; j++) {
-    for (let x = cx[j]; x < cx[j + 1]; x++) {
-      const cw0 = CW0[x];
-      const cw1 = CW1[x];
-      const cw2 = CW2[x];
-      const cf = CF[x];
-      // The cut's edges down this column (sparse-classify.ts CutMask): where (value > t) toggles.
-      let cur = 0;
-      if (sink) sink.colEdge[col0 + x - x0] = ne;
-      for (let k = 0; k < nry; k++) {
-        let y = ry[k];
-        const end = ry[k + 1];
-        const s = st[k * ncx + j];
-        if (s >= 0) {
-          const up = s & 1;
-          above += up * (end - y);
-          both += (up & (s >> 1)) * (end - y);
-          const on = s >> 2;
-          if (edges && on !== cur) {
-            edges[ne++] = y - y0;
-            cur = on;
-          }
-          continue;
+  for (let x = x0; x < x1; x++) {
+    const col = (x - x0) * nr - ra;
+    // The cut's edges down this column (sparse-classify.ts CutMask): where (value > t) toggles.
+    let cur = 0;
+    if (sink) sink.colEdge[col0 + x - x0] = ne;
+    for (let y = y0; y < y1; ) {
+      // A run of pixels reading the same 3 rows of H: their values are convex combinations of those
+      // 3, so a run whose 3 values are beyond the margin on one side of every cutoff is decided.
+      const end = Math.min(RE[y], y1);
+      const a = col + RF[y];
+      const h0 = H[a];
+      const h1 = H[a + 1];
+      const h2 = H[a + 2];
+      const mn = Math.min(h0, h1, h2) - margin;
+      const mx = Math.max(h0, h1, h2) + margin;
+      const sLo = mn > lo ? 1 : mx < lo ? 0 : -1;
+      const sHi = mn > hi ? 1 : mx < hi ? 0 : -1;
+      const sT = mn > t ? 1 : mx < t ? 0 : -1;
+      if ((sLo | sHi | sT) >= 0) {
+        above += sLo * (end - y);
+        both += (sLo & sHi) * (end - y);
+        if (edges && sT !== cur) {
+          edges[ne++] = y - y0;
+          cur = sT;
         }
-        // Run level: the horizontal blends of the 3 rows this run reads, at column x.
-        let p = RF[y] * n + cf;
-        const h0 = low[p] * cw0 + low[p + 1] * cw1 + low[p + 2] * cw2;
-        p += n;
-        const h1 = low[p] * cw0 + low[p + 1] * cw1 + low[p + 2] * cw2;
-        p += n;
-        const h2 = low[p] * cw0 + low[p + 1] * cw1 + low[p + 2] * cw2;
-        const mn = Math.min(h0, h1, h2) - margin;
-        const mx = Math.max(h0, h1, h2) + margin;
-        const sLo = mn > lo ? 1 : mx < lo ? 0 : -1;
-        const sHi = mn > hi ? 1 : mx < hi ? 0 : -1;
-        const sT = mn > t ? 1 : mx < t ? 0 : -1;
-        if ((sLo | sHi | sT) >= 0) {
-          above += sLo * (end - y);
-          both += (sLo & sHi) * (end - y);
-          if (edges && sT !== cur) {
-            edges[ne++] = y - y0;
-            cur = sT;
-          }
-          continue;
-        }
-        // Pixel level.
-        for (; y < end; y++) {
-          let v = h0 * RW0[y] + h1 * RW1[y] + h2 * RW2[y];
-          // Within the margin of a cutoff (or NaN): take the dense value.
-          const far = +(Math.abs(v - lo) > margin) & +(Math.abs(v - hi) > margin) & +(Math.abs(v - t) > margin);
-          if (far === 0) v = pixelValue(low, g, y, x);
-          const up = +(v > lo);
-          above += up;
-          both += up & +(v > hi);
-          const on = +(v > t);
-          if (edges && on !== cur) {
-            edges[ne++] = y - y0;
-            cur = on;
-          }
+        y = end;
+        continue;
+      }
+      for (; y < end; y++) {
+        let v = h0 * RW0[y] + h1 * RW1[y] + h2 * RW2[y];
+        // Within the margin of a cutoff (or NaN): take the dense value.
+        const far = +(Math.abs(v - lo) > margin) & +(Math.abs(v - hi) > margin) & +(Math.abs(v - t) > margin);
+        if (far === 0) v = pixelValue(low, g, y, x);
+        const up = +(v > lo);
+        above += up;
+        both += up & +(v > hi);
+        const on = +(v > t);
+        if (edges && on !== cur) {
+          edges[ne++] = y - y0;
+          cur = on;
         }
       }
     }
