@@ -49,6 +49,8 @@ export interface TileLayout {
   cols: AxisLayout;
   /** 3-tap weights of the float64 estimate (sparse-estimate.ts). */
   taps: EstimateTaps;
+  /** Scratch for one map's block supports (blockSupport), per block, row-major. */
+  support: { supMin: Float32Array; supMax: Float32Array };
 }
 
 /** Largest low-res side handled (SAM's is 256): sizes blockSupport's scratch. */
@@ -112,6 +114,7 @@ export function tileLayout(geometry: UpsampleGeometry): TileLayout {
     rows,
     cols,
     taps: estimateTaps(g),
+    support: { supMin: new Float32Array(rows.blocks * cols.blocks), supMax: new Float32Array(rows.blocks * cols.blocks) },
   };
 }
 

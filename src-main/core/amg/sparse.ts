@@ -47,9 +47,6 @@ export function hasLowRes(p: MaskPredictor): p is LowResMaskPredictor {
 }
 
 export class LowResLogits implements MaskLogits {
-  /** Support min / max per block, computed on first use (masks the IoU filter drops never pay). */
-  private supMin: Float32Array | null = null;
-  private supMax: Float32Array = new Float32Array(0);
   /** The map cut at the last threshold asked for, kept from stability() for box() and rleInFrame(). */
   private cut: CutMask | null = null;
 
@@ -59,13 +56,11 @@ export class LowResLogits implements MaskLogits {
   ) {}
 
   private classify(lo: number, hi: number, t: number): MapCuts {
-    if (!this.supMin) {
-      const nBlocks = this.layout.rows.blocks * this.layout.cols.blocks;
-      this.supMin = new Float32Array(nBlocks);
-      this.supMax = new Float32Array(nBlocks);
-      blockSupport(this.low, this.layout, this.supMin, this.supMax);
-    }
-    const cuts = classifyMap(this.low, this.layout, this.supMin, this.supMax, lo, hi, t);
+    // Block supports in the layout's scratch: a map is classified once in the generator's use
+    // (stability, then box and RLE from the kept cut), so nothing is lost by not keeping them.
+    const { supMin, supMax } = this.layout.support;
+    blockSupport(this.low, this.layout, supMin, supMax);
+    const cuts = classifyMap(this.low, this.layout, supMin, supMax, lo, hi, t);
     this.cut = cuts.cut;
     return cuts;
   }
