@@ -14,13 +14,15 @@ export default defineConfig({
       // their .node binaries from node_modules at run time. externalizeDeps covers "dependencies".
       externalizeDeps: true,
       // The service worker (src-main/shell/service-worker.ts) is bundled through its ?nodeWorker import.
-      // The encoder worker is an entry of its own (out/main/encoder-worker.js): the core starts it by
-      // file (model/encoder-worker-client.ts looks for it one folder above its chunk), because the
-      // same core code also runs unbundled under tsx and vitest, where `?modulePath` does not exist.
+      // The encoder and AMG workers are entries of their own (out/main/encoder-worker.js,
+      // amg-worker.js): the core starts them by file (core/workers/boot.ts looks one folder above
+      // the chunk), because the same core code also runs unbundled under tsx and vitest, where
+      // `?modulePath` does not exist.
       rolldownOptions: {
         input: {
           index: resolve(root, 'src-main/shell/index.ts'),
           'encoder-worker': resolve(root, 'src-main/core/model/encoder-worker.ts'),
+          'amg-worker': resolve(root, 'src-main/core/amg/worker.ts'),
         },
       },
     },

@@ -1,34 +1,31 @@
 // SAM's automatic mask generator (SamAutomaticMaskGenerator.generate in segment_anything/
 // automatic_mask_generator.py) over a MaskPredictor: a grid of point prompts on the image and on
-// each crop, per-batch filtering (predicted IoU, stability, crop edges), NMS within each crop, RLE
-// encoding of the crop's survivors (SAM encodes every batch's masks; the output is the same), NMS between crops, optional small-region clean-up.
+// each crop, per-batch filtering (predicted IoU, stability, crop edges; batch.ts, in worker threads
+// where given), NMS within each crop, RLE encoding of the crop's survivors (SAM encodes every
+// batch's masks; the output is the same), NMS between crops, optional small-region clean-up.
 
 import { SamanticError } from '../errors';
-import type { AmgMask, BoxXYXY, MaskPredictor, PredictionBatch, RgbImage, Rle } from '../types';
+import type { AmgMask, BoxXYXY, MaskPredictor, RgbImage } from '../types';
 import {
-  buildAllLayerPointGrids,
-  cropImage,
-  flattenPointGrid,
-  generateCropBoxes,
-  isBoxNearCropEdge,
-  scalePoints,
-  uncropBox,
-  uncropPoint,
-} from './grids';
-import { DenseLogits, type MaskLogits } from './logits';
+  checkLowRes,
+  denseMasks,
+  emptyPendingColumns,
+  lowResMasks,
+  processBatch,
+  type BatchPrediction,
+  type BatchWorkers,
+  type CropContext,
+  type PendingColumns,
+} from './batch';
+import { buildAllLayerPointGrids, cropImage, flattenPointGrid, generateCropBoxes, scalePoints, uncropBox, uncropPoint } from './grids';
 import { MaskData } from './maskData';
 import { batchedNms } from './nms';
 import { resolveAmgOptions, type AmgOptions } from './options';
-import { hasLowRes, LowResLogits, tileLayout, type LowResPredictionBatch, type TileLayout } from './sparse';
+import { hasLowRes, tileLayout, type TileLayout } from './sparse';
 import { upsampleGeometry } from './upsample';
-import {
-  emptyRecordColumns,
-  emptyRleColumns,
-  postprocessSmallRegions,
-  toAmgMasks,
-  type RecordColumns,
-  type RleColumns,
-} from './records';
+import { emptyRecordColumns, postprocessSmallRegions, toAmgMasks, type RecordColumns } from './records';
+
+export { processBatch, type BatchPrediction, type BatchWorkers, type CropContext } from './batch';
 
 const f32 = Math.fround;
 
@@ -45,6 +42,8 @@ export interface AmgRunControl {
   onProgress?: (progress: AmgProgress) => void;
   /** Aborting stops at the next predictor call with a 'cancelled' SamanticError. */
   signal?: AbortSignal;
+  /** Where to post-process low-res batches (worker-pool.ts); in process when absent or not alive. */
+  workers?: BatchWorkers;
 }
 
 function checkImage(image: RgbImage): void {
@@ -60,116 +59,10 @@ function checkImage(image: RgbImage): void {
   }
 }
 
-function predictorError(problem: string): SamanticError {
-  return new SamanticError(
-    'model-invalid',
-    `The mask predictor ${problem}; the decoder's outputs do not match what the AMG asked for (check the model descriptor).`,
-  );
-}
-
-function checkCounts(n: number, m: number, iouLength: number, nPoints: number): void {
-  if (n !== nPoints) throw predictorError(`returned ${n} prompts for ${nPoints} points`);
-  if (!Number.isInteger(m) || m < 1) throw predictorError(`returned ${m} masks per point`);
-  if (iouLength !== n * m) throw predictorError(`returned ${iouLength} IoU scores for ${n * m} masks`);
-}
-
-/** Full-resolution predictions as MaskLogits views (no copies). */
-function denseMasks(pred: PredictionBatch, nPoints: number, w: number, h: number): MaskLogits[] {
-  checkCounts(pred.n, pred.m, pred.iou.length, nPoints);
-  if (pred.width !== w || pred.height !== h) throw predictorError(`returned ${pred.width}x${pred.height} masks for a ${w}x${h} crop`);
-  const size = w * h;
-  if (pred.logits.length !== pred.n * pred.m * size) {
-    throw predictorError(`returned ${pred.logits.length} logits where n*m*w*h = ${pred.n * pred.m * size}`);
-  }
-  return Array.from({ length: pred.n * pred.m }, (_, i) => new DenseLogits(pred.logits.subarray(i * size, (i + 1) * size), w, h));
-}
-
-/** Low-res predictions as sparse MaskLogits over the crop's tile layout. */
-function lowResMasks(pred: LowResPredictionBatch, nPoints: number, layout: TileLayout): MaskLogits[] {
-  checkCounts(pred.n, pred.m, pred.iou.length, nPoints);
-  const g = layout.geometry;
-  if (pred.lowSize !== g.lowSize || pred.frameSize !== g.frameSize) {
-    throw predictorError(`changed its low-res size or frame between calls (${pred.lowSize}/${pred.frameSize})`);
-  }
-  const size = g.lowSize * g.lowSize;
-  if (pred.lowRes.length !== pred.n * pred.m * size) {
-    throw predictorError(`returned ${pred.lowRes.length} low-res logits where n*m*${g.lowSize}^2 = ${pred.n * pred.m * size}`);
-  }
-  return Array.from({ length: pred.n * pred.m }, (_, i) => new LowResLogits(pred.lowRes.subarray(i * size, (i + 1) * size), layout));
-}
-
 function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) {
     throw new SamanticError('cancelled', 'Mask generation was cancelled; start it again to get the masks.');
   }
-}
-
-/** The crop a batch belongs to and the image around it. */
-export interface CropContext {
-  cropBox: BoxXYXY;
-  origW: number;
-  origH: number;
-  options: AmgOptions;
-}
-
-/** One predictor call's output in a storage-neutral form. */
-export interface BatchPrediction {
-  /** Masks per point. */
-  m: number;
-  /** n*m maps, point-major (the m masks of point 0 first). */
-  masks: MaskLogits[];
-  iou: ArrayLike<number>;
-}
-
-/** A batch's masks before RLE: `encode` gives each one's RLE in image coordinates. */
-export type PendingColumns = Omit<RleColumns, 'rles'> & { encode: (() => Rle)[] };
-
-function emptyPendingColumns(): PendingColumns {
-  const { rles: _, ...rest } = emptyRleColumns();
-  return { ...rest, encode: [] };
-}
-
-/**
- * _process_batch: keep masks with predicted IoU > predIouThresh and stability >= stabilityScoreThresh,
- * box them, drop those cut by the crop edge. SAM encodes the rest as RLE here; they are encoded only
- * once the crop's NMS has picked its survivors (processCrop), since NMS reads boxes and scores alone.
- */
-export function processBatch(pred: BatchPrediction, points: Float64Array, ctx: CropContext): MaskData<PendingColumns> {
-  const { options: o, cropBox, origW, origH } = ctx;
-  const { m, masks } = pred;
-  const pts: [number, number][] = masks.map((_, i) => {
-    const p = Math.floor(i / m);
-    return [points[2 * p], points[2 * p + 1]];
-  });
-  const data = new MaskData({ logits: masks, iouPreds: Array.from(pred.iou), points: pts });
-
-  if (o.predIouThresh > 0) {
-    const t = f32(o.predIouThresh);
-    data.filter(data.get('iouPreds').map((v) => v > t));
-  }
-
-  const withStability = data.with(
-    'stability',
-    data.get('logits').map((l) => l.stability(o.maskThreshold, o.stabilityScoreOffset)),
-  );
-  if (o.stabilityScoreThresh > 0) {
-    const t = f32(o.stabilityScoreThresh);
-    withStability.filter(withStability.get('stability').map((s) => s >= t));
-  }
-
-  const withBoxes = withStability.with(
-    'boxes',
-    withStability.get('logits').map((l) => l.box(o.maskThreshold)),
-  );
-  const origBox: BoxXYXY = [0, 0, origW, origH];
-  const edge = withBoxes.get('boxes').map((b) => !isBoxNearCropEdge(b, cropBox, origBox, o.cropEdgeTolerance));
-  withBoxes.filter(edge);
-
-  const boxes = withBoxes.get('boxes');
-  const encode = withBoxes
-    .get('logits')
-    .map((l, i) => l.deferRleInFrame(o.maskThreshold, boxes[i], cropBox[0], cropBox[1], origW, origH));
-  return withBoxes.without('logits').with('encode', encode);
 }
 
 async function processCrop(
@@ -179,6 +72,7 @@ async function processCrop(
   ctx: CropContext,
   onBatch: (pointsInBatch: number) => void,
   signal: AbortSignal | undefined,
+  workers: BatchWorkers | undefined,
 ): Promise<MaskData<RecordColumns>> {
   const { cropBox, options: o } = ctx;
   const nPoints = grid.length / 2;
@@ -190,26 +84,46 @@ async function processCrop(
   const points = scalePoints(grid, crop.width, crop.height);
 
   const lowRes = o.useLowResLogits && hasLowRes(predictor) ? predictor : null;
+  const pool = lowRes && workers?.alive ? workers : null;
   let layout: TileLayout | null = null;
 
   const data = new MaskData(emptyPendingColumns());
-  for (let start = 0; start < nPoints; start += o.pointsPerBatch) {
-    throwIfAborted(signal);
-    const batch = points.subarray(2 * start, 2 * Math.min(nPoints, start + o.pointsPerBatch));
-    const k = batch.length / 2;
-    let pred: BatchPrediction;
-    if (lowRes) {
-      const low = await lowRes.predictLowRes(batch);
-      layout ??= tileLayout(upsampleGeometry(low.lowSize, low.frameSize, crop.width, crop.height));
-      pred = { m: low.m, masks: lowResMasks(low, k, layout), iou: low.iou };
-    } else {
-      const full = await predictor.predict(batch);
-      pred = { m: full.m, masks: denseMasks(full, k, crop.width, crop.height), iou: full.iou };
+  // Batches in the workers, oldest first; merged in batch order, so the output is the same.
+  const inFlight: Promise<MaskData<PendingColumns>>[] = [];
+  try {
+    for (let start = 0; start < nPoints; start += o.pointsPerBatch) {
+      throwIfAborted(signal);
+      const batch = points.subarray(2 * start, 2 * Math.min(nPoints, start + o.pointsPerBatch));
+      const k = batch.length / 2;
+      let pred: BatchPrediction;
+      if (lowRes) {
+        const low = await lowRes.predictLowRes(batch);
+        layout ??= tileLayout(upsampleGeometry(low.lowSize, low.frameSize, crop.width, crop.height));
+        if (pool) {
+          checkLowRes(low, k, layout.geometry);
+          const job = pool.process(low, batch.slice(), ctx, layout);
+          // Awaited in order below; a failure is thrown there, not reported as unhandled here.
+          job.catch(() => {});
+          inFlight.push(job);
+          onBatch(k);
+          while (inFlight.length >= pool.capacity) data.cat(await (inFlight.shift() as Promise<MaskData<PendingColumns>>));
+          continue;
+        }
+        pred = { m: low.m, masks: lowResMasks(low, k, layout), iou: low.iou };
+      } else {
+        const full = await predictor.predict(batch);
+        pred = { m: full.m, masks: denseMasks(full, k, crop.width, crop.height), iou: full.iou };
+      }
+      throwIfAborted(signal);
+      data.cat(processBatch(pred, batch, ctx));
+      onBatch(k);
     }
-    throwIfAborted(signal);
-    data.cat(processBatch(pred, batch, ctx));
-    onBatch(k);
+    while (inFlight.length > 0) data.cat(await (inFlight.shift() as Promise<MaskData<PendingColumns>>));
+  } finally {
+    // On an error, let the workers finish what they hold before the next image is given to them.
+    await Promise.allSettled(inFlight);
   }
+  throwIfAborted(signal);
 
   // Remove duplicates within this crop, best predicted IoU first.
   const keep = batchedNms(data.get('boxes'), data.get('iouPreds'), new Float64Array(data.length), o.boxNmsThresh);
@@ -262,6 +176,7 @@ export async function generateMasks(
         report();
       },
       control.signal,
+      control.workers,
     );
     data.cat(cropData);
   }

@@ -1,6 +1,6 @@
 // SAM's automatic mask generator over a MaskPredictor, and its building blocks.
 
-export { generateMasks, processBatch, type AmgProgress, type AmgRunControl, type BatchPrediction, type CropContext } from './generator';
+export { generateMasks, processBatch, type AmgProgress, type AmgRunControl, type BatchPrediction, type BatchWorkers, type CropContext } from './generator';
 export { AMG_PRESETS, SAM_DEFAULTS, resolveAmgOptions, type AmgOptions, type AmgPresetName } from './options';
 export { MaskData, type Column, type Columns } from './maskData';
 export {

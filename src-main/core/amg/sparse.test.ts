@@ -3,7 +3,7 @@ import type { MaskPredictor, PredictionBatch, RgbImage } from '../types';
 import { generateMasks } from './generator';
 import { DenseLogits } from './logits';
 import { LowResLogits, tileLayout, type LowResMaskPredictor, type LowResPredictionBatch } from './sparse';
-import { expectDenseAnswers, rng } from './sparse-testing';
+import { expectDenseAnswers, labelScene, LowResLabelPredictor, rng } from './sparse-testing';
 import { axisTable, upsampleGeometry, upsampleLowRes } from './upsample';
 
 /** A smooth random low-res map: a few bumps over a negative floor, some plateaus exactly at cutoffs. */
@@ -212,81 +212,6 @@ describe('sparse low-res path on ragged maps', () => {
     expect(laterE()).toEqual(dE.rleInFrame(0, boxE, 4, 2, 810, 540));
   });
 });
-
-/** Label-map predictor that answers with low-res logits, and with their upsampling when asked full-res. */
-class LowResLabelPredictor implements LowResMaskPredictor {
-  private labels = new Uint8Array(0);
-  private w = 0;
-  private h = 0;
-  denseCalls = 0;
-  constructor(
-    private readonly lowSize = 64,
-    private readonly frameSize = 256,
-  ) {}
-
-  async setImage(image: RgbImage): Promise<void> {
-    this.w = image.width;
-    this.h = image.height;
-    this.labels = new Uint8Array(this.w * this.h);
-    for (let i = 0; i < this.labels.length; i++) this.labels[i] = image.data[3 * i];
-  }
-
-  async predictLowRes(points: Float64Array): Promise<LowResPredictionBatch> {
-    const { lowSize: n, frameSize, w, h } = this;
-    const s = frameSize / Math.max(w, h);
-    const cell = frameSize / n;
-    const k = points.length / 2;
-    const lowRes = new Float32Array(k * 3 * n * n);
-    const iou = new Float32Array(k * 3);
-    for (let p = 0; p < k; p++) {
-      const px = points[2 * p];
-      const py = points[2 * p + 1];
-      const label = this.labels[Math.min(Math.floor(py), h - 1) * w + Math.min(Math.floor(px), w - 1)];
-      for (let i = 0; i < n; i++) {
-        for (let j = 0; j < n; j++) {
-          const x = Math.floor(((j + 0.5) * cell) / s);
-          const y = Math.floor(((i + 0.5) * cell) / s);
-          const inside = x < w && y < h;
-          const base = p * 3 * n * n + i * n + j;
-          lowRes[base] = inside && this.labels[y * w + x] === label ? 6 + ((i * 7 + j) % 5) : -6 - ((i + j) % 3);
-          lowRes[base + n * n] = 2 * (12 - Math.hypot(x - px, y - py) / 2);
-          lowRes[base + 2 * n * n] = inside ? 3 : -3;
-        }
-      }
-      iou.set([label === 0 ? 0.8 : 0.97, 0.89 + 0.1 * ((px * 0.618 + py * 0.382) % 1), 0.9], p * 3);
-    }
-    return { n: k, m: 3, lowSize: n, frameSize, lowRes, iou };
-  }
-
-  async predict(points: Float64Array): Promise<PredictionBatch> {
-    this.denseCalls++;
-    const low = await this.predictLowRes(points);
-    const g = upsampleGeometry(this.lowSize, this.frameSize, this.w, this.h);
-    const size = this.w * this.h;
-    const logits = new Float32Array(low.n * low.m * size);
-    for (let i = 0; i < low.n * low.m; i++) {
-      const map = low.lowRes.subarray(i * this.lowSize ** 2, (i + 1) * this.lowSize ** 2);
-      logits.set(upsampleLowRes(map, g), i * size);
-    }
-    return { n: low.n, m: low.m, width: this.w, height: this.h, logits, iou: low.iou };
-  }
-}
-
-function labelScene(): RgbImage {
-  const w = 120;
-  const h = 90;
-  const data = new Uint8Array(w * h * 3);
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      let v = 0;
-      if (x >= 8 && x < 50 && y >= 10 && y < 60) v = 10;
-      if ((x - 88) ** 2 + (y - 45) ** 2 < 20 ** 2) v = 20;
-      if (x >= 20 && x < 24 && y >= 20 && y < 24) v = 5;
-      data.fill(v, 3 * (y * w + x), 3 * (y * w + x) + 3);
-    }
-  }
-  return { width: w, height: h, data };
-}
 
 describe('generateMasks on low-res logits', () => {
   it('returns exactly what the full-resolution path returns, without asking for full maps', async () => {

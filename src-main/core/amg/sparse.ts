@@ -89,21 +89,33 @@ export class LowResLogits implements MaskLogits {
   }
 
   deferRleInFrame(maskThreshold: number, box: BoxXYXY, x0: number, y0: number, frameW: number, frameH: number): () => Rle {
+    const cut = this.pendingCut(maskThreshold, box);
+    const layout = this.layout;
+    return () => encodeCut(cut, layout, box, x0, y0, frameW, frameH);
+  }
+
+  /**
+   * What encodeCut needs to encode this map's mask at maskThreshold later, without the map: its cut,
+   * or null for an empty mask. `box` is what box() returned.
+   */
+  pendingCut(maskThreshold: number, box: BoxXYXY): CutMask | null {
     const t = f32(maskThreshold);
     const [bx0, by0, bx1, by1] = box;
     // box() gives [0, 0, 0, 0] for an empty mask, as for a mask of pixel (0, 0) alone.
-    if (bx0 === 0 && by0 === 0 && bx1 === 0 && by1 === 0 && !(pixelValue(this.low, this.layout.geometry, 0, 0) > t)) {
-      return () => {
-        const b = new RunBuilder();
-        b.zeros(frameW * frameH);
-        return b.finish(frameH, frameW);
-      };
-    }
-    // The cut and the layout only: the map (a view of its batch's buffer) is not held.
+    if (bx0 === 0 && by0 === 0 && bx1 === 0 && by1 === 0 && !(pixelValue(this.low, this.layout.geometry, 0, 0) > t)) return null;
     const cut = this.cutAt(t);
-    const layout = this.layout;
     // The generator asks nothing more of a map once it is encoded: let its bits go.
     this.cut = null;
-    return () => cutRleInFrame(cut, layout, box, x0, y0, frameW, frameH);
+    return cut;
   }
+}
+
+/** The RLE in the image frame of a mask kept by pendingCut (null: empty) on a crop of `layout`. */
+export function encodeCut(cut: CutMask | null, layout: TileLayout, box: BoxXYXY, x0: number, y0: number, frameW: number, frameH: number): Rle {
+  if (cut === null) {
+    const b = new RunBuilder();
+    b.zeros(frameW * frameH);
+    return b.finish(frameH, frameW);
+  }
+  return cutRleInFrame(cut, layout, box, x0, y0, frameW, frameH);
 }

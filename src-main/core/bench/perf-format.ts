@@ -99,9 +99,9 @@ export function formatPerformanceReport(r: PerformanceBenchResult): string {
     );
     out.push(
       ...table(
-        ['image', 'variant', 'peer', 'Samantic wall', 'CPU', 'speed-up wall', 'CPU', 'decoder model', 'masks'],
+        ['image', 'variant', 'threads', 'peer', 'Samantic wall', 'CPU', 'speed-up wall', 'CPU', 'decoder model', 'masks'],
         r.peer.rows.map((x) => [
-          `${x.file} ${x.width}x${x.height}`, x.variant, `${x.peerSeconds.toFixed(1)} s`, `${x.postSeconds.toFixed(2)} s`,
+          `${x.file} ${x.width}x${x.height}`, x.variant, x.workers ? `${x.workers} AMG workers` : 'in process', `${x.peerSeconds.toFixed(1)} s`, `${x.postSeconds.toFixed(2)} s`,
           `${x.postCpuSeconds.toFixed(2)} s`, `${x.speedup.toFixed(1)}x`, `${x.speedupCpu.toFixed(1)}x`, `${x.decoderSeconds.toFixed(1)} s`, String(x.masks),
         ]),
         24,

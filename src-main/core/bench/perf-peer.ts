@@ -6,11 +6,15 @@
 // Measured the same way: the decoder's low-res outputs for the whole grid are recorded once, then
 // the generator is run again on the recording, so the model costs nothing in the timed run. Both
 // wall time and process CPU time are reported: CPU time is what the work costs, wall time also
-// counts the time other processes on a shared machine took the cores.
+// counts the time other processes on a shared machine took the cores. Each variant runs in process
+// (one thread) and with one AMG worker thread per core (amg/worker-pool.ts), as torch spreads the
+// peer's work over the cores; the worker rows' CPU time includes every thread.
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { generateMasks } from '../amg/generator';
 import { SAM_DEFAULTS, type AmgOptions } from '../amg/options';
 import type { LowResMaskPredictor, LowResPredictionBatch } from '../amg/sparse';
+import { AmgWorkerPool } from '../amg/worker-pool';
 import { loadImage } from '../image/load';
 import { predictLowResWith } from '../model/lowResPredictor';
 import { OnnxPredictor } from '../model/predictor';
@@ -54,6 +58,8 @@ export interface PeerRow {
   width: number;
   height: number;
   variant: string;
+  /** AMG worker threads (0: in process). */
+  workers: number;
   peerSeconds: number;
   /** The generator on recorded decoder outputs: Samantic's own work only. */
   postSeconds: number;
@@ -96,6 +102,22 @@ function replay(batches: LowResPredictionBatch[]): LowResMaskPredictor {
 export async function runPeerComparison(photosDir: string, model: SamModel, log: (line: string) => void = () => {}): Promise<PeerResult> {
   const rows: PeerRow[] = [];
   const skipped: string[] = [];
+  const cores = availableParallelism();
+  let pool: AmgWorkerPool | null = null;
+  try {
+    pool = await AmgWorkerPool.start(cores);
+  } catch (err) {
+    skipped.push(`AMG workers: ${(err as Error).message}`);
+  }
+  try {
+    await peerRows(photosDir, model, pool, rows, skipped, log);
+  } finally {
+    await pool?.stop();
+  }
+  return { rows, skipped };
+}
+
+async function peerRows(photosDir: string, model: SamModel, pool: AmgWorkerPool | null, rows: PeerRow[], skipped: string[], log: (line: string) => void): Promise<void> {
   for (const peer of PEER_FIGURES) {
     const file = join(photosDir, peer.file);
     let loaded;
@@ -130,27 +152,33 @@ export async function runPeerComparison(photosDir: string, model: SamModel, log:
     // prompts are decoded).
     await generateMasks(loaded.image, recorder, { ...SAM_DEFAULTS, pointsPerSide: PEER_POINTS_PER_SIDE, predIouThresh: 0 });
     for (const v of PEER_VARIANTS) {
-      log(`  peer: ${peer.file} (${v.name}) ...`);
-      const amg = { ...SAM_DEFAULTS, pointsPerSide: PEER_POINTS_PER_SIDE, ...v.amg };
-      const c0 = cpuSeconds();
-      const t0 = performance.now();
-      const masks = await generateMasks(loaded.image, replay(batches), amg);
-      const postSeconds = (performance.now() - t0) / 1000;
-      const postCpuSeconds = cpuSeconds() - c0;
-      rows.push({
-        file: peer.file,
-        width: peer.width,
-        height: peer.height,
-        variant: v.name,
-        peerSeconds: peer.peerSeconds,
-        postSeconds,
-        postCpuSeconds,
-        decoderSeconds: decoderMs / 1000,
-        masks: masks.length,
-        speedup: peer.peerSeconds / postSeconds,
-        speedupCpu: peer.peerSeconds / postCpuSeconds,
-      });
+      for (const workers of pool ? [null, pool] : [null]) {
+        const threads = workers ? workers.size : 0;
+        log(`  peer: ${peer.file} (${v.name}, ${threads ? `${threads} AMG workers` : 'in process'}) ...`);
+        const amg = { ...SAM_DEFAULTS, pointsPerSide: PEER_POINTS_PER_SIDE, ...v.amg };
+        // The workers take a batch's buffer (a decoder's fresh output): give them copies, made before
+        // the clock starts, so the recording serves the next run.
+        const source = workers ? batches.map((b) => ({ ...b, lowRes: b.lowRes.slice(), iou: b.iou.slice() })) : batches;
+        const c0 = cpuSeconds();
+        const t0 = performance.now();
+        const masks = await generateMasks(loaded.image, replay(source), amg, { workers: workers ?? undefined });
+        const postSeconds = (performance.now() - t0) / 1000;
+        const postCpuSeconds = cpuSeconds() - c0;
+        rows.push({
+          file: peer.file,
+          width: peer.width,
+          height: peer.height,
+          variant: v.name,
+          workers: threads,
+          peerSeconds: peer.peerSeconds,
+          postSeconds,
+          postCpuSeconds,
+          decoderSeconds: decoderMs / 1000,
+          masks: masks.length,
+          speedup: peer.peerSeconds / postSeconds,
+          speedupCpu: peer.peerSeconds / postCpuSeconds,
+        });
+      }
     }
   }
-  return { rows, skipped };
 }

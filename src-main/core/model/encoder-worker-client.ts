@@ -7,11 +7,9 @@
 // in the electron-vite build it is the main bundle's `encoder-worker.js` entry (see
 // electron.vite.config.ts) one folder above the chunk holding this code. If neither is found, or
 // the worker cannot start, start() rejects with a clear reason and the caller encodes in process.
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
+import type { Worker } from 'node:worker_threads';
 // sharp must be loaded by the main thread before any worker loads it: on glibc Linux libvips must
 // stay mapped until every thread is done (sharp's documentation, "worker threads").
 import 'sharp';
@@ -20,6 +18,7 @@ import type { FrameTransform, ImageEmbedding, RgbImage } from '../types';
 import type { EncoderFlavour } from './descriptor';
 import type { Provider } from './providers';
 import type { SamModel } from './runtime';
+import { locateWorkerFile, spawnWorker } from '../workers/boot';
 
 /** What the worker needs to build the same encoder session and preprocessing as runtime.ts. */
 export interface EncoderWorkerInit {
@@ -77,38 +76,7 @@ const WORKER_CANDIDATES = ['./encoder-worker.ts', './encoder-worker.js', '../enc
 
 /** The encoder worker's file beside `from` (this module's URL by default), or null if absent. */
 export function locateEncoderWorker(from: string = import.meta.url): URL | null {
-  for (const rel of WORKER_CANDIDATES) {
-    // Built from a variable on purpose: a literal `new URL('./x.ts', import.meta.url)` would be
-    // taken by the bundler for an asset reference.
-    const url = new URL(rel, from);
-    if (url.protocol === 'file:' && existsSync(fileURLToPath(url))) return url;
-  }
-  return null;
-}
-
-/**
- * tsx's ESM register API as a file URL. Its CommonJS twin (what require.resolve finds) cannot
- * register from inside a worker, and a bare import from eval'd code would resolve against the
- * working directory, so the ESM file is taken from tsx's package.json exports.
- */
-function tsxEsmApi(): string {
-  const require = createRequire(import.meta.url);
-  const pkgFile = require.resolve('tsx/package.json');
-  const pkg = require(pkgFile) as { exports?: Record<string, { import?: { default?: string } | string }> };
-  const entry = pkg.exports?.['./esm/api']?.import;
-  const rel = typeof entry === 'string' ? entry : entry?.default;
-  if (!rel) throw new Error(`tsx at ${pkgFile} has no ESM "./esm/api" export; reinstall dependencies (npm ci).`);
-  return new URL(rel, pathToFileURL(pkgFile)).href;
-}
-
-/** A TypeScript worker is booted through tsx's loader, registered inside the worker itself. */
-function spawn(url: URL, init: EncoderWorkerInit): Worker {
-  if (!/\.[mc]?ts$/.test(url.pathname)) return new Worker(url, { workerData: init });
-  const tsx = tsxEsmApi();
-  const boot =
-    `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })` +
-    `.catch((e) => { require('node:worker_threads').parentPort.postMessage({ kind: 'startup-failed', message: String((e && e.message) || e) }); });`;
-  return new Worker(boot, { eval: true, workerData: init });
+  return locateWorkerFile(WORKER_CANDIDATES, from);
 }
 
 export interface EncoderWorkerOptions {
@@ -170,7 +138,7 @@ export class EncoderWorker {
       outputName: d.encoder.output.name,
       embedding: { ...d.embedding },
     };
-    const worker = spawn(url, init);
+    const worker = spawnWorker(url, init);
     const timeoutMs = options.startTimeoutMs ?? ENCODER_WORKER_START_TIMEOUT_MS;
     await new Promise<void>((resolve, reject) => {
       let error = '';

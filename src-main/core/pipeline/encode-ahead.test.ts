@@ -1,6 +1,6 @@
 // The ONNX segmenter's encoder worker in the folder processor: the next image is encoded in a
-// worker thread while this one is segmented, and the store ends up exactly as a strictly sequential
-// in-process run leaves it. Cached embeddings skip the worker; a worker crash fails one image and
+// worker thread while this one is segmented (and its AMG batches are filtered in AMG workers), and
+// the store ends up exactly as a strictly sequential in-process run leaves it. Cached embeddings skip the worker; a worker crash fails one image and
 // the run goes on; a worker that cannot start falls back to in-process encoding with a warning;
 // cancel terminates the worker.
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -65,7 +65,8 @@ beforeAll(async () => {
   writeFileSync(join(folder, 'pizza-009-broken.png'), bytes.subarray(0, bytes.length >> 1));
   model = await loadModel('test-sam', { modelsDir: join(root, 'models'), device: 'cpu' });
 
-  const { store, result } = await runFolder(new OnnxSegmenter(model, { encodeAhead: false }), 0);
+  // Strictly in process: no encoder worker, no AMG workers (the other runs use both by default).
+  const { store, result } = await runFolder(new OnnxSegmenter(model, { encodeAhead: false, amgWorkers: 0 }), 0);
   seqResult = result;
   sequential = contents(store);
   store.close();
@@ -92,10 +93,13 @@ describe('encode-ahead in an encoder worker', () => {
       store.close();
       // 4 distinct images: the twin is found in the cache, never encoded again.
       expect(seg.workerEncodes).toBe(4);
+      // 5 batches of prompts per image, every one filtered in an AMG worker.
+      expect(seg.amgWorkerBatches).toBe(5 * 5);
       expect(warnings).toEqual([]);
       expect(seg.workerRunning).toBe(true);
     } finally {
       await seg.stopEncodeAhead();
+      await seg.stopAmgWorkers();
     }
     expect(seg.workerRunning).toBe(false);
   });

@@ -5,8 +5,11 @@
 // onnxruntime-node runs session.run synchronously on the calling thread, so only a session on
 // another thread can encode the next image while this one's prompts are decoded. Where the worker
 // cannot start, or crashes twice, images are encoded in process as before (with a warning).
+// The AMG's per-batch work on the low-res maps runs in worker threads too (amg/worker-pool.ts), so
+// it overlaps the decoder's next batch; where they cannot start or one dies, it runs in process.
 import { createHash } from 'node:crypto';
 import { generateMasks } from '../amg/generator';
+import { AmgWorkerPool, defaultAmgWorkers } from '../amg/worker-pool';
 import { SamanticError } from '../errors';
 import type { LowResMaskPredictor, LowResPredictionBatch } from '../amg/sparse';
 import { predictLowResWith } from '../model/lowResPredictor';
@@ -78,6 +81,11 @@ export interface OnnxSegmenterOptions {
    */
   encodeAhead?: boolean;
   worker?: EncoderWorkerOptions;
+  /**
+   * Worker threads for the AMG's per-batch work on low-res maps; 0 runs it in process. Default
+   * defaultAmgWorkers(): the cores beside the decoder's thread, at least 1, at most 4.
+   */
+  amgWorkers?: number;
   /** Notes for the user's log (worker could not start, crashed). Default: console.warn. */
   onWarning?: (message: string) => void;
 }
@@ -92,6 +100,10 @@ export class OnnxSegmenter implements Segmenter, EncodeAhead {
   private crashes = 0;
   /** Images encoded by encoder workers so far (all of this segmenter's workers together). */
   private workerEncodesBefore = 0;
+  private amgPool: AmgWorkerPool | null = null;
+  private amgStarting: Promise<AmgWorkerPool | null> | null = null;
+  /** Set when AMG workers are not used (off, could not start, one died, closed). */
+  private amgOff: string | null = null;
 
   constructor(
     private readonly model: SamModel,
@@ -102,6 +114,48 @@ export class OnnxSegmenter implements Segmenter, EncodeAhead {
     // version of test-sam), so the cache key is a digest of all of it.
     this.preprocessVersion = createHash('sha256').update(JSON.stringify(model.descriptor)).digest('hex').slice(0, 16);
     if (options.encodeAhead === false) this.workerOff = 'encode-ahead is off';
+    if (options.amgWorkers === 0) this.amgOff = 'AMG workers are off';
+  }
+
+  /** Ends the AMG workers (after the batch in hand); the next segment() starts new ones. */
+  async stopAmgWorkers(): Promise<void> {
+    const pool = this.amgPool ?? (this.amgStarting ? await this.amgStarting : null);
+    this.amgPool = null;
+    this.amgStarting = null;
+    if (pool) await pool.stop();
+  }
+
+  /** Batches of prompts filtered by AMG worker threads so far. */
+  get amgWorkerBatches(): number {
+    return this.amgPool?.batches ?? 0;
+  }
+
+  /** Whether AMG worker threads post-process (or will, once started). */
+  get amgWorkersEnabled(): boolean {
+    return this.amgOff === null;
+  }
+
+  /** The AMG workers, started on first use; null where they are off or cannot be used. */
+  private async ensureAmgPool(): Promise<AmgWorkerPool | null> {
+    if (this.amgOff) return null;
+    if (this.amgPool?.alive) return this.amgPool;
+    if (this.amgPool) {
+      // A worker died (the image it held failed): no more threads for this segmenter.
+      this.amgPool = null;
+      this.amgOff = 'an AMG worker thread stopped unexpectedly';
+      this.warn(`${this.amgOff}; post-processing masks in process from now on.`);
+      return null;
+    }
+    this.amgStarting ??= AmgWorkerPool.start(this.options.amgWorkers ?? defaultAmgWorkers()).then(
+      (p) => p,
+      (err: unknown) => {
+        this.amgOff = err instanceof Error ? err.message : String(err);
+        this.warn(`${this.amgOff}; post-processing masks in process instead.`);
+        return null;
+      },
+    );
+    this.amgPool = await this.amgStarting;
+    return this.amgPool;
   }
 
   private warn(message: string): void {
@@ -199,8 +253,10 @@ export class OnnxSegmenter implements Segmenter, EncodeAhead {
     // Encode the full image up front (or take the cache) so the embedding exists even when the AMG
     // finds nothing; the AMG's own setImage of crop 0 then costs nothing.
     await p.setImage(image);
+    const workers = (options.amg?.useLowResLogits ?? true) ? await this.ensureAmgPool() : null;
     const masks = await generateMasks(image, p, options.amg, {
       signal: options.signal,
+      workers: workers ?? undefined,
       onProgress: options.onAmgProgress ? (pr) => options.onAmgProgress?.(pr.pointsDone, pr.pointsTotal) : undefined,
     });
     const total = performance.now() - t;
@@ -215,6 +271,8 @@ export class OnnxSegmenter implements Segmenter, EncodeAhead {
   async close(): Promise<void> {
     await this.stopEncodeAhead();
     this.workerOff = 'the segmenter is closed';
+    await this.stopAmgWorkers();
+    this.amgOff = 'the segmenter is closed';
     await this.model.release();
   }
 }

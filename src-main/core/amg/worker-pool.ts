@@ -1,0 +1,238 @@
+// Worker threads for the generator's per-batch work on low-res predictions (worker.ts): the main
+// thread keeps decoding prompts while up to `count` batches are filtered at once, and gets back
+// boxes, scores and cuts; RLE is made later on the main thread, for the masks NMS keeps. Results are
+// exactly those of processBatch in process (same code, same float arithmetic).
+//
+// A worker that fails a batch fails that batch's image (the generator's caller marks it failed); a
+// worker that dies takes the pool down with it (alive = false), and the generator then works in
+// process: nothing is retried on a thread that crashed.
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import type { Worker } from 'node:worker_threads';
+import { SamanticError } from '../errors';
+import type { BoxXYXY, Rle } from '../types';
+import { locateWorkerFile, spawnWorker } from '../workers/boot';
+import type { BatchWorkers, CropContext, PendingColumns } from './batch';
+import { MaskData } from './maskData';
+import type { CutMask } from './sparse-classify';
+import { encodeCut, type LowResPredictionBatch, type TileLayout } from './sparse';
+
+export type ToAmgWorker =
+  | { kind: 'batch'; id: number; low: LowResPredictionBatch; points: Float64Array; ctx: CropContext; cropW: number; cropH: number }
+  | { kind: 'stop' };
+
+export type FromAmgWorker =
+  | { kind: 'ready' }
+  | { kind: 'startup-failed'; message: string }
+  /** Per kept mask: boxes (4 each), kept = iouPred, stability, point x, point y; its cut. */
+  | { kind: 'done'; id: number; boxes: Float64Array; kept: Float64Array; cuts: PackedCuts }
+  | { kind: 'failed'; id: number; message: string };
+
+/**
+ * The cuts (sparse-classify.ts CutMask) of a batch's kept masks, packed: mask i has t[i] (NaN for an
+ * empty mask, no cut), state and offset at i * blocks, colEdge from index[2i] to index[2i + 2] and
+ * edges from index[2i + 1] to index[2i + 3].
+ */
+export interface PackedCuts {
+  t: Float64Array;
+  index: Int32Array;
+  state: Uint8Array;
+  offset: Int32Array;
+  colEdge: Int32Array;
+  edges: Int32Array;
+}
+
+function unpackCut(p: PackedCuts, i: number): CutMask | null {
+  const t = p.t[i];
+  if (Number.isNaN(t)) return null;
+  const blocks = p.state.length / p.t.length;
+  return {
+    t,
+    state: p.state.subarray(i * blocks, (i + 1) * blocks),
+    offset: p.offset.subarray(i * blocks, (i + 1) * blocks),
+    colEdge: p.colEdge.subarray(p.index[2 * i], p.index[2 * i + 2]),
+    edges: p.edges.subarray(p.index[2 * i + 1], p.index[2 * i + 3]),
+  };
+}
+
+/** Worker entry files, relative to this module: sources first, then the built bundle's entry. */
+const WORKER_CANDIDATES = ['./worker.ts', './amg-worker.js', '../amg-worker.js'];
+
+/** A pool that cannot start within this long is given up (the generator works in process). */
+export const AMG_WORKER_START_TIMEOUT_MS = 30_000;
+
+/**
+ * Default number of AMG workers: one per core beside the main thread's decoder, at most 4 (a batch
+ * of 64 prompts holds ~50 MB of low-res maps in flight), at least 1.
+ */
+export function defaultAmgWorkers(cores: number = availableParallelism()): number {
+  return Math.max(1, Math.min(4, cores - 1));
+}
+
+interface Job {
+  layout: TileLayout;
+  ctx: CropContext;
+  resolve: (d: MaskData<PendingColumns>) => void;
+  reject: (e: unknown) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  jobs: Map<number, Job>;
+}
+
+export class AmgWorkerPool implements BatchWorkers {
+  private nextId = 1;
+  private dead: string | null = null;
+  private stopped = false;
+  /** Batches post-processed by the workers. */
+  batches = 0;
+
+  private constructor(private readonly slots: Slot[]) {
+    for (const slot of slots) {
+      let lastError = '';
+      slot.worker.on('message', (m: FromAmgWorker) => this.onMessage(slot, m));
+      slot.worker.on('error', (err) => (lastError = err instanceof Error ? err.message : String(err)));
+      slot.worker.on('exit', (code) => this.onExit(slot, code, lastError));
+      slot.worker.unref();
+    }
+  }
+
+  /** Starts `count` workers; rejects (with every worker gone) if any cannot start. */
+  static async start(count: number = defaultAmgWorkers(), options: { workerUrl?: URL; startTimeoutMs?: number } = {}): Promise<AmgWorkerPool> {
+    if (!Number.isInteger(count) || count < 1) throw new SamanticError('invalid-argument', `AMG workers: ${count} is not a positive whole number.`);
+    const url = options.workerUrl ?? locateWorkerFile(WORKER_CANDIDATES, import.meta.url);
+    if (!url) throw new SamanticError('internal', `the AMG worker file was not found beside ${fileURLToPath(import.meta.url)} (looked for ${WORKER_CANDIDATES.join(', ')}).`);
+    const timeoutMs = options.startTimeoutMs ?? AMG_WORKER_START_TIMEOUT_MS;
+    const workers = Array.from({ length: count }, () => spawnWorker(url, null));
+    const started = await Promise.allSettled(workers.map((w) => ready(w, timeoutMs)));
+    const failed = started.find((r) => r.status === 'rejected');
+    if (failed) {
+      for (const w of workers) {
+        w.on('error', () => {});
+        void w.terminate();
+      }
+      throw new SamanticError('internal', `the AMG worker (${url.pathname}) could not start: ${(failed as PromiseRejectedResult).reason}`);
+    }
+    return new AmgWorkerPool(workers.map((worker) => ({ worker, jobs: new Map() })));
+  }
+
+  /** Worker threads in the pool. */
+  get size(): number {
+    return this.slots.length;
+  }
+
+  get alive(): boolean {
+    return this.dead === null && !this.stopped;
+  }
+
+  /** Two batches per worker: one being filtered, one waiting, so no worker idles between batches. */
+  get capacity(): number {
+    return 2 * this.slots.length;
+  }
+
+  process(low: LowResPredictionBatch, points: Float64Array, ctx: CropContext, layout: TileLayout): Promise<MaskData<PendingColumns>> {
+    if (!this.alive) return Promise.reject(new SamanticError('internal', `the AMG workers are not running (${this.dead ?? 'stopped'}).`));
+    const slot = this.slots.reduce((a, b) => (b.jobs.size < a.jobs.size ? b : a));
+    const id = this.nextId++;
+    // Transfer moves whole ArrayBuffers: views into a larger buffer are copied instead.
+    const own = (a: Float32Array) => (a.byteOffset === 0 && a.byteLength === a.buffer.byteLength && a.buffer instanceof ArrayBuffer ? a : a.slice());
+    const batch: LowResPredictionBatch = { ...low, lowRes: own(low.lowRes), iou: own(low.iou) };
+    const { outW: cropW, outH: cropH } = layout.geometry;
+    return new Promise((resolve, reject) => {
+      slot.jobs.set(id, { layout, ctx, resolve, reject });
+      slot.worker.ref();
+      const msg: ToAmgWorker = { kind: 'batch', id, low: batch, points, ctx, cropW, cropH };
+      try {
+        slot.worker.postMessage(msg, [batch.lowRes.buffer as ArrayBuffer, batch.iou.buffer as ArrayBuffer]);
+      } catch (err) {
+        this.settle(slot, id);
+        reject(new SamanticError('internal', `could not hand a batch to an AMG worker: ${err instanceof Error ? err.message : String(err)}`));
+      }
+    });
+  }
+
+  private settle(slot: Slot, id: number): Job | undefined {
+    const job = slot.jobs.get(id);
+    slot.jobs.delete(id);
+    if (slot.jobs.size === 0) slot.worker.unref();
+    return job;
+  }
+
+  private onMessage(slot: Slot, m: FromAmgWorker): void {
+    if (m.kind === 'done') {
+      const job = this.settle(slot, m.id);
+      if (!job) return;
+      this.batches++;
+      job.resolve(pendingColumns(m, job));
+    } else if (m.kind === 'failed') {
+      this.settle(slot, m.id)?.reject(new SamanticError('internal', `an AMG worker failed on a batch of this image: ${m.message}`));
+    }
+  }
+
+  private onExit(slot: Slot, code: number, lastError: string): void {
+    if (!this.stopped && this.dead === null) this.dead = `a worker exited with code ${code}${lastError ? `: ${lastError}` : ''}`;
+    const jobs = [...slot.jobs.entries()];
+    for (const [id, job] of jobs) {
+      this.settle(slot, id);
+      job.reject(new SamanticError('internal', `an AMG worker thread stopped while filtering this image's masks (${this.dead ?? 'stopped'}); process the image again.`));
+    }
+  }
+
+  /** Ends every worker (a batch in hand is finished first: it is short). */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    await Promise.all(
+      this.slots.map(
+        (s) =>
+          new Promise<void>((resolve) => {
+            s.worker.once('exit', () => resolve());
+            s.worker.ref();
+            s.worker.postMessage({ kind: 'stop' } satisfies ToAmgWorker);
+          }),
+      ),
+    );
+  }
+}
+
+function ready(worker: Worker, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let error = '';
+    const done = (err: string | null) => {
+      clearTimeout(timer);
+      worker.off('message', onMessage).off('error', onError).off('exit', onExit);
+      if (err === null) resolve();
+      else reject(err);
+    };
+    const onMessage = (m: FromAmgWorker) => {
+      if (m.kind === 'ready') done(null);
+      else if (m.kind === 'startup-failed') done(m.message);
+    };
+    const onError = (e: Error) => (error = e.message);
+    const onExit = (code: number) => done(`it exited (code ${code})${error ? `: ${error}` : ''}`);
+    const timer = setTimeout(() => done(`no answer within ${timeoutMs / 1000} s`), timeoutMs);
+    worker.on('message', onMessage).on('error', onError).on('exit', onExit);
+  });
+}
+
+/** A worker's reply as the columns processBatch returns, RLE deferred to encodeCut. */
+function pendingColumns(m: Extract<FromAmgWorker, { kind: 'done' }>, job: Job): MaskData<PendingColumns> {
+  const { cropBox, origW, origH } = job.ctx;
+  const n = m.cuts.t.length;
+  const boxes: BoxXYXY[] = [];
+  const iouPreds: number[] = [];
+  const stability: number[] = [];
+  const points: [number, number][] = [];
+  const encode: (() => Rle)[] = [];
+  for (let i = 0; i < n; i++) {
+    const box: BoxXYXY = [m.boxes[4 * i], m.boxes[4 * i + 1], m.boxes[4 * i + 2], m.boxes[4 * i + 3]];
+    boxes.push(box);
+    iouPreds.push(m.kept[4 * i]);
+    stability.push(m.kept[4 * i + 1]);
+    points.push([m.kept[4 * i + 2], m.kept[4 * i + 3]]);
+    const cut = unpackCut(m.cuts, i);
+    encode.push(() => encodeCut(cut, job.layout, box, cropBox[0], cropBox[1], origW, origH));
+  }
+  return new MaskData({ boxes, iouPreds, points, stability, encode });
+}
