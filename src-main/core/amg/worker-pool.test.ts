@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Worker } from 'node:worker_threads';
 import { generateMasks } from './generator';
 import { labelScene, LowResLabelPredictor } from './sparse-testing';
-import { AmgWorkerPool, defaultAmgWorkers } from './worker-pool';
+import { AmgWorkerPool, defaultAmgWorkers, defaultAmgWorkersFor } from './worker-pool';
 
 // Crops and small batches: many batches in flight at once, over several crop layouts.
 const OPTIONS = { pointsPerSide: 10, pointsPerBatch: 8, cropNLayers: 1, minMaskRegionArea: 30, stabilityScoreThresh: 0.8 };
@@ -60,5 +60,8 @@ describe('AMG worker pool', () => {
 
   it('sizes the default pool from the cores beside the decoder', () => {
     expect([1, 2, 3, 8, 64].map((c) => defaultAmgWorkers(c))).toEqual([1, 1, 2, 4, 4]);
+    // On the CPU the decoder's threads take the cores: none by default.
+    expect(defaultAmgWorkersFor('cpu', 16)).toBe(0);
+    expect(defaultAmgWorkersFor('cuda', 16)).toBe(4);
   });
 });

@@ -62,11 +62,22 @@ const WORKER_CANDIDATES = ['./worker.ts', './amg-worker.js', '../amg-worker.js']
 export const AMG_WORKER_START_TIMEOUT_MS = 30_000;
 
 /**
- * Default number of AMG workers: one per core beside the main thread's decoder, at most 4 (a batch
- * of 64 prompts holds ~50 MB of low-res maps in flight), at least 1.
+ * Number of AMG workers where cores are free for them: one per core beside the main thread, at
+ * most 4 (a batch of 64 prompts holds ~50 MB of low-res maps in flight), at least 1.
  */
 export function defaultAmgWorkers(cores: number = availableParallelism()): number {
   return Math.max(1, Math.min(4, cores - 1));
+}
+
+/**
+ * The pipeline's default: none when the decoder runs on the CPU, whose onnxruntime threads already
+ * take the cores: measured on 2 cores (test-sam, 6 pizzas, 32 points per side, runs interleaved),
+ * one AMG worker took post-processing off the critical path (~0.95 s -> ~0.17 s per image) but the
+ * decoder slowed by about as much: 10.6 and 11.8 s per image with it, 11.1 and 11.6 s without.
+ * defaultAmgWorkers() when the decoder runs on an accelerator and the cores would otherwise wait.
+ */
+export function defaultAmgWorkersFor(provider: string, cores: number = availableParallelism()): number {
+  return provider === 'cpu' ? 0 : defaultAmgWorkers(cores);
 }
 
 interface Job {

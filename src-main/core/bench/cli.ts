@@ -1,26 +1,25 @@
 // `npm run bench:quality` and `npm run bench`: benchmarks print figures; they assert nothing.
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCommandArgs } from '../args';
+import { SamanticError } from '../errors';
 import { formatQualityReport, runQualityBench } from './quality';
 
 function intFlag(name: string, v: string | undefined, fallback: number): number {
   if (v === undefined) return fallback;
   const n = Number(v);
-  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got '${v}'.`);
+  if (!Number.isSafeInteger(n) || n < 1) throw new SamanticError('invalid-argument', `--${name} must be a positive integer, got '${v}'.`);
   return n;
 }
 
 export async function runQualityBenchCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      count: { type: 'string' }, seed: { type: 'string' }, preset: { type: 'string' }, model: { type: 'string' },
-      folder: { type: 'string' }, overlay: { type: 'string' }, json: { type: 'boolean' }, quiet: { type: 'boolean' },
-    },
-    strict: true,
+  const { values, positionals } = parseCommandArgs(argv, {
+    count: { type: 'string' }, seed: { type: 'string' }, preset: { type: 'string' }, model: { type: 'string' },
+    folder: { type: 'string' }, overlay: { type: 'string' }, json: { type: 'boolean' }, quiet: { type: 'boolean' },
   });
-  const preset = values.preset === 'seed' ? 'seed' : 'sam';
+  if (positionals.length > 0) throw new SamanticError('invalid-argument', `unexpected argument '${positionals[0]}'; give a folder with --folder.`);
+  const preset = values.preset ?? 'sam';
+  if (preset !== 'sam' && preset !== 'seed') throw new SamanticError('invalid-argument', `--preset must be sam or seed, got '${preset}'.`);
   const overlayFile = resolve(values.overlay ?? 'artifacts/quality-overlay.png');
   mkdirSync(resolve(overlayFile, '..'), { recursive: true });
   const log = values.quiet || values.json ? () => {} : (l: string) => process.stderr.write(l + '\n');

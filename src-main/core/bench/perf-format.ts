@@ -23,7 +23,8 @@ export function formatPerformanceReport(r: PerformanceBenchResult): string {
   out.push(
     `Samantic performance — ${r.model.id} (${r.model.decoder} decoder) on ${r.model.provider}, ${r.model.threads} onnxruntime threads, ` +
       `preset ${r.settings.preset}${r.settings.pointsPerSide ? ` (${r.settings.pointsPerSide} points per side)` : ''}, prefetch ${r.settings.prefetch} ` +
-      `(${r.settings.encodeAhead ? `decode ahead, encode ahead in a worker thread with ${r.model.encoderWorkerThreads} threads` : 'decode ahead only; the encoder runs on the JavaScript thread'})`,
+      `(${r.settings.encodeAhead ? `decode ahead, encode ahead in a worker thread with ${r.model.encoderWorkerThreads} threads` : 'decode ahead only; the encoder runs on the JavaScript thread'})` +
+        `, ${r.settings.amgWorkers ? `AMG post-processing in ${r.settings.amgWorkers} worker thread${r.settings.amgWorkers > 1 ? 's' : ''}` : 'AMG post-processing in process'}`,
     `machine: ${m.cores} cores (${m.cpu}), ${mb(m.totalMemoryMB)}, node ${m.node}; load average ${m.loadAverageStart.map((x) => x.toFixed(1)).join(' ')} at start, ` +
       `${m.loadAverageEnd.map((x) => x.toFixed(1)).join(' ')} at end (other processes share these cores)`,
     `model load ${r.model.loadSeconds.toFixed(2)} s`,

@@ -50,15 +50,15 @@ describe('performance bench', () => {
     const o = parsePerformanceArgs([]);
     expect(o.folders).toEqual([{ label: 'shared photos', dir: DEFAULT_PHOTOS_DIR }]);
     expect(existsSync(resolve(DEFAULT_PHOTOS_DIR, 'bulldog.jpg'))).toBe(true);
-    expect(o).toMatchObject({ count: 6, preset: 'sam', pointsPerSide: null, prefetch: 1, peer: true, clusterScale: true, json: false, encodeAhead: true, memoryImages: 0 });
+    expect(o).toMatchObject({ count: 6, preset: 'sam', pointsPerSide: null, prefetch: 1, peer: true, clusterScale: true, json: false, encodeAhead: true, memoryImages: 0, amgWorkers: null });
     expect(o.threads).toBeGreaterThan(0);
   });
 
   it('takes repeatable --folder and positional folders, and the switches', () => {
-    const o = parsePerformanceArgs(['--folder', 'a', '--folder', 'b/c', 'd', '--count', '0', '--preset', 'seed', '--skip-cluster-scale', '--skip-peer', '--json', '--prefetch', '0']);
+    const o = parsePerformanceArgs(['--folder', 'a', '--folder', 'b/c', 'd', '--count', '0', '--preset', 'seed', '--skip-cluster-scale', '--skip-peer', '--json', '--prefetch', '0', '--amg-workers', '2']);
     expect(o.folders.map((f) => f.dir)).toEqual([resolve('a'), resolve('b/c'), resolve('d')]);
     expect(o.folders.map((f) => f.label)).toEqual(['a', 'c', 'd']);
-    expect(o).toMatchObject({ count: 0, preset: 'seed', clusterScale: false, peer: false, json: true, prefetch: 0 });
+    expect(o).toMatchObject({ count: 0, preset: 'seed', clusterScale: false, peer: false, json: true, prefetch: 0, amgWorkers: 2 });
   });
 
   it('--memory-only runs the memory check alone', () => {
@@ -91,7 +91,7 @@ describe('performance bench', () => {
     const result: PerformanceBenchResult = {
       machine: { cores: 2, cpu: 'test cpu', totalMemoryMB: 1000, loadAverageStart: [1, 1, 1], loadAverageEnd: [2, 2, 2], node: 'v20' },
       model: { id: 'test-sam', provider: 'cpu', decoder: 'batched', threads: 2, encoderWorkerThreads: 1, loadSeconds: 0.3 },
-      settings: { preset: 'sam', pointsPerSide: null, prefetch: 1, encodeAhead: true },
+      settings: { preset: 'sam', pointsPerSide: null, prefetch: 1, encodeAhead: true, amgWorkers: 0 },
       folders: [{ ...f, perImage: perImage(f) }],
       pipelining: {
         label: 'photos', images: 4, rounds: 2,

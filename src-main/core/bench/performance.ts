@@ -47,6 +47,8 @@ export interface PerformanceBenchOptions {
   prefetch: number;
   /** Encode the next image in a worker thread (the app's default); false: in process. */
   encodeAhead: boolean;
+  /** AMG worker threads of the pipeline; null: the segmenter's default (defaultAmgWorkersFor). */
+  amgWorkers: number | null;
   /**
    * Also run the first folder strictly sequentially (prefetch 0), with decoding ahead only, and with
    * encode-ahead (worker) at two thread splits, to measure what each gains.
@@ -77,7 +79,7 @@ export type { PipeliningResult };
 export interface PerformanceBenchResult {
   machine: { cores: number; cpu: string; totalMemoryMB: number; loadAverageStart: number[]; loadAverageEnd: number[]; node: string };
   model: { id: string; provider: string; decoder: string; threads: number; encoderWorkerThreads: number | null; loadSeconds: number };
-  settings: { preset: AmgPresetName; pointsPerSide: number | null; prefetch: number; encodeAhead: boolean };
+  settings: { preset: AmgPresetName; pointsPerSide: number | null; prefetch: number; encodeAhead: boolean; amgWorkers: number };
   folders: (FolderRunResult & { perImage: ReturnType<typeof perImage> })[];
   pipelining: PipeliningResult | null;
   memoryCheck: MemoryCheckResult | null;
@@ -115,7 +117,7 @@ export async function runPerformanceBench(o: PerformanceBenchOptions, log: (line
     const model = await loadModel(o.model, { device: o.device, intraOpNumThreads: o.threads, onWarning: warn });
     const loadSeconds = (performance.now() - t0) / 1000;
     const worker = { intraOpNumThreads: split.encoder };
-    const segmenter = new OnnxSegmenter(model, { encodeAhead: o.encodeAhead, worker, onWarning: warn });
+    const segmenter = new OnnxSegmenter(model, { encodeAhead: o.encodeAhead, worker, onWarning: warn, ...(o.amgWorkers === null ? {} : { amgWorkers: o.amgWorkers }) });
     const amg: Partial<AmgOptions> = { ...AMG_PRESETS[o.preset], ...(o.pointsPerSide ? { pointsPerSide: o.pointsPerSide } : {}) };
     log(
       `model ${model.descriptor.id} on ${model.provider}, ${o.threads} threads` +
@@ -194,7 +196,7 @@ export async function runPerformanceBench(o: PerformanceBenchOptions, log: (line
           encoderWorkerThreads: segmenter.encodeAheadEnabled ? split.encoder : null, loadSeconds,
         },
         // Whether images were really encoded ahead: false also where the worker could not start.
-        settings: { preset: o.preset, pointsPerSide: (amg.pointsPerSide as number | null) ?? null, prefetch: o.prefetch, encodeAhead: segmenter.encodeAheadEnabled },
+        settings: { preset: o.preset, pointsPerSide: (amg.pointsPerSide as number | null) ?? null, prefetch: o.prefetch, encodeAhead: segmenter.encodeAheadEnabled, amgWorkers: segmenter.amgWorkerCount },
         folders: results,
         pipelining,
         memoryCheck,
@@ -275,6 +277,7 @@ export function parsePerformanceArgs(argv: string[]): PerformanceBenchOptions & 
     'sequential-baseline': { type: 'boolean' }, 'skip-peer': { type: 'boolean' }, 'skip-cluster-scale': { type: 'boolean' },
     'cluster-n': { type: 'string' }, 'cluster-classes': { type: 'string' }, 'encode-ahead': { type: 'string' },
     'memory-images': { type: 'string' }, 'memory-points-per-side': { type: 'string' }, 'memory-only': { type: 'boolean' },
+    'amg-workers': { type: 'string' },
   });
   const { values: v, positionals } = parsed;
   if (v.preset !== undefined && !(v.preset in AMG_PRESETS)) {
@@ -302,6 +305,7 @@ export function parsePerformanceArgs(argv: string[]): PerformanceBenchOptions & 
     threads: intFlag('threads', v.threads, availableParallelism(), 0),
     prefetch: checkPrefetchDepth(intFlag('prefetch', v.prefetch, DEFAULT_PREFETCH_DEPTH, 0)),
     encodeAhead: v['encode-ahead'] !== 'off',
+    amgWorkers: v['amg-workers'] === undefined ? null : intFlag('amg-workers', v['amg-workers'], 0, 0),
     sequentialBaseline: !only && (v['sequential-baseline'] ?? false),
     memoryImages,
     memoryPointsPerSide: intFlag('memory-points-per-side', v['memory-points-per-side'], MEMORY_CHECK_POINTS_PER_SIDE),

@@ -65,7 +65,7 @@ beforeAll(async () => {
   writeFileSync(join(folder, 'pizza-009-broken.png'), bytes.subarray(0, bytes.length >> 1));
   model = await loadModel('test-sam', { modelsDir: join(root, 'models'), device: 'cpu' });
 
-  // Strictly in process: no encoder worker, no AMG workers (the other runs use both by default).
+  // Strictly in process: no encoder worker, no AMG workers.
   const { store, result } = await runFolder(new OnnxSegmenter(model, { encodeAhead: false, amgWorkers: 0 }), 0);
   seqResult = result;
   sequential = contents(store);
@@ -85,7 +85,8 @@ describe('encode-ahead in an encoder worker', () => {
 
   it.each([1, 2])('prefetch %i: same store contents as sequential; only uncached images reach the worker', async (depth) => {
     const warnings: string[] = [];
-    const seg = new OnnxSegmenter(model, { onWarning: (m) => warnings.push(m) });
+    // One AMG worker too (test-sam runs on the CPU, where the default is none).
+    const seg = new OnnxSegmenter(model, { amgWorkers: 1, onWarning: (m) => warnings.push(m) });
     try {
       const { store, result } = await runFolder(seg, depth);
       expect(counts(result)).toEqual(counts(seqResult));

@@ -9,7 +9,7 @@
 // it overlaps the decoder's next batch; where they cannot start or one dies, it runs in process.
 import { createHash } from 'node:crypto';
 import { generateMasks } from '../amg/generator';
-import { AmgWorkerPool, defaultAmgWorkers } from '../amg/worker-pool';
+import { AmgWorkerPool, defaultAmgWorkersFor } from '../amg/worker-pool';
 import { SamanticError } from '../errors';
 import type { LowResMaskPredictor, LowResPredictionBatch } from '../amg/sparse';
 import { predictLowResWith } from '../model/lowResPredictor';
@@ -83,7 +83,7 @@ export interface OnnxSegmenterOptions {
   worker?: EncoderWorkerOptions;
   /**
    * Worker threads for the AMG's per-batch work on low-res maps; 0 runs it in process. Default
-   * defaultAmgWorkers(): the cores beside the decoder's thread, at least 1, at most 4.
+   * defaultAmgWorkersFor(provider): none on the CPU, else the cores beside the main thread (1-4).
    */
   amgWorkers?: number;
   /** Notes for the user's log (worker could not start, crashed). Default: console.warn. */
@@ -102,6 +102,7 @@ export class OnnxSegmenter implements Segmenter, EncodeAhead {
   private workerEncodesBefore = 0;
   private amgPool: AmgWorkerPool | null = null;
   private amgStarting: Promise<AmgWorkerPool | null> | null = null;
+  private readonly amgWorkers: number;
   /** Set when AMG workers are not used (off, could not start, one died, closed). */
   private amgOff: string | null = null;
 
@@ -114,7 +115,8 @@ export class OnnxSegmenter implements Segmenter, EncodeAhead {
     // version of test-sam), so the cache key is a digest of all of it.
     this.preprocessVersion = createHash('sha256').update(JSON.stringify(model.descriptor)).digest('hex').slice(0, 16);
     if (options.encodeAhead === false) this.workerOff = 'encode-ahead is off';
-    if (options.amgWorkers === 0) this.amgOff = 'AMG workers are off';
+    this.amgWorkers = options.amgWorkers ?? defaultAmgWorkersFor(model.provider);
+    if (this.amgWorkers === 0) this.amgOff = 'AMG workers are off';
   }
 
   /** Ends the AMG workers (after the batch in hand); the next segment() starts new ones. */
@@ -128,6 +130,11 @@ export class OnnxSegmenter implements Segmenter, EncodeAhead {
   /** Batches of prompts filtered by AMG worker threads so far. */
   get amgWorkerBatches(): number {
     return this.amgPool?.batches ?? 0;
+  }
+
+  /** AMG worker threads in use (or to be started on first use); 0 when they are off or unusable. */
+  get amgWorkerCount(): number {
+    return this.amgOff === null ? this.amgWorkers : 0;
   }
 
   /** Whether AMG worker threads post-process (or will, once started). */
@@ -146,7 +153,7 @@ export class OnnxSegmenter implements Segmenter, EncodeAhead {
       this.warn(`${this.amgOff}; post-processing masks in process from now on.`);
       return null;
     }
-    this.amgStarting ??= AmgWorkerPool.start(this.options.amgWorkers ?? defaultAmgWorkers()).then(
+    this.amgStarting ??= AmgWorkerPool.start(this.amgWorkers).then(
       (p) => p,
       (err: unknown) => {
         this.amgOff = err instanceof Error ? err.message : String(err);
