@@ -19,7 +19,7 @@ usage:
   samantic models list | download <id>
   samantic synth <dir> [--count 20] [--seed 1]
   samantic bench [folder ...] [--count 6] [--preset sam|seed] [--points-per-side N]
-                 [--skip-peer] [--skip-cluster-scale] [--encode-ahead on|off]
+                 [--skip-peer] [--skip-cluster-scale] [--encode-ahead on|off] [--amg-workers N]
                  [--memory-images N] [--memory-points-per-side N] [--memory-only] [--json]
   samantic bench-quality [--count 20] [--seed 1] [--preset sam|seed] [--overlay file.png] [--json]
 `;
