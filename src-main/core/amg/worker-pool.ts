@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { Worker } from 'node:worker_threads';
 import { SamanticError } from '../errors';
 import type { BoxXYXY, Rle } from '../types';
-import { locateWorkerFile, spawnWorker } from '../workers/boot';
+import { locateWorkerFile, spawnWorker, waitUntilReady } from '../workers/boot';
 import type { BatchWorkers, CropContext, PendingColumns } from './batch';
 import { MaskData } from './maskData';
 import type { CutMask } from './sparse-classify';
@@ -116,7 +116,7 @@ export class AmgWorkerPool implements BatchWorkers {
     if (!url) throw new SamanticError('internal', `the AMG worker file was not found beside ${fileURLToPath(import.meta.url)} (looked for ${WORKER_CANDIDATES.join(', ')}).`);
     const timeoutMs = options.startTimeoutMs ?? AMG_WORKER_START_TIMEOUT_MS;
     const workers = Array.from({ length: count }, () => spawnWorker(url, null));
-    const started = await Promise.allSettled(workers.map((w) => ready(w, timeoutMs)));
+    const started = await Promise.allSettled(workers.map((w) => waitUntilReady(w, timeoutMs)));
     const failed = started.find((r) => r.status === 'rejected');
     if (failed) {
       for (const w of workers) {
@@ -205,26 +205,6 @@ export class AmgWorkerPool implements BatchWorkers {
       ),
     );
   }
-}
-
-function ready(worker: Worker, timeoutMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let error = '';
-    const done = (err: string | null) => {
-      clearTimeout(timer);
-      worker.off('message', onMessage).off('error', onError).off('exit', onExit);
-      if (err === null) resolve();
-      else reject(err);
-    };
-    const onMessage = (m: FromAmgWorker) => {
-      if (m.kind === 'ready') done(null);
-      else if (m.kind === 'startup-failed') done(m.message);
-    };
-    const onError = (e: Error) => (error = e.message);
-    const onExit = (code: number) => done(`it exited (code ${code})${error ? `: ${error}` : ''}`);
-    const timer = setTimeout(() => done(`no answer within ${timeoutMs / 1000} s`), timeoutMs);
-    worker.on('message', onMessage).on('error', onError).on('exit', onExit);
-  });
 }
 
 /** A worker's reply as the columns processBatch returns, RLE deferred to encodeCut. */

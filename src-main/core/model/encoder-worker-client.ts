@@ -18,7 +18,7 @@ import type { FrameTransform, ImageEmbedding, RgbImage } from '../types';
 import type { EncoderFlavour } from './descriptor';
 import type { Provider } from './providers';
 import type { SamModel } from './runtime';
-import { locateWorkerFile, spawnWorker } from '../workers/boot';
+import { locateWorkerFile, spawnWorker, waitUntilReady } from '../workers/boot';
 
 /** What the worker needs to build the same encoder session and preprocessing as runtime.ts. */
 export interface EncoderWorkerInit {
@@ -140,26 +140,14 @@ export class EncoderWorker {
     };
     const worker = spawnWorker(url, init);
     const timeoutMs = options.startTimeoutMs ?? ENCODER_WORKER_START_TIMEOUT_MS;
-    await new Promise<void>((resolve, reject) => {
-      let error = '';
-      const done = (err: string | null) => {
-        clearTimeout(timer);
-        worker.off('message', onMessage).off('error', onError).off('exit', onExit);
-        if (err === null) return resolve();
-        // Anything it still throws on the way out is already reported by this rejection.
-        worker.on('error', () => {});
-        void worker.terminate();
-        reject(new SamanticError('internal', `the encoder worker (${url.pathname}) could not start: ${err}`));
-      };
-      const onMessage = (m: FromEncoderWorker) => {
-        if (m.kind === 'ready') done(null);
-        else if (m.kind === 'startup-failed') done(m.message);
-      };
-      const onError = (e: Error) => (error = e.message);
-      const onExit = (code: number) => done(`it exited (code ${code})${error ? `: ${error}` : ''}`);
-      const timer = setTimeout(() => done(`no answer within ${timeoutMs / 1000} s`), timeoutMs);
-      worker.on('message', onMessage).on('error', onError).on('exit', onExit);
-    });
+    try {
+      await waitUntilReady(worker, timeoutMs);
+    } catch (reason) {
+      // Anything it still throws on the way out is already reported by this rejection.
+      worker.on('error', () => {});
+      void worker.terminate();
+      throw new SamanticError('internal', `the encoder worker (${url.pathname}) could not start: ${reason}`);
+    }
     const w = new EncoderWorker(worker, init.embedding);
     // An idle worker must not keep the process alive; a busy one must.
     worker.unref();

@@ -46,3 +46,27 @@ export function spawnWorker(url: URL, workerData: unknown): Worker {
     `.catch((e) => { require('node:worker_threads').parentPort.postMessage({ kind: 'startup-failed', message: String((e && e.message) || e) }); });`;
   return new Worker(boot, { eval: true, workerData });
 }
+
+/**
+ * Resolves when the worker posts { kind: 'ready' }; rejects with the reason (its startup-failed
+ * message, its exit, or the timeout) otherwise. The caller ends a worker that did not start.
+ */
+export function waitUntilReady(worker: Worker, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let error = '';
+    const done = (err: string | null) => {
+      clearTimeout(timer);
+      worker.off('message', onMessage).off('error', onError).off('exit', onExit);
+      if (err === null) resolve();
+      else reject(err);
+    };
+    const onMessage = (m: { kind?: string; message?: string }) => {
+      if (m?.kind === 'ready') done(null);
+      else if (m?.kind === 'startup-failed') done(String(m.message));
+    };
+    const onError = (e: Error) => (error = e.message);
+    const onExit = (code: number) => done(`it exited (code ${code})${error ? `: ${error}` : ''}`);
+    const timer = setTimeout(() => done(`no answer within ${timeoutMs / 1000} s`), timeoutMs);
+    worker.on('message', onMessage).on('error', onError).on('exit', onExit);
+  });
+}
