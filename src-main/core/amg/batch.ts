@@ -14,14 +14,14 @@ import type { UpsampleGeometry } from './upsample';
 
 const f32 = Math.fround;
 
-export function predictorError(problem: string): SamanticError {
+function predictorError(problem: string): SamanticError {
   return new SamanticError(
     'model-invalid',
     `The mask predictor ${problem}; the decoder's outputs do not match what the AMG asked for (check the model descriptor).`,
   );
 }
 
-export function checkCounts(n: number, m: number, iouLength: number, nPoints: number): void {
+function checkCounts(n: number, m: number, iouLength: number, nPoints: number): void {
   if (n !== nPoints) throw predictorError(`returned ${n} prompts for ${nPoints} points`);
   if (!Number.isInteger(m) || m < 1) throw predictorError(`returned ${m} masks per point`);
   if (iouLength !== n * m) throw predictorError(`returned ${iouLength} IoU scores for ${n * m} masks`);

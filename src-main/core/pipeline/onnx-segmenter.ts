@@ -5,8 +5,9 @@
 // onnxruntime-node runs session.run synchronously on the calling thread, so only a session on
 // another thread can encode the next image while this one's prompts are decoded. Where the worker
 // cannot start, or crashes twice, images are encoded in process as before (with a warning).
-// The AMG's per-batch work on the low-res maps runs in worker threads too (amg/worker-pool.ts), so
-// it overlaps the decoder's next batch; where they cannot start or one dies, it runs in process.
+// Where the decoder runs on an accelerator, the AMG's per-batch work on the low-res maps runs in
+// worker threads too (amg/worker-pool.ts), beside the decoder's next batch; on the CPU, where the
+// decoder's threads take the cores, and where they cannot start or one dies, it runs in process.
 import { createHash } from 'node:crypto';
 import { generateMasks } from '../amg/generator';
 import { AmgWorkerPool, defaultAmgWorkersFor } from '../amg/worker-pool';
@@ -137,11 +138,6 @@ export class OnnxSegmenter implements Segmenter, EncodeAhead {
     return this.amgOff === null ? this.amgWorkers : 0;
   }
 
-  /** Whether AMG worker threads post-process (or will, once started). */
-  get amgWorkersEnabled(): boolean {
-    return this.amgOff === null;
-  }
-
   /** The AMG workers, started on first use; null where they are off or cannot be used. */
   private async ensureAmgPool(): Promise<AmgWorkerPool | null> {
     if (this.amgOff) return null;
@@ -260,7 +256,7 @@ export class OnnxSegmenter implements Segmenter, EncodeAhead {
     // Encode the full image up front (or take the cache) so the embedding exists even when the AMG
     // finds nothing; the AMG's own setImage of crop 0 then costs nothing.
     await p.setImage(image);
-    const workers = (options.amg?.useLowResLogits ?? true) ? await this.ensureAmgPool() : null;
+    const workers = options.amg.useLowResLogits !== false ? await this.ensureAmgPool() : null;
     const masks = await generateMasks(image, p, options.amg, {
       signal: options.signal,
       workers: workers ?? undefined,
