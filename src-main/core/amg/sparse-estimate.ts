@@ -99,9 +99,9 @@ export interface EdgeSink {
   colEdge: Int32Array;
 }
 
-/** Margin for a block whose support lies in [supMin, supMax]. */
-export function estimateMargin(supMin: number, supMax: number): number {
-  return Math.max(Math.abs(supMin), Math.abs(supMax)) * ESTIMATE_MARGIN_ULPS * 2 ** -24 + ABS_MARGIN;
+/** Margin for a block whose support's cells are at most `magnitude` in absolute value. */
+export function estimateMargin(magnitude: number): number {
+  return magnitude * ESTIMATE_MARGIN_ULPS * 2 ** -24 + ABS_MARGIN;
 }
 
 /**

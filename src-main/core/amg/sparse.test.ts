@@ -77,7 +77,7 @@ describe('sparse low-res path', () => {
         const low = blobMap(lowSize, rand);
         const sparse = new LowResLogits(low, layout);
         const dense = new DenseLogits(upsampleLowRes(low, layout.geometry), w, h);
-        for (const [thr, off] of [[0, 1], [0.5, 2], [-1, 0.25]]) {
+        for (const [thr, off] of [[0, 1], [0.5, 2], [-1, 0.25], [0.5, -0.75]]) {
           expect(sparse.stability(thr, off)).toEqual(dense.stability(thr, off));
           const box = dense.box(thr);
           expect(sparse.box(thr)).toEqual(box);

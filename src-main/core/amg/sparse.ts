@@ -12,7 +12,7 @@ import type { BoxXYXY, MaskPredictor, Rle } from '../types';
 import { RunBuilder } from '../mask/rle';
 import type { MaskLogits } from './logits';
 import { classifyMap, type CutMask, type MapCuts } from './sparse-classify';
-import { blockSupport, type TileLayout } from './sparse-layout';
+import { blockBands, type TileLayout } from './sparse-layout';
 import { cutBox, cutRleInFrame } from './sparse-rle';
 import { pixelValue } from './upsample';
 
@@ -56,11 +56,11 @@ export class LowResLogits implements MaskLogits {
   ) {}
 
   private classify(lo: number, hi: number, t: number): MapCuts {
-    // Block supports in the layout's scratch: a map is classified once in the generator's use
+    // Block band sets in the layout's scratch: a map is classified once in the generator's use
     // (stability, then box and RLE from the kept cut), so nothing is lost by not keeping them.
-    const { supMin, supMax } = this.layout.support;
-    blockSupport(this.low, this.layout, supMin, supMax);
-    const cuts = classifyMap(this.low, this.layout, supMin, supMax, lo, hi, t);
+    const bands = this.layout.bands;
+    blockBands(this.low, this.layout, lo, t, hi, bands);
+    const cuts = classifyMap(this.low, this.layout, bands, lo, hi, t);
     this.cut = cuts.cut;
     return cuts;
   }
@@ -76,7 +76,15 @@ export class LowResLogits implements MaskLogits {
     // The dense count nests the cutoffs (a pixel counts in the intersection only if it is also in
     // the union), i.e. the intersection is above max(lo, hi).
     const hi = Math.max(lo, f32(maskThreshold + offset));
-    const { inter, union } = this.classify(lo, hi, f32(maskThreshold));
+    const t = f32(maskThreshold);
+    if (!(lo <= t && t <= hi)) {
+      // A negative offset (the generator's options refuse one): the cutoffs then do not nest around
+      // t, so count at lo alone and cut at t when asked.
+      const { inter, union } = this.classify(lo, hi, lo);
+      this.cut = null;
+      return f32(inter / union);
+    }
+    const { inter, union } = this.classify(lo, hi, t);
     return f32(inter / union);
   }
 
