@@ -6,17 +6,19 @@
 // its first low-res index, so the pixels of block (br, bc) form one rectangle of the crop whose
 // "support" (the low-res cells its upsampled values are convex combinations of, upsample.ts) is a
 // rectangle of about (BLOCK_CELLS + 2)^2 cells. Most of a mask's map is far from the cutoffs, and a
-// block lets its pixels be decided from one min / max.
+// block lets its pixels be decided from the bands its cells fall in (blockBands).
 
 import { estimateTaps, type EstimateTaps } from './sparse-estimate';
 import { axisGroups, type AxisGroups, type UpsampleGeometry } from './upsample';
 
 /**
  * Low-res cells per block side. Smaller blocks leave fewer pixels to evaluate in blocks that
- * straddle a cutoff, larger ones make the per-map support pass cheaper. Measured on the recorded
- * test-model maps of the bench photos (800x534, 2250x1500; all 3072 masks of points_per_side 32):
- * 4 beat 8 by ~20% at 800x534 and ~30% at 2250x1500; 2 and 3 were no better. Re-measured with the
- * float64 estimate (sparse-estimate.ts): 2 was ~35% slower, 3 and 6 no better than 4.
+ * straddle a cutoff, larger ones cost less per block. Measured on the recorded test-model maps of
+ * the bench photos (800x534, 2250x1500; all 3072 masks of points_per_side 32): 4 beat 8 by ~20% at
+ * 800x534 and ~30% at 2250x1500; 2 and 3 were no better. Re-measured with the float64 estimate
+ * (sparse-estimate.ts): 2 was ~35% slower, 3 and 6 no better than 4. Again with band sets
+ * (blockBands), runs interleaved in one process: 2 and 3 were 2.5x and 1.5x slower at 800x534, 5
+ * and 6 within the noise of 4.
  */
 export const BLOCK_CELLS = 4;
 

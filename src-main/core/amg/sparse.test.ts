@@ -180,6 +180,22 @@ describe('sparse low-res path on ragged maps', () => {
         },
       ],
       ['+Infinity', (m) => m.fill(Infinity, 30000, 30010)],
+      // At the map's corner the first frame rows and columns read cell 1 with weight 0: 0 * Infinity
+      // makes those pixels NaN inside an otherwise decided plateau.
+      [
+        '+Infinity in a corner plateau',
+        (m) => {
+          for (let y = 0; y < 12; y++) m.fill(5, y * 256, y * 256 + 12);
+          m[256 + 1] = Infinity;
+        },
+      ],
+      [
+        '-Infinity in a plateau',
+        (m) => {
+          for (let y = 96; y < 120; y++) m.fill(5, y * 256 + 96, y * 256 + 120);
+          m[108 * 256 + 108] = -Infinity;
+        },
+      ],
       ['both infinities', (m) => (m.fill(Infinity, 100, 104), m.fill(-Infinity, 50000, 50004))],
     ];
     for (const [, poison] of cases) {

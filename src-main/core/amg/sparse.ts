@@ -1,7 +1,7 @@
 // The sparse low-resolution path: answers the generator's per-mask questions (stability, box, RLE)
 // from SAM's 256x256 low-res logits without upsampling whole maps. An upsampled value never leaves
 // the [min, max] of the low-res cells it reads (its support, upsample.ts), so a block of pixels
-// whose support is all above (or all at/below) every cutoff is decided at once (sparse-layout.ts);
+// whose support's cells all lie between the same two cutoffs is decided at once (sparse-layout.ts);
 // only blocks that straddle a cutoff are evaluated, from a float64 estimate whose distance to the
 // dense float32 value is bounded, taking the dense value (upsample.pixelValue) where the estimate is
 // within that bound of a cutoff (sparse-estimate.ts), in one pass that also keeps the mask at the
