@@ -166,6 +166,27 @@ export function estimateBlock(
     // The cut's edges down this column (sparse-classify.ts CutMask): where (value > t) toggles.
     let cur = 0;
     if (sink) sink.colEdge[col0 + x - x0] = ne;
+    // A column whose H values all lie beyond the margin on one side of every cutoff is decided
+    // whole: ~45 % of the columns of straddling blocks on the recorded bench maps. (H is finite:
+    // classifyMap gives maps with a non-finite cell an infinite margin, which decides nothing.)
+    let cmn = Infinity;
+    let cmx = -Infinity;
+    for (let a = col + ra, e = a + nr; a < e; a++) {
+      const v = H[a];
+      cmn = v < cmn ? v : cmn;
+      cmx = v > cmx ? v : cmx;
+    }
+    cmn -= margin;
+    cmx += margin;
+    const cLo = cmn > lo ? 1 : cmx < lo ? 0 : -1;
+    const cHi = cmn > hi ? 1 : cmx < hi ? 0 : -1;
+    const cT = cmn > t ? 1 : cmx < t ? 0 : -1;
+    if ((cLo | cHi | cT) >= 0) {
+      above += cLo * h;
+      both += (cLo & cHi) * h;
+      if (edges && cT === 1) edges[ne++] = 0;
+      continue;
+    }
     for (let y = y0; y < y1; ) {
       // A run of pixels reading the same 3 rows of H: their values are convex combinations of those
       // 3, so a run whose 3 values are beyond the margin on one side of every cutoff is decided.
