@@ -13,7 +13,7 @@ export default defineConfig({
       // Native and heavy packages (better-sqlite3, onnxruntime-node, sharp) stay external: they load
       // their .node binaries from node_modules at run time. externalizeDeps covers "dependencies".
       externalizeDeps: true,
-      // The service worker (src-main/shell/service-worker.ts) is bundled through its ?nodeWorker import.
+      // The service worker (src-main/server/service-worker.ts) is bundled through its ?nodeWorker import.
       // The encoder and AMG workers are entries of their own (out/main/encoder-worker.js,
       // amg-worker.js): the core starts them by file (core/workers/boot.ts looks one folder above
       // the chunk), because the same core code also runs unbundled under tsx and vitest, where

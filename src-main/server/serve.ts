@@ -1,13 +1,17 @@
 // `samantic serve [folder] [--port N] [--host H] [--token T] [--model id]`: the real service behind
 // the HTTP/WebSocket transport, for a browser or the end-to-end tests. Runs until SIGINT/SIGTERM.
+// The service runs in a worker thread, as in the desktop shell, so API calls and images answer
+// while a folder is being processed.
 
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseCommandArgs } from '../core/args';
 import { SamanticError } from '../core/errors';
+import type { ProjectSummary } from '../core/api/contract';
 import type { Service, ServiceOptions } from '../core/service/types';
 import { startServer, type RunningServer } from './server';
+import { inProcessBackend, spawnServiceWorker, WorkerBackend, type ServiceBackend } from './service-host';
 
 const USAGE = `usage: samantic serve [folder] [--port N] [--host 127.0.0.1] [--token T] [--model <id|dir>]
                       [--state-dir DIR] [--renderer-dir DIR]`;
@@ -21,18 +25,12 @@ function repoRoot(): string {
 }
 
 export interface ServeDeps {
-  /** Builds the service; default: the real one from src-main/core/service/service. */
+  /** Builds a service in this thread (tests); default: the real one in a worker thread. */
   createService?: (opts?: ServiceOptions) => Promise<Service>;
   /** Where the URL and status lines go; default stdout. */
   log?: (line: string) => void;
   /** Resolves when the server should stop; default: the first SIGINT or SIGTERM. */
   until?: (server: RunningServer) => Promise<void>;
-}
-
-async function defaultCreateService(opts?: ServiceOptions): Promise<Service> {
-  // Loaded lazily so `samantic --help` and the server tests do not pull in onnxruntime and SQLite.
-  const mod = (await import('../core/service/service')) as { createService: (o?: ServiceOptions) => Promise<Service> };
-  return mod.createService(opts);
 }
 
 function waitForSignal(): Promise<void> {
@@ -98,24 +96,30 @@ export async function runServeCommand(argv: string[], deps: ServeDeps = {}): Pro
   if (args.folder && !existsSync(args.folder)) {
     throw new SamanticError('folder-missing', `Folder ${args.folder} does not exist. Check the path, or start without a folder and open one in the UI.`);
   }
-  const create = deps.createService ?? defaultCreateService;
-  const service = await create({
-    stateDir: args.stateDir,
-    onWarning: (message) => log(`warning: ${message}`),
-  });
+  const onWarning = (message: string) => log(`warning: ${message}`);
+  let backend: ServiceBackend;
+  if (deps.createService) backend = inProcessBackend(await deps.createService({ stateDir: args.stateDir, onWarning }));
+  else {
+    const worker = new WorkerBackend(() => spawnServiceWorker({ stateDir: args.stateDir }), onWarning);
+    // Start it now: a service that cannot start (a broken install) is reported before the URL.
+    await worker.ready();
+    backend = worker;
+  }
   let server: RunningServer | undefined;
   try {
     if (args.folder) {
-      const summary = await service.api.openFolder({ folder: args.folder, model: args.model });
+      const opened = await backend.call('openFolder', { folder: args.folder, model: args.model });
+      if (!opened.ok) throw new SamanticError(opened.error.code, opened.error.message);
+      const summary = opened.value as ProjectSummary;
       log(`Opened ${summary.folder}: ${summary.images.total} images (${summary.images.pending} to process), model ${summary.modelId}.`);
     }
-    server = await startServer({ service, host: args.host, port: args.port, token: args.token, rendererDir: args.rendererDir });
+    server = await startServer({ service: backend, host: args.host, port: args.port, token: args.token, rendererDir: args.rendererDir });
     log(`${URL_LINE_PREFIX}${server.openUrl}`);
     log('Press Ctrl+C to stop.');
     await (deps.until ?? waitForSignal)(server);
     return 0;
   } finally {
     await server?.close();
-    await service.close();
+    await backend.close();
   }
 }

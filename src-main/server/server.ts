@@ -8,10 +8,10 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve } from 'node:path';
 import { WebSocket, WebSocketServer } from 'ws';
-import { createDispatcher } from '../core/api/dispatch';
 import { SamanticError, toErrorPayload } from '../core/errors';
 import type { Service } from '../core/service/types';
-import { createMedia, DEFAULT_THUMB_SIZE, isInside } from './media';
+import { inProcessBackend, type ServiceBackend } from './service-host';
+import { DEFAULT_THUMB_SIZE, isInside } from './media';
 import { isLoopbackHost, MIN_TOKEN_LENGTH, refusal, SECURITY_HEADERS, sameToken, tokenCookieName } from './security';
 
 /** Largest API request body: arguments are small; a million segment ids is about 8 MB of JSON. */
@@ -20,7 +20,8 @@ export const MAX_BODY_BYTES = 16 * 1024 * 1024;
 export const WS_PING_MS = 25_000;
 
 export interface ServerOptions {
-  service: Service;
+  /** A service in this thread, or a backend (WorkerBackend: the service in a worker thread). */
+  service: Service | ServiceBackend;
   host?: string;
   /** 0 = any free port. */
   port?: number;
@@ -110,9 +111,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     throw new SamanticError('not-found', `The UI is not built: ${join(rendererDir, 'index.html')} is missing. Run \`npm run build\` first.`);
   }
 
-  const { service } = opts;
-  const dispatch = createDispatcher(service.api);
-  const media = createMedia(service);
+  const backend = 'api' in opts.service ? inProcessBackend(opts.service) : opts.service;
   let port = opts.port ?? 0;
   const policy = { token, get port() { return port; } };
 
@@ -144,7 +143,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     if (!m) return send(res, 404, 'Not found', 'text/plain; charset=utf-8');
     const id = Number(m[2]);
     const size = url.searchParams.has('size') ? Number(url.searchParams.get('size')) : DEFAULT_THUMB_SIZE;
-    const out = m[1] === 'image' ? await media.image(id) : await media.thumb(id, size);
+    const out = m[1] === 'image' ? await backend.image(id) : await backend.thumb(id, size);
     const headers = { ETag: out.etag, 'Cache-Control': 'private, no-cache' };
     if (req.headers['if-none-match'] === out.etag) {
       res.writeHead(304, { ...SECURITY_HEADERS, ...headers });
@@ -174,7 +173,9 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     } catch {
       throw new SamanticError('invalid-argument', `${method}: the request body is not valid JSON.`);
     }
-    sendJson(res, 200, await dispatch(method, args));
+    const result = await backend.call(method, args);
+    if (result.ok) sendJson(res, 200, result.value);
+    else sendJson(res, STATUS_OF[result.error.code] ?? 422, result.error);
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -232,7 +233,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     }
   }, WS_PING_MS);
   pinger.unref();
-  const unsubscribe = service.onEvent((event) => {
+  const unsubscribe = backend.onEvent((event) => {
     const text = JSON.stringify(event);
     for (const ws of wss.clients) if (ws.readyState === WebSocket.OPEN) ws.send(text);
   });

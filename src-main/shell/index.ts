@@ -7,16 +7,15 @@
 
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Worker } from 'node:worker_threads';
 // sharp must be loaded by the main thread before any worker uses it: on glibc Linux libvips must
 // stay mapped until every thread is done (sharp's documentation, "worker threads").
 import 'sharp';
 import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell, type IpcMainInvokeEvent, type MenuItemConstructorOptions } from 'electron';
 import type { CallResult } from '../core/api/dispatch';
-import type { ApiErrorPayload } from '../core/api/contract';
 import { CONTENT_SECURITY_POLICY } from '../server/security';
-import startServiceWorker from './service-worker?nodeWorker';
-import type { FromWorker, ToWorker, WorkerInit } from './service-worker';
+import startServiceWorker from '../server/service-worker?nodeWorker';
+import { WorkerBackend } from '../server/service-host';
+import type { WorkerInit } from '../server/service-worker';
 
 const CALL_CHANNEL = 'samantic:call';
 const EVENT_CHANNEL = 'samantic:event';
@@ -44,66 +43,11 @@ let mainWindow: BrowserWindow | null = null;
 
 // ---------------------------------------------------------------------------- service worker
 
-let worker: Worker | null = null;
-let workerReady: Promise<void> | null = null;
-let nextId = 1;
-const pending = new Map<number, (m: FromWorker) => void>();
-
-function workerGone(message: string): ApiErrorPayload {
-  return { code: 'internal', message };
-}
-
-function ensureWorker(): Promise<void> {
-  if (workerReady) return workerReady;
-  const init: WorkerInit = { modelsDir: join(app.getAppPath(), 'models'), stateDir: app.getPath('userData') };
-  const w = startServiceWorker({ workerData: init });
-  worker = w;
-  workerReady = new Promise<void>((ready, fail) => {
-    w.on('message', (m: FromWorker) => {
-      if (m.kind === 'ready') return ready();
-      if (m.kind === 'fatal') return fail(Object.assign(new Error(m.error.message), { code: m.error.code }));
-      if (m.kind === 'event') return mainWindow?.webContents.send(EVENT_CHANNEL, m.event);
-      if (m.kind === 'warning') return mainWindow?.webContents.send(EVENT_CHANNEL, { type: 'warning', message: m.message });
-      if ('id' in m) {
-        const done = pending.get(m.id);
-        pending.delete(m.id);
-        done?.(m);
-      }
-    });
-    w.on('error', (err) => fail(err));
-    w.on('exit', (code) => {
-      // A crash (native abort, out of memory) must not leave calls hanging; the next call restarts it.
-      const error = workerGone(`The processing worker stopped (exit code ${code}). Your last change may be lost; try again.`);
-      for (const [id, done] of pending) done({ kind: 'result', id, result: { ok: false, error } });
-      pending.clear();
-      worker = null;
-      workerReady = null;
-    });
-  });
-  return workerReady;
-}
-
-/** A worker message before the id is assigned (Omit distributed over the union). */
-type Outgoing = ToWorker extends infer T ? (T extends ToWorker ? Omit<T, 'id'> : never) : never;
-
-async function toWorker(msg: Outgoing): Promise<FromWorker> {
-  await ensureWorker();
-  const id = nextId++;
-  return new Promise((resolve) => {
-    pending.set(id, resolve);
-    worker!.postMessage({ ...msg, id } as ToWorker);
-  });
-}
-
-async function callService(method: string, args: unknown): Promise<CallResult> {
-  try {
-    const reply = await toWorker({ kind: 'call', method, args });
-    return reply.kind === 'result' ? reply.result : { ok: false, error: workerGone('Unexpected reply from the worker.') };
-  } catch (err) {
-    const e = err as { code?: string; message?: string };
-    return { ok: false, error: { code: e.code ?? 'internal', message: `Samantic could not start its service: ${e.message}` } };
-  }
-}
+const service = new WorkerBackend(
+  () => startServiceWorker({ workerData: { modelsDir: join(app.getAppPath(), 'models'), stateDir: app.getPath('userData') } satisfies WorkerInit }),
+  (message) => mainWindow?.webContents.send(EVENT_CHANNEL, { type: 'warning', message }),
+);
+service.onEvent((event) => mainWindow?.webContents.send(EVENT_CHANNEL, event));
 
 // ---------------------------------------------------------------------------- IPC
 
@@ -137,7 +81,7 @@ ipcMain.handle(CALL_CHANNEL, async (e, method: unknown, args: unknown): Promise<
   if (typeof method !== 'string') return { ok: false, error: { code: 'not-found', message: 'The method name must be a string.' } };
   if ((SHELL_METHODS as readonly string[]).includes(method)) return shellMethod(method as (typeof SHELL_METHODS)[number], args);
   // The worker's dispatcher checks the method against API_METHODS and validates the arguments.
-  return callService(method, args);
+  return service.call(method, args);
 });
 
 // ---------------------------------------------------------------------------- media protocol
@@ -148,10 +92,13 @@ async function handleMedia(request: Request): Promise<Response> {
   if (url.hostname !== 'media' || !m) return new Response('Not found', { status: 404 });
   const size = url.searchParams.has('size') ? Number(url.searchParams.get('size')) : undefined;
   // The worker resolves the id to a file of the open project and refuses anything outside its folder.
-  const reply = await toWorker({ kind: 'media', what: m[1] as 'image' | 'thumb', imageId: Number(m[2]), size });
-  if (reply.kind !== 'media') return new Response('Unexpected reply', { status: 500 });
-  if (!reply.ok) return new Response(reply.error.message, { status: reply.error.code === 'not-found' ? 404 : 400 });
-  return new Response(reply.body, { status: 200, headers: { 'Content-Type': reply.contentType, 'Cache-Control': 'no-cache' } });
+  try {
+    const out = m[1] === 'image' ? await service.image(Number(m[2])) : await service.thumb(Number(m[2]), size);
+    return new Response(new Uint8Array(out.body.buffer, out.body.byteOffset, out.body.byteLength), { status: 200, headers: { 'Content-Type': out.contentType, 'Cache-Control': 'no-cache' } });
+  } catch (err) {
+    const e = err as { code?: string; message?: string };
+    return new Response(e.message ?? 'Error', { status: e.code === 'not-found' ? 404 : e.code === 'internal' ? 500 : 400 });
+  }
 }
 
 // ---------------------------------------------------------------------------- window and menu
@@ -256,7 +203,7 @@ if (!app.requestSingleInstanceLock()) {
     session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
     protocol.handle(MEDIA_SCHEME, handleMedia);
     Menu.setApplicationMenu(buildMenu());
-    void ensureWorker().catch((err: Error) => dialog.showErrorBox('Samantic could not start', err.message));
+    void service.ready().catch((err: Error) => dialog.showErrorBox('Samantic could not start', err.message));
     mainWindow = createWindow();
     mainWindow.on('closed', () => (mainWindow = null));
     app.on('activate', () => {
@@ -271,13 +218,9 @@ if (!app.requestSingleInstanceLock()) {
   let closing = false;
   app.on('before-quit', (e) => {
     // Let the worker close the project store cleanly (SQLite WAL checkpoint) before exiting.
-    if (closing || !worker) return;
+    if (closing) return;
     e.preventDefault();
     closing = true;
-    const timeout = new Promise((r) => setTimeout(r, 3000));
-    void Promise.race([toWorker({ kind: 'close' }), timeout]).finally(() => {
-      void worker?.terminate();
-      app.quit();
-    });
+    void service.close().finally(() => app.quit());
   });
 }

@@ -1,14 +1,15 @@
-// The desktop app's service host: a worker thread of the Electron main process. Model inference,
-// AMG and clustering take seconds per image; running them here keeps the main process (and so
-// every window) responsive. The shell forwards API calls and media requests as messages; progress
-// events flow back the same way. Pure Node: nothing here imports electron.
+// The service in a worker thread, for the Electron main process and for `samantic serve`. Model
+// inference, AMG and clustering take seconds per image; running them here keeps the main process
+// (every window) or the HTTP server (every API reply) responsive. The host (service-host.ts)
+// forwards API calls and media requests as messages; progress events flow back the same way.
+// Pure Node: nothing here imports electron.
 
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { createDispatcher, settle, type CallResult } from '../core/api/dispatch';
 import { toErrorPayload } from '../core/errors';
 import { createService } from '../core/service/service';
 import type { ApiErrorPayload, ProgressEvent } from '../core/api/contract';
-import { createMedia } from '../server/media';
+import { createMedia } from './media';
 
 export interface WorkerInit {
   modelsDir?: string;
@@ -26,14 +27,14 @@ export type FromWorker =
   | { kind: 'ready' }
   | { kind: 'fatal'; error: ApiErrorPayload }
   | { kind: 'result'; id: number; result: CallResult }
-  | { kind: 'media'; id: number; ok: true; body: Uint8Array; contentType: string }
+  | { kind: 'media'; id: number; ok: true; body: Uint8Array; contentType: string; etag: string }
   | { kind: 'media'; id: number; ok: false; error: ApiErrorPayload }
   | { kind: 'event'; event: ProgressEvent }
   | { kind: 'warning'; message: string }
   | { kind: 'closed'; id: number };
 
 function requirePort(): MessagePort {
-  if (!parentPort) throw new Error('service-worker.ts must run as a worker thread of the Samantic shell.');
+  if (!parentPort) throw new Error('service-worker.ts must run as a worker thread (see service-host.ts).');
   return parentPort;
 }
 const port = requirePort();
@@ -68,7 +69,7 @@ async function main(): Promise<void> {
           // Copy into an unshared buffer so it can be transferred instead of cloned.
           const body = new Uint8Array(out.body.byteLength);
           body.set(out.body);
-          post({ kind: 'media', id: msg.id, ok: true, body, contentType: out.contentType }, [body.buffer]);
+          post({ kind: 'media', id: msg.id, ok: true, body, contentType: out.contentType, etag: out.etag }, [body.buffer]);
         } catch (err) {
           post({ kind: 'media', id: msg.id, ok: false, error: toErrorPayload(err) });
         }
