@@ -81,6 +81,8 @@ describe('sparse low-res path', () => {
           expect(sparse.stability(thr, off)).toEqual(dense.stability(thr, off));
           const box = dense.box(thr);
           expect(sparse.box(thr)).toEqual(box);
+          // Without stability() first, the map is cut at thr alone (the three cutoffs coincide).
+          expect(new LowResLogits(low, layout).box(thr)).toEqual(box);
           expect(sparse.rleInFrame(thr, box, 3, 5, w + 10, h + 7)).toEqual(dense.rleInFrame(thr, box, 3, 5, w + 10, h + 7));
         }
       }
