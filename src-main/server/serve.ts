@@ -102,7 +102,12 @@ export async function runServeCommand(argv: string[], deps: ServeDeps = {}): Pro
   else {
     const worker = new WorkerBackend(() => spawnServiceWorker({ stateDir: args.stateDir }), onWarning);
     // Start it now: a service that cannot start (a broken install) is reported before the URL.
-    await worker.ready();
+    try {
+      await worker.ready();
+    } catch (err) {
+      await worker.close();
+      throw err;
+    }
     backend = worker;
   }
   let server: RunningServer | undefined;
