@@ -7,11 +7,14 @@
 // within that bound of a cutoff (sparse-estimate.ts), in one pass that also keeps the mask at the
 // threshold for box() and rleInFrame() (sparse-classify.ts, sparse-rle.ts). The answers are
 // therefore identical to upsampling the map (upsampleLowRes) and running the dense path (logits.ts).
+// The per-map classification runs in a WASM kernel where the runtime has one (sparse-kernel.ts),
+// with the same answers as the JS path, which remains the fallback and the reference.
 
 import type { BoxXYXY, MaskPredictor, Rle } from '../types';
 import { RunBuilder } from '../mask/rle';
 import type { MaskLogits } from './logits';
 import { classifyMap, type CutMask, type MapCuts } from './sparse-classify';
+import { sparseKernel } from './sparse-kernel';
 import { blockBands, type TileLayout } from './sparse-layout';
 import { cutBox, cutRleInFrame } from './sparse-rle';
 import { pixelValue } from './upsample';
@@ -56,13 +59,17 @@ export class LowResLogits implements MaskLogits {
   ) {}
 
   private classify(lo: number, hi: number, t: number): MapCuts {
+    const cuts = sparseKernel()?.classify(this.low, this.layout, lo, hi, t) ?? this.classifyInJs(lo, hi, t);
+    this.cut = cuts.cut;
+    return cuts;
+  }
+
+  private classifyInJs(lo: number, hi: number, t: number): MapCuts {
     // Block band sets in the layout's scratch: a map is classified once in the generator's use
     // (stability, then box and RLE from the kept cut), so nothing is lost by not keeping them.
     const bands = this.layout.bands;
     blockBands(this.low, this.layout, lo, t, hi, bands);
-    const cuts = classifyMap(this.low, this.layout, bands, lo, hi, t);
-    this.cut = cuts.cut;
-    return cuts;
+    return classifyMap(this.low, this.layout, bands, lo, hi, t);
   }
 
   /** The cut at t, from stability() when it used the same threshold. */
