@@ -3,10 +3,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { classifyMap } from './sparse-classify';
-import { KERNEL_MAX_BLOCK_WIDTH, sparseKernel } from './sparse-kernel';
+import { KERNEL_MAX_BLOCK_WIDTH, newSparseKernel, sparseKernel } from './sparse-kernel';
 import { blockBands, tileLayout } from './sparse-layout';
-import { rng } from './sparse-testing';
-import { upsampleGeometry } from './upsample';
+import { DenseLogits } from './logits';
+import { LowResLogits } from './sparse';
+import { expectDenseAnswers, rng } from './sparse-testing';
+import { upsampleGeometry, upsampleLowRes } from './upsample';
 
 /** Rectangles at levels on and near the cutoffs, with noise, over a floor far below them. */
 function raggedMap(n: number, rand: () => number): Float32Array {
@@ -77,7 +79,21 @@ describe('sparse WASM kernel', () => {
   it(`hands back a layout whose blocks are wider than ${KERNEL_MAX_BLOCK_WIDTH} pixels`, () => {
     // 4 low-res cells of a 256-cell map across 6000 pixels: ~94 pixels per block.
     const layout = tileLayout(upsampleGeometry(256, 1024, 6000, 200));
-    expect(sparseKernel()!.classify(new Float32Array(256 * 256), layout, -1, 1, 0)).toBeNull();
+    const low = raggedMap(256, rng(4));
+    expect(sparseKernel()!.classify(low, layout, -1, 1, 0)).toBeNull();
+    // LowResLogits then answers from the JS path, as the dense path does.
+    const dense = new DenseLogits(upsampleLowRes(low, layout.geometry), 6000, 200);
+    expectDenseAnswers(new LowResLogits(low, layout), dense, 0, 1, { x0: 0, y0: 0, w: 6000, h: 200 });
+  });
+
+  it('hands back a map whose cut has more edges than it has room for', () => {
+    const layout = tileLayout(upsampleGeometry(256, 1024, 800, 534));
+    const low = raggedMap(256, rng(9));
+    const want = jsCuts(low, layout, -1, 1, 0);
+    expect(want.cut.edges.length).toBeGreaterThan(10);
+    expect(newSparseKernel({ maxEdges: want.cut.edges.length - 1 })!.classify(low, layout, -1, 1, 0)).toBeNull();
+    const exact = newSparseKernel({ maxEdges: want.cut.edges.length })!.classify(low, layout, -1, 1, 0);
+    expect(exact!.cut.edges).toEqual(want.cut.edges);
   });
 
   it('is built from the current source (npm run build:kernel)', async () => {

@@ -55,6 +55,17 @@ export function setSparseKernelEnabled(on: boolean): void {
 /** This thread's kernel, or null when it is off or this runtime cannot compile it. */
 export function sparseKernel(): SparseKernel | null {
   if (!enabled) return null;
+  instance ??= newSparseKernel();
+  return instance;
+}
+
+export interface SparseKernelOptions {
+  /** Most cut edges per map (default: 8 per block column, at least 65,536, at most one per pixel). */
+  maxEdges?: number;
+}
+
+/** A kernel of its own (tests), or null when this runtime cannot compile it. */
+export function newSparseKernel(options: SparseKernelOptions = {}): SparseKernel | null {
   if (module === undefined) {
     try {
       module = new WASM.Module(Buffer.from(KERNEL_WASM_BASE64, 'base64'));
@@ -63,9 +74,7 @@ export function sparseKernel(): SparseKernel | null {
       module = null;
     }
   }
-  if (!module) return null;
-  instance ??= new SparseKernel(module);
-  return instance;
+  return module ? new SparseKernel(module, options) : null;
 }
 
 export class SparseKernel {
@@ -76,7 +85,10 @@ export class SparseKernel {
   /** The map being classified, for the exact values the kernel asks for (imported `dense`). */
   private map: Float32Array = new Float32Array(0);
 
-  constructor(module: WasmModule) {
+  constructor(
+    module: WasmModule,
+    private readonly options: SparseKernelOptions = {},
+  ) {
     const inst = new WASM.Instance(module, {
       env: { dense: (y: number, x: number) => pixelValue(this.map, this.loaded!.layout.geometry, y, x) },
     });
@@ -130,7 +142,7 @@ export class SparseKernel {
     const blocks = rows.blocks * cols.blocks;
     const cutColumns = g.outW * rows.blocks;
     // Realistic cuts have a few edges per column; a map that needs more takes the JS path.
-    const edgeCap = Math.min(g.outW * g.outH, Math.max(1 << 16, 8 * cutColumns));
+    const edgeCap = this.options.maxEdges ?? Math.min(g.outW * g.outH, Math.max(1 << 16, 8 * cutColumns));
     const ptr: number[] = [];
     const put = (data: Int32Array | Float64Array) => {
       const p = x.alloc(data.byteLength);
