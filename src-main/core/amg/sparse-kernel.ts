@@ -144,11 +144,13 @@ export class SparseKernel {
     // Realistic cuts have a few edges per column; a map that needs more takes the JS path.
     const edgeCap = this.options.maxEdges ?? Math.min(g.outW * g.outH, Math.max(1 << 16, 8 * cutColumns));
     const ptr: number[] = [];
-    const put = (data: Int32Array | Float64Array) => {
+    const put = (data: Int32Array | Float32Array) => {
       const p = x.alloc(data.byteLength);
       ptr.push(p);
-      return () => new (data.constructor as Int32ArrayConstructor | Float64ArrayConstructor)(x.memory.buffer, p, data.length).set(data as never);
+      return () => new (data.constructor as Int32ArrayConstructor | Float32ArrayConstructor)(x.memory.buffer, p, data.length).set(data as never);
     };
+    // The kernel's estimate is float32 (kernel/assembly/classify.ts says why the margin still holds).
+    const f32 = (w: Float64Array) => Float32Array.from(w);
     const room = (bytes: number) => {
       const p = x.alloc(bytes);
       ptr.push(p);
@@ -157,7 +159,7 @@ export class SparseKernel {
     const fills = [
       put(rows.supLo), put(rows.supHi), put(rows.blockPix), put(cols.supLo), put(cols.supHi), put(cols.blockPix),
       put(taps.rows.first), put(taps.cols.first),
-      put(taps.rows.w0), put(taps.rows.w1), put(taps.rows.w2), put(taps.cols.w0), put(taps.cols.w1), put(taps.cols.w2),
+      put(f32(taps.rows.w0)), put(f32(taps.rows.w1)), put(f32(taps.rows.w2)), put(f32(taps.cols.w0)), put(f32(taps.cols.w1)), put(f32(taps.cols.w2)),
     ];
     // Padded by 16 so that 4-lane and 16-lane loads and stores past the last column stay inside.
     const pLow = room(4 * n * n + 64);
@@ -168,7 +170,7 @@ export class SparseKernel {
     const pOffset = room(4 * blocks);
     const pColEdge = room(4 * (cutColumns + 1));
     const pEdges = room(4 * edgeCap);
-    const pHr = room(8 * Math.max(1, rowsRead) * (KERNEL_MAX_BLOCK_WIDTH + 2));
+    const pHr = room(4 * Math.max(1, rowsRead) * (KERNEL_MAX_BLOCK_WIDTH + 4));
     const pRowOn = room(8 * Math.max(1, tallest));
     if (ptr.some((p) => p === 0)) {
       // Memory could not grow: the JS path answers.

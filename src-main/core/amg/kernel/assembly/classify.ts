@@ -4,8 +4,9 @@
 //
 // Differences in method, not in result:
 // - The band pass compares 4 cells at a time (f32x4) and ORs 16 columns at a time.
-// - A straddling block is evaluated brute force: every pixel's float64 estimate (the same 3x3
-//   weights as sparse-estimate.ts), 2 pixels at a time, decided against the same proven margin,
+// - A straddling block is evaluated brute force: every pixel's float32 estimate (the same 3x3
+//   weights as sparse-estimate.ts, rounded), 4 pixels at a time, decided against the same margin,
+//   which covers float32 arithmetic too (estimateBlock),
 //   with the exact float32 value (upsample.pixelValue, imported from JS) within the margin. The
 //   on/off state of each pixel row is a 64-bit mask, so a block is at most 64 pixels wide (the host
 //   checks); a column's edges are where consecutive row masks differ.
@@ -97,8 +98,8 @@ export function setLayout(
   return load<i32>(p + (<usize>i << 2));
 }
 
-@inline function f64At(p: usize, i: i32): f64 {
-  return load<f64>(p + (<usize>i << 3));
+@inline function f32At(p: usize, i: i32): f32 {
+  return load<f32>(p + (<usize>i << 2));
 }
 
 /** Band bits 1 << (cutoffs exceeded) of 4 cells as i32 lanes: (k^3 + 5k + 6) / 6 maps 0..3 to 1, 2, 4, 8. */
@@ -186,7 +187,7 @@ function supportMagnitude(br: i32, bc: i32): f64 {
   return m;
 }
 
-@inline function far(d: f64, lo: f64, hi: f64, t: f64, margin: f64): bool {
+@inline function far(d: f32, lo: f32, hi: f32, t: f32, margin: f32): bool {
   return Math.abs(d - lo) > margin && Math.abs(d - hi) > margin && Math.abs(d - t) > margin;
 }
 
@@ -194,59 +195,71 @@ function supportMagnitude(br: i32, bc: i32): f64 {
  * Pixels y0..y1-1 x x0..x1-1 at the cutoffs (sparse-estimate.ts estimateBlock): adds the pixels
  * above lo to gUnion and those above lo and hi to gInter; with `sink`, writes each column's edges
  * of (value > t) from colEdge[col0]. Returns false if the edge buffer is full.
+ *
+ * The estimate is float32, 4 pixels at a time, and still decides against sparse-estimate.ts's
+ * margin (64 * 2^-24 * M plus 2^-140, M the largest |cell| read). Bound, with u = 2^-24 and all
+ * weights >= 0 summing to 1 per axis: the float32 weights are the float64 ones rounded (each within
+ * u relative: <= 2u * M on the value); the horizontal pass (3 products, 2 sums) and the vertical one
+ * (the same, on values <= M) each add <= 5u * M; the dense float32 value is within 2u * M of the
+ * exact one. So |estimate - dense| <= 14u * M (plus ~24 subnormal roundings of 2^-149), under a
+ * quarter of the margin, and the rounding of |estimate - cutoff| itself costs another u relative.
  */
-function estimateBlock(y0: i32, y1: i32, x0: i32, x1: i32, margin: f64, lo: f64, hi: f64, t: f64, sink: bool, col0: i32): bool {
+function estimateBlock(y0: i32, y1: i32, x0: i32, x1: i32, margin: f32, lo: f32, hi: f32, t: f32, sink: bool, col0: i32): bool {
   const ra = i32At(RF, y0);
   const nr = i32At(RF, y1 - 1) + 3 - ra;
   const w = x1 - x0;
   const h = y1 - y0;
-  const ws = (w + 1) & ~1;
+  const ws = (w + 3) & ~3;
   // Horizontal pass, row-major: HR[a * ws + x - x0] for the block's low-res rows a.
   for (let a = 0; a < nr; a++) {
     const row = low + (<usize>((ra + a) * n) << 2);
-    const out = HR + (<usize>(a * ws) << 3);
+    const out = HR + (<usize>(a * ws) << 2);
     for (let x = x0; x < x1; x++) {
       const p = row + (<usize>i32At(CF, x) << 2);
-      const v = <f64>load<f32>(p) * f64At(CW0, x) + <f64>load<f32>(p, 4) * f64At(CW1, x) + <f64>load<f32>(p, 8) * f64At(CW2, x);
-      store<f64>(out + (<usize>(x - x0) << 3), v);
+      const v = load<f32>(p) * f32At(CW0, x) + load<f32>(p, 4) * f32At(CW1, x) + load<f32>(p, 8) * f32At(CW2, x);
+      store<f32>(out + (<usize>(x - x0) << 2), v);
     }
-    if (w & 1) store<f64>(out + (<usize>w << 3), 0);
+    for (let x = w; x < ws; x++) store<f32>(out + (<usize>x << 2), 0);
   }
-  const vlo = f64x2.splat(lo);
-  const vhi = f64x2.splat(hi);
-  const vt = f64x2.splat(t);
-  const vm = f64x2.splat(margin);
+  const vlo = f32x4.splat(lo);
+  const vhi = f32x4.splat(hi);
+  const vt = f32x4.splat(t);
+  const vm = f32x4.splat(margin);
   const valid: u64 = w == 64 ? ~(<u64>0) : (<u64>1 << <u64>w) - 1;
   let above = 0;
   let both = 0;
   for (let y = y0; y < y1; y++) {
-    const w0 = f64x2.splat(f64At(RW0, y));
-    const w1 = f64x2.splat(f64At(RW1, y));
-    const w2 = f64x2.splat(f64At(RW2, y));
-    const h0 = HR + (<usize>((i32At(RF, y) - ra) * ws) << 3);
-    const h1 = h0 + (<usize>ws << 3);
-    const h2 = h1 + (<usize>ws << 3);
+    const w0 = f32x4.splat(f32At(RW0, y));
+    const w1 = f32x4.splat(f32At(RW1, y));
+    const w2 = f32x4.splat(f32At(RW2, y));
+    const h0 = HR + (<usize>((i32At(RF, y) - ra) * ws) << 2);
+    const h1 = h0 + (<usize>ws << 2);
+    const h2 = h1 + (<usize>ws << 2);
     let up: u64 = 0;
     let hiBits: u64 = 0;
     let on: u64 = 0;
-    for (let x = 0; x < ws; x += 2) {
-      const o = <usize>x << 3;
-      let v = f64x2.add(f64x2.add(f64x2.mul(w0, v128.load(h0 + o)), f64x2.mul(w1, v128.load(h1 + o))), f64x2.mul(w2, v128.load(h2 + o)));
+    for (let x = 0; x < ws; x += 4) {
+      const o = <usize>x << 2;
+      let v = f32x4.add(f32x4.add(f32x4.mul(w0, v128.load(h0 + o)), f32x4.mul(w1, v128.load(h1 + o))), f32x4.mul(w2, v128.load(h2 + o)));
       const sure = v128.and(
-        v128.and(f64x2.gt(f64x2.abs(f64x2.sub(v, vlo)), vm), f64x2.gt(f64x2.abs(f64x2.sub(v, vhi)), vm)),
-        f64x2.gt(f64x2.abs(f64x2.sub(v, vt)), vm),
+        v128.and(f32x4.gt(f32x4.abs(f32x4.sub(v, vlo)), vm), f32x4.gt(f32x4.abs(f32x4.sub(v, vhi)), vm)),
+        f32x4.gt(f32x4.abs(f32x4.sub(v, vt)), vm),
       );
-      if (i64x2.bitmask(sure) != 3) {
+      if (i32x4.bitmask(sure) != 15) {
         // Within the margin of a cutoff (or NaN): the exact float32 value.
-        let d0 = f64x2.extract_lane(v, 0);
-        let d1 = f64x2.extract_lane(v, 1);
-        if (!far(d0, lo, hi, t, margin)) d0 = dense(y, x0 + x);
-        if (x + 1 < w && !far(d1, lo, hi, t, margin)) d1 = dense(y, x0 + x + 1);
-        v = f64x2.replace_lane(f64x2.replace_lane(v, 0, d0), 1, d1);
+        let d0 = f32x4.extract_lane(v, 0);
+        let d1 = f32x4.extract_lane(v, 1);
+        let d2 = f32x4.extract_lane(v, 2);
+        let d3 = f32x4.extract_lane(v, 3);
+        if (x < w && !far(d0, lo, hi, t, margin)) d0 = <f32>dense(y, x0 + x);
+        if (x + 1 < w && !far(d1, lo, hi, t, margin)) d1 = <f32>dense(y, x0 + x + 1);
+        if (x + 2 < w && !far(d2, lo, hi, t, margin)) d2 = <f32>dense(y, x0 + x + 2);
+        if (x + 3 < w && !far(d3, lo, hi, t, margin)) d3 = <f32>dense(y, x0 + x + 3);
+        v = f32x4.replace_lane(f32x4.replace_lane(f32x4.replace_lane(f32x4.replace_lane(v, 0, d0), 1, d1), 2, d2), 3, d3);
       }
-      up |= <u64>i64x2.bitmask(f64x2.gt(v, vlo)) << <u64>x;
-      hiBits |= <u64>i64x2.bitmask(f64x2.gt(v, vhi)) << <u64>x;
-      on |= <u64>i64x2.bitmask(f64x2.gt(v, vt)) << <u64>x;
+      up |= <u64>i32x4.bitmask(f32x4.gt(v, vlo)) << <u64>x;
+      hiBits |= <u64>i32x4.bitmask(f32x4.gt(v, vhi)) << <u64>x;
+      on |= <u64>i32x4.bitmask(f32x4.gt(v, vt)) << <u64>x;
     }
     up &= valid;
     above += <i32>popcnt<u64>(up);
@@ -316,10 +329,11 @@ export function classify(lo: f32, hi: f32, t: f32): i32 {
         if (!cut) continue;
       }
       if (area == 0) continue;
+      // Rounded to float32 (within u relative, which the bound of estimateBlock allows for).
       const margin = bad ? Infinity : supportMagnitude(br, bc) * MARGIN_PER_MAGNITUDE + ABS_MARGIN;
       const keepInter = gInter;
       const keepUnion = gUnion;
-      if (!estimateBlock(y0, y1, x0, x1, margin, <f64>lo, <f64>hi, <f64>t, cut, i32At(offset, i))) return -1;
+      if (!estimateBlock(y0, y1, x0, x1, <f32>margin, lo, hi, t, cut, i32At(offset, i))) return -1;
       // A block estimated only for its cut adds nothing more to the counts.
       if (!count) {
         gInter = keepInter;
