@@ -7,24 +7,12 @@ import { KERNEL_MAX_BLOCK_WIDTH, newSparseKernel, sparseKernel } from './sparse-
 import { blockBands, tileLayout } from './sparse-layout';
 import { DenseLogits } from './logits';
 import { LowResLogits } from './sparse';
-import { expectDenseAnswers, rng } from './sparse-testing';
+import { expectDenseAnswers, raggedMap as raggedShape, rng } from './sparse-testing';
 import { upsampleGeometry, upsampleLowRes } from './upsample';
 
-/** Rectangles at levels on and near the cutoffs, with noise, over a floor far below them. */
-function raggedMap(n: number, rand: () => number): Float32Array {
-  const out = new Float32Array(n * n).fill(-30);
-  for (let b = 0; b < 16; b++) {
-    const x0 = Math.floor(rand() * n);
-    const y0 = Math.floor(rand() * n);
-    const w = 1 + Math.floor(rand() * n * 0.4);
-    const h = 1 + Math.floor(rand() * n * 0.4);
-    const level = [12, 1, 0, -1, 0.3, -0.7, 3][b % 7];
-    for (let y = y0; y < Math.min(n, y0 + h); y++) {
-      for (let x = x0; x < Math.min(n, x0 + w); x++) out[y * n + x] = level + (rand() < 0.3 ? (rand() - 0.5) * 4 : 0);
-    }
-  }
-  return out;
-}
+/** Denser than sparse.test.ts's maps: more, larger rectangles nearer the cutoffs, no salt. */
+const raggedMap = (n: number, rand: () => number) =>
+  raggedShape(n, rand, { floor: -30, rects: 16, side: 0.4, levels: [12, 1, 0, -1, 0.3, -0.7, 3], jitter: [0.3, 4], salt: 0 });
 
 function jsCuts(low: Float32Array, layout: ReturnType<typeof tileLayout>, lo: number, hi: number, t: number) {
   blockBands(low, layout, lo, t, hi, layout.bands);

@@ -16,6 +16,40 @@ export function rng(seed: number): () => number {
   };
 }
 
+/** How raggedMap scatters its rectangles. */
+export interface RaggedMapShape {
+  floor: number;
+  rects: number;
+  /** Largest rectangle side, as a fraction of the map side. */
+  side: number;
+  /** Rectangle levels, taken in turn: at and near the cutoffs, and far above them. */
+  levels: readonly number[];
+  /** Chance that a rectangle cell is jittered, and the jitter's full width. */
+  jitter: [number, number];
+  /** Chance that any cell is replaced by a value in (-50, 50). */
+  salt: number;
+}
+
+const RAGGED: RaggedMapShape = { floor: -40, rects: 12, side: 0.3, levels: [80, 5, 0.5, -0.5, 1, -1, 0], jitter: [0.2, 6], salt: 0.02 };
+
+/** A ragged low-res map: rectangles at levels on and near the cutoffs over a floor far below them. */
+export function raggedMap(n: number, rand: () => number, shape: Partial<RaggedMapShape> = {}): Float32Array {
+  const { floor, rects, side, levels, jitter, salt } = { ...RAGGED, ...shape };
+  const out = new Float32Array(n * n).fill(floor);
+  for (let b = 0; b < rects; b++) {
+    const x0 = Math.floor(rand() * n);
+    const y0 = Math.floor(rand() * n);
+    const w = 1 + Math.floor(rand() * n * side);
+    const h = 1 + Math.floor(rand() * n * side);
+    const level = levels[b % levels.length];
+    for (let y = y0; y < Math.min(n, y0 + h); y++) {
+      for (let x = x0; x < Math.min(n, x0 + w); x++) out[y * n + x] = level + (rand() < jitter[0] ? (rand() - 0.5) * jitter[1] : 0);
+    }
+  }
+  if (salt > 0) for (let i = 0; i < out.length; i++) if (rand() < salt) out[i] = (rand() - 0.5) * 100;
+  return out;
+}
+
 /**
  * Stability at (thr, off), box and RLE at thr (the crop placed at (x0, y0) of a frameW x frameH
  * image) must be exactly the dense path's.

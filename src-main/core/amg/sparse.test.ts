@@ -4,7 +4,7 @@ import { generateMasks } from './generator';
 import { DenseLogits } from './logits';
 import { LowResLogits, tileLayout, type LowResMaskPredictor, type LowResPredictionBatch } from './sparse';
 import { setSparseKernelEnabled } from './sparse-kernel';
-import { expectDenseAnswers, labelScene, LowResLabelPredictor, rng } from './sparse-testing';
+import { expectDenseAnswers, labelScene, LowResLabelPredictor, raggedMap, rng } from './sparse-testing';
 import { axisTable, upsampleGeometry, upsampleLowRes } from './upsample';
 
 /** A smooth random low-res map: a few bumps over a negative floor, some plateaus exactly at cutoffs. */
@@ -61,22 +61,6 @@ describe('low-res upsampling (Sam.postprocess_masks)', () => {
     expect(Math.max(...up)).toBeLessThanOrEqual(lowMax);
   });
 });
-
-function raggedMap(n: number, rand: () => number): Float32Array {
-  const out = new Float32Array(n * n).fill(-40);
-  for (let b = 0; b < 12; b++) {
-    const x0 = Math.floor(rand() * n);
-    const y0 = Math.floor(rand() * n);
-    const w = 1 + Math.floor(rand() * n * 0.3);
-    const h = 1 + Math.floor(rand() * n * 0.3);
-    const level = [80, 5, 0.5, -0.5, 1, -1, 0][b % 7];
-    for (let y = y0; y < Math.min(n, y0 + h); y++) {
-      for (let x = x0; x < Math.min(n, x0 + w); x++) out[y * n + x] = level + (rand() < 0.2 ? (rand() - 0.5) * 6 : 0);
-    }
-  }
-  for (let i = 0; i < out.length; i++) if (rand() < 0.02) out[i] = (rand() - 0.5) * 100;
-  return out;
-}
 
 // Every answer is checked through the WASM kernel (the default where the runtime has one) and
 // through the JS path it falls back to.
