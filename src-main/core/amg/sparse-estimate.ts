@@ -21,8 +21,10 @@ import { pixelValue } from './upsample';
 
 /** Margin of the estimate, in units of 2^-24 of the support's largest magnitude (see above). */
 export const ESTIMATE_MARGIN_ULPS = 64;
+/** Margin per unit of the support's largest magnitude. */
+export const MARGIN_PER_MAGNITUDE = ESTIMATE_MARGIN_ULPS * 2 ** -24;
 /** Absolute part of the margin, for maps of tiny values (float32 subnormals round absolutely). */
-const ABS_MARGIN = 2 ** -140;
+export const ABS_MARGIN = 2 ** -140;
 
 /** Per crop index of one axis: the first of 3 low-res cells it reads and their weights. */
 export interface AxisTaps {
@@ -101,7 +103,7 @@ export interface EdgeSink {
 
 /** Margin for a block whose support's cells are at most `magnitude` in absolute value. */
 export function estimateMargin(magnitude: number): number {
-  return magnitude * ESTIMATE_MARGIN_ULPS * 2 ** -24 + ABS_MARGIN;
+  return magnitude * MARGIN_PER_MAGNITUDE + ABS_MARGIN;
 }
 
 /**

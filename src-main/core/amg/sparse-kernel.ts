@@ -7,6 +7,7 @@
 
 import { KERNEL_WASM_BASE64 } from './kernel/classify-wasm';
 import type { MapCuts } from './sparse-classify';
+import { ABS_MARGIN, MARGIN_PER_MAGNITUDE } from './sparse-estimate';
 import type { TileLayout } from './sparse-layout';
 import { pixelValue } from './upsample';
 
@@ -182,6 +183,7 @@ export class SparseKernel {
       n, rows.cells, cols.cells, rows.blocks, cols.blocks,
       ...ptr.slice(0, 14),
       pLow, pCell, pColBits, pBands, pState, pOffset, pColEdge, pEdges, edgeCap, pHr, pRowOn,
+      MARGIN_PER_MAGNITUDE, ABS_MARGIN,
     );
     const buf = x.memory.buffer;
     this.loaded = {

@@ -76,9 +76,9 @@ const OFF: u8 = 0;
 const ON: u8 = 1;
 const MIXED: u8 = 2;
 const NONFINITE: i32 = 16;
-/** ESTIMATE_MARGIN_ULPS * 2^-24 and 2^-140 (sparse-estimate.ts). */
-const MARGIN_PER_MAGNITUDE: f64 = 64.0 / 16777216.0;
-const ABS_MARGIN: f64 = 7.174648137343064e-43;
+/** The margin of a block is magnitude * marginPerMagnitude + absMargin (sparse-estimate.ts, set by the host). */
+let marginPerMagnitude: f64 = 0;
+let absMargin: f64 = 0;
 
 export function setLayout(
   n_: i32, nRows_: i32, nCols_: i32, nbr_: i32, nbc_: i32,
@@ -86,7 +86,10 @@ export function setLayout(
   rf: usize, cf: usize, rw0: usize, rw1: usize, rw2: usize, cw0: usize, cw1: usize, cw2: usize,
   low_: usize, cell_: usize, colBits_: usize, bands_: usize, state_: usize, offset_: usize,
   colEdge_: usize, edges_: usize, edgeCap_: i32, hr: usize, rowOn_: usize,
+  marginPerMagnitude_: f64, absMargin_: f64,
 ): void {
+  marginPerMagnitude = marginPerMagnitude_;
+  absMargin = absMargin_;
   n = n_; nRows = nRows_; nCols = nCols_; nbr = nbr_; nbc = nbc_;
   rSupLo = rSupLo_; rSupHi = rSupHi_; rBlockPix = rBlockPix_; cSupLo = cSupLo_; cSupHi = cSupHi_; cBlockPix = cBlockPix_;
   RF = rf; CF = cf; RW0 = rw0; RW1 = rw1; RW2 = rw2; CW0 = cw0; CW1 = cw1; CW2 = cw2;
@@ -330,7 +333,7 @@ export function classify(lo: f32, hi: f32, t: f32): i32 {
       }
       if (area == 0) continue;
       // Rounded to float32 (within u relative, which the bound of estimateBlock allows for).
-      const margin = bad ? Infinity : supportMagnitude(br, bc) * MARGIN_PER_MAGNITUDE + ABS_MARGIN;
+      const margin = bad ? Infinity : supportMagnitude(br, bc) * marginPerMagnitude + absMargin;
       const keepInter = gInter;
       const keepUnion = gUnion;
       if (!estimateBlock(y0, y1, x0, x1, <f32>margin, lo, hi, t, cut, i32At(offset, i))) return -1;
