@@ -145,23 +145,18 @@ export class SparseKernel {
     // Realistic cuts have a few edges per column; a map that needs more takes the JS path.
     const edgeCap = this.options.maxEdges ?? Math.min(g.outW * g.outH, Math.max(1 << 16, 8 * cutColumns));
     const ptr: number[] = [];
-    const put = (data: Int32Array | Float32Array) => {
-      const p = x.alloc(data.byteLength);
-      ptr.push(p);
-      return () => new (data.constructor as Int32ArrayConstructor | Float32ArrayConstructor)(x.memory.buffer, p, data.length).set(data as never);
-    };
-    // The kernel's estimate is float32 (kernel/assembly/classify.ts says why the margin still holds).
-    const f32 = (w: Float64Array) => Float32Array.from(w);
     const room = (bytes: number) => {
       const p = x.alloc(bytes);
       ptr.push(p);
       return p;
     };
-    const fills = [
-      put(rows.supLo), put(rows.supHi), put(rows.blockPix), put(cols.supLo), put(cols.supHi), put(cols.blockPix),
-      put(taps.rows.first), put(taps.cols.first),
-      put(f32(taps.rows.w0)), put(f32(taps.rows.w1)), put(f32(taps.rows.w2)), put(f32(taps.cols.w0)), put(f32(taps.cols.w1)), put(f32(taps.cols.w2)),
+    // The kernel's estimate is float32 (kernel/assembly/classify.ts says why the margin still holds).
+    const f32 = (w: Float64Array) => Float32Array.from(w);
+    const tables = [
+      rows.supLo, rows.supHi, rows.blockPix, cols.supLo, cols.supHi, cols.blockPix, taps.rows.first, taps.cols.first,
+      f32(taps.rows.w0), f32(taps.rows.w1), f32(taps.rows.w2), f32(taps.cols.w0), f32(taps.cols.w1), f32(taps.cols.w2),
     ];
+    const tablePtr = tables.map((table) => room(table.byteLength));
     // Padded by 16 so that 4-lane and 16-lane loads and stores past the last column stay inside.
     const pLow = room(4 * n * n + 64);
     const pCell = room(n * n + 16);
@@ -178,10 +173,11 @@ export class SparseKernel {
       this.refused.add(layout);
       return null;
     }
-    for (const fill of fills) fill();
+    // Copied once every buffer is allocated: growing memory replaces its ArrayBuffer.
+    tables.forEach((table, i) => new Uint8Array(x.memory.buffer, tablePtr[i], table.byteLength).set(new Uint8Array(table.buffer, table.byteOffset, table.byteLength)));
     x.setLayout(
       n, rows.cells, cols.cells, rows.blocks, cols.blocks,
-      ...ptr.slice(0, 14),
+      ...tablePtr,
       pLow, pCell, pColBits, pBands, pState, pOffset, pColEdge, pEdges, edgeCap, pHr, pRowOn,
       MARGIN_PER_MAGNITUDE, ABS_MARGIN,
     );
