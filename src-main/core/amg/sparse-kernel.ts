@@ -168,6 +168,7 @@ export class SparseKernel {
     const pEdges = room(4 * edgeCap);
     const pHr = room(4 * Math.max(1, rowsRead) * (KERNEL_MAX_BLOCK_WIDTH + 4));
     const pRowOn = room(8 * Math.max(1, tallest));
+    const pColCount = room(4 * KERNEL_MAX_BLOCK_WIDTH);
     if (ptr.some((p) => p === 0)) {
       // Memory could not grow: the JS path answers.
       this.refused.add(layout);
@@ -178,7 +179,7 @@ export class SparseKernel {
     x.setLayout(
       n, rows.cells, cols.cells, rows.blocks, cols.blocks,
       ...tablePtr,
-      pLow, pCell, pColBits, pBands, pState, pOffset, pColEdge, pEdges, edgeCap, pHr, pRowOn,
+      pLow, pCell, pColBits, pBands, pState, pOffset, pColEdge, pEdges, edgeCap, pHr, pRowOn, pColCount,
       MARGIN_PER_MAGNITUDE, ABS_MARGIN,
     );
     const buf = x.memory.buffer;

@@ -66,6 +66,8 @@ let edges: usize = 0;
 let edgeCap: i32 = 0;
 let HR: usize = 0;
 let rowOn: usize = 0;
+/** Per column of a block (64 entries): its edge count, then where its next edge goes. */
+let colCount: usize = 0;
 // Results.
 let ne: i32 = 0;
 let gInter: f64 = 0;
@@ -85,7 +87,7 @@ export function setLayout(
   rSupLo_: usize, rSupHi_: usize, rBlockPix_: usize, cSupLo_: usize, cSupHi_: usize, cBlockPix_: usize,
   rf: usize, cf: usize, rw0: usize, rw1: usize, rw2: usize, cw0: usize, cw1: usize, cw2: usize,
   low_: usize, cell_: usize, colBits_: usize, bands_: usize, state_: usize, offset_: usize,
-  colEdge_: usize, edges_: usize, edgeCap_: i32, hr: usize, rowOn_: usize,
+  colEdge_: usize, edges_: usize, edgeCap_: i32, hr: usize, rowOn_: usize, colCount_: usize,
   marginPerMagnitude_: f64, absMargin_: f64,
 ): void {
   marginPerMagnitude = marginPerMagnitude_;
@@ -94,7 +96,7 @@ export function setLayout(
   rSupLo = rSupLo_; rSupHi = rSupHi_; rBlockPix = rBlockPix_; cSupLo = cSupLo_; cSupHi = cSupHi_; cBlockPix = cBlockPix_;
   RF = rf; CF = cf; RW0 = rw0; RW1 = rw1; RW2 = rw2; CW0 = cw0; CW1 = cw1; CW2 = cw2;
   low = low_; cell = cell_; colBits = colBits_; bands = bands_; state = state_; offset = offset_;
-  colEdge = colEdge_; edges = edges_; edgeCap = edgeCap_; HR = hr; rowOn = rowOn_;
+  colEdge = colEdge_; edges = edges_; edgeCap = edgeCap_; HR = hr; rowOn = rowOn_; colCount = colCount_;
 }
 
 @inline function i32At(p: usize, i: i32): i32 {
@@ -113,14 +115,20 @@ export function setLayout(
   return i32x4.shr_u(i32x4.mul(f, i32x4.splat(43)), 8);
 }
 
-/** blockBands of sparse-layout.ts; returns 1 if a cell is NaN or +-Infinity. */
-function blockBands(lo: f32, t: f32, hi: f32): i32 {
+/** Largest |cell| the band pass read (NaN or Infinity if one was not finite). */
+let magnitude: f32 = 0;
+
+/** blockBands of sparse-layout.ts; sets `magnitude`. */
+function blockBands(lo: f32, t: f32, hi: f32): void {
   const vlo = f32x4.splat(lo);
   const vt = f32x4.splat(t);
   const vhi = f32x4.splat(hi);
-  const zero = f32x4.splat(0);
-  let badv = i32x4.splat(0);
-  let bad = 0;
+  // The largest |cell| read, for the margin: one map-wide bound serves every block (a block's own
+  // support would give a smaller margin, but finding it per straddling block cost more than the
+  // few extra exact values a larger one asks for). max propagates NaN, and |v| of an infinity is
+  // infinite, so a non-finite cell leaves vmax non-finite.
+  let vmax = f32x4.splat(0);
+  let smax: f32 = 0;
   for (let r = 0; r < nRows; r++) {
     const a = low + (<usize>(r * n) << 2);
     const c = cell + <usize>(r * n);
@@ -130,24 +138,23 @@ function blockBands(lo: f32, t: f32, hi: f32): i32 {
       const v1 = v128.load(a + (<usize>(j + 4) << 2));
       const v2 = v128.load(a + (<usize>(j + 8) << 2));
       const v3 = v128.load(a + (<usize>(j + 12) << 2));
-      // v - v is 0 for every finite v, NaN otherwise.
-      badv = v128.or(badv, v128.not(f32x4.eq(f32x4.sub(v0, v0), zero)));
-      badv = v128.or(badv, v128.not(f32x4.eq(f32x4.sub(v1, v1), zero)));
-      badv = v128.or(badv, v128.not(f32x4.eq(f32x4.sub(v2, v2), zero)));
-      badv = v128.or(badv, v128.not(f32x4.eq(f32x4.sub(v3, v3), zero)));
+      vmax = f32x4.max(f32x4.max(vmax, f32x4.abs(v0)), f32x4.max(f32x4.abs(v1), f32x4.max(f32x4.abs(v2), f32x4.abs(v3))));
       const b01 = i16x8.narrow_i32x4_u(bandBits(v0, vlo, vt, vhi), bandBits(v1, vlo, vt, vhi));
       const b23 = i16x8.narrow_i32x4_u(bandBits(v2, vlo, vt, vhi), bandBits(v3, vlo, vt, vhi));
       v128.store(c + <usize>j, i8x16.narrow_i16x8_u(b01, b23));
     }
     for (; j < nCols; j++) {
       const v = load<f32>(a + (<usize>j << 2));
-      if (v - v != 0) bad = 1;
+      smax = Mathf.max(smax, Mathf.abs(v));
       const k = <i32>(v > lo) + <i32>(v > t) + <i32>(v > hi);
       const bit: i32 = 1 << k;
       store<u8>(c + <usize>j, <u8>bit);
     }
   }
-  if (v128.any_true(badv)) bad = 1;
+  const m01 = Mathf.max(f32x4.extract_lane(vmax, 0), f32x4.extract_lane(vmax, 1));
+  const m23 = Mathf.max(f32x4.extract_lane(vmax, 2), f32x4.extract_lane(vmax, 3));
+  // Mathf.max is f32.max, which propagates NaN too.
+  magnitude = Mathf.max(smax, Mathf.max(m01, m23));
   for (let br = 0; br < nbr; br++) {
     const r0 = i32At(rSupLo, br);
     const r1 = i32At(rSupHi, br);
@@ -172,22 +179,6 @@ function blockBands(lo: f32, t: f32, hi: f32): i32 {
       store<u8>(bands + <usize>(br * nbc + bc), m);
     }
   }
-  return bad;
-}
-
-/** Largest |cell| of block (br, bc)'s support (sparse-layout.ts supportMagnitude). */
-function supportMagnitude(br: i32, bc: i32): f64 {
-  let m: f64 = 0;
-  const c0 = i32At(cSupLo, bc);
-  const c1 = i32At(cSupHi, bc);
-  for (let r = i32At(rSupLo, br), e = i32At(rSupHi, br); r <= e; r++) {
-    for (let j = r * n + c0, je = r * n + c1; j <= je; j++) {
-      const v = <f64>load<f32>(low + (<usize>j << 2));
-      const a = v < 0 ? -v : v;
-      m = a > m ? a : m;
-    }
-  }
-  return m;
 }
 
 @inline function far(d: f32, lo: f32, hi: f32, t: f32, margin: f32): bool {
@@ -271,18 +262,49 @@ function estimateBlock(y0: i32, y1: i32, x0: i32, x1: i32, margin: f32, lo: f32,
   }
   gUnion += <f64>above;
   gInter += <f64>both;
-  if (!sink) return true;
+  return sink ? blockEdges(w, h, col0) : true;
+}
+
+/**
+ * The cut's edges of the block just estimated, column by column from colEdge[col0]: a column's edges
+ * are the rows where its bit differs from the row above (the column starting off), so each row's
+ * toggles (its mask XOR the previous one) are walked bit by bit, once to count each column's edges
+ * and once to place them, rather than testing every pixel. Returns false if the edge buffer is full.
+ */
+function blockEdges(w: i32, h: i32, col0: i32): bool {
+  memory.fill(colCount, 0, <usize>w << 2);
+  let prev: u64 = 0;
+  let total = 0;
+  for (let yy = 0; yy < h; yy++) {
+    const p = rowOn + (<usize>yy << 3);
+    const cur = load<u64>(p);
+    let d = cur ^ prev;
+    prev = cur;
+    // The row's toggles replace its mask: they are all the placing pass reads.
+    store<u64>(p, d);
+    while (d != 0) {
+      const q = colCount + (<usize>ctz<u64>(d) << 2);
+      store<i32>(q, load<i32>(q) + 1);
+      total++;
+      d &= d - 1;
+    }
+  }
+  if (ne + total > edgeCap) return false;
   for (let x = 0; x < w; x++) {
+    const q = colCount + (<usize>x << 2);
+    const c = load<i32>(q);
     store<i32>(colEdge + (<usize>(col0 + x) << 2), ne);
-    let prev: u64 = 0;
-    for (let yy = 0; yy < h; yy++) {
-      const cur = (load<u64>(rowOn + (<usize>yy << 3)) >> <u64>x) & 1;
-      if (cur != prev) {
-        if (ne >= edgeCap) return false;
-        store<i32>(edges + (<usize>ne << 2), yy);
-        ne++;
-        prev = cur;
-      }
+    store<i32>(q, ne);
+    ne += c;
+  }
+  for (let yy = 0; yy < h; yy++) {
+    let d = load<u64>(rowOn + (<usize>yy << 3));
+    while (d != 0) {
+      const q = colCount + (<usize>ctz<u64>(d) << 2);
+      const at = load<i32>(q);
+      store<i32>(edges + (<usize>at << 2), yy);
+      store<i32>(q, at + 1);
+      d &= d - 1;
     }
   }
   return true;
@@ -293,7 +315,11 @@ function estimateBlock(y0: i32, y1: i32, x0: i32, x1: i32, margin: f32, lo: f32,
  * has one more entry), or -1 if the edge buffer overflowed (the host then uses the JS path).
  */
 export function classify(lo: f32, hi: f32, t: f32): i32 {
-  const bad = blockBands(lo, t, hi);
+  blockBands(lo, t, hi);
+  // v - v is 0 for every finite v: one NaN or infinite cell sends every block to the exact values.
+  const bad = magnitude - magnitude != 0;
+  // Rounded to float32 (within u relative, which the bound of estimateBlock allows for).
+  const margin = <f32>(bad ? Infinity : <f64>magnitude * marginPerMagnitude + absMargin);
   const nb = nbr * nbc;
   if (bad) memory.fill(bands, <u8>(15 | NONFINITE), <usize>nb);
   gInter = 0;
@@ -332,11 +358,9 @@ export function classify(lo: f32, hi: f32, t: f32): i32 {
         if (!cut) continue;
       }
       if (area == 0) continue;
-      // Rounded to float32 (within u relative, which the bound of estimateBlock allows for).
-      const margin = bad ? Infinity : supportMagnitude(br, bc) * marginPerMagnitude + absMargin;
       const keepInter = gInter;
       const keepUnion = gUnion;
-      if (!estimateBlock(y0, y1, x0, x1, <f32>margin, lo, hi, t, cut, i32At(offset, i))) return -1;
+      if (!estimateBlock(y0, y1, x0, x1, margin, lo, hi, t, cut, i32At(offset, i))) return -1;
       // A block estimated only for its cut adds nothing more to the counts.
       if (!count) {
         gInter = keepInter;
