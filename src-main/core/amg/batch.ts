@@ -126,24 +126,29 @@ export function selectBatch(pred: BatchPrediction, points: Float64Array, ctx: Cr
     data.filter(data.get('iouPreds').map((v) => v > t));
   }
 
-  const withStability = data.with(
-    'stability',
-    data.get('logits').map((l) => l.stability(o.maskThreshold, o.stabilityScoreOffset)),
-  );
-  if (o.stabilityScoreThresh > 0) {
-    const t = f32(o.stabilityScoreThresh);
-    withStability.filter(withStability.get('stability').map((s) => s >= t));
-  }
-
-  const withBoxes = withStability.with(
-    'boxes',
-    withStability.get('logits').map((l) => l.box(o.maskThreshold)),
-  );
+  // Mask by mask: its stability, then, if it passes, its box and the crop-edge test. SAM filters
+  // the whole batch at each step; the kept set is the same, and a map's box is read while the sparse
+  // kernel still holds the cut its stability made (sparse.ts LowResLogits).
+  const logits = data.get('logits');
+  const stability = new Array<number>(logits.length);
+  const boxes = new Array<BoxXYXY>(logits.length);
+  const keep = new Uint8Array(logits.length);
+  const stabilityThresh = f32(o.stabilityScoreThresh);
   const origBox: BoxXYXY = [0, 0, origW, origH];
-  const edge = withBoxes.get('boxes').map((b) => !isBoxNearCropEdge(b, cropBox, origBox, o.cropEdgeTolerance));
-  withBoxes.filter(edge);
-  return withBoxes;
+  for (let i = 0; i < logits.length; i++) {
+    const s = logits[i].stability(o.maskThreshold, o.stabilityScoreOffset);
+    stability[i] = s;
+    boxes[i] = NO_BOX;
+    if (o.stabilityScoreThresh > 0 && !(s >= stabilityThresh)) continue;
+    const box = logits[i].box(o.maskThreshold);
+    boxes[i] = box;
+    keep[i] = isBoxNearCropEdge(box, cropBox, origBox, o.cropEdgeTolerance) ? 0 : 1;
+  }
+  return data.with('stability', stability).with('boxes', boxes).filter(keep);
 }
+
+/** The box of a mask dropped before its box was asked for. */
+const NO_BOX: BoxXYXY = [0, 0, 0, 0];
 
 /**
  * _process_batch. SAM encodes the kept masks as RLE here; they are encoded only once the crop's NMS

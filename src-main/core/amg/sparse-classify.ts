@@ -12,25 +12,27 @@
 import { BAND_NONFINITE, blockStart, MIXED, OFF, ON, supportMagnitude, type TileLayout } from './sparse-layout';
 import { estimateBlock, estimateMargin } from './sparse-estimate';
 
-/** A map cut at t, block by block: what box() and rleInFrame() read. */
+/**
+ * A map cut at t, block by block: what box() and rleInFrame() read. It may hold only the block rows
+ * its mask touches (row0 on): the blocks of every other row are off.
+ */
 export interface CutMask {
   /** The cutoff (a float32 value). */
   t: number;
-  /** Per block (row-major, rows.blocks x cols.blocks): OFF, ON or MIXED at t. */
+  /** The first block row held. */
+  row0: number;
+  /** Per block of the rows held (row-major, cols.blocks per row): OFF, ON or MIXED at t. */
   state: Uint8Array;
-  /** Per MIXED block: index in colEdge of its first pixel column (-1 for other blocks). */
-  offset: Int32Array;
+  /** Bytes per pixel row of a MIXED block (the layout's cutRowBytes). */
+  rowBytes: number;
   /**
-   * Per pixel column of the MIXED blocks: its edges are edges[colEdge[k]] .. edges[colEdge[k + 1] - 1]
-   * (one extra entry at the end).
+   * The pixels of the MIXED blocks held, block after block in state's order: each block's pixel rows
+   * top to bottom, rowBytes bytes each, bit x (byte x >> 3, bit x & 7) set where (value > t) at the
+   * block's pixel column x. A mask's edge is a thin line through its box, so these are far smaller
+   * than the mask; bits rather than runs, because the kernel (sparse-kernel.ts) gets a pixel row's
+   * states as one mask and stores it as is.
    */
-  colEdge: Int32Array;
-  /**
-   * Where (value > t) toggles down a block's column, as offsets from the block's first row, the
-   * column starting off. COCO's RLE runs down columns, so these are nearly its runs already; a map
-   * is far from ragged at the pixel level, so edges are much fewer than pixels.
-   */
-  edges: Int32Array;
+  bits: Uint8Array;
 }
 
 /** Stability counts at (lo, hi) and the cut at t of one map. */
@@ -65,22 +67,21 @@ export function classifyMap(low: Float32Array, layout: TileLayout, bands: Uint8A
   const { rows, cols, taps, geometry } = layout;
   const nbr = rows.blocks;
   const nbc = cols.blocks;
+  const rowBytes = layout.cutRowBytes;
   const state = new Uint8Array(nbr * nbc);
-  const offset = new Int32Array(nbr * nbc).fill(-1);
-  // States at t first, to size the column index once.
-  let nCols = 0;
+  // Where each MIXED block's bits start: states at t first, to size the bits once.
+  const at = new Int32Array(nbr * nbc);
+  let nBytes = 0;
   for (let i = 0; i < nbr * nbc; i++) {
     const s = STATE_AT_T[bands[i]];
     state[i] = s;
     if (s !== MIXED) continue;
-    offset[i] = nCols;
-    const bc = i % nbc;
-    nCols += blockStart(cols, bc + 1) - blockStart(cols, bc);
+    at[i] = nBytes;
+    const br = Math.floor(i / nbc);
+    nBytes += (blockStart(rows, br + 1) - blockStart(rows, br)) * rowBytes;
   }
   const nonFinite = nbr * nbc > 0 && (bands[0] & BAND_NONFINITE) !== 0;
-  const sink = taps.sink;
-  sink.n = 0;
-  sink.colEdge = new Int32Array(nCols + 1);
+  const sink = { bits: new Uint8Array(nBytes), rowBytes };
   let inter = 0;
   let union = 0;
   for (let br = 0; br < nbr; br++) {
@@ -110,7 +111,7 @@ export function classifyMap(low: Float32Array, layout: TileLayout, bands: Uint8A
       }
       // A map with a non-finite cell gets an infinite margin: every pixel is computed densely.
       const margin = nonFinite ? Infinity : estimateMargin(supportMagnitude(low, layout, br, bc));
-      const r = estimateBlock(low, geometry, taps, y0, y1, x0, x1, margin, lo, hi, t, cut ? sink : null, offset[i]);
+      const r = estimateBlock(low, geometry, taps, y0, y1, x0, x1, margin, lo, hi, t, cut ? sink : null, at[i]);
       if (kind === ESTIMATE) {
         const b = Math.floor(r / 2 ** 26);
         union += r - b * 2 ** 26;
@@ -118,6 +119,5 @@ export function classifyMap(low: Float32Array, layout: TileLayout, bands: Uint8A
       }
     }
   }
-  sink.colEdge[nCols] = sink.n;
-  return { inter, union, cut: { t, state, offset, colEdge: sink.colEdge, edges: sink.edges.slice(0, sink.n) } };
+  return { inter, union, cut: { t, row0: 0, state, rowBytes, bits: sink.bits } };
 }

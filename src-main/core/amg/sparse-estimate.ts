@@ -79,8 +79,6 @@ export interface EstimateTaps {
   rows: AxisTaps;
   cols: AxisTaps;
   horiz: Float64Array;
-  /** The cut being built by classifyMap (scratch, copied out per map). */
-  sink: EdgeSink;
 }
 
 export function estimateTaps(g: UpsampleGeometry): EstimateTaps {
@@ -88,17 +86,20 @@ export function estimateTaps(g: UpsampleGeometry): EstimateTaps {
     rows: axisTaps(g.s1Rows, g.s2Rows, g.lowSize, g.outH),
     cols: axisTaps(g.s1Cols, g.s2Cols, g.lowSize, g.outW),
     horiz: new Float64Array(1024),
-    sink: { edges: new Int32Array(4096), n: 0, colEdge: new Int32Array(0) },
   };
 }
 
-/** Where estimateBlock writes the edges of the cut at t (growing `edges` as needed). */
-export interface EdgeSink {
-  edges: Int32Array;
-  /** Edges written so far. */
-  n: number;
-  /** Per cut column: index of its first edge. */
-  colEdge: Int32Array;
+/** Where estimateBlock sets the bits of the cut at t: a CutMask's bits (sparse-classify.ts). */
+export interface BitSink {
+  bits: Uint8Array;
+  rowBytes: number;
+}
+
+/** Sets bit dx of pixel rows r0 .. r1 - 1 of the block whose bits start at `at`. */
+function setBits(sink: BitSink, at: number, dx: number, r0: number, r1: number): void {
+  const { bits, rowBytes } = sink;
+  const bit = 1 << (dx & 7);
+  for (let p = at + r0 * rowBytes + (dx >> 3), e = at + r1 * rowBytes; p < e; p += rowBytes) bits[p] |= bit;
 }
 
 /** Margin for a block whose support's cells are at most `magnitude` in absolute value. */
@@ -109,9 +110,10 @@ export function estimateMargin(magnitude: number): number {
 /**
  * Decides the pixels y0..y1-1 x x0..x1-1 of one map at the cutoffs lo, hi and t, the decisions being
  * those of the dense values (pixelValue): returns the pixels above lo plus 2^26 times those above
- * both lo and hi (stability counts, as the dense count nests them). With a sink, also writes the
- * edges of (value > t) of each column x, down from y0 starting off, and sets colEdge[col0 + x - x0]
- * to its first edge. `margin` from estimateMargin of a support containing every cell the block reads.
+ * both lo and hi (stability counts, as the dense count nests them). With a sink, also sets the bits
+ * of (value > t) of the block's pixels, from sink.bits[at] (rows of sink.rowBytes bytes, bit x - x0
+ * of each; the bits must be clear). `margin` from estimateMargin of any bound on the magnitude of
+ * the cells the block reads.
  */
 export function estimateBlock(
   low: Float32Array,
@@ -125,8 +127,8 @@ export function estimateBlock(
   lo: number,
   hi: number,
   t: number,
-  sink: EdgeSink | null,
-  col0: number,
+  sink: BitSink | null,
+  at: number,
 ): number {
   const n = g.lowSize;
   const { rows: R, cols: C } = taps;
@@ -154,20 +156,11 @@ export function estimateBlock(
     const col = (x - x0) * nr;
     for (let a = 0; a < nr; a++, p += n) H[col + a] = low[p] * cw0 + low[p + 1] * cw1 + low[p + 2] * cw2;
   }
-  if (sink && sink.edges.length < sink.n + (x1 - x0) * h) {
-    const grown = new Int32Array(Math.max(2 * sink.edges.length, sink.n + (x1 - x0) * h));
-    grown.set(sink.edges.subarray(0, sink.n));
-    sink.edges = grown;
-  }
-  const edges = sink ? sink.edges : null;
-  let ne = sink ? sink.n : 0;
   let above = 0;
   let both = 0;
   for (let x = x0; x < x1; x++) {
     const col = (x - x0) * nr - ra;
-    // The cut's edges down this column (sparse-classify.ts CutMask): where (value > t) toggles.
-    let cur = 0;
-    if (sink) sink.colEdge[col0 + x - x0] = ne;
+    const dx = x - x0;
     // A column whose H values all lie beyond the margin on one side of every cutoff is decided
     // whole: ~45 % of the columns of straddling blocks on the recorded bench maps. (H is finite:
     // classifyMap gives maps with a non-finite cell an infinite margin, which decides nothing.)
@@ -186,7 +179,7 @@ export function estimateBlock(
     if ((cLo | cHi | cT) >= 0) {
       above += cLo * h;
       both += (cLo & cHi) * h;
-      if (edges && cT === 1) edges[ne++] = 0;
+      if (sink && cT === 1) setBits(sink, at, dx, 0, h);
       continue;
     }
     for (let y = y0; y < y1; ) {
@@ -205,10 +198,7 @@ export function estimateBlock(
       if ((sLo | sHi | sT) >= 0) {
         above += sLo * (end - y);
         both += (sLo & sHi) * (end - y);
-        if (edges && sT !== cur) {
-          edges[ne++] = y - y0;
-          cur = sT;
-        }
+        if (sink && sT === 1) setBits(sink, at, dx, y - y0, end - y0);
         y = end;
         continue;
       }
@@ -220,14 +210,9 @@ export function estimateBlock(
         const up = +(v > lo);
         above += up;
         both += up & +(v > hi);
-        const on = +(v > t);
-        if (edges && on !== cur) {
-          edges[ne++] = y - y0;
-          cur = on;
-        }
+        if (sink && v > t) setBits(sink, at, dx, y - y0, y - y0 + 1);
       }
     }
   }
-  if (sink) sink.n = ne;
   return above + both * 2 ** 26;
 }

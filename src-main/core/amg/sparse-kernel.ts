@@ -1,14 +1,17 @@
-// The WASM kernel of the sparse path (kernel/assembly/classify.ts): the same MapCuts as blockBands +
-// classifyMap (sparse-layout.ts, sparse-classify.ts), ~2.5x faster per map at 800x534 on the
-// recorded bench maps. One instance per thread (the AMG workers each get theirs), holding one crop
-// layout at a time. Where it cannot answer (no WebAssembly SIMD, a block wider than 64 pixels, an
-// edge buffer overflow) it returns null and the caller takes the JS path, which stays the reference
-// the tests compare both against.
+// The WASM kernel of the sparse path (kernel/assembly/classify.ts): the same counts, box and cut as
+// blockBands + classifyMap + cutBox (sparse-layout.ts, sparse-classify.ts, sparse-rle.ts), ~3x
+// faster per map at 800x534 on the recorded bench maps. One instance per thread (the AMG workers
+// each get theirs), holding one crop layout and one map's results at a time: a map's box and cut
+// are read before the next map is classified (generation says whether they still are). Where it
+// cannot answer (no WebAssembly SIMD, a block wider than 64 pixels) classify returns null and the
+// caller takes the JS path, which stays the reference the tests compare both against.
 
+import type { BoxXYXY } from '../types';
 import { KERNEL_WASM_BASE64 } from './kernel/classify-wasm';
-import type { MapCuts } from './sparse-classify';
+import type { CutMask } from './sparse-classify';
 import { ABS_MARGIN, MARGIN_PER_MAGNITUDE } from './sparse-estimate';
 import type { TileLayout } from './sparse-layout';
+import { trimCut } from './sparse-rle';
 import { pixelValue } from './upsample';
 
 /** Widest block the kernel evaluates: a pixel row's on/off states are one 64-bit mask. */
@@ -27,21 +30,25 @@ interface KernelExports {
   reset(): void;
   alloc(bytes: number): number;
   setLayout(...args: number[]): void;
-  classify(lo: number, hi: number, t: number): number;
+  classify(lo: number, hi: number, t: number): void;
   inter(): number;
   union(): number;
-  edgeCount(): number;
 }
 
 /** What the kernel holds for the layout it was last given. */
 interface Loaded {
   layout: TileLayout;
-  blocks: number;
   low: Float32Array;
   state: Uint8Array;
   offset: Int32Array;
-  colEdge: Int32Array;
-  edges: Int32Array;
+  bits: Uint8Array;
+  box: Int32Array;
+}
+
+/** A map's stability counts (sparse-classify.ts MapCuts without the cut). */
+export interface KernelCounts {
+  inter: number;
+  union: number;
 }
 
 let module: WasmModule | null | undefined;
@@ -60,13 +67,8 @@ export function sparseKernel(): SparseKernel | null {
   return instance;
 }
 
-export interface SparseKernelOptions {
-  /** Most cut edges per map (default: 8 per block column, at least 65,536, at most one per pixel). */
-  maxEdges?: number;
-}
-
 /** A kernel of its own (tests), or null when this runtime cannot compile it. */
-export function newSparseKernel(options: SparseKernelOptions = {}): SparseKernel | null {
+export function newSparseKernel(): SparseKernel | null {
   if (module === undefined) {
     try {
       module = new WASM.Module(Buffer.from(KERNEL_WASM_BASE64, 'base64'));
@@ -75,7 +77,7 @@ export function newSparseKernel(options: SparseKernelOptions = {}): SparseKernel
       module = null;
     }
   }
-  return module ? new SparseKernel(module, options) : null;
+  return module ? new SparseKernel(module) : null;
 }
 
 export class SparseKernel {
@@ -85,37 +87,44 @@ export class SparseKernel {
   private readonly refused = new WeakSet<TileLayout>();
   /** The map being classified, for the exact values the kernel asks for (imported `dense`). */
   private map: Float32Array = new Float32Array(0);
+  /** The cutoff of the last map classified. */
+  private t = NaN;
+  /** Counts every classify: the box and cut read are those of the last one. */
+  generation = 0;
 
-  constructor(
-    module: WasmModule,
-    private readonly options: SparseKernelOptions = {},
-  ) {
+  constructor(module: WasmModule) {
     const inst = new WASM.Instance(module, {
       env: { dense: (y: number, x: number) => pixelValue(this.map, this.loaded!.layout.geometry, y, x) },
     });
     this.x = inst.exports as unknown as KernelExports;
   }
 
-  /** classifyMap's answer for `low` on `layout`, or null where the JS path must answer. */
-  classify(low: Float32Array, layout: TileLayout, lo: number, hi: number, t: number): MapCuts | null {
+  /**
+   * classifyMap's counts for `low` on `layout`, or null where the JS path must answer. The box and
+   * cut at t are then the kernel's until the next call (box(), takeCut()).
+   */
+  classify(low: Float32Array, layout: TileLayout, lo: number, hi: number, t: number): KernelCounts | null {
     const k = this.loaded?.layout === layout ? this.loaded : this.load(layout);
     if (!k) return null;
     const n = layout.geometry.lowSize;
     k.low.set(low.subarray(0, layout.rows.cells * n));
     this.map = low;
-    const nCut = this.x.classify(lo, hi, t);
-    if (nCut < 0) return null;
-    return {
-      inter: this.x.inter(),
-      union: this.x.union(),
-      cut: {
-        t,
-        state: k.state.slice(0, k.blocks),
-        offset: k.offset.slice(0, k.blocks),
-        colEdge: k.colEdge.slice(0, nCut + 1),
-        edges: k.edges.slice(0, this.x.edgeCount()),
-      },
-    };
+    this.t = t;
+    this.generation++;
+    this.x.classify(lo, hi, t);
+    return { inter: this.x.inter(), union: this.x.union() };
+  }
+
+  /** cutBox of the last map's cut. */
+  box(): BoxXYXY {
+    const b = this.loaded!.box;
+    return [b[0], b[1], b[2], b[3]];
+  }
+
+  /** The last map's cut, copied out for the block rows `box` (its box, non-empty) touches. */
+  takeCut(box: BoxXYXY): CutMask {
+    const k = this.loaded!;
+    return trimCut({ t: this.t, state: k.state, at: k.offset, bits: k.bits }, k.layout, box);
   }
 
   /** Copies the layout's tables into the kernel and sizes its buffers; null if it cannot take it. */
@@ -124,12 +133,10 @@ export class SparseKernel {
     const { rows, cols, taps, geometry: g } = layout;
     let widest = 0;
     for (let b = 0; b < cols.blocks; b++) widest = Math.max(widest, cols.blockPix[b + 1] - cols.blockPix[b]);
-    let tallest = 0;
     let rowsRead = 0;
     for (let b = 0; b < rows.blocks; b++) {
       const y0 = rows.blockPix[b];
       const y1 = rows.blockPix[b + 1];
-      tallest = Math.max(tallest, y1 - y0);
       if (y1 > y0) rowsRead = Math.max(rowsRead, taps.rows.first[y1 - 1] + 3 - taps.rows.first[y0]);
     }
     if (widest > KERNEL_MAX_BLOCK_WIDTH) {
@@ -141,9 +148,8 @@ export class SparseKernel {
     this.loaded = null;
     const n = g.lowSize;
     const blocks = rows.blocks * cols.blocks;
-    const cutColumns = g.outW * rows.blocks;
-    // Realistic cuts have a few edges per column; a map that needs more takes the JS path.
-    const edgeCap = this.options.maxEdges ?? Math.min(g.outW * g.outH, Math.max(1 << 16, 8 * cutColumns));
+    // Every block MIXED: each block column's pixel rows.
+    const bitBytes = g.outH * cols.blocks * layout.cutRowBytes;
     const ptr: number[] = [];
     const room = (bytes: number) => {
       const p = x.alloc(bytes);
@@ -164,11 +170,10 @@ export class SparseKernel {
     const pBands = room(blocks + 16);
     const pState = room(blocks + 16);
     const pOffset = room(4 * blocks);
-    const pColEdge = room(4 * (cutColumns + 1));
-    const pEdges = room(4 * edgeCap);
+    // 8 bytes of slack: the kernel stores a pixel row's 8 bytes and keeps rowBytes of them.
+    const pBits = room(bitBytes + 8);
     const pHr = room(4 * Math.max(1, rowsRead) * (KERNEL_MAX_BLOCK_WIDTH + 4));
-    const pRowOn = room(8 * Math.max(1, tallest));
-    const pColCount = room(4 * KERNEL_MAX_BLOCK_WIDTH);
+    const pBox = room(16);
     if (ptr.some((p) => p === 0)) {
       // Memory could not grow: the JS path answers.
       this.refused.add(layout);
@@ -179,18 +184,17 @@ export class SparseKernel {
     x.setLayout(
       n, rows.cells, cols.cells, rows.blocks, cols.blocks,
       ...tablePtr,
-      pLow, pCell, pColBits, pBands, pState, pOffset, pColEdge, pEdges, edgeCap, pHr, pRowOn, pColCount,
+      pLow, pCell, pColBits, pBands, pState, pOffset, pBits, layout.cutRowBytes, pHr, pBox,
       MARGIN_PER_MAGNITUDE, ABS_MARGIN,
     );
     const buf = x.memory.buffer;
     this.loaded = {
       layout,
-      blocks,
       low: new Float32Array(buf, pLow, n * n),
       state: new Uint8Array(buf, pState, blocks),
       offset: new Int32Array(buf, pOffset, blocks),
-      colEdge: new Int32Array(buf, pColEdge, cutColumns + 1),
-      edges: new Int32Array(buf, pEdges, edgeCap),
+      bits: new Uint8Array(buf, pBits, bitBytes),
+      box: new Int32Array(buf, pBox, 4),
     };
     return this.loaded;
   }

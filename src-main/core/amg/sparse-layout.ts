@@ -53,6 +53,8 @@ export interface TileLayout {
   taps: EstimateTaps;
   /** Scratch for one map's block band sets (blockBands), per block, row-major. */
   bands: Uint8Array;
+  /** Bytes per pixel row of a cut's MIXED block (sparse-classify.ts CutMask): the widest block's, in bits. */
+  cutRowBytes: number;
 }
 
 /** Largest low-res side handled (SAM's is 256): sizes blockBands' scratch. */
@@ -125,12 +127,15 @@ export function tileLayout(geometry: UpsampleGeometry): TileLayout {
   const colGroups = axisGroups(g.s1Cols, g.s2Cols, g.outW);
   const rows = axisLayout(rowGroups, g.outH);
   const cols = axisLayout(colGroups, g.outW);
+  let widest = 1;
+  for (let b = 0; b < cols.blocks; b++) widest = Math.max(widest, cols.blockPix[b + 1] - cols.blockPix[b]);
   return {
     geometry: g,
     rows,
     cols,
     taps: estimateTaps(g),
     bands: new Uint8Array(rows.blocks * cols.blocks),
+    cutRowBytes: Math.ceil(widest / 8),
   };
 }
 

@@ -13,8 +13,8 @@
 import type { BoxXYXY, MaskPredictor, Rle } from '../types';
 import { RunBuilder } from '../mask/rle';
 import type { MaskLogits } from './logits';
-import { classifyMap, type CutMask, type MapCuts } from './sparse-classify';
-import { sparseKernel } from './sparse-kernel';
+import { classifyMap, type CutMask } from './sparse-classify';
+import { sparseKernel, type KernelCounts, type SparseKernel } from './sparse-kernel';
 import { blockBands, type TileLayout } from './sparse-layout';
 import { cutBox, cutRleInFrame } from './sparse-rle';
 import { pixelValue } from './upsample';
@@ -50,32 +50,61 @@ export function hasLowRes(p: MaskPredictor): p is LowResMaskPredictor {
 }
 
 export class LowResLogits implements MaskLogits {
-  /** The map cut at the last threshold asked for, kept from stability() for box() and rleInFrame(). */
+  /** The map's cut at cut.t: built by the JS path, or copied out of the kernel by box(). */
   private cut: CutMask | null = null;
+  /** cut's box, once asked for. */
+  private cutBox: BoxXYXY | null = null;
+  /** The kernel's generation when it last classified this map, and at which cutoff. */
+  private kernelGen = -1;
+  private kernelT = NaN;
 
   constructor(
     readonly low: Float32Array,
     readonly layout: TileLayout,
   ) {}
 
-  private classify(lo: number, hi: number, t: number): MapCuts {
-    const cuts = sparseKernel()?.classify(this.low, this.layout, lo, hi, t) ?? this.classifyInJs(lo, hi, t);
-    this.cut = cuts.cut;
-    return cuts;
-  }
-
-  private classifyInJs(lo: number, hi: number, t: number): MapCuts {
+  private classify(lo: number, hi: number, t: number): KernelCounts {
+    this.cut = null;
+    this.cutBox = null;
+    const kernel = sparseKernel();
+    const counts = kernel?.classify(this.low, this.layout, lo, hi, t);
+    if (kernel && counts) {
+      this.kernelGen = kernel.generation;
+      this.kernelT = t;
+      return counts;
+    }
+    this.kernelGen = -1;
     // Block band sets in the layout's scratch: a map is classified once in the generator's use
     // (stability, then box and RLE from the kept cut), so nothing is lost by not keeping them.
     const bands = this.layout.bands;
     blockBands(this.low, this.layout, lo, t, hi, bands);
-    return classifyMap(this.low, this.layout, bands, lo, hi, t);
+    const cuts = classifyMap(this.low, this.layout, bands, lo, hi, t);
+    this.cut = cuts.cut;
+    return cuts;
   }
 
-  /** The cut at t, from stability() when it used the same threshold. */
-  private cutAt(t: number): CutMask {
-    if (this.cut && Object.is(this.cut.t, t)) return this.cut;
-    return this.classify(t, t, t).cut;
+  /** Whether the cut at t is at hand: kept here, or still the kernel's latest. */
+  private holds(t: number): boolean {
+    if (this.cut) return Object.is(this.cut.t, t);
+    return Object.is(this.kernelT, t) && sparseKernel()?.generation === this.kernelGen;
+  }
+
+  /**
+   * The box of the cut at t, keeping the cut: stability()'s when it used t and the kernel has not
+   * classified another map since (the generator asks for a map's box right after its stability,
+   * batch.ts), else the map is classified again.
+   */
+  private boxAt(t: number): BoxXYXY {
+    if (!this.holds(t)) this.classify(t, t, t);
+    if (this.cutBox) return this.cutBox;
+    if (this.cut) {
+      this.cutBox = cutBox(this.cut, this.layout);
+    } else {
+      const kernel = sparseKernel() as SparseKernel;
+      this.cutBox = kernel.box();
+      this.cut = kernel.takeCut(this.cutBox);
+    }
+    return this.cutBox;
   }
 
   stability(maskThreshold: number, offset: number): number {
@@ -89,6 +118,7 @@ export class LowResLogits implements MaskLogits {
       // t, so count at lo alone and cut at t when asked.
       const { inter, union } = this.classify(lo, hi, lo);
       this.cut = null;
+      this.kernelGen = -1;
       return f32(inter / union);
     }
     const { inter, union } = this.classify(lo, hi, t);
@@ -96,7 +126,7 @@ export class LowResLogits implements MaskLogits {
   }
 
   box(maskThreshold: number): BoxXYXY {
-    return cutBox(this.cutAt(f32(maskThreshold)), this.layout);
+    return this.boxAt(f32(maskThreshold));
   }
 
   rleInFrame(maskThreshold: number, box: BoxXYXY, x0: number, y0: number, frameW: number, frameH: number): Rle {
@@ -118,9 +148,11 @@ export class LowResLogits implements MaskLogits {
     const [bx0, by0, bx1, by1] = box;
     // box() gives [0, 0, 0, 0] for an empty mask, as for a mask of pixel (0, 0) alone.
     if (bx0 === 0 && by0 === 0 && bx1 === 0 && by1 === 0 && !(pixelValue(this.low, this.layout.geometry, 0, 0) > t)) return null;
-    const cut = this.cutAt(t);
+    this.boxAt(t);
+    const cut = this.cut as CutMask;
     // The generator asks nothing more of a map once it is encoded: let its bits go.
     this.cut = null;
+    this.cutBox = null;
     return cut;
   }
 }

@@ -30,28 +30,27 @@ export type FromAmgWorker =
 
 /**
  * The cuts (sparse-classify.ts CutMask) of a batch's kept masks, packed: mask i has t[i] (NaN for an
- * empty mask, no cut), state and offset at i * blocks, colEdge from index[2i] to index[2i + 2] and
- * edges from index[2i + 1] to index[2i + 3].
+ * empty mask, no cut) and row0[i], its state from index[2i] to index[2i + 2] and its bits from
+ * index[2i + 1] to index[2i + 3]; rowBytes is the layout's.
  */
 export interface PackedCuts {
   t: Float64Array;
+  row0: Int32Array;
+  rowBytes: number;
   index: Int32Array;
   state: Uint8Array;
-  offset: Int32Array;
-  colEdge: Int32Array;
-  edges: Int32Array;
+  bits: Uint8Array;
 }
 
 function unpackCut(p: PackedCuts, i: number): CutMask | null {
   const t = p.t[i];
   if (Number.isNaN(t)) return null;
-  const blocks = p.state.length / p.t.length;
   return {
     t,
-    state: p.state.subarray(i * blocks, (i + 1) * blocks),
-    offset: p.offset.subarray(i * blocks, (i + 1) * blocks),
-    colEdge: p.colEdge.subarray(p.index[2 * i], p.index[2 * i + 2]),
-    edges: p.edges.subarray(p.index[2 * i + 1], p.index[2 * i + 3]),
+    row0: p.row0[i],
+    state: p.state.subarray(p.index[2 * i], p.index[2 * i + 2]),
+    rowBytes: p.rowBytes,
+    bits: p.bits.subarray(p.index[2 * i + 1], p.index[2 * i + 3]),
   };
 }
 

@@ -52,49 +52,47 @@ function run(m: Extract<ToAmgWorker, { kind: 'batch' }>): FromAmgWorker {
     kept[4 * i + 3] = pts[i][1];
     return logits[i].pendingCut(threshold, b);
   });
-  return { kind: 'done', id: m.id, boxes, kept, cuts: packCuts(cuts) };
+  return { kind: 'done', id: m.id, boxes, kept, cuts: packCuts(cuts, layout.cutRowBytes) };
 }
 
 /**
  * The cuts of a batch in a few buffers: handing over thousands of small buffers one by one cost
  * more than the work itself (measured: 1 worker was ~20 % slower than none on the bench photos).
  */
-function packCuts(cuts: (CutMask | null)[]): PackedCuts {
+function packCuts(cuts: (CutMask | null)[], rowBytes: number): PackedCuts {
   const n = cuts.length;
-  const blocks = cuts.find((c) => c !== null)?.state.length ?? 0;
-  let nCol = 0;
-  let nEdge = 0;
+  let nState = 0;
+  let nBits = 0;
   for (const c of cuts) {
     if (!c) continue;
-    nCol += c.colEdge.length;
-    nEdge += c.edges.length;
+    nState += c.state.length;
+    nBits += c.bits.length;
   }
   const packed: PackedCuts = {
     t: new Float64Array(n),
+    row0: new Int32Array(n),
+    rowBytes,
     index: new Int32Array(2 * n + 2),
-    state: new Uint8Array(n * blocks),
-    offset: new Int32Array(n * blocks),
-    colEdge: new Int32Array(nCol),
-    edges: new Int32Array(nEdge),
+    state: new Uint8Array(nState),
+    bits: new Uint8Array(nBits),
   };
-  let col = 0;
-  let edge = 0;
+  let st = 0;
+  let bt = 0;
   for (let i = 0; i < n; i++) {
     const c = cuts[i];
-    packed.index[2 * i] = col;
-    packed.index[2 * i + 1] = edge;
+    packed.index[2 * i] = st;
+    packed.index[2 * i + 1] = bt;
     // NaN marks an empty mask (no cut).
     packed.t[i] = c ? c.t : NaN;
     if (!c) continue;
-    packed.state.set(c.state, i * blocks);
-    packed.offset.set(c.offset, i * blocks);
-    packed.colEdge.set(c.colEdge, col);
-    packed.edges.set(c.edges, edge);
-    col += c.colEdge.length;
-    edge += c.edges.length;
+    packed.row0[i] = c.row0;
+    packed.state.set(c.state, st);
+    packed.bits.set(c.bits, bt);
+    st += c.state.length;
+    bt += c.bits.length;
   }
-  packed.index[2 * n] = col;
-  packed.index[2 * n + 1] = edge;
+  packed.index[2 * n] = st;
+  packed.index[2 * n + 1] = bt;
   return packed;
 }
 
@@ -112,7 +110,7 @@ port.on('message', (m: ToAmgWorker) => {
   const transfer: ArrayBufferLike[] = [];
   if (reply.kind === 'done') {
     const c = reply.cuts;
-    transfer.push(reply.boxes.buffer, reply.kept.buffer, c.t.buffer, c.index.buffer, c.state.buffer, c.offset.buffer, c.colEdge.buffer, c.edges.buffer);
+    transfer.push(reply.boxes.buffer, reply.kept.buffer, c.t.buffer, c.row0.buffer, c.index.buffer, c.state.buffer, c.bits.buffer);
   }
   port.postMessage(reply, transfer as ArrayBuffer[]);
 });

@@ -8,11 +8,13 @@
 //   weights as sparse-estimate.ts, rounded), 4 pixels at a time, decided against the same margin,
 //   which covers float32 arithmetic too (estimateBlock),
 //   with the exact float32 value (upsample.pixelValue, imported from JS) within the margin. The
-//   on/off state of each pixel row is a 64-bit mask, so a block is at most 64 pixels wide (the host
-//   checks); a column's edges are where consecutive row masks differ.
+//   on/off state of each pixel row is a 64-bit mask, stored as is into the cut's bits, so a block
+//   is at most 64 pixels wide (the host checks).
+// - One margin for the whole map, from the largest |cell| of the band pass.
+// - The cut's box is found on the way (ON blocks, and the rows and columns of MIXED blocks' bits).
 //
 // Memory: the host allocates every buffer once per crop layout (alloc after reset), copies each
-// map into `low`, calls classify, and reads the cut from state / offset / colEdge / edges.
+// map into `low`, calls classify, and reads the counts, the box and the cut (state / offset / bits).
 
 @external("env", "dense") declare function dense(y: i32, x: i32): f64;
 
@@ -60,18 +62,21 @@ let cell: usize = 0;
 let colBits: usize = 0;
 let bands: usize = 0;
 let state: usize = 0;
+/** Per block: where a MIXED block's bits start in `bits`. */
 let offset: usize = 0;
-let colEdge: usize = 0;
-let edges: usize = 0;
-let edgeCap: i32 = 0;
+/** The cut's bits (sparse-classify.ts CutMask), rowBytes per pixel row; 8 bytes of slack at the end. */
+let bits: usize = 0;
+let rowBytes: i32 = 0;
 let HR: usize = 0;
-let rowOn: usize = 0;
-/** Per column of a block (64 entries): its edge count, then where its next edge goes. */
-let colCount: usize = 0;
+/** The cut's box, x0 y0 x1 y1 (i32), written by classify. */
+let boxOut: usize = 0;
 // Results.
-let ne: i32 = 0;
 let gInter: f64 = 0;
 let gUnion: f64 = 0;
+let bxs: i32 = 0;
+let bys: i32 = 0;
+let bxe: i32 = 0;
+let bye: i32 = 0;
 
 // Block states (sparse-layout.ts OFF, ON, MIXED) and band bits.
 const OFF: u8 = 0;
@@ -87,7 +92,7 @@ export function setLayout(
   rSupLo_: usize, rSupHi_: usize, rBlockPix_: usize, cSupLo_: usize, cSupHi_: usize, cBlockPix_: usize,
   rf: usize, cf: usize, rw0: usize, rw1: usize, rw2: usize, cw0: usize, cw1: usize, cw2: usize,
   low_: usize, cell_: usize, colBits_: usize, bands_: usize, state_: usize, offset_: usize,
-  colEdge_: usize, edges_: usize, edgeCap_: i32, hr: usize, rowOn_: usize, colCount_: usize,
+  bits_: usize, rowBytes_: i32, hr: usize, boxOut_: usize,
   marginPerMagnitude_: f64, absMargin_: f64,
 ): void {
   marginPerMagnitude = marginPerMagnitude_;
@@ -96,7 +101,7 @@ export function setLayout(
   rSupLo = rSupLo_; rSupHi = rSupHi_; rBlockPix = rBlockPix_; cSupLo = cSupLo_; cSupHi = cSupHi_; cBlockPix = cBlockPix_;
   RF = rf; CF = cf; RW0 = rw0; RW1 = rw1; RW2 = rw2; CW0 = cw0; CW1 = cw1; CW2 = cw2;
   low = low_; cell = cell_; colBits = colBits_; bands = bands_; state = state_; offset = offset_;
-  colEdge = colEdge_; edges = edges_; edgeCap = edgeCap_; HR = hr; rowOn = rowOn_; colCount = colCount_;
+  bits = bits_; rowBytes = rowBytes_; HR = hr; boxOut = boxOut_;
 }
 
 @inline function i32At(p: usize, i: i32): i32 {
@@ -187,8 +192,8 @@ function blockBands(lo: f32, t: f32, hi: f32): void {
 
 /**
  * Pixels y0..y1-1 x x0..x1-1 at the cutoffs (sparse-estimate.ts estimateBlock): adds the pixels
- * above lo to gUnion and those above lo and hi to gInter; with `sink`, writes each column's edges
- * of (value > t) from colEdge[col0]. Returns false if the edge buffer is full.
+ * above lo to gUnion and those above lo and hi to gInter; with `sink`, stores each pixel row's bits
+ * of (value > t) from bits[at] (CutMask's layout) and widens the cut's box by the block's on pixels.
  *
  * The estimate is float32, 4 pixels at a time, and still decides against sparse-estimate.ts's
  * margin (64 * 2^-24 * M plus 2^-140, M the largest |cell| read). Bound, with u = 2^-24 and all
@@ -198,7 +203,7 @@ function blockBands(lo: f32, t: f32, hi: f32): void {
  * exact one. So |estimate - dense| <= 14u * M (plus ~24 subnormal roundings of 2^-149), under a
  * quarter of the margin, and the rounding of |estimate - cutoff| itself costs another u relative.
  */
-function estimateBlock(y0: i32, y1: i32, x0: i32, x1: i32, margin: f32, lo: f32, hi: f32, t: f32, sink: bool, col0: i32): bool {
+function estimateBlock(y0: i32, y1: i32, x0: i32, x1: i32, margin: f32, lo: f32, hi: f32, t: f32, sink: bool, at: i32): void {
   const ra = i32At(RF, y0);
   const nr = i32At(RF, y1 - 1) + 3 - ra;
   const w = x1 - x0;
@@ -222,6 +227,9 @@ function estimateBlock(y0: i32, y1: i32, x0: i32, x1: i32, margin: f32, lo: f32,
   const valid: u64 = w == 64 ? ~(<u64>0) : (<u64>1 << <u64>w) - 1;
   let above = 0;
   let both = 0;
+  let columns: u64 = 0;
+  let firstOn = -1;
+  let lastOn = -1;
   for (let y = y0; y < y1; y++) {
     const w0 = f32x4.splat(f32At(RW0, y));
     const w1 = f32x4.splat(f32At(RW1, y));
@@ -258,63 +266,30 @@ function estimateBlock(y0: i32, y1: i32, x0: i32, x1: i32, margin: f32, lo: f32,
     up &= valid;
     above += <i32>popcnt<u64>(up);
     both += <i32>popcnt<u64>(up & hiBits);
-    store<u64>(rowOn + (<usize>(y - y0) << 3), on & valid);
+    if (!sink) continue;
+    on &= valid;
+    // 8 bytes stored, rowBytes kept: the bytes past the row are 0 and the next row or block
+    // overwrites them; `bits` has 8 bytes of slack for the last one.
+    store<u64>(bits + <usize>at + <usize>((y - y0) * rowBytes), on);
+    if (on == 0) continue;
+    columns |= on;
+    if (firstOn < 0) firstOn = y;
+    lastOn = y;
   }
   gUnion += <f64>above;
   gInter += <f64>both;
-  return sink ? blockEdges(w, h, col0) : true;
+  if (firstOn < 0) return;
+  bxs = min(bxs, x0 + <i32>ctz<u64>(columns));
+  bxe = max(bxe, x0 + 63 - <i32>clz<u64>(columns));
+  bys = min(bys, firstOn);
+  bye = max(bye, lastOn);
 }
 
 /**
- * The cut's edges of the block just estimated, column by column from colEdge[col0]: a column's edges
- * are the rows where its bit differs from the row above (the column starting off), so each row's
- * toggles (its mask XOR the previous one) are walked bit by bit, once to count each column's edges
- * and once to place them, rather than testing every pixel. Returns false if the edge buffer is full.
+ * classifyMap of sparse-classify.ts on the map in `low`: the counts (inter(), union()), the cut at t
+ * in state / offset / bits, and its box (cutBox of sparse-rle.ts) in boxOut.
  */
-function blockEdges(w: i32, h: i32, col0: i32): bool {
-  memory.fill(colCount, 0, <usize>w << 2);
-  let prev: u64 = 0;
-  let total = 0;
-  for (let yy = 0; yy < h; yy++) {
-    const p = rowOn + (<usize>yy << 3);
-    const cur = load<u64>(p);
-    let d = cur ^ prev;
-    prev = cur;
-    // The row's toggles replace its mask: they are all the placing pass reads.
-    store<u64>(p, d);
-    while (d != 0) {
-      const q = colCount + (<usize>ctz<u64>(d) << 2);
-      store<i32>(q, load<i32>(q) + 1);
-      total++;
-      d &= d - 1;
-    }
-  }
-  if (ne + total > edgeCap) return false;
-  for (let x = 0; x < w; x++) {
-    const q = colCount + (<usize>x << 2);
-    const c = load<i32>(q);
-    store<i32>(colEdge + (<usize>(col0 + x) << 2), ne);
-    store<i32>(q, ne);
-    ne += c;
-  }
-  for (let yy = 0; yy < h; yy++) {
-    let d = load<u64>(rowOn + (<usize>yy << 3));
-    while (d != 0) {
-      const q = colCount + (<usize>ctz<u64>(d) << 2);
-      const at = load<i32>(q);
-      store<i32>(edges + (<usize>at << 2), yy);
-      store<i32>(q, at + 1);
-      d &= d - 1;
-    }
-  }
-  return true;
-}
-
-/**
- * classifyMap of sparse-classify.ts on the map in `low`. Returns the number of cut columns (colEdge
- * has one more entry), or -1 if the edge buffer overflowed (the host then uses the JS path).
- */
-export function classify(lo: f32, hi: f32, t: f32): i32 {
+export function classify(lo: f32, hi: f32, t: f32): void {
   blockBands(lo, t, hi);
   // v - v is 0 for every finite v: one NaN or infinite cell sends every block to the exact values.
   const bad = magnitude - magnitude != 0;
@@ -324,17 +299,20 @@ export function classify(lo: f32, hi: f32, t: f32): i32 {
   if (bad) memory.fill(bands, <u8>(15 | NONFINITE), <usize>nb);
   gInter = 0;
   gUnion = 0;
-  ne = 0;
-  let nCut = 0;
+  bxs = i32.MAX_VALUE;
+  bys = i32.MAX_VALUE;
+  bxe = -1;
+  bye = -1;
+  let nBytes = 0;
   for (let i = 0; i < nb; i++) {
     const m = <i32>load<u8>(bands + <usize>i);
     // Bands 0, 1 are at or below t; 2, 3 above it.
     const s: u8 = m & NONFINITE ? MIXED : (m & 12) == 0 ? OFF : (m & 3) == 0 ? ON : MIXED;
     store<u8>(state + <usize>i, s);
-    store<i32>(offset + (<usize>i << 2), s == MIXED ? nCut : -1);
     if (s != MIXED) continue;
-    const bc = i % nbc;
-    nCut += i32At(cBlockPix, bc + 1) - i32At(cBlockPix, bc);
+    store<i32>(offset + (<usize>i << 2), nBytes);
+    const br = i / nbc;
+    nBytes += (i32At(rBlockPix, br + 1) - i32At(rBlockPix, br)) * rowBytes;
   }
   for (let br = 0; br < nbr; br++) {
     const y0 = i32At(rBlockPix, br);
@@ -346,9 +324,16 @@ export function classify(lo: f32, hi: f32, t: f32): i32 {
       const straddlesLo = (m & 1) != 0 && (m & 14) != 0;
       const straddlesHi = (m & 8) != 0 && (m & 7) != 0;
       const count = (m & NONFINITE) != 0 || straddlesLo || straddlesHi;
-      const cut = load<u8>(state + <usize>i) == MIXED;
+      const s = load<u8>(state + <usize>i);
+      const cut = s == MIXED;
       const x0 = i32At(cBlockPix, bc);
       const x1 = i32At(cBlockPix, bc + 1);
+      if (s == ON && x1 > x0) {
+        bxs = min(bxs, x0);
+        bys = min(bys, y0);
+        bxe = max(bxe, x1 - 1);
+        bye = max(bye, y1 - 1);
+      }
       const area = <f64>(y1 - y0) * <f64>(x1 - x0);
       if (!count) {
         if (m & 8) {
@@ -357,10 +342,14 @@ export function classify(lo: f32, hi: f32, t: f32): i32 {
         } else if (m & 6) gUnion += area;
         if (!cut) continue;
       }
-      if (area == 0) continue;
+      if (area == 0) {
+        // Only a map with a non-finite cell makes a block without pixels MIXED: its rows are off.
+        if (cut) memory.fill(bits + <usize>i32At(offset, i), 0, <usize>((y1 - y0) * rowBytes));
+        continue;
+      }
       const keepInter = gInter;
       const keepUnion = gUnion;
-      if (!estimateBlock(y0, y1, x0, x1, margin, lo, hi, t, cut, i32At(offset, i))) return -1;
+      estimateBlock(y0, y1, x0, x1, margin, lo, hi, t, cut, cut ? i32At(offset, i) : 0);
       // A block estimated only for its cut adds nothing more to the counts.
       if (!count) {
         gInter = keepInter;
@@ -368,8 +357,11 @@ export function classify(lo: f32, hi: f32, t: f32): i32 {
       }
     }
   }
-  store<i32>(colEdge + (<usize>nCut << 2), ne);
-  return nCut;
+  const empty = bxe < 0;
+  store<i32>(boxOut, empty ? 0 : bxs);
+  store<i32>(boxOut, empty ? 0 : bys, 4);
+  store<i32>(boxOut, empty ? 0 : bxe, 8);
+  store<i32>(boxOut, empty ? 0 : bye, 12);
 }
 
 export function inter(): f64 {
@@ -380,6 +372,3 @@ export function union(): f64 {
   return gUnion;
 }
 
-export function edgeCount(): i32 {
-  return ne;
-}
