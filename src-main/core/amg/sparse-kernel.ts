@@ -17,6 +17,31 @@ import { pixelValue } from './upsample';
 /** Widest block the kernel evaluates: a pixel row's on/off states are one 64-bit mask. */
 export const KERNEL_MAX_BLOCK_WIDTH = 64;
 
+/** Low-res cells the kernel's horizontal pass loads per block column and row (two 4-lane vectors). */
+const HORIZONTAL_CELLS = 8;
+
+/**
+ * The kernel's horizontal pass tables: per block column, the first low-res column it loads (that of
+ * its first pixel: taps only move right), and per crop column x, for each of its 3 taps, the byte
+ * swizzle that picks the tap's cell out of the HORIZONTAL_CELLS loaded (plane b at b * plane bytes,
+ * 4 bytes at 4x). Null when a block's taps span more cells than that.
+ */
+function horizontalTables(layout: TileLayout): { base: Int32Array; index: Uint8Array; plane: number } | null {
+  const { cols, taps } = layout;
+  const first = taps.cols.first;
+  const outW = first.length;
+  const base = new Int32Array(cols.blocks);
+  for (let bc = 0; bc < cols.blocks; bc++) base[bc] = cols.blockPix[bc] < outW ? first[cols.blockPix[bc]] : 0;
+  const plane = 4 * (outW + 4);
+  const index = new Uint8Array(3 * plane);
+  for (let x = 0; x < outW; x++) {
+    const rel = first[x] - base[cols.blockOf[x]];
+    if (rel < 0 || rel + 3 > HORIZONTAL_CELLS) return null;
+    for (let b = 0; b < 3; b++) for (let k = 0; k < 4; k++) index[b * plane + 4 * x + k] = 4 * (rel + b) + k;
+  }
+  return { base, index, plane };
+}
+
 /** The part of the WebAssembly JS API used here (the project's lib settings do not declare it). */
 interface WasmApi {
   Module: new (bytes: Uint8Array) => WasmModule;
@@ -139,7 +164,8 @@ export class SparseKernel {
       const y1 = rows.blockPix[b + 1];
       if (y1 > y0) rowsRead = Math.max(rowsRead, taps.rows.first[y1 - 1] + 3 - taps.rows.first[y0]);
     }
-    if (widest > KERNEL_MAX_BLOCK_WIDTH) {
+    const swizzle = horizontalTables(layout);
+    if (widest > KERNEL_MAX_BLOCK_WIDTH || !swizzle) {
       this.refused.add(layout);
       return null;
     }
@@ -161,8 +187,10 @@ export class SparseKernel {
     const tables = [
       rows.supLo, rows.supHi, rows.blockPix, cols.supLo, cols.supHi, cols.blockPix, taps.rows.first, taps.cols.first,
       f32(taps.rows.w0), f32(taps.rows.w1), f32(taps.rows.w2), f32(taps.cols.w0), f32(taps.cols.w1), f32(taps.cols.w2),
+      swizzle.base, swizzle.index,
     ];
-    const tablePtr = tables.map((table) => room(table.byteLength));
+    // 16 bytes of slack: the kernel reads 4 columns' entries at a time.
+    const tablePtr = tables.map((table) => room(table.byteLength + 16));
     // Padded by 16 so that 4-lane and 16-lane loads and stores past the last column stay inside.
     const pLow = room(4 * n * n + 64);
     const pCell = room(n * n + 16);
@@ -180,10 +208,11 @@ export class SparseKernel {
       return null;
     }
     // Copied once every buffer is allocated: growing memory replaces its ArrayBuffer.
-    tables.forEach((table, i) => new Uint8Array(x.memory.buffer, tablePtr[i], table.byteLength).set(new Uint8Array(table.buffer, table.byteOffset, table.byteLength)));
+    tables.forEach((table, i) => new Uint8Array(x.memory.buffer, tablePtr[i], table.byteLength + 16).fill(0).set(new Uint8Array(table.buffer, table.byteOffset, table.byteLength)));
     x.setLayout(
       n, rows.cells, cols.cells, rows.blocks, cols.blocks,
       ...tablePtr,
+      swizzle.plane,
       pLow, pCell, pColBits, pBands, pState, pOffset, pBits, layout.cutRowBytes, pHr, pBox,
       MARGIN_PER_MAGNITUDE, ABS_MARGIN,
     );

@@ -50,6 +50,11 @@ let cSupHi: usize = 0;
 let cBlockPix: usize = 0;
 let RF: usize = 0;
 let CF: usize = 0;
+/** Per block column, the first low-res column its horizontal pass loads. */
+let cBase: usize = 0;
+/** Per crop column x, 3 planes (one per tap) of 4 swizzle indices into those 8 cells. */
+let hIdx: usize = 0;
+let hIdxPlane: usize = 0;
 let RW0: usize = 0;
 let RW1: usize = 0;
 let RW2: usize = 0;
@@ -90,7 +95,7 @@ let absMargin: f64 = 0;
 export function setLayout(
   n_: i32, nRows_: i32, nCols_: i32, nbr_: i32, nbc_: i32,
   rSupLo_: usize, rSupHi_: usize, rBlockPix_: usize, cSupLo_: usize, cSupHi_: usize, cBlockPix_: usize,
-  rf: usize, cf: usize, rw0: usize, rw1: usize, rw2: usize, cw0: usize, cw1: usize, cw2: usize,
+  rf: usize, cf: usize, rw0: usize, rw1: usize, rw2: usize, cw0: usize, cw1: usize, cw2: usize, cBase_: usize, hIdx_: usize, hIdxPlane_: usize,
   low_: usize, cell_: usize, colBits_: usize, bands_: usize, state_: usize, offset_: usize,
   bits_: usize, rowBytes_: i32, hr: usize, boxOut_: usize,
   marginPerMagnitude_: f64, absMargin_: f64,
@@ -100,6 +105,7 @@ export function setLayout(
   n = n_; nRows = nRows_; nCols = nCols_; nbr = nbr_; nbc = nbc_;
   rSupLo = rSupLo_; rSupHi = rSupHi_; rBlockPix = rBlockPix_; cSupLo = cSupLo_; cSupHi = cSupHi_; cBlockPix = cBlockPix_;
   RF = rf; CF = cf; RW0 = rw0; RW1 = rw1; RW2 = rw2; CW0 = cw0; CW1 = cw1; CW2 = cw2;
+  cBase = cBase_; hIdx = hIdx_; hIdxPlane = hIdxPlane_;
   low = low_; cell = cell_; colBits = colBits_; bands = bands_; state = state_; offset = offset_;
   bits = bits_; rowBytes = rowBytes_; HR = hr; boxOut = boxOut_;
 }
@@ -190,6 +196,48 @@ function blockBands(lo: f32, t: f32, hi: f32): void {
   return Math.abs(d - lo) > margin && Math.abs(d - hi) > margin && Math.abs(d - t) > margin;
 }
 
+// exactRow's results.
+let rowAbove = 0;
+let rowBoth = 0;
+let rowOn: u64 = 0;
+
+/**
+ * One pixel row of estimateBlock with the exact float32 value (upsample.pixelValue, imported) for
+ * every pixel whose estimate is within the margin of a cutoff (or NaN): its pixels above lo and above
+ * hi, and its bits at t.
+ */
+function exactRow(y: i32, x0: i32, w: i32, ws: i32, h0: usize, w0: v128, w1: v128, w2: v128, margin: f32, lo: f32, hi: f32, t: f32): void {
+  const h1 = h0 + (<usize>ws << 2);
+  const h2 = h1 + (<usize>ws << 2);
+  const vlo = f32x4.splat(lo);
+  const vhi = f32x4.splat(hi);
+  const vt = f32x4.splat(t);
+  let up: u64 = 0;
+  let hiBits: u64 = 0;
+  let on: u64 = 0;
+  for (let x = 0; x < ws; x += 4) {
+    const o = <usize>x << 2;
+    let v = f32x4.add(f32x4.add(f32x4.mul(w0, v128.load(h0 + o)), f32x4.mul(w1, v128.load(h1 + o))), f32x4.mul(w2, v128.load(h2 + o)));
+    let d0 = f32x4.extract_lane(v, 0);
+    let d1 = f32x4.extract_lane(v, 1);
+    let d2 = f32x4.extract_lane(v, 2);
+    let d3 = f32x4.extract_lane(v, 3);
+    if (x < w && !far(d0, lo, hi, t, margin)) d0 = <f32>dense(y, x0 + x);
+    if (x + 1 < w && !far(d1, lo, hi, t, margin)) d1 = <f32>dense(y, x0 + x + 1);
+    if (x + 2 < w && !far(d2, lo, hi, t, margin)) d2 = <f32>dense(y, x0 + x + 2);
+    if (x + 3 < w && !far(d3, lo, hi, t, margin)) d3 = <f32>dense(y, x0 + x + 3);
+    v = f32x4.replace_lane(f32x4.replace_lane(f32x4.replace_lane(f32x4.replace_lane(v, 0, d0), 1, d1), 2, d2), 3, d3);
+    up |= <u64>i32x4.bitmask(f32x4.gt(v, vlo)) << <u64>x;
+    hiBits |= <u64>i32x4.bitmask(f32x4.gt(v, vhi)) << <u64>x;
+    on |= <u64>i32x4.bitmask(f32x4.gt(v, vt)) << <u64>x;
+  }
+  const valid: u64 = w == 64 ? ~(<u64>0) : (<u64>1 << <u64>w) - 1;
+  up &= valid;
+  rowAbove = <i32>popcnt<u64>(up);
+  rowBoth = <i32>popcnt<u64>(up & hiBits);
+  rowOn = on;
+}
+
 /**
  * Pixels y0..y1-1 x x0..x1-1 at the cutoffs (sparse-estimate.ts estimateBlock): adds the pixels
  * above lo to gUnion and those above lo and hi to gInter; with `sink`, stores each pixel row's bits
@@ -203,28 +251,50 @@ function blockBands(lo: f32, t: f32, hi: f32): void {
  * exact one. So |estimate - dense| <= 14u * M (plus ~24 subnormal roundings of 2^-149), under a
  * quarter of the margin, and the rounding of |estimate - cutoff| itself costs another u relative.
  */
-function estimateBlock(y0: i32, y1: i32, x0: i32, x1: i32, margin: f32, lo: f32, hi: f32, t: f32, sink: bool, at: i32): void {
+function estimateBlock(bc: i32, y0: i32, y1: i32, x0: i32, x1: i32, margin: f32, lo: f32, hi: f32, t: f32, count: bool, sink: bool, at: i32): void {
   const ra = i32At(RF, y0);
   const nr = i32At(RF, y1 - 1) + 3 - ra;
   const w = x1 - x0;
-  const h = y1 - y0;
   const ws = (w + 3) & ~3;
-  // Horizontal pass, row-major: HR[a * ws + x - x0] for the block's low-res rows a.
-  for (let a = 0; a < nr; a++) {
-    const row = low + (<usize>((ra + a) * n) << 2);
-    const out = HR + (<usize>(a * ws) << 2);
-    for (let x = x0; x < x1; x++) {
-      const p = row + (<usize>i32At(CF, x) << 2);
-      const v = load<f32>(p) * f32At(CW0, x) + load<f32>(p, 4) * f32At(CW1, x) + load<f32>(p, 8) * f32At(CW2, x);
-      store<f32>(out + (<usize>(x - x0) << 2), v);
+  // Horizontal pass, row-major: HR[a * ws + x - x0] for the block's low-res rows a, 4 pixels at a
+  // time: the block column's cells of a row are two vectors from `base` (the host checks that 8
+  // cells cover every tap), and each pixel's 3 taps are picked from them by byte swizzles (hIdx).
+  // Lanes past the block's width hold values of no pixel; the vertical pass masks them.
+  const base = low + (<usize>i32At(cBase, bc) << 2);
+  const sixteen = i8x16.splat(16);
+  for (let q = 0; q < ws; q += 4) {
+    const x = <usize>(x0 + q) << 2;
+    const i0 = v128.load(hIdx + x);
+    const i1 = v128.load(hIdx + hIdxPlane + x);
+    const i2 = v128.load(hIdx + 2 * hIdxPlane + x);
+    const j0 = i8x16.sub(i0, sixteen);
+    const j1 = i8x16.sub(i1, sixteen);
+    const j2 = i8x16.sub(i2, sixteen);
+    const c0 = v128.load(CW0 + x);
+    const c1 = v128.load(CW1 + x);
+    const c2 = v128.load(CW2 + x);
+    for (let a = 0; a < nr; a++) {
+      const row = base + (<usize>((ra + a) * n) << 2);
+      const A = v128.load(row);
+      const B = v128.load(row, 16);
+      const t0 = v128.or(i8x16.swizzle(A, i0), i8x16.swizzle(B, j0));
+      const t1 = v128.or(i8x16.swizzle(A, i1), i8x16.swizzle(B, j1));
+      const t2 = v128.or(i8x16.swizzle(A, i2), i8x16.swizzle(B, j2));
+      // The scalar order: (c0 * t0 + c1 * t1) + c2 * t2.
+      v128.store(HR + (<usize>(a * ws + q) << 2), f32x4.add(f32x4.add(f32x4.mul(t0, c0), f32x4.mul(t1, c1)), f32x4.mul(t2, c2)));
     }
-    for (let x = w; x < ws; x++) store<f32>(out + (<usize>x << 2), 0);
   }
   const vlo = f32x4.splat(lo);
   const vhi = f32x4.splat(hi);
   const vt = f32x4.splat(t);
   const vm = f32x4.splat(margin);
+  const ones = i32x4.splat(-1);
+  // The last 4-pixel group's lanes inside the block.
+  const tail = w - (ws - 4);
+  const lastMask = i32x4.gt_s(i32x4.splat(tail), i32x4(0, 1, 2, 3));
   const valid: u64 = w == 64 ? ~(<u64>0) : (<u64>1 << <u64>w) - 1;
+  let accUp = i32x4.splat(0);
+  let accHi = i32x4.splat(0);
   let above = 0;
   let both = 0;
   let columns: u64 = 0;
@@ -237,35 +307,34 @@ function estimateBlock(y0: i32, y1: i32, x0: i32, x1: i32, margin: f32, lo: f32,
     const h0 = HR + (<usize>((i32At(RF, y) - ra) * ws) << 2);
     const h1 = h0 + (<usize>ws << 2);
     const h2 = h1 + (<usize>ws << 2);
-    let up: u64 = 0;
-    let hiBits: u64 = 0;
+    let unsure = i32x4.splat(0);
+    let rowUp = i32x4.splat(0);
+    let rowHi = i32x4.splat(0);
     let on: u64 = 0;
     for (let x = 0; x < ws; x += 4) {
       const o = <usize>x << 2;
-      let v = f32x4.add(f32x4.add(f32x4.mul(w0, v128.load(h0 + o)), f32x4.mul(w1, v128.load(h1 + o))), f32x4.mul(w2, v128.load(h2 + o)));
-      const sure = v128.and(
-        v128.and(f32x4.gt(f32x4.abs(f32x4.sub(v, vlo)), vm), f32x4.gt(f32x4.abs(f32x4.sub(v, vhi)), vm)),
-        f32x4.gt(f32x4.abs(f32x4.sub(v, vt)), vm),
-      );
-      if (i32x4.bitmask(sure) != 15) {
-        // Within the margin of a cutoff (or NaN): the exact float32 value.
-        let d0 = f32x4.extract_lane(v, 0);
-        let d1 = f32x4.extract_lane(v, 1);
-        let d2 = f32x4.extract_lane(v, 2);
-        let d3 = f32x4.extract_lane(v, 3);
-        if (x < w && !far(d0, lo, hi, t, margin)) d0 = <f32>dense(y, x0 + x);
-        if (x + 1 < w && !far(d1, lo, hi, t, margin)) d1 = <f32>dense(y, x0 + x + 1);
-        if (x + 2 < w && !far(d2, lo, hi, t, margin)) d2 = <f32>dense(y, x0 + x + 2);
-        if (x + 3 < w && !far(d3, lo, hi, t, margin)) d3 = <f32>dense(y, x0 + x + 3);
-        v = f32x4.replace_lane(f32x4.replace_lane(f32x4.replace_lane(f32x4.replace_lane(v, 0, d0), 1, d1), 2, d2), 3, d3);
+      const mq = x + 4 <= w ? ones : lastMask;
+      const v = f32x4.add(f32x4.add(f32x4.mul(w0, v128.load(h0 + o)), f32x4.mul(w1, v128.load(h1 + o))), f32x4.mul(w2, v128.load(h2 + o)));
+      // Distance to the nearest cutoff; NaN (propagated by min) is unsure too.
+      const d = f32x4.min(f32x4.min(f32x4.abs(f32x4.sub(v, vlo)), f32x4.abs(f32x4.sub(v, vt))), f32x4.abs(f32x4.sub(v, vhi)));
+      unsure = v128.or(unsure, v128.andnot(mq, f32x4.gt(d, vm)));
+      if (count) {
+        rowUp = i32x4.sub(rowUp, v128.and(f32x4.gt(v, vlo), mq));
+        // hi >= lo (the host nests them), so above hi is above both.
+        rowHi = i32x4.sub(rowHi, v128.and(f32x4.gt(v, vhi), mq));
       }
-      up |= <u64>i32x4.bitmask(f32x4.gt(v, vlo)) << <u64>x;
-      hiBits |= <u64>i32x4.bitmask(f32x4.gt(v, vhi)) << <u64>x;
-      on |= <u64>i32x4.bitmask(f32x4.gt(v, vt)) << <u64>x;
+      if (sink) on |= <u64>i32x4.bitmask(f32x4.gt(v, vt)) << <u64>x;
     }
-    up &= valid;
-    above += <i32>popcnt<u64>(up);
-    both += <i32>popcnt<u64>(up & hiBits);
+    if (v128.any_true(unsure)) {
+      // Within the margin of a cutoff: this row again, with the exact values where needed.
+      exactRow(y, x0, w, ws, h0, w0, w1, w2, margin, lo, hi, t);
+      above += rowAbove;
+      both += rowBoth;
+      on = rowOn;
+    } else {
+      accUp = i32x4.add(accUp, rowUp);
+      accHi = i32x4.add(accHi, rowHi);
+    }
     if (!sink) continue;
     on &= valid;
     // 8 bytes stored, rowBytes kept: the bytes past the row are 0 and the next row or block
@@ -275,6 +344,10 @@ function estimateBlock(y0: i32, y1: i32, x0: i32, x1: i32, margin: f32, lo: f32,
     columns |= on;
     if (firstOn < 0) firstOn = y;
     lastOn = y;
+  }
+  if (count) {
+    above += i32x4.extract_lane(accUp, 0) + i32x4.extract_lane(accUp, 1) + i32x4.extract_lane(accUp, 2) + i32x4.extract_lane(accUp, 3);
+    both += i32x4.extract_lane(accHi, 0) + i32x4.extract_lane(accHi, 1) + i32x4.extract_lane(accHi, 2) + i32x4.extract_lane(accHi, 3);
   }
   gUnion += <f64>above;
   gInter += <f64>both;
@@ -349,7 +422,7 @@ export function classify(lo: f32, hi: f32, t: f32): void {
       }
       const keepInter = gInter;
       const keepUnion = gUnion;
-      estimateBlock(y0, y1, x0, x1, margin, lo, hi, t, cut, cut ? i32At(offset, i) : 0);
+      estimateBlock(bc, y0, y1, x0, x1, margin, lo, hi, t, count, cut, cut ? i32At(offset, i) : 0);
       // A block estimated only for its cut adds nothing more to the counts.
       if (!count) {
         gInter = keepInter;
