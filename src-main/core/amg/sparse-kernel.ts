@@ -194,7 +194,9 @@ export class SparseKernel {
     // Padded by 16 so that 4-lane and 16-lane loads and stores past the last column stay inside.
     const pLow = room(4 * n * n + 64);
     const pCell = room(n * n + 16);
-    const pColBits = room(n + 16);
+    // colFour reads 3 bytes past colBits' 16-column groups.
+    const pColBits = room(n + 32);
+    const pColFour = room(n + 32);
     const pBands = room(blocks + 16);
     const pState = room(blocks + 16);
     const pOffset = room(4 * blocks);
@@ -213,7 +215,7 @@ export class SparseKernel {
       n, rows.cells, cols.cells, rows.blocks, cols.blocks,
       ...tablePtr,
       swizzle.plane,
-      pLow, pCell, pColBits, pBands, pState, pOffset, pBits, layout.cutRowBytes, pHr, pBox,
+      pLow, pCell, pColBits, pColFour, pBands, pState, pOffset, pBits, layout.cutRowBytes, pHr, pBox,
       MARGIN_PER_MAGNITUDE, ABS_MARGIN,
     );
     const buf = x.memory.buffer;

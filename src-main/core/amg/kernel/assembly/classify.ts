@@ -65,6 +65,8 @@ let CW2: usize = 0;
 let low: usize = 0;
 let cell: usize = 0;
 let colBits: usize = 0;
+/** colBits[j] | colBits[j + 1] | colBits[j + 2] | colBits[j + 3]. */
+let colFour: usize = 0;
 let bands: usize = 0;
 let state: usize = 0;
 /** Per block: where a MIXED block's bits start in `bits`. */
@@ -96,7 +98,7 @@ export function setLayout(
   n_: i32, nRows_: i32, nCols_: i32, nbr_: i32, nbc_: i32,
   rSupLo_: usize, rSupHi_: usize, rBlockPix_: usize, cSupLo_: usize, cSupHi_: usize, cBlockPix_: usize,
   rf: usize, cf: usize, rw0: usize, rw1: usize, rw2: usize, cw0: usize, cw1: usize, cw2: usize, cBase_: usize, hIdx_: usize, hIdxPlane_: usize,
-  low_: usize, cell_: usize, colBits_: usize, bands_: usize, state_: usize, offset_: usize,
+  low_: usize, cell_: usize, colBits_: usize, colFour_: usize, bands_: usize, state_: usize, offset_: usize,
   bits_: usize, rowBytes_: i32, hr: usize, boxOut_: usize,
   marginPerMagnitude_: f64, absMargin_: f64,
 ): void {
@@ -106,7 +108,7 @@ export function setLayout(
   rSupLo = rSupLo_; rSupHi = rSupHi_; rBlockPix = rBlockPix_; cSupLo = cSupLo_; cSupHi = cSupHi_; cBlockPix = cBlockPix_;
   RF = rf; CF = cf; RW0 = rw0; RW1 = rw1; RW2 = rw2; CW0 = cw0; CW1 = cw1; CW2 = cw2;
   cBase = cBase_; hIdx = hIdx_; hIdxPlane = hIdxPlane_;
-  low = low_; cell = cell_; colBits = colBits_; bands = bands_; state = state_; offset = offset_;
+  low = low_; cell = cell_; colBits = colBits_; colFour = colFour_; bands = bands_; state = state_; offset = offset_;
   bits = bits_; rowBytes = rowBytes_; HR = hr; boxOut = boxOut_;
 }
 
@@ -118,12 +120,9 @@ export function setLayout(
   return load<f32>(p + (<usize>i << 2));
 }
 
-/** Band bits 1 << (cutoffs exceeded) of 4 cells as i32 lanes: (k^3 + 5k + 6) / 6 maps 0..3 to 1, 2, 4, 8. */
-@inline function bandBits(v: v128, vlo: v128, vt: v128, vhi: v128): v128 {
-  const k = i32x4.sub(i32x4.sub(i32x4.neg(f32x4.gt(v, vlo)), f32x4.gt(v, vt)), f32x4.gt(v, vhi));
-  const f = i32x4.add(i32x4.add(i32x4.mul(i32x4.mul(k, k), k), i32x4.mul(k, i32x4.splat(5))), i32x4.splat(6));
-  // x / 6 for x in {6, 12, 24, 48}: (x * 43) >> 8.
-  return i32x4.shr_u(i32x4.mul(f, i32x4.splat(43)), 8);
+/** 16 cells' comparisons (4-lane masks of -1 / 0) as 16 byte masks. */
+@inline function narrowMasks(a: v128, b: v128, c: v128, d: v128): v128 {
+  return i8x16.narrow_i16x8_s(i16x8.narrow_i32x4_s(a, b), i16x8.narrow_i32x4_s(c, d));
 }
 
 /** Largest |cell| the band pass read (NaN or Infinity if one was not finite). */
@@ -140,6 +139,10 @@ function blockBands(lo: f32, t: f32, hi: f32): void {
   // infinite, so a non-finite cell leaves vmax non-finite.
   let vmax = f32x4.splat(0);
   let smax: f32 = 0;
+  const band1 = i8x16.splat(1);
+  const band2 = i8x16.splat(2);
+  const band4 = i8x16.splat(4);
+  const band8 = i8x16.splat(8);
   for (let r = 0; r < nRows; r++) {
     const a = low + (<usize>(r * n) << 2);
     const c = cell + <usize>(r * n);
@@ -150,9 +153,16 @@ function blockBands(lo: f32, t: f32, hi: f32): void {
       const v2 = v128.load(a + (<usize>(j + 8) << 2));
       const v3 = v128.load(a + (<usize>(j + 12) << 2));
       vmax = f32x4.max(f32x4.max(vmax, f32x4.abs(v0)), f32x4.max(f32x4.abs(v1), f32x4.max(f32x4.abs(v2), f32x4.abs(v3))));
-      const b01 = i16x8.narrow_i32x4_u(bandBits(v0, vlo, vt, vhi), bandBits(v1, vlo, vt, vhi));
-      const b23 = i16x8.narrow_i32x4_u(bandBits(v2, vlo, vt, vhi), bandBits(v3, vlo, vt, vhi));
-      v128.store(c + <usize>j, i8x16.narrow_i16x8_u(b01, b23));
+      // Above lo, t, hi: nested (lo <= t <= hi), so the band bit is 1 below lo, 2 between lo and t,
+      // 4 between t and hi, 8 above hi.
+      const g1 = narrowMasks(f32x4.gt(v0, vlo), f32x4.gt(v1, vlo), f32x4.gt(v2, vlo), f32x4.gt(v3, vlo));
+      const g2 = narrowMasks(f32x4.gt(v0, vt), f32x4.gt(v1, vt), f32x4.gt(v2, vt), f32x4.gt(v3, vt));
+      const g3 = narrowMasks(f32x4.gt(v0, vhi), f32x4.gt(v1, vhi), f32x4.gt(v2, vhi), f32x4.gt(v3, vhi));
+      const b = v128.or(
+        v128.or(v128.andnot(band1, g1), v128.and(v128.xor(g1, g2), band2)),
+        v128.or(v128.and(v128.xor(g2, g3), band4), v128.and(g3, band8)),
+      );
+      v128.store(c + <usize>j, b);
     }
     for (; j < nCols; j++) {
       const v = load<f32>(a + (<usize>j << 2));
@@ -184,9 +194,18 @@ function blockBands(lo: f32, t: f32, hi: f32): void {
       for (let r = r0; r <= r1; r++) m |= load<u8>(cell + <usize>(r * n + j));
       store<u8>(colBits + <usize>j, m);
     }
+    // Each column ORed with the next 3 (colFour), so a block of 4 or more columns is two loads: its
+    // first column's four and its last four's. Bytes past nCols are never part of those.
+    for (let j = 0; j < nCols; j += 16) {
+      const p = colBits + <usize>j;
+      v128.store(colFour + <usize>j, v128.or(v128.or(v128.load(p), v128.load(p, 1)), v128.or(v128.load(p, 2), v128.load(p, 3))));
+    }
     for (let bc = 0; bc < nbc; bc++) {
+      const q0 = i32At(cSupLo, bc);
+      const q1 = i32At(cSupHi, bc);
       let m: u8 = 0;
-      for (let q = i32At(cSupLo, bc), e = i32At(cSupHi, bc); q <= e; q++) m |= load<u8>(colBits + <usize>q);
+      if (q1 - q0 >= 3) m = load<u8>(colFour + <usize>q0) | load<u8>(colFour + <usize>(q1 - 3));
+      else for (let q = q0; q <= q1; q++) m |= load<u8>(colBits + <usize>q);
       store<u8>(bands + <usize>(br * nbc + bc), m);
     }
   }
