@@ -135,10 +135,16 @@ function blockBands(lo: f32, t: f32, hi: f32): void {
   const vhi = f32x4.splat(hi);
   // The largest |cell| read, for the margin: one map-wide bound serves every block (a block's own
   // support would give a smaller margin, but finding it per straddling block cost more than the
-  // few extra exact values a larger one asks for). max propagates NaN, and |v| of an infinity is
-  // infinite, so a non-finite cell leaves vmax non-finite.
+  // few extra exact values a larger one asks for). The extremes use pmin / pmax, single
+  // instructions that may drop a NaN; a running sum catches NaN and infinities instead (NaN stays,
+  // an infinity makes it infinite or NaN; a finite sum that overflows only sends the map to the
+  // exact path).
+  let vmin = f32x4.splat(0);
   let vmax = f32x4.splat(0);
+  let vsum = f32x4.splat(0);
+  let smin: f32 = 0;
   let smax: f32 = 0;
+  let ssum: f32 = 0;
   const band1 = i8x16.splat(1);
   const band2 = i8x16.splat(2);
   const band4 = i8x16.splat(4);
@@ -152,7 +158,9 @@ function blockBands(lo: f32, t: f32, hi: f32): void {
       const v1 = v128.load(a + (<usize>(j + 4) << 2));
       const v2 = v128.load(a + (<usize>(j + 8) << 2));
       const v3 = v128.load(a + (<usize>(j + 12) << 2));
-      vmax = f32x4.max(f32x4.max(vmax, f32x4.abs(v0)), f32x4.max(f32x4.abs(v1), f32x4.max(f32x4.abs(v2), f32x4.abs(v3))));
+      vmin = f32x4.pmin(f32x4.pmin(vmin, v0), f32x4.pmin(v1, f32x4.pmin(v2, v3)));
+      vmax = f32x4.pmax(f32x4.pmax(vmax, v0), f32x4.pmax(v1, f32x4.pmax(v2, v3)));
+      vsum = f32x4.add(vsum, f32x4.add(f32x4.add(v0, v1), f32x4.add(v2, v3)));
       // Above lo, t, hi: nested (lo <= t <= hi), so the band bit is 1 below lo, 2 between lo and t,
       // 4 between t and hi, 8 above hi.
       const g1 = narrowMasks(f32x4.gt(v0, vlo), f32x4.gt(v1, vlo), f32x4.gt(v2, vlo), f32x4.gt(v3, vlo));
@@ -166,16 +174,27 @@ function blockBands(lo: f32, t: f32, hi: f32): void {
     }
     for (; j < nCols; j++) {
       const v = load<f32>(a + (<usize>j << 2));
-      smax = Mathf.max(smax, Mathf.abs(v));
+      smin = v < smin ? v : smin;
+      smax = v > smax ? v : smax;
+      ssum += v;
       const k = <i32>(v > lo) + <i32>(v > t) + <i32>(v > hi);
       const bit: i32 = 1 << k;
       store<u8>(c + <usize>j, <u8>bit);
     }
   }
-  const m01 = Mathf.max(f32x4.extract_lane(vmax, 0), f32x4.extract_lane(vmax, 1));
-  const m23 = Mathf.max(f32x4.extract_lane(vmax, 2), f32x4.extract_lane(vmax, 3));
-  // Mathf.max is f32.max, which propagates NaN too.
-  magnitude = Mathf.max(smax, Mathf.max(m01, m23));
+  for (let k = 0; k < 4; k++) {
+    // extract_lane needs a constant lane: rotate instead.
+    const lmin = f32x4.extract_lane(vmin, 0);
+    const lmax = f32x4.extract_lane(vmax, 0);
+    smin = lmin < smin ? lmin : smin;
+    smax = lmax > smax ? lmax : smax;
+    ssum += f32x4.extract_lane(vsum, 0);
+    vmin = v128.shuffle<u32>(vmin, vmin, 1, 2, 3, 0);
+    vmax = v128.shuffle<u32>(vmax, vmax, 1, 2, 3, 0);
+    vsum = v128.shuffle<u32>(vsum, vsum, 1, 2, 3, 0);
+  }
+  // NaN or infinite (v - v is 0 for every finite v) when a cell was not finite.
+  magnitude = ssum - ssum != 0 ? ssum - ssum : Mathf.max(smax, -smin);
   for (let br = 0; br < nbr; br++) {
     const r0 = i32At(rSupLo, br);
     const r1 = i32At(rSupHi, br);
@@ -334,8 +353,9 @@ function estimateBlock(bc: i32, y0: i32, y1: i32, x0: i32, x1: i32, margin: f32,
       const o = <usize>x << 2;
       const mq = x + 4 <= w ? ones : lastMask;
       const v = f32x4.add(f32x4.add(f32x4.mul(w0, v128.load(h0 + o)), f32x4.mul(w1, v128.load(h1 + o))), f32x4.mul(w2, v128.load(h2 + o)));
-      // Distance to the nearest cutoff; NaN (propagated by min) is unsure too.
-      const d = f32x4.min(f32x4.min(f32x4.abs(f32x4.sub(v, vlo)), f32x4.abs(f32x4.sub(v, vt))), f32x4.abs(f32x4.sub(v, vhi)));
+      // Distance to the nearest cutoff. A NaN v makes all three NaN, and pmin keeps its first operand
+      // when that is NaN: d is then NaN, which is unsure too.
+      const d = f32x4.pmin(f32x4.pmin(f32x4.abs(f32x4.sub(v, vlo)), f32x4.abs(f32x4.sub(v, vt))), f32x4.abs(f32x4.sub(v, vhi)));
       unsure = v128.or(unsure, v128.andnot(mq, f32x4.gt(d, vm)));
       if (count) {
         rowUp = i32x4.sub(rowUp, v128.and(f32x4.gt(v, vlo), mq));
