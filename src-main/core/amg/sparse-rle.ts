@@ -111,7 +111,28 @@ export function trimCut(full: { t: number; state: Uint8Array; at: Int32Array; bi
     start = at[first];
     end = at[last] + (blockStart(rows, br + 1) - blockStart(rows, br)) * layout.cutRowBytes;
   }
-  return { t: full.t, row0: brA, state: state.slice(a, b), rowBytes: layout.cutRowBytes, bits: full.bits.slice(start, end) };
+  return { t: full.t, row0: brA, state: copyOut(state, a, b), rowBytes: layout.cutRowBytes, bits: copyOut(full.bits, start, end) };
+}
+
+/**
+ * Kept cuts are copied into shared chunks rather than a buffer each: a batch keeps hundreds, and
+ * each ArrayBuffer is a separate allocation that the garbage collector accounts for. A chunk is
+ * freed once no cut in it is referenced (the generator drops a crop's cuts when the crop ends).
+ */
+const CHUNK_BYTES = 1 << 18;
+let chunk = new Uint8Array(0);
+let chunkUsed = 0;
+
+function copyOut(from: Uint8Array, a: number, b: number): Uint8Array {
+  const n = b - a;
+  if (chunkUsed + n > chunk.length) {
+    chunk = new Uint8Array(Math.max(CHUNK_BYTES, n));
+    chunkUsed = 0;
+  }
+  const out = chunk.subarray(chunkUsed, chunkUsed + n);
+  chunkUsed += n;
+  out.set(from.subarray(a, b));
+  return out;
 }
 
 /**
