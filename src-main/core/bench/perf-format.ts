@@ -96,14 +96,15 @@ export function formatPerformanceReport(r: PerformanceBenchResult): string {
     out.push(
       '',
       "Post-processing vs SAM's reference generator at points_per_side 32 (the generator re-run on recorded decoder outputs,",
-      'so no model time is included; CPU = process CPU time, wall also counts other processes on the cores):',
+      'so no model time is included; median of the runs listed; CPU = process CPU time, wall also counts other processes on the cores):',
     );
     out.push(
       ...table(
-        ['image', 'variant', 'threads', 'peer', 'Samantic wall', 'CPU', 'speed-up wall', 'CPU', 'decoder model', 'masks'],
+        ['image', 'variant', 'threads', 'peer', 'Samantic wall', 'CPU', 'speed-up wall', 'CPU', 'runs (wall)', 'decoder model', 'masks'],
         r.peer.rows.map((x) => [
           `${x.file} ${x.width}x${x.height}`, x.variant, x.workers ? `${x.workers} AMG workers` : 'in process', `${x.peerSeconds.toFixed(1)} s`, `${x.postSeconds.toFixed(2)} s`,
-          `${x.postCpuSeconds.toFixed(2)} s`, `${x.speedup.toFixed(1)}x`, `${x.speedupCpu.toFixed(1)}x`, `${x.decoderSeconds.toFixed(1)} s`, String(x.masks),
+          `${x.postCpuSeconds.toFixed(2)} s`, `${x.speedup.toFixed(1)}x`, `${x.speedupCpu.toFixed(1)}x`, x.runSeconds.map((t) => t.toFixed(2)).join(' / '),
+          `${x.decoderSeconds.toFixed(1)} s`, String(x.masks),
         ]),
         24,
       ),

@@ -37,6 +37,12 @@ export const PEER_FIGURES: readonly PeerFigure[] = [
 /** The points per side the peer figures were taken at (SAM's default). */
 export const PEER_POINTS_PER_SIDE = 32;
 
+/**
+ * Timed runs per row; the row reports the median run (by wall time). Single runs of ~0.5 s moved by
+ * up to +-30 % on this shared machine.
+ */
+export const PEER_RUNS = 3;
+
 export interface PeerVariant {
   name: string;
   /** Laid over SAM's defaults. */
@@ -61,9 +67,11 @@ export interface PeerRow {
   /** AMG worker threads (0: in process). */
   workers: number;
   peerSeconds: number;
-  /** The generator on recorded decoder outputs: Samantic's own work only. */
+  /** The generator on recorded decoder outputs: Samantic's own work only (the median run). */
   postSeconds: number;
   postCpuSeconds: number;
+  /** Wall seconds of every run, in order. */
+  runSeconds: number[];
   /** The decoder model for the whole grid (recording pass), wall seconds. */
   decoderSeconds: number;
   masks: number;
@@ -156,14 +164,19 @@ async function peerRows(photosDir: string, model: SamModel, pool: AmgWorkerPool 
         const threads = workers ? workers.size : 0;
         log(`  peer: ${peer.file} (${v.name}, ${threads ? `${threads} AMG workers` : 'in process'}) ...`);
         const amg = { ...SAM_DEFAULTS, pointsPerSide: PEER_POINTS_PER_SIDE, ...v.amg };
-        // The workers take a batch's buffer (a decoder's fresh output): give them copies, made before
-        // the clock starts, so the recording serves the next run.
-        const source = workers ? batches.map((b) => ({ ...b, lowRes: b.lowRes.slice(), iou: b.iou.slice() })) : batches;
-        const c0 = cpuSeconds();
-        const t0 = performance.now();
-        const masks = await generateMasks(loaded.image, replay(source), amg, { workers: workers ?? undefined });
-        const postSeconds = (performance.now() - t0) / 1000;
-        const postCpuSeconds = cpuSeconds() - c0;
+        const runs: { wall: number; cpu: number; masks: number }[] = [];
+        for (let run = 0; run < PEER_RUNS; run++) {
+          // The workers take a batch's buffer (a decoder's fresh output): give them copies, made
+          // before the clock starts, so the recording serves the next run.
+          const source = workers ? batches.map((b) => ({ ...b, lowRes: b.lowRes.slice(), iou: b.iou.slice() })) : batches;
+          const c0 = cpuSeconds();
+          const t0 = performance.now();
+          const masks = await generateMasks(loaded.image, replay(source), amg, { workers: workers ?? undefined });
+          runs.push({ wall: (performance.now() - t0) / 1000, cpu: cpuSeconds() - c0, masks: masks.length });
+        }
+        const median = [...runs].sort((a, b) => a.wall - b.wall)[Math.floor(runs.length / 2)];
+        const postSeconds = median.wall;
+        const postCpuSeconds = median.cpu;
         rows.push({
           file: peer.file,
           width: peer.width,
@@ -173,8 +186,9 @@ async function peerRows(photosDir: string, model: SamModel, pool: AmgWorkerPool 
           peerSeconds: peer.peerSeconds,
           postSeconds,
           postCpuSeconds,
+          runSeconds: runs.map((r) => r.wall),
           decoderSeconds: decoderMs / 1000,
-          masks: masks.length,
+          masks: median.masks,
           speedup: peer.peerSeconds / postSeconds,
           speedupCpu: peer.peerSeconds / postCpuSeconds,
         });
