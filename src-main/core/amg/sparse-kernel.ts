@@ -1,6 +1,6 @@
 // The WASM kernel of the sparse path (kernel/assembly/classify.ts): the same counts, box and cut as
-// blockBands + classifyMap + cutBox (sparse-layout.ts, sparse-classify.ts, sparse-rle.ts), ~3x
-// faster per map at 800x534 on the recorded bench maps. One instance per thread (the AMG workers
+// blockBands + classifyMap + cutBox (sparse-layout.ts, sparse-classify.ts, sparse-rle.ts), ~5x
+// faster per map on the recorded bench maps. One instance per thread (the AMG workers
 // each get theirs), holding one crop layout and one map's results at a time: a map's box and cut
 // are read before the next map is classified (generation says whether they still are). Where it
 // cannot answer (no WebAssembly SIMD, a block wider than 64 pixels) classify returns null and the
