@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { classifyMap } from './sparse-classify';
-import { KERNEL_MAX_BLOCK_WIDTH, sparseKernel, type SparseKernel } from './sparse-kernel';
+import { KERNEL_MAX_BLOCK_WIDTH, newSparseKernel, sparseKernel, type SparseKernel } from './sparse-kernel';
 import { blockBands, tileLayout, type TileLayout } from './sparse-layout';
 import { bitOffsets, cutBox, cutRleInFrame, trimCut } from './sparse-rle';
 import { DenseLogits } from './logits';
@@ -104,6 +104,17 @@ describe('sparse WASM kernel', () => {
     // LowResLogits then answers from the JS path, as the dense path does.
     const dense = new DenseLogits(upsampleLowRes(low, layout.geometry), 6000, 200);
     expectDenseAnswers(new LowResLogits(low, layout), dense, 0, 1, { x0: 0, y0: 0, w: 6000, h: 200 });
+  });
+
+  it('hands back a layout whose block column reads more than 8 low-res cells', () => {
+    // No real geometry does this (a block column's taps span at most 6 cells): one pixel's taps are
+    // moved 6 cells right by hand, past what the horizontal pass loads.
+    const layout = tileLayout(upsampleGeometry(256, 1024, 800, 534));
+    const low = raggedMap(256, rng(8));
+    expect(newSparseKernel()!.classify(low, layout, -1, 1, 0)).not.toBeNull();
+    const moved = tileLayout(upsampleGeometry(256, 1024, 800, 534));
+    moved.taps.cols.first[moved.cols.blockPix[3] + 1] += 6;
+    expect(newSparseKernel()!.classify(low, moved, -1, 1, 0)).toBeNull();
   });
 
   it('is built from the current source (npm run build:kernel)', async () => {
