@@ -10,7 +10,7 @@ import type { BoxXYXY } from '../types';
 import { KERNEL_WASM_BASE64 } from './kernel/classify-wasm';
 import type { CutMask } from './sparse-classify';
 import { ABS_MARGIN, MARGIN_PER_MAGNITUDE } from './sparse-estimate';
-import type { TileLayout } from './sparse-layout';
+import { widestBlock, type TileLayout } from './sparse-layout';
 import { trimCut } from './sparse-rle';
 import { pixelValue } from './upsample';
 
@@ -156,8 +156,6 @@ export class SparseKernel {
   private load(layout: TileLayout): Loaded | null {
     if (this.refused.has(layout)) return null;
     const { rows, cols, taps, geometry: g } = layout;
-    let widest = 0;
-    for (let b = 0; b < cols.blocks; b++) widest = Math.max(widest, cols.blockPix[b + 1] - cols.blockPix[b]);
     let rowsRead = 0;
     for (let b = 0; b < rows.blocks; b++) {
       const y0 = rows.blockPix[b];
@@ -165,7 +163,7 @@ export class SparseKernel {
       if (y1 > y0) rowsRead = Math.max(rowsRead, taps.rows.first[y1 - 1] + 3 - taps.rows.first[y0]);
     }
     const swizzle = horizontalTables(layout);
-    if (widest > KERNEL_MAX_BLOCK_WIDTH || !swizzle) {
+    if (widestBlock(cols) > KERNEL_MAX_BLOCK_WIDTH || !swizzle) {
       this.refused.add(layout);
       return null;
     }

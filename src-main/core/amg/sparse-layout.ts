@@ -127,16 +127,21 @@ export function tileLayout(geometry: UpsampleGeometry): TileLayout {
   const colGroups = axisGroups(g.s1Cols, g.s2Cols, g.outW);
   const rows = axisLayout(rowGroups, g.outH);
   const cols = axisLayout(colGroups, g.outW);
-  let widest = 1;
-  for (let b = 0; b < cols.blocks; b++) widest = Math.max(widest, cols.blockPix[b + 1] - cols.blockPix[b]);
   return {
     geometry: g,
     rows,
     cols,
     taps: estimateTaps(g),
     bands: new Uint8Array(rows.blocks * cols.blocks),
-    cutRowBytes: Math.ceil(widest / 8),
+    cutRowBytes: Math.ceil(Math.max(1, widestBlock(cols)) / 8),
   };
+}
+
+/** Pixels of the largest block along an axis. */
+export function widestBlock(axis: AxisLayout): number {
+  let widest = 0;
+  for (let b = 0; b < axis.blocks; b++) widest = Math.max(widest, axis.blockPix[b + 1] - axis.blockPix[b]);
+  return widest;
 }
 
 /** First crop pixel of block b along an axis (blocks without groups are empty: start = end). */

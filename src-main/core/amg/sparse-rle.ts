@@ -51,7 +51,7 @@ export function cutBox(cut: CutMask, layout: TileLayout): BoxXYXY {
     ye = Math.max(ye, y1 - 1);
   }
   const columns = new Uint8Array(rowBytes);
-  let at = 0;
+  const at = bitOffsets(cut, layout);
   for (let k = 0; k < state.length; k++) {
     if (state[k] !== MIXED) continue;
     const br = row0 + Math.floor(k / nbc);
@@ -59,8 +59,7 @@ export function cutBox(cut: CutMask, layout: TileLayout): BoxXYXY {
     const x0 = blockStart(cols, bc);
     const y0 = blockStart(rows, br);
     const h = blockStart(rows, br + 1) - y0;
-    const start = at;
-    at += h * rowBytes;
+    const start = at[k];
     if (x0 >= xs && blockStart(cols, bc + 1) - 1 <= xe && y0 >= ys && y0 + h - 1 <= ye) continue;
     columns.fill(0);
     for (let yy = 0; yy < h; yy++) {

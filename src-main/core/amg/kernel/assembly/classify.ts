@@ -238,6 +238,11 @@ function blockBands(lo: f32, t: f32, hi: f32): void {
   return Math.abs(d - lo) > margin && Math.abs(d - hi) > margin && Math.abs(d - t) > margin;
 }
 
+/** 4 pixels' estimates from their 3 horizontal-pass values (at p0, p1, p2) and the row's weights. */
+@inline function vertical(w0: v128, w1: v128, w2: v128, p0: usize, p1: usize, p2: usize): v128 {
+  return f32x4.add(f32x4.add(f32x4.mul(w0, v128.load(p0)), f32x4.mul(w1, v128.load(p1))), f32x4.mul(w2, v128.load(p2)));
+}
+
 // exactRow's results.
 let rowAbove = 0;
 let rowBoth = 0;
@@ -248,7 +253,7 @@ let rowOn: u64 = 0;
  * every pixel whose estimate is within the margin of a cutoff (or NaN): its pixels above lo and above
  * hi, and its bits at t.
  */
-function exactRow(y: i32, x0: i32, w: i32, ws: i32, h0: usize, w0: v128, w1: v128, w2: v128, margin: f32, lo: f32, hi: f32, t: f32): void {
+function exactRow(y: i32, x0: i32, w: i32, ws: i32, valid: u64, h0: usize, w0: v128, w1: v128, w2: v128, margin: f32, lo: f32, hi: f32, t: f32): void {
   const h1 = h0 + (<usize>ws << 2);
   const h2 = h1 + (<usize>ws << 2);
   const vlo = f32x4.splat(lo);
@@ -259,7 +264,7 @@ function exactRow(y: i32, x0: i32, w: i32, ws: i32, h0: usize, w0: v128, w1: v12
   let on: u64 = 0;
   for (let x = 0; x < ws; x += 4) {
     const o = <usize>x << 2;
-    let v = f32x4.add(f32x4.add(f32x4.mul(w0, v128.load(h0 + o)), f32x4.mul(w1, v128.load(h1 + o))), f32x4.mul(w2, v128.load(h2 + o)));
+    let v = vertical(w0, w1, w2, h0 + o, h1 + o, h2 + o);
     let d0 = f32x4.extract_lane(v, 0);
     let d1 = f32x4.extract_lane(v, 1);
     let d2 = f32x4.extract_lane(v, 2);
@@ -273,7 +278,6 @@ function exactRow(y: i32, x0: i32, w: i32, ws: i32, h0: usize, w0: v128, w1: v12
     hiBits |= <u64>i32x4.bitmask(f32x4.gt(v, vhi)) << <u64>x;
     on |= <u64>i32x4.bitmask(f32x4.gt(v, vt)) << <u64>x;
   }
-  const valid: u64 = w == 64 ? ~(<u64>0) : (<u64>1 << <u64>w) - 1;
   up &= valid;
   rowAbove = <i32>popcnt<u64>(up);
   rowBoth = <i32>popcnt<u64>(up & hiBits);
@@ -356,7 +360,7 @@ function estimateBlock(bc: i32, y0: i32, y1: i32, x0: i32, x1: i32, margin: f32,
     for (let x = 0; x < ws; x += 4) {
       const o = <usize>x << 2;
       const mq = x + 4 <= w ? ones : lastMask;
-      const v = f32x4.add(f32x4.add(f32x4.mul(w0, v128.load(h0 + o)), f32x4.mul(w1, v128.load(h1 + o))), f32x4.mul(w2, v128.load(h2 + o)));
+      const v = vertical(w0, w1, w2, h0 + o, h1 + o, h2 + o);
       // Distance to the nearest cutoff. A NaN v makes all three NaN, and pmin keeps its first operand
       // when that is NaN: d is then NaN, which is unsure too.
       const d = f32x4.pmin(f32x4.pmin(f32x4.abs(f32x4.sub(v, vlo)), f32x4.abs(f32x4.sub(v, vt))), f32x4.abs(f32x4.sub(v, vhi)));
@@ -370,7 +374,7 @@ function estimateBlock(bc: i32, y0: i32, y1: i32, x0: i32, x1: i32, margin: f32,
     }
     if (v128.any_true(unsure)) {
       // Within the margin of a cutoff: this row again, with the exact values where needed.
-      exactRow(y, x0, w, ws, h0, w0, w1, w2, margin, lo, hi, t);
+      exactRow(y, x0, w, ws, valid, h0, w0, w1, w2, margin, lo, hi, t);
       above += rowAbove;
       both += rowBoth;
       on = rowOn;
