@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Compiles the sparse path's WASM kernel (src-main/core/amg/kernel/assembly/classify.ts,
-// AssemblyScript) and writes it, base64, into src-main/core/amg/kernel/classify-wasm.ts, so that the
+// Compiles the sparse path's WASM kernel (src-main/core/amg/sparse/kernel/assembly/classify.ts,
+// AssemblyScript) and writes it, base64, into src-main/core/amg/sparse/kernel/classify-wasm.ts, so that the
 // CLI, the tests, the workers and the Electron bundle all load it without a file path. The
 // generated file is committed; `--check` rebuilds in memory and fails if it is stale (a unit test
 // runs the same check).
@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const KERNEL_DIR = join(root, 'src-main', 'core', 'amg', 'kernel');
+export const KERNEL_DIR = join(root, 'src-main', 'core', 'amg', 'sparse', 'kernel');
 export const KERNEL_SOURCE = join(KERNEL_DIR, 'assembly', 'classify.ts');
 export const KERNEL_MODULE = join(KERNEL_DIR, 'classify-wasm.ts');
 

@@ -7,10 +7,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { computeQualityMetrics, type AnyMask, type QualityImage } from '../core/bench/quality-metrics';
+import { computeQualityMetrics, type AnyMask, type QualityImage } from '../tools/bench/quality-metrics';
 import { rasterizePolygons } from '../core/coco';
 import { validateCocoDataset } from '../core/coco/validate';
-import { GROUND_TRUTH_FILE, writePizzaFolder, type CocoGroundTruth } from '../core/synth/writer';
+import { GROUND_TRUTH_FILE, writePizzaFolder, type CocoGroundTruth } from '../tools/synth/writer';
 
 const BIN = resolve(__dirname, '..', '..', 'resources', 'bin', 'samantic.mjs');
 const root = mkdtempSync(join(tmpdir(), 'samantic-accept-'));

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateCocoDataset } from '../core/coco/validate';
-import { writePizzaFolder } from '../core/synth/writer';
+import { writePizzaFolder } from '../tools/synth/writer';
 
 const BIN = resolve(__dirname, '..', '..', 'resources', 'bin', 'samantic.mjs');
 const QUICK = ['--model', 'test-sam', '--device', 'cpu', '--points-per-side', '12'];

@@ -2,21 +2,11 @@
 // go, resumable (a second run on the same folder encodes nothing).
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { DeviceChoice, ExportFormat, PresetName } from '../core/api/contract';
 import { SamanticError } from '../core/errors';
 import { createService } from '../core/service/service';
-import { parseCli } from './main';
+import { oneOf, parseCommandArgs as parseCli } from '../core/util/args';
+import { DEVICE_CHOICES, EXPORT_FORMATS, PRESET_NAMES } from '../core/vocab';
 import { createProgress } from './progress';
-
-const DEVICES: readonly DeviceChoice[] = ['auto', 'cpu', 'cuda', 'webgpu', 'dml', 'coreml'];
-
-export function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
-  if (value === undefined) return fallback;
-  if (!(allowed as readonly string[]).includes(value)) {
-    throw new SamanticError('invalid-argument', `--${flag} must be one of ${allowed.join(', ')} (got '${value}').`);
-  }
-  return value as T;
-}
 
 export async function runLabel(argv: string[]): Promise<number> {
   const { values, positionals } = parseCli(argv, {
@@ -37,9 +27,9 @@ export async function runLabel(argv: string[]): Promise<number> {
   if (!existsSync(folder) || !statSync(folder).isDirectory()) {
     throw new SamanticError('folder-missing', `Folder '${positionals[0]}' does not exist or is not a folder. Check the path.`);
   }
-  const preset = oneOf<PresetName>('preset', values.preset, ['sam', 'seed'], 'sam');
-  const format = oneOf<ExportFormat>('format', values.format, ['polygon', 'rle'], 'polygon');
-  const device = oneOf<DeviceChoice>('device', values.device, DEVICES, 'auto');
+  const preset = oneOf('preset', values.preset, PRESET_NAMES, 'sam');
+  const format = oneOf('format', values.format, EXPORT_FORMATS, 'polygon');
+  const device = oneOf('device', values.device, DEVICE_CHOICES, 'auto');
   const out = resolve(values.out ?? 'coco.json');
   const json = Boolean(values.json);
   const progress = createProgress(process.stderr, json ? 'json' : 'auto');

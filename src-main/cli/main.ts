@@ -1,7 +1,5 @@
 // The `samantic` command line. Every subcommand is a thin layer over the same service the desktop
 // app and the server transport use; errors print one actionable message and exit non-zero.
-import type { ParseArgsConfig } from 'node:util';
-import { parseCommandArgs } from '../core/args';
 import { toErrorPayload } from '../core/errors';
 
 type Command = (argv: string[]) => Promise<number>;
@@ -30,10 +28,10 @@ const commands: Record<string, () => Promise<Command>> = {
   classes: async () => (await import('./project-commands')).runClasses,
   info: async () => (await import('./project-commands')).runInfo,
   serve: async () => (await import('../server/serve')).runServeCommand,
-  models: async () => (await import('../core/model/registry')).runModelsCommand,
-  synth: async () => (await import('../core/synth/cli')).runSynthCommand,
-  bench: async () => (await import('../core/bench/cli')).runBenchCommand,
-  'bench-quality': async () => (await import('../core/bench/cli')).runQualityBenchCommand,
+  models: async () => (await import('./models')).runModelsCli,
+  synth: async () => (await import('../tools/synth/cli')).runSynthCommand,
+  bench: async () => (await import('../tools/bench/cli')).runBenchCommand,
+  'bench-quality': async () => (await import('../tools/bench/cli')).runQualityBenchCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {
@@ -60,6 +58,3 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   }
 }
-
-/** parseArgs with strict checking and a usage-style error. */
-export const parseCli = <O extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: O) => parseCommandArgs(argv, options);

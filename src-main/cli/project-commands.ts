@@ -2,13 +2,12 @@
 // <project> is a project file (.db) or the photo folder holding .samantic/project.db.
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { ExportFormat } from '../core/api/contract';
 import { SamanticError } from '../core/errors';
 import { createService, projectFolderOf } from '../core/service/service';
 import type { Service } from '../core/service/types';
 import { ProjectStore } from '../core/store/project-store';
-import { oneOf } from './label';
-import { parseCli } from './main';
+import { oneOf, parseCommandArgs as parseCli } from '../core/util/args';
+import { EXPORT_FORMATS } from '../core/vocab';
 
 /** Opens the project named on the command line without touching the model. */
 async function openProject(arg: string | undefined): Promise<Service> {
@@ -40,7 +39,7 @@ async function openProject(arg: string | undefined): Promise<Service> {
 export async function runExport(argv: string[]): Promise<number> {
   const { values, positionals } = parseCli(argv, { out: { type: 'string' }, format: { type: 'string' } });
   if (!values.out) throw new SamanticError('invalid-argument', 'export needs --out <file.json>.');
-  const format = oneOf<ExportFormat>('format', values.format, ['polygon', 'rle'], 'polygon');
+  const format = oneOf('format', values.format, EXPORT_FORMATS, 'polygon');
   const service = await openProject(positionals[0]);
   try {
     const r = await service.api.exportCoco({ out: resolve(values.out), format });

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseCommandArgs } from '../core/args';
+import { parseCommandArgs } from '../core/util/args';
 import { SamanticError } from '../core/errors';
 import type { ProjectSummary } from '../core/api/contract';
 import type { Service, ServiceOptions } from '../core/service/types';

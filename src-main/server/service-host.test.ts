@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writePizzaFolder } from '../core/synth/writer';
+import { writePizzaFolder } from '../tools/synth/writer';
 import { spawnServiceWorker, WorkerBackend } from './service-host';
 
 let dir: string;

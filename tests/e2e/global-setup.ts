@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { writePizzaFolder } from '../../src-main/core/synth/writer';
+import { writePizzaFolder } from '../../src-main/tools/synth/writer';
 import type { E2eState } from './helpers';
 
 /** Images in the synthetic folder: enough for classes to span images, few enough for 2 CPU cores. */

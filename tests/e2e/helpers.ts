@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import type { ClassInfo, ImageInfo, SegmentInfo } from '../../src-main/core/api/contract';
 import { decodeMask } from '../../src-main/core/coco/rleString';
-import type { CocoGroundTruth } from '../../src-main/core/synth/writer';
+import type { CocoGroundTruth } from '../../src-main/tools/synth/writer';
 
 export interface E2eState {
   baseURL: string;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { caughtSamanticError } from '../store/test-fixtures';
-import { createdClassIds, sortedClasses } from './model';
+import { caughtSamanticError } from '../store/fixtures.testing';
+import { createdClassIds, sortedClasses } from '../labels/model';
 import { computeAction } from './registry';
-import { roundTrip, sampleState } from './test-fixtures';
+import { roundTrip, sampleState } from './fixtures.testing';
 
 const errorOf = caughtSamanticError;
 

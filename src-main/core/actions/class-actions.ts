@@ -14,7 +14,7 @@ import {
   sortedClasses,
   takenNames,
   uniqueName,
-} from './model';
+} from '../labels/model';
 import {
   optional,
   requireArgs,

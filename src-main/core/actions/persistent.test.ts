@@ -2,13 +2,13 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SamanticError } from '../errors';
 import { ProjectStore } from '../store/project-store';
-import { type TempDir, rectSegment, tempDir } from '../store/test-fixtures';
-import { mulberry32 } from '../synth/random';
-import { History } from './history';
-import { type LabelState, cloneLabelState, sortedClasses } from './model';
+import { type TempDir, rectSegment, tempDir } from '../store/fixtures.testing';
+import { mulberry32 } from '../util/random';
+import { History } from './history.testing';
+import { type LabelState, cloneLabelState, sortedClasses } from '../labels/model';
 import { applyAction, applyActions, redo, undo } from './persistent';
 import type { ActionName } from './registry';
-import { labels } from './test-fixtures';
+import { labels } from './fixtures.testing';
 
 let tmp: TempDir;
 let store: ProjectStore;
@@ -24,7 +24,7 @@ beforeEach(() => {
     ...store.commitImageResult(a, [1, 2, 3, 4, 5, 6].map((k) => rectSegment(6, 8, 0, 0, k, 1, k, 8))).segmentIds,
     ...store.commitImageResult(b, [1, 2, 3, 4].map((k) => rectSegment(6, 8, 0, 0, k, 2, 10 + k, 8))).segmentIds,
   ];
-  store.replaceClustering({ segmentIds: segs, labels: [0, 0, 0, 1, 1, 1, 2, 2, -1, -1] });
+  applyAction(store, 'replaceClustering', { segmentIds: segs, labels: [0, 0, 0, 1, 1, 1, 2, 2, -1, -1] });
 });
 afterEach(() => {
   store.close();

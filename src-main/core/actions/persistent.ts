@@ -3,7 +3,7 @@
 // in one transaction. Undo and redo replay the history table, so they survive a restart.
 import type { StoredGesture } from '../store/gesture-log';
 import type { ProjectStore } from '../store/project-store';
-import { type LabelDiff, applyDiff } from './model';
+import { type LabelDiff, applyDiff } from '../labels/model';
 import { type ActionArgs, type ActionName, computeAction } from './registry';
 
 /**

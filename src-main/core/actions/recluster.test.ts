@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createdClassIds, sortedClasses } from './model';
+import { createdClassIds, sortedClasses } from '../labels/model';
 import { computeAction } from './registry';
-import { roundTrip, sampleState } from './test-fixtures';
+import { roundTrip, sampleState } from './fixtures.testing';
 
 type S = ReturnType<typeof sampleState>;
 const classOf = (s: S, ids: number[]) => ids.map((id) => s.segments.get(id)!.classId);

@@ -18,7 +18,7 @@ import {
   nameKey,
   sameClassFields,
   uniqueName,
-} from './model';
+} from '../labels/model';
 import { optional, requireArgs, requireColor, requireName, requireSegments } from './validate';
 
 /**

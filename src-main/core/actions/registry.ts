@@ -10,7 +10,7 @@ import {
   setClassColor,
   splitClass,
 } from './class-actions';
-import type { LabelDiff, LabelState } from './model';
+import type { LabelDiff, LabelState } from '../labels/model';
 import { replaceClustering } from './recluster';
 import { assignSegments, removeSegments, restoreSegments } from './segment-actions';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { SamanticError } from '../errors';
-import { applyDiff, cloneLabelState, defaultClassColor, invertDiff, uniqueName } from './model';
+import { applyDiff, cloneLabelState, defaultClassColor, invertDiff, uniqueName } from '../labels/model';
 import { computeAction } from './registry';
-import { labels, roundTrip, sampleState } from './test-fixtures';
+import { labels, roundTrip, sampleState } from './fixtures.testing';
 
 describe('assignSegments', () => {
   it('moves segments to a class and un-removes background ones; a no-op gives an empty diff', () => {

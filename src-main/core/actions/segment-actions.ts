@@ -1,6 +1,6 @@
 // The user's operations on segments, as pure functions: (state, args) -> diff.
-import type { LabelDiff, LabelState } from './model';
-import { segmentChanges } from './model';
+import type { LabelDiff, LabelState } from '../labels/model';
+import { segmentChanges } from '../labels/model';
 import { requireArgs, requireClass, requireId, requireIdList, requireSegments } from './validate';
 
 export interface AssignSegmentsArgs {

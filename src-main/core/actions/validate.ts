@@ -2,7 +2,7 @@
 // transport, so nothing about their shape is assumed; every failure says which action, which
 // argument, what was wrong and what to do.
 import { SamanticError } from '../errors';
-import type { ClassRecord, LabelState } from './model';
+import type { ClassRecord, LabelState } from '../labels/model';
 
 /** Longest class name accepted: long enough for any label, short enough for the class panel. */
 export const MAX_CLASS_NAME_LENGTH = 100;

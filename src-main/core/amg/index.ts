@@ -19,5 +19,5 @@ export {
 export { nms, batchedNms, boxIouF32, argsortDescending } from './nms';
 export { stabilityScore, thresholdLogits, logitsBox, logitsToRleInFrame, DenseLogits, type MaskLogits } from './logits';
 export { postprocessSmallRegions, toAmgMasks, type RleColumns, type RecordColumns } from './records';
-export { LowResLogits, tileLayout, hasLowRes, type LowResMaskPredictor, type LowResPredictionBatch, type TileLayout } from './sparse';
+export { LowResLogits, tileLayout, hasLowRes, type LowResMaskPredictor, type LowResPredictionBatch, type TileLayout } from './sparse/index';
 export { upsampleGeometry, upsampleLowRes, pixelValue, axisTable, type UpsampleGeometry } from './upsample';

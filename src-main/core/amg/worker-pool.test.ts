@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Worker } from 'node:worker_threads';
 import { generateMasks } from './generator';
-import { labelScene, LowResLabelPredictor } from './sparse-testing';
+import { labelScene, LowResLabelPredictor } from './sparse/maps.testing';
 import { AmgWorkerPool, defaultAmgWorkers, defaultAmgWorkersFor } from './worker-pool';
 
 // Crops and small batches: many batches in flight at once, over several crop layouts.

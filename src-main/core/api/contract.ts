@@ -1,11 +1,14 @@
 // The one API contract shared by the Electron IPC bridge, the HTTP/WebSocket server transport, the
-// CLI and the renderer's api.ts. Only plain JSON-serialisable data crosses it. This file is pure
-// types plus the method list: it imports nothing, so the renderer can import it as well.
+// CLI and the renderer's api.ts. Only plain JSON-serialisable data crosses it. This file is types
+// plus the method list, and imports only types and the vocabulary lists, so the renderer can import
+// it too (as '@contract'). The core's lower layers never import it: they own their domain types,
+// which this file re-exports or maps.
 
-export type ImageStatus = 'pending' | 'done' | 'failed';
-export type ExportFormat = 'polygon' | 'rle';
-export type PresetName = 'sam' | 'seed';
-export type DeviceChoice = 'auto' | 'cpu' | 'cuda' | 'webgpu' | 'dml' | 'coreml';
+import type { ProgressEvent } from '../pipeline/progress';
+import type { DeviceChoice, ExportFormat, ImageStatus, PresetName } from '../vocab';
+
+export type { ProgressEvent } from '../pipeline/progress';
+export type { ClusterMode, DeviceChoice, ExportFormat, ImageStatus, PresetName } from '../vocab';
 
 export interface OpenFolderArgs {
   /** Absolute path of the photo folder. */
@@ -72,24 +75,6 @@ export interface ExampleCrop {
   imageId: number;
   bbox: [number, number, number, number];
 }
-
-export type ProgressEvent =
-  | { type: 'start'; total: number; provider: string }
-  | { type: 'phase'; imageId: number; relPath: string; phase: string }
-  | {
-      type: 'image';
-      imageId: number;
-      relPath: string;
-      status: ImageStatus;
-      error: string | null;
-      segments: number;
-      done: number;
-      total: number;
-      imagesPerSecond: number;
-      etaSeconds: number | null;
-    }
-  | { type: 'clustering' }
-  | { type: 'done'; done: number; failed: number; classes: number; seconds: number; cancelled: boolean };
 
 export interface ProcessArgs {
   preset?: PresetName;

@@ -4,6 +4,7 @@
 // only the declared fields are copied over (no prototype keys, no surprises).
 
 import { SamanticError, toErrorPayload } from '../errors';
+import { CLUSTER_MODES, DEVICE_CHOICES, EXPORT_FORMATS, PRESET_NAMES } from '../vocab';
 import { API_METHODS, type ApiErrorPayload, type ApiMethod, type SamanticApi } from './contract';
 
 /** Longest accepted string argument (paths, names). Generous for deep paths; stops megabyte blobs. */
@@ -28,7 +29,6 @@ type Shape = Record<string, FieldSpec>;
 
 const id = { kind: 'int', min: 0 } as const;
 const ids = { kind: 'ids', nonEmpty: true } as const;
-const DEVICES = ['auto', 'cpu', 'cuda', 'webgpu', 'dml', 'coreml'] as const;
 
 /** null = the method takes no argument (undefined, null or {} are accepted). */
 const SHAPES: Record<ApiMethod, Shape | null> = {
@@ -38,11 +38,11 @@ const SHAPES: Record<ApiMethod, Shape | null> = {
     folder: { kind: 'string', minLength: 1, maxLength: MAX_STRING_LENGTH },
     project: { kind: 'string', optional: true, minLength: 1, maxLength: MAX_STRING_LENGTH },
     model: { kind: 'string', optional: true, minLength: 1, maxLength: MAX_STRING_LENGTH },
-    device: { kind: 'string', optional: true, oneOf: DEVICES },
+    device: { kind: 'string', optional: true, oneOf: DEVICE_CHOICES },
     recursive: { kind: 'boolean', optional: true },
   },
   getSummary: null,
-  process: { preset: { kind: 'string', optional: true, oneOf: ['sam', 'seed'] } },
+  process: { preset: { kind: 'string', optional: true, oneOf: PRESET_NAMES } },
   cancel: null,
   listImages: null,
   listSegments: { imageId: id },
@@ -57,7 +57,7 @@ const SHAPES: Record<ApiMethod, Shape | null> = {
   removeSegments: { segmentIds: ids },
   selectSimilar: { segmentIds: ids, limit: { kind: 'int', optional: true, min: 1, max: 100_000 } },
   recluster: {
-    mode: { kind: 'string', optional: true, oneOf: ['auto', 'dbscan'] },
+    mode: { kind: 'string', optional: true, oneOf: CLUSTER_MODES },
     eps: { kind: 'number', optional: true, min: 0, max: 2, exclusiveMin: true },
     minSamples: { kind: 'int', optional: true, min: 1, max: 10_000 },
   },
@@ -65,7 +65,7 @@ const SHAPES: Record<ApiMethod, Shape | null> = {
   redo: null,
   exportCoco: {
     out: { kind: 'string', minLength: 1, maxLength: MAX_STRING_LENGTH },
-    format: { kind: 'string', optional: true, oneOf: ['polygon', 'rle'] },
+    format: { kind: 'string', optional: true, oneOf: EXPORT_FORMATS },
     classIds: { kind: 'ids', optional: true },
   },
 };

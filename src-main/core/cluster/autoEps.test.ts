@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { countClusters, adjustedRandIndex } from './ari';
+import { countClusters, adjustedRandIndex } from '../../tools/bench/ari';
 import { autoEpsTask, kneeIndex, kneeQueryPositions } from './autoEps';
 import { runSync } from './gemm';
 import { buildPartitionTask } from './partition';
-import { sphereBlobs } from './synthetic';
+import { sphereBlobs } from '../../tools/bench/cluster-synthetic';
 import { clusterSegments, clusterSegmentsAsync } from './clusterSegments';
 import { loadNativeGemm } from './ortGemm';
 

@@ -23,7 +23,7 @@
 // unrelated points (the FAR_QUANTILE of distances between random pairs): k-distances far below
 // it are all "close", and only a tail approaching it (real noise) pushes the knee left.
 
-import { mulberry32 } from '../synth/random';
+import { mulberry32 } from '../util/random';
 import type { GemmTask } from './gemm';
 import { kthSimilarityTask } from './neighbors';
 import type { Partition } from './partition';

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../synth/random';
-import { adjustedRandIndex } from './ari';
+import { mulberry32 } from '../util/random';
+import { adjustedRandIndex } from '../../tools/bench/ari';
 import { clusterSegments, clusterSegmentsAsync, orderBySize, type SegmentMeta } from './clusterSegments';
 import { createOrtGemm } from './ortGemm';
 import { CLASS_PALETTE } from './palette';
-import { gaussian, randomUnitVectors, sphereBlobs } from './synthetic';
+import { gaussian, randomUnitVectors, sphereBlobs } from '../../tools/bench/cluster-synthetic';
 
 const flatMeta = (n: number): SegmentMeta[] =>
   Array.from({ length: n }, (_, i) => ({ imageId: i % 30, area: 50, imageArea: 10_000 }));

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../synth/random';
-import { adjustedRandIndex, countClusters } from './ari';
+import { mulberry32 } from '../util/random';
+import { adjustedRandIndex, countClusters } from '../../tools/bench/ari';
 import { dbscan, dbscanAsync, dbscanTask, SEED_DBSCAN_PRESET } from './dbscan';
 import { jsGemm, runSync } from './gemm';
 import { createOrtGemm } from './ortGemm';
 import { buildPartitionTask } from './partition';
-import { sphereBlobs } from './synthetic';
+import { sphereBlobs } from '../../tools/bench/cluster-synthetic';
 
 /** Textbook sequential DBSCAN (scikit-learn's dbscan_inner), all pairs in float64: the reference. */
 function referenceDbscan(v: Float32Array, dim: number, eps: number, minSamples: number): Int32Array {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../synth/random';
-import { adjustedRandIndex, countClusters } from './ari';
+import { mulberry32 } from '../util/random';
+import { adjustedRandIndex, countClusters } from '../../tools/bench/ari';
 import { gatherRows, jsGemm, runAsync, runSync, type GemmTask } from './gemm';
 import { createOrtGemm, loadNativeGemm } from './ortGemm';
 import { CLASS_PALETTE, classColor, className, hslToHex } from './palette';

@@ -10,6 +10,4 @@ export { CLASS_PALETTE, classColor, className } from './palette';
 export { loadNativeGemm, createOrtGemm, type NativeGemm } from './ortGemm';
 export { jsGemm, jsGemmAsync, runSync, runAsync, type AsyncGemm, type SyncGemm, type GemmRequest } from './gemm';
 export { normalizeRows, checkUnitRows } from './vectors';
-export { adjustedRandIndex, countClusters } from './ari';
-export { benchClustering, type BenchSpec, type BenchResult } from './bench';
 export type { ClusterMode } from './options';

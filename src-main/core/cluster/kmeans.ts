@@ -3,7 +3,7 @@
 // the data into cells for pruned neighbour search (random seeding, one run: cells only need to be
 // compact, not optimal).
 
-import { mulberry32 } from '../synth/random';
+import { mulberry32 } from '../util/random';
 import { forEachBlockAgainst, type GemmTask } from './gemm';
 import { takeRows } from './vectors';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { runSync, type GemmRequest, jsGemm } from './gemm';
 import { kthSimilarityTask, epsPairsTask } from './neighbors';
 import { buildPartitionTask, layoutPartition, rowsReaching } from './partition';
-import { sphereBlobs } from './synthetic';
+import { sphereBlobs } from '../../tools/bench/cluster-synthetic';
 
 /** All pairs i < j with cos >= 1 - eps, as "i,j" strings (float64 dot products). */
 function brutePairs(v: Float32Array, dim: number, eps: number): string[] {

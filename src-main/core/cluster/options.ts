@@ -5,7 +5,9 @@ import type { AutoEpsOptions } from './autoEps';
 import { DEFAULT_KNEE_QUERIES, DEFAULT_MAX_AUTO_EPS, DEFAULT_MIN_AUTO_EPS } from './autoEps';
 import { SEED_DBSCAN_PRESET } from './dbscan';
 
-export type ClusterMode = 'auto' | 'dbscan';
+import type { ClusterMode } from '../vocab';
+
+export type { ClusterMode };
 
 export interface GroupOptions {
   mode: ClusterMode;

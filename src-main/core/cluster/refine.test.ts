@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { adjustedRandIndex } from './ari';
+import { adjustedRandIndex } from '../../tools/bench/ari';
 import { nearestSegments, splitCluster, splitClusterAsync } from './refine';
 import { createOrtGemm } from './ortGemm';
-import { randomUnitVectors, sphereBlobs } from './synthetic';
+import { randomUnitVectors, sphereBlobs } from '../../tools/bench/cluster-synthetic';
 
 describe('splitCluster', () => {
   // One "class" that is really three sub-blobs (close to each other: centres at cos ~0.8).

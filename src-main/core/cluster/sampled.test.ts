@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { adjustedRandIndex, countClusters } from './ari';
+import { adjustedRandIndex, countClusters } from '../../tools/bench/ari';
 import { clusterSegments } from './clusterSegments';
 import { runSync } from './gemm';
 import { buildPartitionTask } from './partition';
 import { nearestCoreTask, sampleRows } from './sampled';
-import { sphereBlobs } from './synthetic';
+import { sphereBlobs } from '../../tools/bench/cluster-synthetic';
 
 const meta = (n: number) => Array.from({ length: n }, (_, i) => ({ imageId: i % 50, area: 10, imageArea: 1000 }));
 

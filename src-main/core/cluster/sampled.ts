@@ -11,7 +11,7 @@
 // counts sample members) and a non-sample point is labelled by its nearest core, not by the
 // lowest-numbered adjacent cluster.
 
-import { mulberry32 } from '../synth/random';
+import { mulberry32 } from '../util/random';
 import { autoEpsTask } from './autoEps';
 import { dbscanTask } from './dbscan';
 import { MAX_BLOCK_ROWS_A, MAX_BLOCK_ROWS_B, gatherRows, type GemmTask } from './gemm';

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { generatePizzaScene } from '../synth/pizza';
+import { generatePizzaScene } from '../../tools/synth/pizza';
 import type { BinaryMask } from '../types';
 import { maskToRle } from '../mask';
 import { type BuildCocoInput, buildCoco, buildCocoDetailed } from './export';

@@ -8,7 +8,7 @@
 // RLE (pycocotools' string, so decoding is exact). area is always the mask's pixel count and bbox
 // the tight box in pycocotools' convention [x, y, w, h] with w, h counting pixels.
 
-import type { ExportFormat } from '../api/contract';
+import type { ExportFormat } from '../vocab';
 import { SamanticError } from '../errors';
 import type { BoxXYWH, Rle } from '../types';
 import { checkRle, rleArea, rleBboxCoco } from '../mask';

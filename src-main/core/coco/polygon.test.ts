@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { generatePizzaScene } from '../synth/pizza';
+import { generatePizzaScene } from '../../tools/synth/pizza';
 import type { BinaryMask } from '../types';
 import { maskToRle } from '../mask';
 import { polygonArea, rasterizePolygons, segmentDistance, simplifyClosedRing } from './geometry';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { mulberry32 as rng } from '../synth/random';
+import { mulberry32 as rng } from '../util/random';
 import type { BinaryMask } from '../types';
 import {
   decodeMask,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../synth/random';
+import { mulberry32 } from '../util/random';
 import type { BinaryMask, FrameTransform, Rle } from '../types';
 import { maskCellCoverage } from './maskCells';
 

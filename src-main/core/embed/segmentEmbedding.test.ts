@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../synth/random';
+import { mulberry32 } from '../util/random';
 import type { AmgMask, BinaryMask, FrameTransform, ImageEmbedding, Rle } from '../types';
 import { embedAmgMasks, packVectors, segmentEmbedding } from './segmentEmbedding';
 

@@ -14,7 +14,7 @@ export {
   type EncoderSpec,
   type ModelDescriptor,
 } from './descriptor';
-export { defaultModelId, listModels, resolveModel, requiredFiles, runModelsCommand, type ModelListing } from './registry';
+export { defaultModelId, listModels, resolveModel, requiredFiles, type ModelListing } from './registry';
 export { downloadModel, type DownloadOptions, type DownloadProgress, type DownloadReport } from './download';
 export { computeFrameTransform, encoderInput, preprocess, resizeRgb, toFrameCoords, SAM_PIXEL_MEAN, SAM_PIXEL_STD } from './preprocess';
 export { MaskUpsampler } from './postprocess';
@@ -23,5 +23,4 @@ export { DEFAULT_CHUNK_SIZE, type DecodeOptions, type DecodeResult, type PointPr
 export { autoCandidates, type Provider } from './providers';
 export { OnnxPredictor, type DetailedPrediction, type OnnxPredictorOptions } from './predictor';
 export { ensureTestModel, TEST_MODEL_ID } from './testsam/generate';
-export { benchModel, type ModelBenchOptions, type ModelBenchResult } from './bench';
 export { interiorPoint } from './interiorPoint';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import onnxProto from 'onnx-proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generatePizzaScene } from '../synth/pizza';
+import { generatePizzaScene } from '../../tools/synth/pizza';
 import type { RgbImage } from '../types';
 import { interiorPoint } from './interiorPoint';
 import { OnnxPredictor } from './predictor';

@@ -10,10 +10,9 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import ort from 'onnxruntime-node';
-import type { DeviceChoice } from '../api/contract';
+import { PROVIDERS, type DeviceChoice, type Provider } from '../vocab';
 
-export type Provider = Exclude<DeviceChoice, 'auto'>;
-export const PROVIDERS: readonly Provider[] = ['cpu', 'cuda', 'webgpu', 'dml', 'coreml'];
+export { PROVIDERS, type Provider };
 
 /** Providers this onnxruntime-node binding knows on this platform (bundled or installable). */
 export function bindingProviders(): string[] {

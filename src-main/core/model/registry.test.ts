@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { downloadModel, type DownloadProgress } from './download';
-import { formatModelTable, runModelsCli } from './modelsCli';
+import { formatModelTable, runModelsCli } from '../../cli/models';
 import { defaultModelId, listModels, resolveModel } from './registry';
 
 const repoModels = resolve(new URL('.', import.meta.url).pathname, '../../../models');

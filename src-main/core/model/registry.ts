@@ -112,9 +112,3 @@ export function defaultModelId(modelsDir: string = defaultModelsDir()): string {
   const real = listModels(modelsDir).find((m) => m.present && !m.generated && m.error === null);
   return real ? real.id : TEST_MODEL_ID;
 }
-
-/** `samantic models list | download <id>` (loaded lazily: the CLI module pulls in the downloader). */
-export async function runModelsCommand(argv: string[]): Promise<number> {
-  const { runModelsCli } = await import('./modelsCli');
-  return runModelsCli(argv);
-}

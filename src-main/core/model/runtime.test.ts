@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generatePizzaScene } from '../synth/pizza';
+import { generatePizzaScene } from '../../tools/synth/pizza';
 import type { ImageEmbedding } from '../types';
 import { interiorPoint } from './interiorPoint';
 import { cudaProviderInstalled } from './providers';

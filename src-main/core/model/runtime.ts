@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ort from 'onnxruntime-node';
-import type { DeviceChoice } from '../api/contract';
+import type { DeviceChoice } from '../vocab';
 import { SamanticError } from '../errors';
 import type { ImageEmbedding, RgbImage } from '../types';
 import type { DecoderSpec, EncoderFlavour, ModelDescriptor } from './descriptor';

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { locateEncoderWorker } from '../model/encoder-worker-client';
 import { loadModel, type SamModel } from '../model/runtime';
 import { ProjectStore } from '../store/project-store';
-import { writePizzaFolder } from '../synth/writer';
+import { writePizzaFolder } from '../../tools/synth/writer';
 import { OnnxSegmenter } from './onnx-segmenter';
 import { processPendingImages, type ProcessFolderResult } from './process-folder';
 import { scanFolder } from './scan';

@@ -5,7 +5,7 @@
 // encoded ahead too where the segmenter offers EncodeAhead (the ONNX segmenter's encoder worker);
 // results are still committed strictly in order, one transaction each.
 import { join } from 'node:path';
-import type { ProgressEvent } from '../api/contract';
+import type { ProgressEvent } from './progress';
 import type { AmgOptions } from '../amg/options';
 import { embedAmgMasks } from '../embed/segmentEmbedding';
 import { SamanticError } from '../errors';

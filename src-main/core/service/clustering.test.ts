@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ProjectStore } from '../store/project-store';
-import { rectSegment, tempDir, vector, type TempDir } from '../store/test-fixtures';
+import { rectSegment, tempDir, vector, type TempDir } from '../store/fixtures.testing';
 import type { NewSegment } from '../store/segments';
 import { clusterProject } from './clustering';
 

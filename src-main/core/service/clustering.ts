@@ -1,6 +1,7 @@
 // Clustering a whole project: every non-background segment of every image is clustered together
 // (so a class means the same thing in all images); the result replaces the classes as ONE undoable
 // gesture, and classes that keep most of their segments keep their user-given names.
+import { applyAction } from '../actions/persistent';
 import type { SplitPreview } from '../api/contract';
 import { clusterSegmentsAsync, type ClusterOptions } from '../cluster/clusterSegments';
 import { nearestSegments, splitClusterAsync } from '../cluster';
@@ -38,7 +39,7 @@ export async function clusterProject(store: ProjectStore, options: ProjectCluste
   const result = await clusterSegmentsAsync({ vectors: v.vectors, dim: v.dim, meta }, clusterOptions);
   const labels = Array.from(result.labels);
   suppressSameClassParts(store, v, labels, options.partOverlap);
-  store.replaceClustering({
+  applyAction(store, 'replaceClustering', {
     segmentIds: Array.from(v.ids),
     labels,
     classes: result.classes.map((c) => ({ name: c.name, color: c.color })),

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProgressEvent } from '../api/contract';
 import { validateCocoDataset } from '../coco/validate';
-import { writePizzaFolder } from '../synth/writer';
+import { writePizzaFolder } from '../../tools/synth/writer';
 import { createService } from './service';
 import type { Service } from './types';
 

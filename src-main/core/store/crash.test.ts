@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ProjectStore } from './project-store';
-import { type TempDir, tempDir } from './test-fixtures';
+import { type TempDir, tempDir } from './fixtures.testing';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const tsxLoader = createRequire(import.meta.url).resolve('tsx');
@@ -14,7 +14,7 @@ const tsxLoader = createRequire(import.meta.url).resolve('tsx');
 const CHILD = `
 import { writeSync } from 'node:fs';
 import { ProjectStore } from ${JSON.stringify(`${here}project-store.ts`)};
-import { rectSegment } from ${JSON.stringify(`${here}test-fixtures.ts`)};
+import { rectSegment } from ${JSON.stringify(`${here}fixtures.testing.ts`)};
 const store = ProjectStore.open(process.argv[1], { create: true });
 const ids = [0, 1, 2, 3, 4].map((i) =>
   store.upsertImage({ relPath: 'img' + i + '.jpg', size: 1, mtimeMs: 1, contentHash: 'h' + i, width: 8, height: 6 }).id);

@@ -9,7 +9,7 @@
 // 'conflict' error rather than half-applied.
 import type Database from 'better-sqlite3';
 import { SamanticError } from '../errors';
-import { type ClassFields, type LabelChange, type LabelDiff, type LabelState, invertDiff } from '../actions/model';
+import { type ClassFields, type LabelChange, type LabelDiff, type LabelState, invertDiff } from '../labels/model';
 import { touchUpdated } from './meta';
 
 export interface HistoryLimits {

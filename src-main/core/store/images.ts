@@ -1,5 +1,5 @@
 // Image rows: what the folder scan hands in, and what the store hands back.
-import type { ImageStatus } from '../api/contract';
+import type { ImageStatus } from '../vocab';
 import { SamanticError } from '../errors';
 
 /** What a folder scan knows about one photo. */

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SamanticError } from '../errors';
 import { APPLICATION_ID, MIGRATIONS, type Migration, SCHEMA_VERSION, migrate, schemaVersion } from './migrations';
 import { ProjectStore } from './project-store';
-import { type TempDir, tempDir } from './test-fixtures';
+import { type TempDir, tempDir } from './fixtures.testing';
 
 let tmp: TempDir;
 beforeEach(() => {

@@ -4,8 +4,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SamanticError } from '../errors';
 import type { ImageEmbedding } from '../types';
 import { SCHEMA_VERSION } from './migrations';
+import { applyAction } from '../actions/persistent';
 import { ProjectStore } from './project-store';
-import { type TempDir, caughtSamanticError, rectSegment, tempDir, vector } from './test-fixtures';
+import { type TempDir, caughtSamanticError, rectSegment, tempDir, vector } from './fixtures.testing';
 
 const H = 6;
 const W = 8;
@@ -135,7 +136,7 @@ describe('images', () => {
     const segs = store.commitImageResult(a, [1, 2, 3].map((s) => rectSegment(H, W, 0, 0, s, 1, s))).segmentIds;
     store.commitImageResult(b, [rectSegment(H, W, 0, 0, 1, 1)]);
     // Two clusters: segments 0 and 1 in the first, segment 2 in the second; b's segment is noise.
-    store.replaceClustering({ segmentIds: segs, labels: [1, 1, 0] });
+    applyAction(store, 'replaceClustering', { segmentIds: segs, labels: [1, 1, 0] });
     const [c1, c2] = store.listClasses();
     expect([c1, c2].map((c) => [c.name, c.order, c.createdBy, c.segmentCount, c.imageCount])).toEqual([
       ['Class 1', 0, 'cluster', 1, 1],
@@ -228,7 +229,7 @@ describe('commitImageResult', () => {
   it('a rerun replaces the earlier segments (no duplicates, no reused ids) and clears the history', () => {
     const id = addImage('a.jpg');
     const first = store.commitImageResult(id, [rectSegment(H, W, 0, 0, 2, 2, 1), rectSegment(H, W, 2, 2, 4, 4, 2)]).segmentIds;
-    store.replaceClustering({ segmentIds: first, labels: [0, 0] });
+    applyAction(store, 'replaceClustering', { segmentIds: first, labels: [0, 0] });
     expect(store.history.canUndo()).toBe(true);
     const second = store.commitImageResult(id, [rectSegment(H, W, 0, 0, 3, 3, 3)]);
     expect(second.replaced).toBe(2);
@@ -269,7 +270,7 @@ describe('listSegments', () => {
     const b = addImage('b.jpg');
     const sa = store.commitImageResult(a, [1, 2, 3].map((k) => rectSegment(H, W, 0, 0, k, 1, k))).segmentIds;
     const sb = store.commitImageResult(b, [rectSegment(H, W, 0, 0, 1, 1)]).segmentIds;
-    store.replaceClustering({ segmentIds: [sa[0], sb[0]], labels: [0, 0] });
+    applyAction(store, 'replaceClustering', { segmentIds: [sa[0], sb[0]], labels: [0, 0] });
     const [c] = store.listClasses();
     store.history.commit('background', () => [{ type: 'segmentRemoved', ids: [sa[2]], before: [false], after: [true] }]);
     const ids = (q: Parameters<ProjectStore['listSegments']>[0]) => store.listSegments(q).map((x) => x.id);

@@ -5,11 +5,10 @@
 // match the data; everything else (images, segments, cache, meta) is written here.
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
-import type { ImageStatus } from '../api/contract';
+import { IMAGE_STATUSES, type ImageStatus } from '../vocab';
 import { SamanticError } from '../errors';
 import type { ImageEmbedding } from '../types';
-import type { LabelDiff, LabelState, ClassOrigin } from '../actions/model';
-import { type ReplaceClusteringArgs, replaceClustering } from '../actions/recluster';
+import type { LabelDiff, LabelState, ClassOrigin } from '../labels/model';
 import {
   type EmbeddingCacheKey,
   type EmbeddingCacheStats,
@@ -204,8 +203,8 @@ export class ProjectStore {
   }
 
   setImageStatus(id: number, status: ImageStatus, error: string | null = null): void {
-    if (!['pending', 'done', 'failed'].includes(status)) {
-      throw new SamanticError('invalid-argument', `setImageStatus: status must be pending, done or failed, got ${JSON.stringify(status)}.`);
+    if (!IMAGE_STATUSES.includes(status)) {
+      throw new SamanticError('invalid-argument', `setImageStatus: status must be one of ${IMAGE_STATUSES.join(', ')}, got ${JSON.stringify(status)}.`);
     }
     const processedAt = status === 'pending' ? null : new Date().toISOString();
     const r = this.db
@@ -350,11 +349,6 @@ export class ProjectStore {
   /** The labelling state as the pure actions see it. */
   loadLabelState(): LabelState {
     return loadLabelState(this.db);
-  }
-
-  /** Replaces the classes with a clustering, as one undoable gesture (see actions/recluster.ts). */
-  replaceClustering(args: ReplaceClusteringArgs): LabelDiff {
-    return this.history.commit('replaceClustering', (state) => replaceClustering(state, args));
   }
 
   counts(): StoreCounts {

@@ -2,7 +2,7 @@
 // instances, best of the three multimask outputs, as SAM's own evaluation does.
 
 import { describe, expect, it } from 'vitest';
-import { generatePizzaScene, type PizzaScene } from '../../synth/pizza';
+import { generatePizzaScene, type PizzaScene } from '../../../tools/synth/pizza';
 import type { BinaryMask, ImageEmbedding } from '../../types';
 import { interiorPoint } from '../interiorPoint';
 import { useTestSam } from '../testModelFixture';

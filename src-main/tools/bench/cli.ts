@@ -1,0 +1,45 @@
+// `npm run bench:quality` and `npm run bench`: benchmarks print figures; they assert nothing.
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseCommandArgs } from '../../core/util/args';
+import { SamanticError } from '../../core/errors';
+import { formatQualityReport, runQualityBench } from './quality';
+
+function intFlag(name: string, v: string | undefined, fallback: number): number {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 1) throw new SamanticError('invalid-argument', `--${name} must be a positive integer, got '${v}'.`);
+  return n;
+}
+
+export async function runQualityBenchCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, {
+    count: { type: 'string' }, seed: { type: 'string' }, preset: { type: 'string' }, model: { type: 'string' },
+    folder: { type: 'string' }, overlay: { type: 'string' }, json: { type: 'boolean' }, quiet: { type: 'boolean' },
+  });
+  if (positionals.length > 0) throw new SamanticError('invalid-argument', `unexpected argument '${positionals[0]}'; give a folder with --folder.`);
+  const preset = values.preset ?? 'sam';
+  if (preset !== 'sam' && preset !== 'seed') throw new SamanticError('invalid-argument', `--preset must be sam or seed, got '${preset}'.`);
+  const overlayFile = resolve(values.overlay ?? 'artifacts/quality-overlay.png');
+  mkdirSync(resolve(overlayFile, '..'), { recursive: true });
+  const log = values.quiet || values.json ? () => {} : (l: string) => process.stderr.write(l + '\n');
+  const result = await runQualityBench(
+    {
+      count: intFlag('count', values.count, 20),
+      seed: intFlag('seed', values.seed, 1),
+      preset,
+      model: values.model ?? 'test-sam',
+      overlayFile,
+      folder: values.folder ? resolve(values.folder) : undefined,
+    },
+    log,
+  );
+  if (values.json) process.stdout.write(JSON.stringify({ ...result, classes: result.classes }, null, 2) + '\n');
+  else process.stdout.write(formatQualityReport(result) + '\n');
+  return 0;
+}
+
+export async function runBenchCommand(argv: string[]): Promise<number> {
+  const { runPerformanceBenchCommand } = await import('./performance');
+  return runPerformanceBenchCommand(argv);
+}
