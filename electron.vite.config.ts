@@ -7,6 +7,12 @@ import { defineConfig } from 'electron-vite';
 
 const root = dirname(fileURLToPath(import.meta.url));
 
+/** The only main-process modules the renderer may import (lint enforces it): the API contract and the RLE codec. */
+export const rendererAliases = {
+  '@contract': resolve(root, 'src-main/core/api/contract.ts'),
+  '@rle': resolve(root, 'src-main/core/mask/rle-string.ts'),
+};
+
 export default defineConfig({
   main: {
     build: {
@@ -40,6 +46,7 @@ export default defineConfig({
   renderer: {
     root: resolve(root, 'src-renderer'),
     plugins: [svelte()],
+    resolve: { alias: rendererAliases },
     build: {
       outDir: resolve(root, 'out/renderer'),
       rolldownOptions: { input: resolve(root, 'src-renderer/index.html') },

@@ -4,7 +4,6 @@
 // it too (as '@contract'). The core's lower layers never import it: they own their domain types,
 // which this file re-exports or maps.
 
-import type { ProgressEvent } from '../pipeline/progress';
 import type { DeviceChoice, ExportFormat, ImageStatus, PresetName } from '../vocab';
 
 export type { ProgressEvent } from '../pipeline/progress';

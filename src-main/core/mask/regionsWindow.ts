@@ -9,7 +9,7 @@
 // component. Only if one of those outer components is itself small (it would then be filled, outside
 // the window too) does this fall back to the whole image.
 
-import type { BinaryMask, BoxXYXY, Rle } from '../types';
+import type { BoxXYXY, Rle } from '../types';
 import { maskBoxInclusive } from './measure';
 import { connectedComponents, invertMask, removeSmallRegions } from './regions';
 import { checkRle, maskToRle, maskToRleInFrame, rleBoxInclusive, rleToMask, rleToMaskWindow } from './rle';

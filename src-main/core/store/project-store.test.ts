@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SamanticError } from '../errors';
 import type { ImageEmbedding } from '../types';
 import { SCHEMA_VERSION } from './migrations';
 import { applyAction } from '../actions/persistent';

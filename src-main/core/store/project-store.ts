@@ -8,7 +8,7 @@ import type Database from 'better-sqlite3';
 import { IMAGE_STATUSES, type ImageStatus } from '../vocab';
 import { SamanticError } from '../errors';
 import type { ImageEmbedding } from '../types';
-import type { LabelDiff, LabelState, ClassOrigin } from '../labels/model';
+import type { LabelState, ClassOrigin } from '../labels/model';
 import {
   type EmbeddingCacheKey,
   type EmbeddingCacheStats,

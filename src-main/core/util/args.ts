@@ -22,3 +22,11 @@ export function oneOf<T extends string>(flag: string, value: string | undefined,
   }
   return value as T;
 }
+
+/** An integer flag (>= min); absent gives the fallback. */
+export function intFlag(name: string, v: string | undefined, fallback: number, min = 1): number {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < min) throw new SamanticError('invalid-argument', `--${name} must be an integer >= ${min}, got '${v}'.`);
+  return n;
+}

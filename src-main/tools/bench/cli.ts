@@ -1,16 +1,9 @@
 // `npm run bench:quality` and `npm run bench`: benchmarks print figures; they assert nothing.
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseCommandArgs } from '../../core/util/args';
+import { intFlag, parseCommandArgs } from '../../core/util/args';
 import { SamanticError } from '../../core/errors';
 import { formatQualityReport, runQualityBench } from './quality';
-
-function intFlag(name: string, v: string | undefined, fallback: number): number {
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (!Number.isSafeInteger(n) || n < 1) throw new SamanticError('invalid-argument', `--${name} must be a positive integer, got '${v}'.`);
-  return n;
-}
 
 export async function runQualityBenchCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, {
@@ -40,6 +33,12 @@ export async function runQualityBenchCommand(argv: string[]): Promise<number> {
 }
 
 export async function runBenchCommand(argv: string[]): Promise<number> {
-  const { runPerformanceBenchCommand } = await import('./performance');
-  return runPerformanceBenchCommand(argv);
+  const { parsePerformanceArgs, runPerformanceBench } = await import('./performance');
+  const { formatPerformanceReport } = await import('./perf-format');
+  const { json, quiet, ...options } = parsePerformanceArgs(argv);
+  // Progress goes to stderr, so --json still leaves one JSON object alone on stdout.
+  const log = quiet ? () => {} : (line: string) => process.stderr.write(line + '\n');
+  const result = await runPerformanceBench(options, log);
+  process.stdout.write(json ? JSON.stringify(result, null, 2) + '\n' : formatPerformanceReport(result) + '\n');
+  return 0;
 }

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseCommandArgs } from '../../core/util/args';
+import { intFlag, parseCommandArgs } from '../../core/util/args';
 import type { DeviceChoice } from '../../core/api/contract';
 import { AMG_PRESETS, type AmgOptions, type AmgPresetName } from '../../core/amg/options';
 import { benchClustering, type BenchResult as ClusterBenchResult } from './cluster-scale';
@@ -19,7 +19,6 @@ import { loadModel, type SamModel } from '../../core/model/runtime';
 import { OnnxSegmenter } from '../../core/pipeline/onnx-segmenter';
 import { DEFAULT_PREFETCH_DEPTH, checkPrefetchDepth } from '../../core/pipeline/prefetch';
 import { writePizzaFolder } from '../synth/writer';
-import { formatPerformanceReport } from './perf-format';
 import { runPeerComparison, type PeerResult } from './perf-peer';
 import {
   comparePipelining, memoryCheckFigures, MemorySampler, perImage, processPeakRssMB, runFolder, scratchProject,
@@ -262,13 +261,6 @@ async function warmUp(folders: { dir: string }[], segmenter: OnnxSegmenter): Pro
   await segmenter.segment(ahead?.image ?? image, { amg: { pointsPerSide: 2 }, cached: null });
 }
 
-function intFlag(name: string, v: string | undefined, fallback: number, min = 1): number {
-  if (v === undefined) return fallback;
-  const n = Number(v);
-  if (!Number.isSafeInteger(n) || n < min) throw new SamanticError('invalid-argument', `--${name} must be an integer >= ${min}, got '${v}'.`);
-  return n;
-}
-
 export function parsePerformanceArgs(argv: string[]): PerformanceBenchOptions & { json: boolean; quiet: boolean } {
   const parsed = parseCommandArgs(argv, {
     json: { type: 'boolean' }, quiet: { type: 'boolean' }, folder: { type: 'string', multiple: true },
@@ -314,13 +306,4 @@ export function parsePerformanceArgs(argv: string[]): PerformanceBenchOptions & 
     clusterN: intFlag('cluster-n', v['cluster-n'], CLUSTER_SCALE.n),
     clusterClasses: intFlag('cluster-classes', v['cluster-classes'], CLUSTER_SCALE.classes),
   };
-}
-
-export async function runPerformanceBenchCommand(argv: string[]): Promise<number> {
-  const { json, quiet, ...options } = parsePerformanceArgs(argv);
-  // Progress goes to stderr, so --json still leaves one JSON object alone on stdout.
-  const log = quiet ? () => {} : (line: string) => process.stderr.write(line + '\n');
-  const result = await runPerformanceBench(options, log);
-  process.stdout.write(json ? JSON.stringify(result, null, 2) + '\n' : formatPerformanceReport(result) + '\n');
-  return 0;
 }

@@ -2,7 +2,7 @@
 // order (board, crust, cheese, pepperoni, olives, basil), so a later topping hides an earlier one
 // and the label map IS the visible-part ground truth: masks are disjoint by construction.
 
-import type { PizzaCategory } from './pizza';
+import type { PizzaCategory } from './categories';
 import { createRng, type Rng } from '../../core/util/random';
 import {
   insideWobbly,
@@ -70,8 +70,6 @@ export interface SceneLayout {
   planksHorizontal: boolean;
   plankWidth: number;
 }
-
-type Range = readonly [number, number];
 
 function wobbly(rng: Rng, cx: number, cy: number, radius: number, maxAmp: number): WobblyCircle {
   const amplitudes = [rng.uniform(0, maxAmp), rng.uniform(0, maxAmp), rng.uniform(0, maxAmp / 2)];

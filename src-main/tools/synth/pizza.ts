@@ -3,25 +3,13 @@
 // give the same pixels and masks, on any machine.
 
 import type { BinaryMask, BoxXYWH, RgbImage } from '../../core/types';
+import type { PizzaCategory } from './categories';
 import { layoutScene, LAYOUT_DEFAULTS } from './layout';
 import { paintScene } from './paint';
 
 export { LAYOUT_DEFAULTS };
 
-/** Every category a synthetic pizza scene labels, in COCO category-id order (id = index + 1). */
-export const PIZZA_CATEGORIES = ['pepperoni', 'basil', 'olive', 'cheese', 'crust', 'board'] as const;
-
-export type PizzaCategory = (typeof PIZZA_CATEGORIES)[number];
-
-/** Countable toppings: any number of instances per image ("things" in COCO panoptic terms). */
-export const THING_CATEGORIES = ['pepperoni', 'basil', 'olive'] as const satisfies readonly PizzaCategory[];
-
-/** Amorphous regions with exactly one instance per image ("stuff"). */
-export const STUFF_CATEGORIES = ['cheese', 'crust', 'board'] as const satisfies readonly PizzaCategory[];
-
-export function isThing(category: PizzaCategory): boolean {
-  return (THING_CATEGORIES as readonly PizzaCategory[]).includes(category);
-}
+export { isThing, PIZZA_CATEGORIES, STUFF_CATEGORIES, THING_CATEGORIES, type PizzaCategory } from './categories';
 
 export interface PizzaSceneOptions {
   /** Any finite number; equal seeds give identical scenes. */

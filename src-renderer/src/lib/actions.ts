@@ -1,7 +1,7 @@
 // Every user operation, each one named API call followed by a refresh of what it changed. Errors
 // become readable toasts; nothing here touches the DOM.
 
-import type { ClassInfo, ExportArgs, ExportResult, OpenFolderArgs, SplitPreview } from '../../../src-main/core/api/contract';
+import type { ClassInfo, ExportArgs, ExportResult, OpenFolderArgs, SplitPreview } from '@contract';
 import { api, ApiError } from './api';
 import { app } from './state.svelte';
 

@@ -2,7 +2,7 @@
 // window.samantic (IPC); in a browser the page talks HTTP + WebSocket to the origin that served it
 // (`samantic serve`). Components never see the difference: they call `api.<method>(args)`.
 
-import { API_METHODS, type ApiErrorPayload, type ApiMethod, type ProgressEvent, type SamanticApi } from '../../../src-main/core/api/contract';
+import { API_METHODS, type ApiErrorPayload, type ApiMethod, type ProgressEvent, type SamanticApi } from '@contract';
 
 /** What src-preload/index.ts exposes; kept structural so the renderer needs no Electron types. */
 interface DesktopBridge {

@@ -3,7 +3,7 @@
 // colour fill and outlines drawn from it, and per-segment highlight bitmaps cut to the segment's
 // box. Konva then only blits these canvases; zoom and pan never re-decode a mask.
 
-import type { SegmentInfo } from '../../../src-main/core/api/contract';
+import type { SegmentInfo } from '@contract';
 import { decodeCounts, forEachRun } from './rle';
 
 export type Rgb = [number, number, number];

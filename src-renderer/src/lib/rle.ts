@@ -1,36 +1,10 @@
-// A tiny decoder for pycocotools' compressed RLE strings, as SegmentInfo carries them, so the UI
-// can paint masks without shipping pixel arrays. Format (cocoapi common/maskApi.c, rleFrString):
-// each count is 5-bit groups, least significant first, one character (value + 48) per group; bit
-// 0x20 means "more groups follow" and the last group's bit 0x10 is the sign. From the fourth count
-// on, a count is stored as the difference to the count two places earlier. Runs alternate
-// 0,1,0,... over the COLUMN-MAJOR flattening (index x*h + y), starting with zeros.
+// Masks as SegmentInfo carries them (pycocotools' compressed RLE strings, decoded by the project's
+// one codec, '@rle'), turned into what the canvas paints. Runs alternate 0,1,0,... over the
+// COLUMN-MAJOR flattening (index x*h + y), starting with zeros.
+import { rleFromString } from '@rle';
 
 /** Decodes a compressed RLE string into run lengths. Throws on a malformed string. */
-export function decodeCounts(s: string): number[] {
-  const counts: number[] = [];
-  let p = 0;
-  while (p < s.length) {
-    let x = 0;
-    let shift = 0;
-    let more = true;
-    let c = 0;
-    while (more) {
-      if (p >= s.length) throw new Error('RLE string ends inside a run length (truncated).');
-      c = s.charCodeAt(p) - 48;
-      if (c < 0 || c > 63) throw new Error(`RLE string has an invalid character '${s[p]}' at ${p}.`);
-      // Multiplication instead of << keeps counts beyond 2^31 exact.
-      x += (c & 0x1f) * 2 ** shift;
-      more = (c & 0x20) !== 0;
-      shift += 5;
-      p++;
-    }
-    if (c & 0x10) x -= 2 ** shift; // sign-extend from the last group
-    if (counts.length > 2) x += counts[counts.length - 2];
-    if (x < 0) throw new Error(`RLE string decodes to a negative run (${x}).`);
-    counts.push(x);
-  }
-  return counts;
-}
+export const decodeCounts = (s: string): number[] => rleFromString(s);
 
 /**
  * Calls `visit(x, y0, y1)` for every vertical run of foreground pixels (rows y0..y1-1 of column x).

@@ -3,7 +3,7 @@
 // progress of a processing run. Components read it; they change the project only through the
 // named actions in actions.ts, which call the API and then refresh what changed.
 
-import type { ClassInfo, ImageInfo, ImageStatus, ProgressEvent, ProjectSummary, SegmentInfo } from '../../../src-main/core/api/contract';
+import type { ClassInfo, ImageInfo, ImageStatus, ProgressEvent, ProjectSummary, SegmentInfo } from '@contract';
 
 export type View = 'start' | 'processing' | 'gallery' | 'image';
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MaskPredictor, PredictionBatch, RgbImage } from '../../types';
+import type { MaskPredictor } from '../../types';
 import { generateMasks } from '../generator';
 import { DenseLogits } from '../logits';
-import { LowResLogits, tileLayout, type LowResMaskPredictor, type LowResPredictionBatch } from './index';
+import { LowResLogits, tileLayout, type LowResMaskPredictor } from './index';
 import { setSparseKernelEnabled } from './kernel-host';
 import { expectDenseAnswers, labelScene, LowResLabelPredictor, raggedMap, rng } from './maps.testing';
 import { axisTable, upsampleGeometry, upsampleLowRes } from '../upsample';

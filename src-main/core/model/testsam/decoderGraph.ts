@@ -19,7 +19,6 @@ import {
   DISTANCE_CLIP,
   ENCLOSING_OUTPUT,
   FAR,
-  GROWTH_CAP,
   FRAME,
   GRID,
   LOW_RES,

@@ -19,7 +19,6 @@ import {
   OPENING_RADIUS,
   PRE_ITERATIONS,
   STEPS_PER_ITERATION,
-  SUB,
 } from './params';
 
 const POOL3 = { kernel_shape: [3, 3], pads: [1, 1, 1, 1], strides: [1, 1] };
