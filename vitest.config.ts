@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import { rendererAliases } from './electron.vite.config';
+import { rendererAliases } from './electron.vite.config.ts';
 
 // Unit tests live beside the code (x.test.ts); end-to-end specs under tests/ run with Playwright.
 export default defineConfig({

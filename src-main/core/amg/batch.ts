@@ -9,7 +9,7 @@ import { DenseLogits, type MaskLogits } from './logits';
 import { MaskData } from './maskData';
 import type { AmgOptions } from './options';
 import { emptyRleColumns, type RleColumns } from './records';
-import { LowResLogits, type LowResPredictionBatch, type TileLayout } from './sparse/index';
+import { LowResLogits, type LowResPredictionBatch, type TileLayout } from './sparse';
 import type { UpsampleGeometry } from './upsample';
 
 const f32 = Math.fround;

@@ -21,7 +21,7 @@ import { buildAllLayerPointGrids, cropImage, flattenPointGrid, generateCropBoxes
 import { MaskData } from './maskData';
 import { batchedNms } from './nms';
 import { resolveAmgOptions, type AmgOptions } from './options';
-import { hasLowRes, tileLayout, type TileLayout } from './sparse/index';
+import { hasLowRes, tileLayout, type TileLayout } from './sparse';
 import { upsampleGeometry } from './upsample';
 import { emptyRecordColumns, postprocessSmallRegions, toAmgMasks, type RecordColumns } from './records';
 

@@ -15,7 +15,7 @@ import { locateWorkerFile, spawnWorker, waitUntilReady } from '../workers/boot';
 import type { BatchWorkers, CropContext, PendingColumns } from './batch';
 import { MaskData } from './maskData';
 import type { CutMask } from './sparse/classify';
-import { encodeCut, type LowResPredictionBatch, type TileLayout } from './sparse/index';
+import { encodeCut, type LowResPredictionBatch, type TileLayout } from './sparse';
 
 export type ToAmgWorker =
   | { kind: 'batch'; id: number; low: LowResPredictionBatch; points: Float64Array; ctx: CropContext; cropW: number; cropH: number }

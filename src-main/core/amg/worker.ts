@@ -6,7 +6,7 @@
 // Started by worker-pool.ts; never imported by the rest of the core.
 import { parentPort } from 'node:worker_threads';
 import { lowResMasks, selectBatch } from './batch';
-import { tileLayout, type LowResLogits, type TileLayout } from './sparse/index';
+import { tileLayout, type LowResLogits, type TileLayout } from './sparse';
 import { upsampleGeometry } from './upsample';
 import type { CutMask } from './sparse/classify';
 import type { FromAmgWorker, PackedCuts, ToAmgWorker } from './worker-pool';

@@ -2,7 +2,7 @@
 // (LowResMaskPredictor.predictLowRes). OnnxPredictor already returns them from predictDetailed
 // without building full-resolution maps; this adapts that to the AMG's interface.
 
-import { hasLowRes, type LowResMaskPredictor, type LowResPredictionBatch } from '../amg/sparse/index';
+import { hasLowRes, type LowResMaskPredictor, type LowResPredictionBatch } from '../amg/sparse';
 import type { PredictionBatch, RgbImage } from '../types';
 import type { OnnxPredictor } from './predictor';
 

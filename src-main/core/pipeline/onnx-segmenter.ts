@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { generateMasks } from '../amg/generator';
 import { AmgWorkerPool, defaultAmgWorkersFor } from '../amg/worker-pool';
 import { SamanticError } from '../errors';
-import type { LowResMaskPredictor, LowResPredictionBatch } from '../amg/sparse/index';
+import type { LowResMaskPredictor, LowResPredictionBatch } from '../amg/sparse';
 import { predictLowResWith } from '../model/lowResPredictor';
 import { OnnxPredictor } from '../model/predictor';
 import type { SamModel } from '../model/runtime';

@@ -13,7 +13,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { generateMasks } from '../../core/amg/generator';
 import { SAM_DEFAULTS, type AmgOptions } from '../../core/amg/options';
-import type { LowResMaskPredictor, LowResPredictionBatch } from '../../core/amg/sparse/index';
+import type { LowResMaskPredictor, LowResPredictionBatch } from '../../core/amg/sparse';
 import { AmgWorkerPool } from '../../core/amg/worker-pool';
 import { loadImage } from '../../core/image/load';
 import { predictLowResWith } from '../../core/model/lowResPredictor';
