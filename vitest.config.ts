@@ -11,10 +11,10 @@ export const SLOW_TESTS = [
   'src-main/core/amg/reference.test.ts',
   'src-main/core/amg/worker-pool.test.ts',
   'src-main/core/amg/sparse/*.test.ts',
-  'src-main/core/cluster/autoEps.test.ts',
+  'src-main/core/cluster/auto-eps.test.ts',
   'src-main/core/image/variants.test.ts',
   'src-main/core/model/encoder-worker-client.test.ts',
-  'src-main/core/model/lowResPredictor.test.ts',
+  'src-main/core/model/low-res-predictor.test.ts',
   'src-main/core/model/runtime.test.ts',
   'src-main/core/model/testsam/quality.test.ts',
   'src-main/core/pipeline/*.test.ts',
@@ -26,7 +26,7 @@ export const SLOW_TESTS = [
 export default defineConfig({
   resolve: { alias: rendererAliases },
   test: {
-    include: ['src-main/**/*.test.ts', 'src-preload/**/*.test.ts', 'src-renderer/**/*.test.ts'],
+    include: ['src-main/**/*.test.ts', 'src-preload/**/*.test.ts', 'src-renderer/**/*.test.ts', 'resources/lint/*.test.mjs'],
     exclude: ['**/node_modules/**', ...(process.env.SAMANTIC_TEST_FAST === '1' ? SLOW_TESTS : [])],
     testTimeout: 600_000,
     hookTimeout: 600_000,

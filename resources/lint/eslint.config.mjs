@@ -40,7 +40,7 @@ export default tseslint.config(
     files: ['**/*.ts', '**/*.mjs'],
     plugins: { 'import-x': importX },
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', setImmediate: 'readonly', queueMicrotask: 'readonly', structuredClone: 'readonly', performance: 'readonly', TextEncoder: 'readonly', TextDecoder: 'readonly', fetch: 'readonly', AbortController: 'readonly', WebAssembly: 'readonly', globalThis: 'readonly', SharedArrayBuffer: 'readonly', Atomics: 'readonly' } },
-    settings: { 'import-x/resolver': { typescript: { project: ['tsconfig.json', 'tsconfig.web.json'] }, node: true } },
+    settings: { 'import-x/resolver': { typescript: { project: ['tsconfig.json', 'tsconfig.web.json'], noWarnOnMultipleProjects: true }, node: true } },
     rules: {
       'import-x/no-cycle': ['error', { ignoreExternal: true }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],

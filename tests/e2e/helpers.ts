@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import type { ClassInfo, ImageInfo, SegmentInfo } from '../../src-main/core/api/contract';
-import { decodeMask } from '../../src-main/core/coco/rleString';
+import { decodeMask } from '../../src-main/core/coco/rle';
 import type { CocoGroundTruth } from '../../src-main/tools/synth/writer';
 
 export interface E2eState {

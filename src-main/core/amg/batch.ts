@@ -6,7 +6,7 @@ import { SamanticError } from '../errors';
 import type { BoxXYXY, PredictionBatch, Rle } from '../types';
 import { isBoxNearCropEdge } from './grids';
 import { DenseLogits, type MaskLogits } from './logits';
-import { MaskData } from './maskData';
+import { MaskData } from './mask-data';
 import type { AmgOptions } from './options';
 import { emptyRleColumns, type RleColumns } from './records';
 import { LowResLogits, type LowResPredictionBatch, type TileLayout } from './sparse';

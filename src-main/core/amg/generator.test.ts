@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { MaskPredictor, PredictionBatch, RgbImage } from '../types';
 import { rleToMask } from '../mask/rle';
 import { generateMasks, type AmgProgress } from './generator';
-import { LabelMapPredictor } from './labelMapPredictor';
+import { LabelMapPredictor } from './label-map-predictor';
 import { AMG_PRESETS, SAM_DEFAULTS, resolveAmgOptions } from './options';
 
 /** A 96x64 label map: background 0, a rectangle of label 10 and a disc of label 20. */

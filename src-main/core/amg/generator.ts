@@ -18,7 +18,7 @@ import {
   type PendingColumns,
 } from './batch';
 import { buildAllLayerPointGrids, cropImage, flattenPointGrid, generateCropBoxes, scalePoints, uncropBox, uncropPoint } from './grids';
-import { MaskData } from './maskData';
+import { MaskData } from './mask-data';
 import { batchedNms } from './nms';
 import { resolveAmgOptions, type AmgOptions } from './options';
 import { hasLowRes, tileLayout, type TileLayout } from './sparse';

@@ -4,8 +4,8 @@
 import type { AmgMask, BoxXYXY, Rle } from '../types';
 import { samBoxXYXY, samXYWHFromXYXY } from '../mask/measure';
 import { rleArea } from '../mask/rle';
-import { cleanSmallRegions } from '../mask/regionsWindow';
-import { MaskData } from './maskData';
+import { cleanSmallRegions } from '../mask/regions-window';
+import { MaskData } from './mask-data';
 import { batchedNms } from './nms';
 
 /** Columns of encoded masks; boxes are SAM's inclusive xyxy in the coordinates of the stage. */

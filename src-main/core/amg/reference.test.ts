@@ -1,6 +1,6 @@
 // The key check of faithfulness: segment-anything's own SamAutomaticMaskGenerator was run with a
 // fake predictor on two label maps (../shared/amg/reference-runs.json); our generator, driven by the
-// same fake (labelMapPredictor.ts) with the same parameters, must return the same set of masks.
+// same fake (label-map-predictor.ts) with the same parameters, must return the same set of masks.
 
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import type { AmgMask, RgbImage, Rle } from '../types';
 import { rleIou } from '../mask/rle';
 import { generateMasks } from './generator';
-import { LabelMapPredictor } from './labelMapPredictor';
+import { LabelMapPredictor } from './label-map-predictor';
 import type { AmgOptions } from './options';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');

@@ -13,7 +13,7 @@ import { SamanticError } from '../errors';
 import type { BoxXYXY, Rle } from '../types';
 import { locateWorkerFile, spawnWorker, waitUntilReady } from '../workers/boot';
 import type { BatchWorkers, CropContext, PendingColumns } from './batch';
-import { MaskData } from './maskData';
+import { MaskData } from './mask-data';
 import type { CutMask } from './sparse/classify';
 import { encodeCut, type LowResPredictionBatch, type TileLayout } from './sparse';
 

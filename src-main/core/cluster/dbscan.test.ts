@@ -3,7 +3,7 @@ import { mulberry32 } from '../util/random';
 import { adjustedRandIndex, countClusters } from '../../tools/bench/ari';
 import { dbscan, dbscanAsync, dbscanTask, SEED_DBSCAN_PRESET } from './dbscan';
 import { jsGemm, runSync } from './gemm';
-import { createOrtGemm } from './ortGemm';
+import { createOrtGemm } from './ort-gemm';
 import { buildPartitionTask } from './partition';
 import { sphereBlobs } from '../../tools/bench/cluster-synthetic';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../util/random';
 import { adjustedRandIndex, countClusters } from '../../tools/bench/ari';
 import { gatherRows, jsGemm, runAsync, runSync, type GemmTask } from './gemm';
-import { createOrtGemm, loadNativeGemm } from './ortGemm';
+import { createOrtGemm, loadNativeGemm } from './ort-gemm';
 import { CLASS_PALETTE, classColor, className, hslToHex } from './palette';
 
 function naive(a: Float32Array, ar: number, b: Float32Array, br: number, d: number): number[] {

@@ -3,7 +3,7 @@
 // Every algorithm here (neighbour search, k-means, assignment) is written as a generator that
 // YIELDS block requests and receives the product back. A driver runs it: runSync with the pure
 // JavaScript kernel below (no dependency, fine up to a few thousand segments), or runAsync with an
-// asynchronous kernel such as onnxruntime's MLAS GEMM (ortGemm.ts), which measured about 25
+// asynchronous kernel such as onnxruntime's MLAS GEMM (ort-gemm.ts), which measured about 25
 // G multiply-adds/s on 2 cores against 0.9 for the best JavaScript loop on the same machine. The
 // algorithms are written once and the results depend on the kernel only through float rounding.
 

@@ -1,8 +1,8 @@
 // Options of one clustering run (shared by the exact and the sampled path) and their defaults.
 
 import { SamanticError } from '../errors';
-import type { AutoEpsOptions } from './autoEps';
-import { DEFAULT_KNEE_QUERIES, DEFAULT_MAX_AUTO_EPS, DEFAULT_MIN_AUTO_EPS } from './autoEps';
+import type { AutoEpsOptions } from './auto-eps';
+import { DEFAULT_KNEE_QUERIES, DEFAULT_MAX_AUTO_EPS, DEFAULT_MIN_AUTO_EPS } from './auto-eps';
 import { SEED_DBSCAN_PRESET } from './dbscan';
 
 import type { ClusterMode } from '../vocab';

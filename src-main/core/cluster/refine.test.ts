@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { adjustedRandIndex } from '../../tools/bench/ari';
 import { nearestSegments, splitCluster, splitClusterAsync } from './refine';
-import { createOrtGemm } from './ortGemm';
+import { createOrtGemm } from './ort-gemm';
 import { randomUnitVectors, sphereBlobs } from '../../tools/bench/cluster-synthetic';
 
 describe('splitCluster', () => {

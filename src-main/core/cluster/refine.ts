@@ -3,7 +3,7 @@
 import { SamanticError } from '../errors';
 import { runAsync, runSync, type AsyncGemm, type GemmTask, type SyncGemm } from './gemm';
 import { sphericalKMeansTask } from './kmeans';
-import { loadNativeGemm } from './ortGemm';
+import { loadNativeGemm } from './ort-gemm';
 import { checkIndices, checkMatrix, checkUnitRows, meanDirection } from './vectors';
 
 export interface SplitOptions {

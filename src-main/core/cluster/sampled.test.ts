@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { adjustedRandIndex, countClusters } from '../../tools/bench/ari';
-import { clusterSegments } from './clusterSegments';
+import { clusterSegments } from './cluster-segments';
 import { runSync } from './gemm';
 import { buildPartitionTask } from './partition';
 import { nearestCoreTask, sampleRows } from './sampled';

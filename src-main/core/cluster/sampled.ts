@@ -12,7 +12,7 @@
 // lowest-numbered adjacent cluster.
 
 import { mulberry32 } from '../util/random';
-import { autoEpsTask } from './autoEps';
+import { autoEpsTask } from './auto-eps';
 import { dbscanTask } from './dbscan';
 import { MAX_BLOCK_ROWS_A, MAX_BLOCK_ROWS_B, gatherRows, type GemmTask } from './gemm';
 import { autoOptions, type GroupResult, type ResolvedGroupOptions } from './options';

@@ -7,9 +7,9 @@ import type { BinaryMask } from '../types';
 import { maskToRle } from '../mask';
 import { type BuildCocoInput, buildCoco, buildCocoDetailed } from './export';
 import { polygonArea, rasterizePolygons } from './geometry';
-import { decodeMask, encodeMask } from './rleString';
+import { decodeMask, encodeMask } from './rle';
 import { validateCocoDataset } from './validate';
-import { writeJsonAtomic } from './writeJson';
+import { writeJsonAtomic } from './write-json';
 
 const tmpRoot = mkdtempSync(path.join(tmpdir(), 'samantic-coco-'));
 afterAll(() => rmSync(tmpRoot, { recursive: true, force: true }));

@@ -13,7 +13,7 @@ import { SamanticError } from '../errors';
 import type { BoxXYWH, Rle } from '../types';
 import { checkRle, rleArea, rleBboxCoco } from '../mask';
 import { type PolygonOptions, rleToPolygons } from './polygon';
-import { type AnyRle, type CompressedRle, compressRle, toUncompressed } from './rleString';
+import { type AnyRle, type CompressedRle, compressRle, toUncompressed } from './rle';
 
 export interface CocoInfo {
   description: string;

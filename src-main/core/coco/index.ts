@@ -20,7 +20,7 @@ export {
   rleToString,
   toUncompressed,
   validateRle,
-} from './rleString';
+} from './rle';
 export { DEFAULT_POLYGON_OPTIONS, maskToPolygons, rleToPolygons, type PolygonOptions, type PolygonResult } from './polygon';
 export { polygonArea, rasterizePolygons, simplifyClosedRing } from './geometry';
 export {
@@ -39,4 +39,4 @@ export {
   type CocoLicense,
 } from './export';
 export { validateCocoDataset } from './validate';
-export { writeJsonAtomic } from './writeJson';
+export { writeJsonAtomic } from './write-json';

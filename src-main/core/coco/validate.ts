@@ -5,7 +5,7 @@
 
 import { rleArea, rleBboxCoco } from '../mask';
 import type { Rle } from '../types';
-import { decompressRle } from './rleString';
+import { decompressRle } from './rle';
 
 /** Returns a list of problems in words; an empty list means the dataset is well formed. */
 export function validateCocoDataset(ds: unknown): string[] {

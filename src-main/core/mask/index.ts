@@ -40,4 +40,4 @@ export {
   type SmallRegionMode,
   type SmallRegionResult,
 } from './regions';
-export { cleanSmallRegions, type CleanedRegions } from './regionsWindow';
+export { cleanSmallRegions, type CleanedRegions } from './regions-window';

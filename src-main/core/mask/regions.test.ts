@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { BinaryMask } from '../types';
 import { maskBoxInclusive } from './measure';
 import { connectedComponents, fillSmallHoles, removeSmallIslands, removeSmallRegions } from './regions';
-import { cleanSmallRegions } from './regionsWindow';
+import { cleanSmallRegions } from './regions-window';
 import { maskToRle, rleToMask } from './rle';
 
 function fromRows(rows: string[]): BinaryMask {

@@ -2,7 +2,7 @@
 // flattening (index x*h + y), always starting with a run of zeros that may be empty, size [h, w].
 // Same layout as segment-anything's mask_to_rle_pytorch / rle_to_mask (utils/amg.py) and
 // pycocotools' rleEncode / rleDecode (common/maskApi.c). This is the one home of uncompressed-RLE
-// operations; coco/rleString.ts adds pycocotools' compressed strings on top.
+// operations; rle-string.ts adds pycocotools' compressed strings.
 
 import { SamanticError } from '../errors';
 import type { BinaryMask, BoxXYXY, Rle } from '../types';

@@ -5,7 +5,7 @@ import onnxProto from 'onnx-proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatePizzaScene } from '../../tools/synth/pizza';
 import type { RgbImage } from '../types';
-import { interiorPoint } from './interiorPoint';
+import { interiorPoint } from './interior-point';
 import { OnnxPredictor } from './predictor';
 import { pruneOutputs } from './decode';
 import { loadModel, type SamModel } from './runtime';

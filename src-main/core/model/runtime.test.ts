@@ -5,7 +5,7 @@ import ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatePizzaScene } from '../../tools/synth/pizza';
 import type { ImageEmbedding } from '../types';
-import { interiorPoint } from './interiorPoint';
+import { interiorPoint } from './interior-point';
 import { cudaProviderInstalled } from './providers';
 import { loadModel, type PointPrompt, type SamModel } from './runtime';
 import { ensureTestModel } from './testsam/generate';

@@ -13,7 +13,7 @@ import { generateMasks } from '../amg/generator';
 import { AmgWorkerPool, defaultAmgWorkersFor } from '../amg/worker-pool';
 import { SamanticError } from '../errors';
 import type { LowResMaskPredictor, LowResPredictionBatch } from '../amg/sparse';
-import { predictLowResWith } from '../model/lowResPredictor';
+import { predictLowResWith } from '../model/low-res-predictor';
 import { OnnxPredictor } from '../model/predictor';
 import type { SamModel } from '../model/runtime';
 import { EncoderWorker, type EncoderWorkerOptions } from '../model/encoder-worker-client';

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import type { ProgressEvent } from './progress';
 import type { AmgOptions } from '../amg/options';
-import { embedAmgMasks } from '../embed/segmentEmbedding';
+import { embedAmgMasks } from '../embed/segment-embedding';
 import { SamanticError } from '../errors';
 import { loadImage, type LoadedImage } from '../image/load';
 import { rleBboxCoco } from '../mask';

@@ -3,7 +3,7 @@
 // gesture, and classes that keep most of their segments keep their user-given names.
 import { applyAction } from '../actions/persistent';
 import type { SplitPreview } from '../api/contract';
-import { clusterSegmentsAsync, type ClusterOptions } from '../cluster/clusterSegments';
+import { clusterSegmentsAsync, type ClusterOptions } from '../cluster/cluster-segments';
 import { nearestSegments, splitClusterAsync } from '../cluster';
 import { findSameClassParts, type PartCandidate } from '../cluster/parts';
 import { SamanticError } from '../errors';

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import type { ExportArgs, ExportResult } from '../api/contract';
 import { buildCocoDetailed, type BuildCocoInput } from '../coco/export';
 import { validateCocoDataset } from '../coco/validate';
-import { writeJsonAtomic } from '../coco/writeJson';
+import { writeJsonAtomic } from '../coco/write-json';
 import { SamanticError } from '../errors';
 import type { ProjectStore } from '../store/project-store';
 

@@ -1,6 +1,6 @@
 // Store records -> the plain JSON DTOs of the API contract.
 import type { ClassInfo, ImageInfo, ProjectSummary, SegmentInfo } from '../api/contract';
-import { rleToString } from '../coco/rleString';
+import { rleToString } from '../coco/rle';
 import type { ClassSummary, ImageSummary, ProjectStore } from '../store/project-store';
 import type { StoredSegment } from '../store/segments';
 

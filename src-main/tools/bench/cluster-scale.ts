@@ -3,10 +3,10 @@
 // Reports timings and agreement; it asserts nothing, so it can run anywhere (CLI `bench`).
 
 import { adjustedRandIndex, countClusters } from './ari';
-import { clusterGroupTask, clusterSegmentsAsync } from '../../core/cluster/clusterSegments';
+import { clusterGroupTask, clusterSegmentsAsync } from '../../core/cluster/cluster-segments';
 import { runAsync, type AsyncGemm } from '../../core/cluster/gemm';
 import type { ClusterMode } from '../../core/cluster/options';
-import { loadNativeGemm } from '../../core/cluster/ortGemm';
+import { loadNativeGemm } from '../../core/cluster/ort-gemm';
 import { sampleRows } from '../../core/cluster/sampled';
 import { sphereBlobs } from './cluster-synthetic';
 import { takeRows } from '../../core/cluster/vectors';

@@ -16,7 +16,7 @@ import { SAM_DEFAULTS, type AmgOptions } from '../../core/amg/options';
 import type { LowResMaskPredictor, LowResPredictionBatch } from '../../core/amg/sparse';
 import { AmgWorkerPool } from '../../core/amg/worker-pool';
 import { loadImage } from '../../core/image/load';
-import { predictLowResWith } from '../../core/model/lowResPredictor';
+import { predictLowResWith } from '../../core/model/low-res-predictor';
 import { OnnxPredictor } from '../../core/model/predictor';
 import type { SamModel } from '../../core/model/runtime';
 import type { PredictionBatch } from '../../core/types';

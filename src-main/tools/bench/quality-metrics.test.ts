@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeMask, maskToRle } from '../../core/coco/rleString';
+import { encodeMask, maskToRle } from '../../core/coco/rle';
 import type { BinaryMask } from '../../core/types';
 import { computeQualityMetrics, greedyMatches, hungarianMax, type QualityImage } from './quality-metrics';
 

@@ -14,7 +14,7 @@
 // Means are macro averages over the categories that have ground truth.
 
 import { rleArea, rleOverlapCounts } from '../../core/mask';
-import { type AnyRle, maskToRle, rleMerge, toUncompressed } from '../../core/coco/rleString';
+import { type AnyRle, maskToRle, rleMerge, toUncompressed } from '../../core/coco/rle';
 import { SamanticError } from '../../core/errors';
 import type { BinaryMask, Rle } from '../../core/types';
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import type { ClassInfo, PresetName, SegmentInfo } from '../../core/api/contract';
 import { rleToMask } from '../../core/mask';
-import { decompressRle } from '../../core/coco/rleString';
+import { decompressRle } from '../../core/coco/rle';
 import type { ProcessFolderResult } from '../../core/pipeline/process-folder';
 import { createService } from '../../core/service/service';
 import { GROUND_TRUTH_FILE, writePizzaFolder, type CocoGroundTruth } from '../synth/writer';

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BinaryMask, RgbImage } from '../../types';
 import type { DecodeResult } from '../runtime';
-import { useTestSam } from '../testModelFixture';
+import { useTestSam } from '../test-model.testing';
 
 const testSam = useTestSam('behaviour');
 

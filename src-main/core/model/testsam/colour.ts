@@ -3,7 +3,7 @@
 // around it, so that where exactly one clicks on an object (a dark speckle, the darker rim of a
 // pepperoni, a shaded side) changes the reference little).
 
-import { GraphBuilder } from './onnxBuilder';
+import { GraphBuilder } from './onnx-builder';
 import {
   CHROMA_EPSILON,
   CHROMA_WEIGHT,

@@ -7,7 +7,7 @@
 import { squaredDistances } from './colour';
 import { growLoop } from './growth';
 import { edgeMaps } from './logits';
-import { GraphBuilder } from './onnxBuilder';
+import { GraphBuilder } from './onnx-builder';
 import { DISTANCE_CLIP, ENCLOSING_ITERATIONS, FAR, ENCLOSING_SPREAD, ENCLOSING_WINDOW, GROWTH_CAP, HOLE_MAX_CELLS, LOW_RES } from './params';
 
 const CELLS = LOW_RES * LOW_RES;

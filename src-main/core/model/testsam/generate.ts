@@ -7,9 +7,9 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { join } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { defaultModelsDir, DESCRIPTOR_FILE, DESCRIPTOR_FORMAT, type DecoderSpec, type ModelDescriptor } from '../descriptor';
-import { encodeModel } from './onnxBuilder';
-import { buildEncoderGraph, ENCODER_INPUT, ENCODER_OUTPUT } from './encoderGraph';
-import { buildDecoderGraph } from './decoderGraph';
+import { encodeModel } from './onnx-builder';
+import { buildEncoderGraph, ENCODER_INPUT, ENCODER_OUTPUT } from './encoder-graph';
+import { buildDecoderGraph } from './decoder-graph';
 import { CHANNELS, FRAME, GRID, LOW_RES, PIXEL_MEAN, PIXEL_STD, TEST_SAM_VERSION } from './params';
 
 export const TEST_MODEL_ID = 'test-sam';

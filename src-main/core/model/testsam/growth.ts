@@ -5,7 +5,7 @@
 // cells, then on 64 x 64 patches (which crosses large regions in few steps), on blocks again
 // (narrower ways), and a few fine steps for the edges.
 
-import { GraphBuilder } from './onnxBuilder';
+import { GraphBuilder } from './onnx-builder';
 import {
   COARSE_ITERATIONS,
   COARSE_STEPS_PER_ITERATION,

@@ -1,10 +1,10 @@
 // test-sam's mask logits, for the three multimask outputs (token 0 repeats one of them, see
-// decoderGraph.ts): GAIN * (tolerance - distance), except along crisp outlines, where the cells mix
+// decoder-graph.ts): GAIN * (tolerance - distance), except along crisp outlines, where the cells mix
 // the region's colour with another (a 4 px cell across an edge): there the logit follows how much
 // of the cell the region's colour covers, so the mask's edge lands on the object's edge rather than
 // on a cell border (which shaves thin things such as olive rings away, or bulges bright ones out).
 
-import { GraphBuilder } from './onnxBuilder';
+import { GraphBuilder } from './onnx-builder';
 import { EDGE_CONTRAST, EDGE_COVERAGE, EDGE_GAIN, GAIN, LOW_RES, STRENGTH_TOLERANCE, TOKEN_TOLERANCES } from './params';
 
 const POOL3 = { kernel_shape: [3, 3], pads: [1, 1, 1, 1], strides: [1, 1] };

@@ -4,8 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { generatePizzaScene, type PizzaScene } from '../../../tools/synth/pizza';
 import type { BinaryMask, ImageEmbedding } from '../../types';
-import { interiorPoint } from '../interiorPoint';
-import { useTestSam } from '../testModelFixture';
+import { interiorPoint } from '../interior-point';
+import { useTestSam } from '../test-model.testing';
 
 const testSam = useTestSam('quality');
 

@@ -9,7 +9,7 @@
 //   necks: for plain regions (thin parts kept), one that an opening would cut apart is likely two
 //          objects touching; one that is thin all over (an olive ring) is left alone.
 
-import { GraphBuilder } from './onnxBuilder';
+import { GraphBuilder } from './onnx-builder';
 import { IOU_EDGE_WEIGHT, IOU_HALF_SIZE_CELLS, LOW_RES, NECK_FREE_SHARE, NECK_MIN_CELLS, NECK_SPAN, NECK_WEIGHT, OPENING_RADIUS, THIN_SHARE, TOKEN_KINDS, TOKEN_TOLERANCES } from './params';
 
 const CELLS = LOW_RES * LOW_RES;

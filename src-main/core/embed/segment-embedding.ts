@@ -2,7 +2,7 @@
 //
 // Coverage weight (the default, 'coverage' variant):
 //   weight(cell) = maskPixels(cell) / validPixels(cell)
-// where both counts use the pixel-centre sampling of maskCells.ts: maskPixels is how many of the
+// where both counts use the pixel-centre sampling of mask-cells.ts: maskPixels is how many of the
 // mask's original pixels fall in the cell, validPixels how many of the image's pixels do (the
 // cell's unpadded area). Up to the sampling, that is (mask area inside the cell, in frame pixels)
 // / (valid area of the cell, in frame pixels), since every original pixel stands for the same
@@ -22,7 +22,7 @@
 
 import { SamanticError } from '../errors';
 import type { AmgMask, BinaryMask, ImageEmbedding, Rle } from '../types';
-import { maskCellCoverage, type CellCoverage } from './maskCells';
+import { maskCellCoverage, type CellCoverage } from './mask-cells';
 
 /**
  * 'coverage': coverage-weighted mean (above). 'seed': the seed prototype's variant, kept for

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { countClusters, adjustedRandIndex } from '../../tools/bench/ari';
-import { autoEpsTask, kneeIndex, kneeQueryPositions } from './autoEps';
+import { autoEpsTask, kneeIndex, kneeQueryPositions } from './auto-eps';
 import { runSync } from './gemm';
 import { buildPartitionTask } from './partition';
 import { sphereBlobs } from '../../tools/bench/cluster-synthetic';
-import { clusterSegments, clusterSegmentsAsync } from './clusterSegments';
-import { loadNativeGemm } from './ortGemm';
+import { clusterSegments, clusterSegmentsAsync } from './cluster-segments';
+import { loadNativeGemm } from './ort-gemm';
 
 const flatMeta = (n: number) => Array.from({ length: n }, (_, i) => ({ imageId: i % 40, area: 10, imageArea: 1000 }));
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../util/random';
 import { adjustedRandIndex } from '../../tools/bench/ari';
-import { clusterSegments, clusterSegmentsAsync, orderBySize, type SegmentMeta } from './clusterSegments';
-import { createOrtGemm } from './ortGemm';
+import { clusterSegments, clusterSegmentsAsync, orderBySize, type SegmentMeta } from './cluster-segments';
+import { createOrtGemm } from './ort-gemm';
 import { CLASS_PALETTE } from './palette';
 import { gaussian, randomUnitVectors, sphereBlobs } from '../../tools/bench/cluster-synthetic';
 

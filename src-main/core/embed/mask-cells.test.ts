@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../util/random';
 import type { BinaryMask, FrameTransform, Rle } from '../types';
-import { maskCellCoverage } from './maskCells';
+import { maskCellCoverage } from './mask-cells';
 
 /** Column-major COCO RLE of a row-major binary mask, starting with a zero run (test reference). */
 function toRle(mask: BinaryMask): Rle {

@@ -5,12 +5,12 @@
 // given kernel (the JavaScript and onnxruntime kernels can differ for a pair lying exactly at eps).
 
 import { SamanticError } from '../errors';
-import { autoEpsTask } from './autoEps';
+import { autoEpsTask } from './auto-eps';
 import { dbscanTask } from './dbscan';
 import { runAsync, runSync, type AsyncGemm, type GemmTask, type SyncGemm } from './gemm';
 import { checkMeta, findContainers, type NestedOptions, type SegmentMeta } from './nested';
 import { autoOptions, resolveGroupOptions, type GroupOptions, type GroupResult } from './options';
-import { loadNativeGemm } from './ortGemm';
+import { loadNativeGemm } from './ort-gemm';
 import { classColor, className } from './palette';
 import { buildPartitionTask } from './partition';
 import { sampledClusterTask } from './sampled';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MaskData } from './maskData';
+import { MaskData } from './mask-data';
 
 describe('MaskData', () => {
   const make = () =>

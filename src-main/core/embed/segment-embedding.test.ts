@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../util/random';
 import type { AmgMask, BinaryMask, FrameTransform, ImageEmbedding, Rle } from '../types';
-import { embedAmgMasks, packVectors, segmentEmbedding } from './segmentEmbedding';
+import { embedAmgMasks, packVectors, segmentEmbedding } from './segment-embedding';
 
 function frame(w: number, h: number, frameSize: number): FrameTransform {
   const scale = frameSize / Math.max(w, h);

@@ -15,7 +15,7 @@ import {
   rleMerge,
   rleToMask,
   rleToString,
-} from './rleString';
+} from './rle';
 
 const repoRoot = path.resolve(new URL('.', import.meta.url).pathname, '../../..');
 const vectorsFile = path.resolve(repoRoot, '../shared/coco/rle-vectors.json');

@@ -2,7 +2,7 @@
 // image_embeddings 1x256x64x64), computed from colour and texture statistics instead of a ViT.
 
 import type onnxProto from 'onnx-proto';
-import { GraphBuilder } from './onnxBuilder';
+import { GraphBuilder } from './onnx-builder';
 import {
   CHANNELS,
   CHROMA_SCALE,

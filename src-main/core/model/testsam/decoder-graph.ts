@@ -13,7 +13,7 @@ import { colourFeatures, referenceColours, squaredDistances, withNorms } from '.
 import { enclosingObject } from './enclosing';
 import { growRegions } from './growth';
 import { tokenLogits } from './logits';
-import { GraphBuilder } from './onnxBuilder';
+import { GraphBuilder } from './onnx-builder';
 import {
   CHANNELS,
   DISTANCE_CLIP,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BinaryMask } from '../types';
-import { interiorPoint } from './interiorPoint';
+import { interiorPoint } from './interior-point';
 
 function mask(rows: string[]): BinaryMask {
   const width = rows[0].length;

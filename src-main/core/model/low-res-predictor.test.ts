@@ -10,9 +10,9 @@ import type { AmgOptions } from '../amg/options';
 import { loadImage } from '../image/load';
 import { rleIou } from '../mask';
 import type { AmgMask } from '../types';
-import { lowResPredictor } from './lowResPredictor';
+import { lowResPredictor } from './low-res-predictor';
 import { OnnxPredictor } from './predictor';
-import { useTestSam } from './testModelFixture';
+import { useTestSam } from './test-model.testing';
 
 const repoRoot = resolve(fileURLToPath(import.meta.url), '../../../..');
 const photos = resolve(repoRoot, '../shared/photos');
