@@ -47,10 +47,6 @@ export type LabelChange =
 
 export type LabelDiff = LabelChange[];
 
-export function emptyLabelState(): LabelState {
-  return { classes: new Map(), segments: new Map(), nextClassId: 1 };
-}
-
 export function cloneLabelState(state: LabelState): LabelState {
   return {
     classes: new Map([...state.classes].map(([id, c]) => [id, { ...c }])),

@@ -71,13 +71,6 @@ export function float32ArrayToFloat16(src: ArrayLike<number>, dst = new Uint16Ar
   return dst;
 }
 
-export function float16ArrayToFloat32(src: Uint16Array, dst: Float32Array = new Float32Array(src.length)): Float32Array {
-  if (dst.length !== src.length) throw new RangeError(`float32 output has length ${dst.length}, expected ${src.length}`);
-  const t = table();
-  for (let i = 0; i < src.length; i++) dst[i] = t[src[i]];
-  return dst;
-}
-
 /** Float32 values -> little-endian binary16 bytes (2 per value), ready for a BLOB column. */
 export function encodeFloat16Blob(values: ArrayLike<number>): Buffer {
   const out = Buffer.allocUnsafe(values.length * 2);

@@ -29,11 +29,6 @@ function loadSource(imageId: number): Promise<HTMLImageElement> {
   return p;
 }
 
-/** Forget cached photos (another project was opened). */
-export function clearCrops(): void {
-  cache.clear();
-}
-
 /**
  * Draws the box [x, y, w, h] (original image pixels) of image `imageId`, whose full size is
  * `fullWidth`, centred and letterboxed into `canvas`.
