@@ -1,28 +1,12 @@
 // The `samantic` command line. Every subcommand is a thin layer over the same service the desktop
 // app and the server transport use; errors print one actionable message and exit non-zero.
 import { toErrorPayload } from '../core/errors';
+import { COMMANDS, commandHelp, fullUsage, wantsHelp } from './usage';
 
 type Command = (argv: string[]) => Promise<number>;
 
-const USAGE = `samantic — turn a folder of photos into a labeled segmentation dataset
-
-usage:
-  samantic label <folder> [--out coco.json] [--model <id|dir>] [--preset sam|seed]
-                 [--device auto|cpu|cuda|webgpu|dml|coreml] [--project <file>]
-                 [--format polygon|rle] [--recursive] [--json] [--points-per-side N]
-  samantic export <project|folder> --out coco.json [--format polygon|rle]
-  samantic classes <project|folder> [list | rename <id> <name> | merge <id> <id> ...]
-  samantic info <project|folder> [--json]
-  samantic serve [folder] [--port N] [--host 127.0.0.1] [--token T] [--model <id>]
-  samantic models list | download <id>
-  samantic synth <dir> [--count 20] [--seed 1]
-  samantic bench [folder ...] [--count 6] [--preset sam|seed] [--points-per-side N]
-                 [--skip-peer] [--skip-cluster-scale] [--encode-ahead on|off] [--amg-workers N]
-                 [--memory-images N] [--memory-points-per-side N] [--memory-only] [--json]
-  samantic bench-quality [--count 20] [--seed 1] [--preset sam|seed] [--overlay file.png] [--json]
-`;
-
-const commands: Record<string, () => Promise<Command>> = {
+/** Each subcommand, loaded on first use so `samantic info` never pulls in the model runtime. */
+export const commands: Record<string, () => Promise<Command>> = {
   label: async () => (await import('./label')).runLabel,
   export: async () => (await import('./project-commands')).runExport,
   classes: async () => (await import('./project-commands')).runClasses,
@@ -37,7 +21,7 @@ const commands: Record<string, () => Promise<Command>> = {
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(USAGE);
+    (name ? process.stdout : process.stderr).write(fullUsage());
     return name ? 0 : 2;
   }
   if (name === '--version') {
@@ -46,8 +30,12 @@ export async function main(argv: string[]): Promise<number> {
   }
   const load = commands[name];
   if (!load) {
-    process.stderr.write(`samantic: unknown command '${name}'.\n\n${USAGE}`);
+    process.stderr.write(`samantic: unknown command '${name}'.\n\n${fullUsage()}`);
     return 2;
+  }
+  if (wantsHelp(rest) && name in COMMANDS) {
+    process.stdout.write(commandHelp(name));
+    return 0;
   }
   try {
     const run = await load();

@@ -4,11 +4,9 @@ import { parseArgs } from 'node:util';
 import { toErrorPayload } from '../core/errors';
 import { downloadModel, type DownloadProgress } from '../core/model/download';
 import { listModels, type ModelListing } from '../core/model/registry';
+import { COMMANDS } from './usage';
 
-export const MODELS_USAGE = `usage:
-  samantic models list [--models-dir DIR] [--json]
-  samantic models download <id> [--no-verify] [--models-dir DIR]
-`;
+export const MODELS_USAGE = `usage:\n${COMMANDS.models.synopsis.map((l) => `  ${l}`).join('\n')}\n`;
 
 export interface CliIo {
   out: (s: string) => void;

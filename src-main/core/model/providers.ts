@@ -6,7 +6,7 @@
 // "Failed to load shared library", webgpu without an adapter fails too. So: only try providers the
 // binding lists, one at a time, and fall back to CPU with a warning.
 
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import ort from 'onnxruntime-node';
@@ -39,8 +39,30 @@ export function cudaProviderInstalled(): boolean {
   }
 }
 
-/** GPU providers 'auto' tries on this platform, best first. */
-export function autoCandidates(platform: NodeJS.Platform = process.platform, listed: string[] = bindingProviders()): Provider[] {
+/**
+ * Whether a Linux machine shows any GPU device node: a DRM render node (Mesa, AMD, Intel, NVIDIA's
+ * open driver), NVIDIA's own nodes, or WSL's GPU bridge. Without one, starting WebGPU only makes
+ * Vulkan and Dawn print warnings and stack lines before failing, so 'auto' does not try.
+ */
+export function linuxGpuPresent(list: (dir: string) => string[] = safeList): boolean {
+  return list('/dev/dri').some((n) => n.startsWith('renderD')) || list('/dev').some((n) => /^nvidia\d+$/.test(n) || n === 'dxg');
+}
+
+function safeList(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+/** GPU providers 'auto' tries on this platform, best first (none on a Linux machine without a GPU). */
+export function autoCandidates(
+  platform: NodeJS.Platform = process.platform,
+  listed: string[] = bindingProviders(),
+  gpuPresent: () => boolean = linuxGpuPresent,
+): Provider[] {
+  if (platform === 'linux' && !gpuPresent()) return [];
   const order: Provider[] =
     platform === 'win32' ? ['cuda', 'dml', 'webgpu'] : platform === 'darwin' ? ['coreml', 'webgpu'] : ['cuda', 'webgpu'];
   return order.filter((p) => listed.includes(p) && (p !== 'cuda' || cudaProviderInstalled()));
