@@ -12,6 +12,7 @@ import type { Worker } from 'node:worker_threads';
 import { SamanticError } from '../errors';
 import type { BoxXYXY, Rle } from '../types';
 import { locateWorkerFile, spawnWorker, waitUntilReady } from '../workers/boot';
+import { ThreadRequests } from '../workers/requests';
 import type { BatchWorkers, CropContext, PendingColumns } from './batch';
 import { MaskData } from './mask-data';
 import type { CutMask } from './sparse/classify';
@@ -88,11 +89,10 @@ interface Job {
 
 interface Slot {
   worker: Worker;
-  jobs: Map<number, Job>;
+  jobs: ThreadRequests<Job>;
 }
 
 export class AmgWorkerPool implements BatchWorkers {
-  private nextId = 1;
   private dead: string | null = null;
   private stopped = false;
   /** Batches post-processed by the workers. */
@@ -124,7 +124,7 @@ export class AmgWorkerPool implements BatchWorkers {
       }
       throw new SamanticError('internal', `the AMG worker (${url.pathname}) could not start: ${(failed as PromiseRejectedResult).reason}`);
     }
-    return new AmgWorkerPool(workers.map((worker) => ({ worker, jobs: new Map() })));
+    return new AmgWorkerPool(workers.map((worker) => ({ worker, jobs: new ThreadRequests<Job>(worker, 'an AMG worker') })));
   }
 
   /** Worker threads in the pool. */
@@ -144,47 +144,34 @@ export class AmgWorkerPool implements BatchWorkers {
   process(low: LowResPredictionBatch, points: Float64Array, ctx: CropContext, layout: TileLayout): Promise<MaskData<PendingColumns>> {
     if (!this.alive) return Promise.reject(new SamanticError('internal', `the AMG workers are not running (${this.dead ?? 'stopped'}).`));
     const slot = this.slots.reduce((a, b) => (b.jobs.size < a.jobs.size ? b : a));
-    const id = this.nextId++;
     // Transfer moves whole ArrayBuffers: views into a larger buffer are copied instead.
     const own = (a: Float32Array) => (a.byteOffset === 0 && a.byteLength === a.buffer.byteLength && a.buffer instanceof ArrayBuffer ? a : a.slice());
     const batch: LowResPredictionBatch = { ...low, lowRes: own(low.lowRes), iou: own(low.iou) };
     const { outW: cropW, outH: cropH } = layout.geometry;
     return new Promise((resolve, reject) => {
-      slot.jobs.set(id, { layout, ctx, resolve, reject });
-      slot.worker.ref();
-      const msg: ToAmgWorker = { kind: 'batch', id, low: batch, points, ctx, cropW, cropH };
+      const message = (id: number): ToAmgWorker => ({ kind: 'batch', id, low: batch, points, ctx, cropW, cropH });
       try {
-        slot.worker.postMessage(msg, [batch.lowRes.buffer as ArrayBuffer, batch.iou.buffer as ArrayBuffer]);
+        slot.jobs.send({ layout, ctx, resolve, reject }, message, [batch.lowRes.buffer as ArrayBuffer, batch.iou.buffer as ArrayBuffer]);
       } catch (err) {
-        this.settle(slot, id);
-        reject(new SamanticError('internal', `could not hand a batch to an AMG worker: ${err instanceof Error ? err.message : String(err)}`));
+        reject(err);
       }
     });
   }
 
-  private settle(slot: Slot, id: number): Job | undefined {
-    const job = slot.jobs.get(id);
-    slot.jobs.delete(id);
-    if (slot.jobs.size === 0) slot.worker.unref();
-    return job;
-  }
-
   private onMessage(slot: Slot, m: FromAmgWorker): void {
     if (m.kind === 'done') {
-      const job = this.settle(slot, m.id);
+      const job = slot.jobs.take(m.id);
       if (!job) return;
       this.batches++;
       job.resolve(pendingColumns(m, job));
     } else if (m.kind === 'failed') {
-      this.settle(slot, m.id)?.reject(new SamanticError('internal', `an AMG worker failed on a batch of this image: ${m.message}`));
+      slot.jobs.take(m.id)?.reject(new SamanticError('internal', `an AMG worker failed on a batch of this image: ${m.message}`));
     }
   }
 
   private onExit(slot: Slot, code: number, lastError: string): void {
     if (!this.stopped && this.dead === null) this.dead = `a worker exited with code ${code}${lastError ? `: ${lastError}` : ''}`;
-    const jobs = [...slot.jobs.entries()];
-    for (const [id, job] of jobs) {
-      this.settle(slot, id);
+    for (const job of slot.jobs.drain()) {
       job.reject(new SamanticError('internal', `an AMG worker thread stopped while filtering this image's masks (${this.dead ?? 'stopped'}); process the image again.`));
     }
   }

@@ -18,6 +18,7 @@ import type { FrameTransform, ImageEmbedding, RgbImage } from '../types';
 import type { EncoderFlavour } from './descriptor';
 import type { Provider } from './providers';
 import type { SamModel } from './runtime';
+import { ThreadRequests } from '../workers/requests';
 import { locateWorkerFile, spawnWorker, waitUntilReady } from '../workers/boot';
 
 /** What the worker needs to build the same encoder session and preprocessing as runtime.ts. */
@@ -102,8 +103,7 @@ interface Request {
 }
 
 export class EncoderWorker {
-  private readonly requests = new Map<number, Request>();
-  private nextId = 1;
+  private readonly requests: ThreadRequests<Request>;
   private stopping = false;
   private exited = false;
   private lastError: string | null = null;
@@ -114,6 +114,7 @@ export class EncoderWorker {
     private readonly worker: Worker,
     private readonly embedding: EncoderWorkerInit['embedding'],
   ) {
+    this.requests = new ThreadRequests(worker, 'the encoder worker');
     worker.on('message', (m: FromEncoderWorker) => this.onMessage(m));
     worker.on('error', (err) => {
       this.lastError = err instanceof Error ? err.message : String(err);
@@ -166,34 +167,23 @@ export class EncoderWorker {
   encode(image: RgbImage): Promise<WorkerEncoded> {
     if (this.stopping) return Promise.reject(cancelled());
     if (this.exited) return Promise.reject(new SamanticError('internal', 'the encoder worker is not running (it stopped earlier).'));
-    const id = this.nextId++;
     let pixels = image.data;
     // Transfer moves the whole ArrayBuffer: only a buffer that is exactly this image's pixels may go.
     const whole = pixels.byteOffset === 0 && pixels.byteLength === pixels.buffer.byteLength && pixels.buffer instanceof ArrayBuffer;
     if (!whole) pixels = pixels.slice();
     return new Promise<WorkerEncoded>((resolve, reject) => {
-      this.requests.set(id, { image, pixels, resolve, reject });
-      this.worker.ref();
-      const msg: ToEncoderWorker = { kind: 'encode', id, width: image.width, height: image.height, data: pixels };
+      const message = (id: number): ToEncoderWorker => ({ kind: 'encode', id, width: image.width, height: image.height, data: pixels });
       try {
-        this.worker.postMessage(msg, [pixels.buffer as ArrayBuffer]);
+        this.requests.send({ image, pixels, resolve, reject }, message, [pixels.buffer as ArrayBuffer]);
       } catch (err) {
-        this.settle(id);
-        reject(new SamanticError('internal', `could not hand the image to the encoder worker: ${err instanceof Error ? err.message : String(err)}`));
+        reject(err);
       }
     });
   }
 
-  private settle(id: number): Request | undefined {
-    const r = this.requests.get(id);
-    this.requests.delete(id);
-    if (this.requests.size === 0) this.worker.unref();
-    return r;
-  }
-
   private onMessage(m: FromEncoderWorker): void {
     if (m.kind === 'encoded') {
-      const r = this.settle(m.id);
+      const r = this.requests.take(m.id);
       if (!r) return;
       this.encodes++;
       const { channels, gridH, gridW } = this.embedding;
@@ -201,15 +191,13 @@ export class EncoderWorker {
       const data = r.image.data.byteLength > 0 ? r.image.data : m.pixels;
       r.resolve({ embedding: { data: m.data, channels, gridH, gridW, transform: m.transform }, image: { width: r.image.width, height: r.image.height, data } });
     } else if (m.kind === 'failed') {
-      this.settle(m.id)?.reject(new SamanticError('internal', `the encoder failed on this image: ${m.message}`));
+      this.requests.take(m.id)?.reject(new SamanticError('internal', `the encoder failed on this image: ${m.message}`));
     }
   }
 
   private onExit(code: number): void {
     this.exited = true;
-    const pending = [...this.requests.values()];
-    this.requests.clear();
-    for (const r of pending) {
+    for (const r of this.requests.drain()) {
       r.reject(
         this.stopping
           ? cancelled()
@@ -232,9 +220,7 @@ export class EncoderWorker {
     const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
     if (!this.stopping) {
       this.stopping = true;
-      const pending = [...this.requests.values()];
-      this.requests.clear();
-      for (const r of pending) r.reject(cancelled());
+      for (const r of this.requests.drain()) r.reject(cancelled());
       // Kept alive until it has ended cleanly, so process exit does not cut a run short.
       this.worker.ref();
       this.worker.postMessage({ kind: 'stop' } satisfies ToEncoderWorker);
