@@ -4,6 +4,7 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { DeviceChoice, ExportFormat, PresetName } from '../core/api/contract';
 import { SamanticError } from '../core/errors';
+import { checkJsonTarget } from '../core/coco/target';
 import { createService } from '../core/service/service';
 import { parseCli } from './main';
 import { createProgress } from './progress';
@@ -40,7 +41,8 @@ export async function runLabel(argv: string[]): Promise<number> {
   const preset = oneOf<PresetName>('preset', values.preset, ['sam', 'seed'], 'sam');
   const format = oneOf<ExportFormat>('format', values.format, ['polygon', 'rle'], 'polygon');
   const device = oneOf<DeviceChoice>('device', values.device, DEVICES, 'auto');
-  const out = resolve(values.out ?? 'coco.json');
+  // Checked before any image is processed: a bad --out must not cost a whole run.
+  const out = checkJsonTarget(resolve(values.out ?? 'coco.json'));
   const json = Boolean(values.json);
   const progress = createProgress(process.stderr, json ? 'json' : 'auto');
   const warnings: string[] = [];
@@ -76,6 +78,15 @@ export async function runLabel(argv: string[]): Promise<number> {
     const summary = await api.process({ preset });
     progress.end();
     const run = service.lastRun();
+    // A run that produced nothing must not replace an earlier, useful export with an empty one.
+    if (summary.images.done === 0 && existsSync(out)) {
+      for (const f of failures) progress.line(`failed: ${f.file}: ${f.reason}`);
+      throw new SamanticError(
+        'folder-empty',
+        `No image was processed successfully (${summary.images.failed} failed), so ${out} was left as it was. ` +
+          'Fix the cause shown above and run the same command again: failed images are retried on every run.',
+      );
+    }
     const exported = await api.exportCoco({ out, format });
     const classes = await api.listClasses();
     const report = {
