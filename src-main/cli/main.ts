@@ -15,7 +15,8 @@ usage:
   samantic export <project|folder> --out coco.json [--format polygon|rle]
   samantic classes <project|folder> [list | rename <id> <name> | merge <id> <id> ...]
   samantic info <project|folder> [--json]
-  samantic serve [folder] [--port N] [--host 127.0.0.1] [--token T] [--model <id>]
+  samantic serve [folder] [--port N] [--host 127.0.0.1] [--token T | --no-token] [--allow DIR ...]
+                 [--model <id>]
   samantic models list | download <id>
   samantic synth <dir> [--count 20] [--seed 1]
   samantic bench [folder ...] [--count 6] [--preset sam|seed] [--points-per-side N]

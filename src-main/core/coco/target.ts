@@ -51,7 +51,12 @@ function refuse(target: string, problem: string, advice: string): SamanticError 
  */
 export function checkJsonTarget(file: string): string {
   const target = path.resolve(file);
-  const st = statSync(target, { throwIfNoEntry: false });
+  let st;
+  try {
+    st = statSync(target, { throwIfNoEntry: false });
+  } catch {
+    st = undefined; // a file where a folder should be: the folder check below names it
+  }
   if (st?.isDirectory()) throw refuse(target, 'it is a folder', 'Name a file, e.g. coco.json.');
   if (st && !st.isFile()) throw refuse(target, 'it is not a regular file', 'Choose another file name.');
   if (st && st.size > 0 && !looksLikeJson(target)) {
