@@ -10,17 +10,21 @@ import { timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { IncomingMessage } from 'node:http';
 
+/** The desktop shell's image scheme (see shell/index.ts). */
+export const MEDIA_SCHEME = 'samantic-media';
+
 /**
  * Content-Security-Policy for the UI: scripts only from the app itself, no inline script, no eval,
  * no plugins, no framing. Inline styles stay allowed because Svelte and Konva set element styles.
- * 'self' in connect-src covers the same-origin WebSocket in CSP level 3 browsers.
+ * 'self' in connect-src covers the same-origin WebSocket in CSP level 3 browsers. The one policy of
+ * every transport: the desktop shell sends it too, where images come over samantic-media://.
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "connect-src 'self'",
+  `img-src 'self' data: blob: ${MEDIA_SCHEME}:`,
+  `connect-src 'self' ${MEDIA_SCHEME}:`,
   "font-src 'self' data:",
   "object-src 'none'",
   "base-uri 'none'",
