@@ -9,7 +9,7 @@ import { SamanticError } from '../core/errors';
 export const MAX_BODY_BYTES = 16 * 1024 * 1024;
 /** Deepest JSON nesting accepted: API arguments are at most a few levels deep. */
 export const MAX_JSON_DEPTH = 32;
-/** Bytes of an oversized body read and dropped so the client can read the 413 before we close. */
+/** Bytes of an oversized body read and dropped so the client can read the 413; beyond, the connection is cut. */
 export const MAX_DRAIN_BYTES = 4 * MAX_BODY_BYTES;
 
 export class BodyTooLarge extends SamanticError {
@@ -54,29 +54,32 @@ export function parseApiBody(method: string, text: string): unknown {
 }
 
 /**
- * Reads the body up to MAX_BODY_BYTES. Past that it rejects with BodyTooLarge and keeps reading
- * (and dropping) up to MAX_DRAIN_BYTES, so the 413 reaches a client still sending.
+ * Reads the body up to MAX_BODY_BYTES. A larger one is read to its end and dropped (up to
+ * MAX_DRAIN_BYTES, past which the connection is cut) and then rejected with BodyTooLarge: a
+ * client still sending would otherwise see a broken pipe instead of the 413.
  */
 export function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((ok, fail) => {
     const declared = Number(req.headers['content-length']);
     const chunks: Buffer[] = [];
     let size = 0;
-    let over = Number.isFinite(declared) && declared > MAX_BODY_BYTES;
-    if (over) fail(new BodyTooLarge());
+    let over = false;
+    if (Number.isFinite(declared) && declared > MAX_DRAIN_BYTES) {
+      fail(new BodyTooLarge());
+      req.destroy();
+      return;
+    }
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (over) {
-        if (size > MAX_DRAIN_BYTES) req.destroy();
-        return;
-      }
-      if (size > MAX_BODY_BYTES) {
+      if (size > MAX_DRAIN_BYTES) {
+        fail(new BodyTooLarge());
+        req.destroy();
+      } else if (size > MAX_BODY_BYTES) {
         over = true;
         chunks.length = 0;
-        fail(new BodyTooLarge());
       } else chunks.push(c);
     });
-    req.on('end', () => ok(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => (over ? fail(new BodyTooLarge()) : ok(Buffer.concat(chunks).toString('utf8'))));
     req.on('error', fail);
   });
 }
