@@ -114,6 +114,7 @@ export async function runLabel(argv: string[]): Promise<number> {
         ...classes.slice(0, 15).map((c) => `  ${c.name.padEnd(12)} ${String(c.segmentCount).padStart(6)} segments in ${c.imageCount} images`),
         ...(classes.length > 15 ? [`  ... and ${classes.length - 15} more`] : []),
         ...failures.map((f) => `failed: ${f.file}: ${f.reason}`),
+        ...(failures.length ? [`${failures.length} image(s) failed: fix the cause above and run the same command again; failed images are retried on every run.`] : []),
         `wrote ${exported.file} (${exported.images} images, ${exported.annotations} annotations, ${exported.categories} categories)`,
       ];
       process.stdout.write(lines.join('\n') + '\n');

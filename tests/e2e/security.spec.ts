@@ -32,7 +32,8 @@ test.beforeAll(async ({ request }) => {
 });
 
 test('no token or a wrong token: every API, media and WebSocket request is refused', async ({ request }) => {
-  for (const headers of [{}, { Authorization: 'Bearer wrong-token-of-enough-length' }, { 'X-Samantic-Token': `${state.token}x` }]) {
+  const attempts: Record<string, string>[] = [{}, { Authorization: 'Bearer wrong-token-of-enough-length' }, { 'X-Samantic-Token': `${state.token}x` }];
+  for (const headers of attempts) {
     const r = await api(request, 'listImages', {}, headers);
     expect(r.status()).toBe(401);
     expect(await r.json()).toMatchObject({ code: 'forbidden' });

@@ -103,3 +103,25 @@ describe('an unreadable file', () => {
     }
   }, 120_000);
 });
+
+describe('a busy database', () => {
+  it('stops the run with a store error and leaves the image pending, never failed', async () => {
+    const folder = join(root, 'busy');
+    await writePizzaFolder(folder, { count: 1, seed: 8, width: 192, height: 144 });
+    const store = ProjectStore.open(ProjectStore.defaultPath(folder), { create: true });
+    try {
+      await scanFolder(store, folder);
+      const busy = Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+      store.commitImageResult = () => {
+        throw busy;
+      };
+      await expect(processPendingImages(store, folder, new OnnxSegmenter(model, { encodeAhead: false }), { amg: AMG })).rejects.toMatchObject({
+        code: 'store-error',
+        message: expect.stringMatching(/pizza-000\.png.*database is locked.*stays pending/),
+      });
+      expect(store.counts().images).toMatchObject({ pending: 1, failed: 0 });
+    } finally {
+      store.close();
+    }
+  }, 120_000);
+});
