@@ -6,6 +6,7 @@ import { accessSync, closeSync, constants, openSync, readdirSync, readSync, rmSy
 import path from 'node:path';
 import { SamanticError } from '../errors';
 import { mkdirTree } from '../util/mkdir';
+import { processAlive } from '../util/process';
 
 /** Bytes read from an existing target to tell whether it is a JSON document. */
 const SNIFF_BYTES = 64;
@@ -17,15 +18,6 @@ export function tempNameFor(target: string, pid: number, nonce: string): string 
 
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** First non-blank byte is '{' or '[': a JSON document (an earlier export), safe to replace. */

@@ -6,6 +6,7 @@
 import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { SamanticError } from '../errors';
+import { processAlive } from '../util/process';
 
 export interface LockHolder {
   pid: number;
@@ -36,16 +37,6 @@ function readHolder(lockFile: string): LockHolder | null {
     /* unreadable or half-written: treated below */
   }
   return null;
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: it exists but belongs to another user.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**
