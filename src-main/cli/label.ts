@@ -3,6 +3,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { SamanticError } from '../core/errors';
+import { checkJsonTarget } from '../core/coco/target';
 import { createService } from '../core/service/service';
 import { oneOf, parseCommandArgs as parseCli } from '../core/util/args';
 import { DEVICE_CHOICES, EXPORT_FORMATS, PRESET_NAMES } from '../core/vocab';
@@ -30,7 +31,8 @@ export async function runLabel(argv: string[]): Promise<number> {
   const preset = oneOf('preset', values.preset, PRESET_NAMES, 'sam');
   const format = oneOf('format', values.format, EXPORT_FORMATS, 'polygon');
   const device = oneOf('device', values.device, DEVICE_CHOICES, 'auto');
-  const out = resolve(values.out ?? 'coco.json');
+  // Checked before any image is processed: a bad --out must not cost a whole run.
+  const out = checkJsonTarget(resolve(values.out ?? 'coco.json'));
   const json = Boolean(values.json);
   const progress = createProgress(process.stderr, json ? 'json' : 'auto');
   const warnings: string[] = [];
@@ -66,6 +68,15 @@ export async function runLabel(argv: string[]): Promise<number> {
     const summary = await api.process({ preset });
     progress.end();
     const run = service.lastRun();
+    // A run that produced nothing must not replace an earlier, useful export with an empty one.
+    if (summary.images.done === 0 && existsSync(out)) {
+      for (const f of failures) progress.line(`failed: ${f.file}: ${f.reason}`);
+      throw new SamanticError(
+        'folder-empty',
+        `No image was processed successfully (${summary.images.failed} failed), so ${out} was left as it was. ` +
+          'Fix the cause shown above and run the same command again: failed images are retried on every run.',
+      );
+    }
     const exported = await api.exportCoco({ out, format });
     const classes = await api.listClasses();
     const report = {
@@ -93,6 +104,7 @@ export async function runLabel(argv: string[]): Promise<number> {
         ...classes.slice(0, 15).map((c) => `  ${c.name.padEnd(12)} ${String(c.segmentCount).padStart(6)} segments in ${c.imageCount} images`),
         ...(classes.length > 15 ? [`  ... and ${classes.length - 15} more`] : []),
         ...failures.map((f) => `failed: ${f.file}: ${f.reason}`),
+        ...(failures.length ? [`${failures.length} image(s) failed: fix the cause above and run the same command again; failed images are retried on every run.`] : []),
         `wrote ${exported.file} (${exported.images} images, ${exported.annotations} annotations, ${exported.categories} categories)`,
       ];
       process.stdout.write(lines.join('\n') + '\n');

@@ -9,8 +9,11 @@ import { ProjectStore } from '../core/store/project-store';
 import { oneOf, parseCommandArgs as parseCli } from '../core/util/args';
 import { EXPORT_FORMATS } from '../core/vocab';
 
-/** Opens the project named on the command line without touching the model. */
-async function openProject(arg: string | undefined): Promise<Service> {
+/**
+ * Opens the project named on the command line without touching the model. Read-only (info,
+ * export) works beside a running writer and never changes the project file.
+ */
+async function openProject(arg: string | undefined, readOnly = false): Promise<Service> {
   if (!arg) throw new SamanticError('invalid-argument', 'Name a project file or a photo folder, e.g. samantic info ~/photos');
   const p = resolve(arg);
   if (!existsSync(p)) throw new SamanticError('not-found', `'${arg}' does not exist. Name a project file (.samantic/project.db) or a labelled folder.`);
@@ -26,7 +29,7 @@ async function openProject(arg: string | undefined): Promise<Service> {
     projectFile = p;
     folder = projectFolderOf(p);
   }
-  const service = await createService();
+  const service = await createService({ readOnly });
   try {
     await service.api.openFolder({ folder, project: projectFile });
   } catch (err) {
@@ -40,7 +43,7 @@ export async function runExport(argv: string[]): Promise<number> {
   const { values, positionals } = parseCli(argv, { out: { type: 'string' }, format: { type: 'string' } });
   if (!values.out) throw new SamanticError('invalid-argument', 'export needs --out <file.json>.');
   const format = oneOf('format', values.format, EXPORT_FORMATS, 'polygon');
-  const service = await openProject(positionals[0]);
+  const service = await openProject(positionals[0], true);
   try {
     const r = await service.api.exportCoco({ out: resolve(values.out), format });
     process.stdout.write(`wrote ${r.file} (${r.images} images, ${r.annotations} annotations, ${r.categories} categories)\n`);
@@ -85,7 +88,7 @@ export async function runClasses(argv: string[]): Promise<number> {
 
 export async function runInfo(argv: string[]): Promise<number> {
   const { values, positionals } = parseCli(argv, { json: { type: 'boolean' } });
-  const service = await openProject(positionals[0]);
+  const service = await openProject(positionals[0], true);
   try {
     const s = await service.api.getSummary();
     if (!s) return 1;

@@ -32,7 +32,10 @@ export const COMMANDS: Record<string, CommandUsage> = {
   },
   serve: {
     summary: 'serve the app to a browser (HTTP + WebSocket) for one folder',
-    synopsis: ['samantic serve [folder] [--port N] [--host 127.0.0.1] [--token T] [--model <id|dir>]'],
+    synopsis: [
+      'samantic serve [folder] [--port N] [--host 127.0.0.1] [--token T | --no-token] [--allow DIR ...]',
+      '               [--model <id|dir>]',
+    ],
   },
   models: {
     summary: 'list the models, or download one',

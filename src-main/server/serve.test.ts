@@ -24,6 +24,19 @@ describe('parseServeArgs', () => {
     expect(a).toMatchObject({ folder: join(dir, 'photos'), port: 8123, host: '127.0.0.1', model: 'test-sam', rendererDir });
   });
 
+  it('makes a random token by default; --no-token only on loopback; roots are the folder (or cwd) and --allow', () => {
+    const a = parseServeArgs([join(dir, 'photos'), '--allow', join(dir, 'more'), '--allow', 'rel']);
+    const b = parseServeArgs([]);
+    expect(a.token).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(b.token).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(a.token).not.toBe(b.token);
+    expect(a.roots).toEqual([join(dir, 'photos'), join(dir, 'more'), join(process.cwd(), 'rel')]);
+    expect(b.roots).toEqual([process.cwd()]);
+    expect(parseServeArgs(['--no-token']).token).toBeUndefined();
+    expect(() => parseServeArgs(['--no-token', '--host', '0.0.0.0'])).toThrow(/only allowed on a loopback address/);
+    expect(() => parseServeArgs(['--no-token', '--token', 'abcdefghijklmnop'])).toThrow(/either --token or --no-token/);
+  });
+
   it.each([
     [['--port', 'eighty'], /--port must be an integer/],
     [['--port', '70000'], /--port must be an integer/],
@@ -47,18 +60,29 @@ describe('runServeCommand', () => {
     const service: Service = { api, onEvent: () => () => undefined, imageFile: () => null, folder: () => null, lastRun: () => null, close: async () => void (closed = true) };
     const lines: string[] = [];
     let status = 0;
+    const apiStatus: number[] = [];
     const code = await runServeCommand([join(dir, 'photos'), '--renderer-dir', rendererDir, '--model', 'test-sam', '--state-dir', join(dir, 'state')], {
       createService: async (o) => ((createdWith = o), service),
       log: (l) => lines.push(l),
       until: async (server) => {
         status = (await fetch(server.url)).status;
+        const call = (headers: Record<string, string>) =>
+          fetch(new URL('/api/listImages', server.url), { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: '{}' });
+        apiStatus.push((await call({})).status);
+        apiStatus.push((await call({ Authorization: `Bearer ${new URL(server.openUrl).searchParams.get('token')}` })).status);
       },
     });
     expect(code).toBe(0);
     expect(status).toBe(200);
     expect(opened).toEqual([{ folder: join(dir, 'photos'), model: 'test-sam' }]);
     expect(createdWith?.stateDir).toBe(join(dir, 'state'));
-    expect(lines.some((l) => l.startsWith(URL_LINE_PREFIX + 'http://127.0.0.1:'))).toBe(true);
+    const urlLines = lines.filter((l) => l.startsWith(URL_LINE_PREFIX + 'http://127.0.0.1:'));
+    expect(urlLines).toHaveLength(1);
+    const token = new URL(urlLines[0].slice(URL_LINE_PREFIX.length)).searchParams.get('token') ?? '';
+    expect(token).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    // Printed once: no other line shows it.
+    expect(lines.filter((l) => l.includes(token))).toHaveLength(1);
+    expect(apiStatus).toEqual([401, 200]);
     expect(lines.some((l) => l.includes('3 images (3 to process)'))).toBe(true);
     expect(closed).toBe(true);
   });

@@ -1,8 +1,11 @@
-// `samantic serve [folder] [--port N] [--host H] [--token T] [--model id]`: the real service behind
-// the HTTP/WebSocket transport, for a browser or the end-to-end tests. Runs until SIGINT/SIGTERM.
+// `samantic serve [folder] [--port N] [--host H] [--token T | --no-token] [--allow DIR] [--model id]`:
+// the real service behind the HTTP/WebSocket transport, for a browser or the end-to-end tests. Runs
+// until SIGINT/SIGTERM. A random token is made at start and printed once, in the URL to open; the
+// UI may open folders only under the start folder (or the current one) and the --allow folders.
 // The service runs in a worker thread, as in the desktop shell, so API calls and images answer
 // while a folder is being processed.
 
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,11 +13,18 @@ import { parseCommandArgs } from '../core/util/args';
 import { SamanticError } from '../core/errors';
 import type { ProjectSummary } from '../core/api/contract';
 import type { Service, ServiceOptions } from '../core/service/types';
+import { isLoopbackHost } from './security';
 import { startServer, type RunningServer } from './server';
 import { inProcessBackend, spawnServiceWorker, WorkerBackend, type ServiceBackend } from './service-host';
 
-const USAGE = `usage: samantic serve [folder] [--port N] [--host 127.0.0.1] [--token T] [--model <id|dir>]
-                      [--state-dir DIR] [--renderer-dir DIR]`;
+const USAGE = `usage: samantic serve [folder] [--port N] [--host 127.0.0.1] [--token T | --no-token]
+                      [--allow DIR ...] [--model <id|dir>] [--state-dir DIR] [--renderer-dir DIR]`;
+
+/** Random bytes in a generated token: 192 bits, base64url (32 characters). */
+const TOKEN_BYTES = 24;
+
+export const NO_TOKEN_WARNING =
+  'warning: --no-token: any program or user on this machine can use this server (open folders under its roots, read their photos, write exports).';
 
 /** Printed before the URL on its own line; scripts (the e2e setup) look for it. */
 export const URL_LINE_PREFIX = 'Samantic is serving at ';
@@ -49,7 +59,10 @@ export interface ServeArgs {
   folder?: string;
   port: number;
   host: string;
+  /** Always set unless --no-token: given with --token / SAMANTIC_TOKEN, else random. */
   token?: string;
+  /** Folders the UI may open: the folder given (else the current one) plus each --allow. */
+  roots: string[];
   model?: string;
   stateDir?: string;
   rendererDir: string;
@@ -60,6 +73,8 @@ export function parseServeArgs(argv: string[]): ServeArgs {
     port: { type: 'string' },
     host: { type: 'string' },
     token: { type: 'string' },
+    'no-token': { type: 'boolean' },
+    allow: { type: 'string', multiple: true },
     model: { type: 'string' },
     'state-dir': { type: 'string' },
     'renderer-dir': { type: 'string' },
@@ -70,13 +85,21 @@ export function parseServeArgs(argv: string[]): ServeArgs {
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new SamanticError('invalid-argument', `--port must be an integer from 0 to 65535 (0 = any free port), got '${values.port}'.`);
   }
+  const host = values.host ?? '127.0.0.1';
+  if (values['no-token'] && values.token) throw new SamanticError('invalid-argument', `Give either --token or --no-token, not both.\n${USAGE}`);
+  if (values['no-token'] && !isLoopbackHost(host)) {
+    throw new SamanticError('invalid-argument', `--no-token is only allowed on a loopback address (127.0.0.1, localhost), not '${host}'.`);
+  }
   // Environment fallback keeps the token out of the process list when wanted.
-  const token = values.token ?? process.env.SAMANTIC_TOKEN ?? undefined;
+  const given = values.token ?? process.env.SAMANTIC_TOKEN ?? undefined;
+  const token = values['no-token'] ? undefined : given || randomBytes(TOKEN_BYTES).toString('base64url');
+  const folder = positionals[0] ? resolve(positionals[0]) : undefined;
   return {
-    folder: positionals[0] ? resolve(positionals[0]) : undefined,
+    folder,
     port,
-    host: values.host ?? '127.0.0.1',
-    token: token || undefined,
+    host,
+    token,
+    roots: [folder ?? process.cwd(), ...(values.allow ?? []).map((d) => resolve(d))],
     model: values.model,
     stateDir: values['state-dir'] ? resolve(values['state-dir']) : undefined,
     rendererDir: resolve(values['renderer-dir'] ?? resolve(repoRoot(), 'out', 'renderer')),
@@ -118,7 +141,10 @@ export async function runServeCommand(argv: string[], deps: ServeDeps = {}): Pro
       const summary = opened.value as ProjectSummary;
       log(`Opened ${summary.folder}: ${summary.images.total} images (${summary.images.pending} to process), model ${summary.modelId}.`);
     }
-    server = await startServer({ service: backend, host: args.host, port: args.port, token: args.token, rendererDir: args.rendererDir });
+    server = await startServer({ service: backend, host: args.host, port: args.port, token: args.token, roots: args.roots, rendererDir: args.rendererDir });
+    if (!args.token) log(NO_TOKEN_WARNING);
+    log(`Folders the UI may open: ${args.roots.join(', ')} (add more with --allow).`);
+    // The only place the token is shown: whoever has this URL can use the server.
     log(`${URL_LINE_PREFIX}${server.openUrl}`);
     log('Press Ctrl+C to stop.');
     await (deps.until ?? waitForSignal)(server);

@@ -208,27 +208,93 @@ describe('startServer with a token', () => {
     await expect(startServer({ service, rendererDir, token: 'short' })).rejects.toThrow(/at least 12/);
   });
 
-  it('needs the token on every request; ?token= sets a cookie', async () => {
+  it('needs the token on every API, media and WebSocket request; the page loads without it', async () => {
     const { service } = testService(photos, files);
     const token = 'correct-horse-battery-staple';
     const server = await startServer({ service, rendererDir, token });
     try {
       expect(server.openUrl).toBe(`${server.url}?token=${token}`);
-      expect((await req(server.port, '/')).status).toBe(401);
-      expect((await req(server.port, '/media/image/1')).status).toBe(401);
-      expect((await req(server.port, '/api/listImages', { method: 'POST', headers: json })).status).toBe(401);
+      expect((await req(server.port, '/')).status).toBe(200);
+      expect((await req(server.port, `/?token=${token}`)).status).toBe(200);
       expect((await req(server.port, '/?token=wrong-token-value')).status).toBe(401);
-      const login = await req(server.port, `/?token=${token}`);
-      expect(login.status).toBe(302);
-      const cookie = String(login.headers['set-cookie']).split(';')[0];
-      expect(String(login.headers['set-cookie'])).toMatch(/HttpOnly; SameSite=Strict/);
-      expect((await req(server.port, '/', { headers: { Cookie: cookie } })).status).toBe(200);
+      expect((await req(server.port, '/media/image/1')).status).toBe(401);
+      expect((await req(server.port, '/media/image/1?token=wrong-token-value')).status).toBe(401);
+      const noToken = await req(server.port, '/api/listImages', { method: 'POST', headers: json });
+      expect(noToken.status).toBe(401);
+      expect(JSON.parse(noToken.body.toString()).message).toMatch(/\?token=/);
+      const wrong = await req(server.port, '/api/listImages', { method: 'POST', headers: { ...json, Authorization: 'Bearer wrong-token-value' } });
+      expect(wrong.status).toBe(401);
       const api = await req(server.port, '/api/listImages', { method: 'POST', headers: { ...json, 'X-Samantic-Token': token } });
       expect(api.status).toBe(200);
+      expect((await req(server.port, `/api/listImages?token=${token}`, { method: 'POST', headers: json })).status).toBe(200);
       const bearer = await req(server.port, '/media/image/1', { headers: { Authorization: `Bearer ${token}` } });
       expect(bearer.status).toBe(200);
+      expect((await req(server.port, `/media/thumb/1?size=16&token=${token}`)).status).toBe(200);
+
+      const bare = new WebSocket(`ws://127.0.0.1:${server.port}/events`);
+      expect(await new Promise<number>((ok) => bare.once('unexpected-response', (_r, res) => ok(res.statusCode ?? 0)))).toBe(401);
+      const ws = new WebSocket(`ws://127.0.0.1:${server.port}/events?token=${token}`);
+      await new Promise((ok, fail) => (ws.once('open', ok), ws.once('error', fail)));
+      ws.close();
+      // With a token, a foreign Host is still refused on a loopback bind (DNS rebinding).
+      const rebinding = await req(server.port, '/api/listImages', { method: 'POST', headers: { ...json, Host: 'evil.example', 'X-Samantic-Token': token } });
+      expect(rebinding.status).toBe(403);
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('paths and bounded input', () => {
+  let server: RunningServer;
+  let t: ReturnType<typeof testService>;
+  beforeAll(async () => {
+    t = testService(photos, files);
+    // getSummary names the project folder, as the real service does once a folder is open.
+    const api = t.service.api as unknown as Record<string, (a?: unknown) => Promise<unknown>>;
+    const inner = api.getSummary;
+    api.getSummary = async () => (await inner(), { folder: photos });
+    server = await startServer({ service: t.service, rendererDir, roots: [photos] });
+  });
+  afterAll(() => server.close());
+
+  const post = (method: string, body: string) => req(server.port, `/api/${method}`, { method: 'POST', headers: json, body });
+
+  it('opens folders only under its roots, links resolved', async () => {
+    expect((await post('openFolder', JSON.stringify({ folder: photos }))).status).toBe(200);
+    mkdirSync(join(photos, 'sub'), { recursive: true });
+    expect((await post('openFolder', JSON.stringify({ folder: join(photos, 'sub') }))).status).toBe(200);
+    symlinkSync(dir, join(photos, 'escape'));
+    for (const folder of ['/', '/etc', dir, `${photos}/../`, join(photos, 'escape'), `${photos}-evil`]) {
+      const r = await post('openFolder', JSON.stringify({ folder }));
+      expect(r.status, folder).toBe(403);
+      expect(JSON.parse(r.body.toString())).toMatchObject({ code: 'forbidden' });
+    }
+    const project = await post('openFolder', JSON.stringify({ folder: photos, project: '/tmp/elsewhere.db' }));
+    expect(project.status).toBe(403);
+    const model = await post('openFolder', JSON.stringify({ folder: photos, model: '/etc' }));
+    expect(model.status).toBe(403);
+    expect(t.calls.filter((c) => c.method === 'openFolder')).toHaveLength(2);
+  });
+
+  it('exports inside the project folder only; relative paths resolve against it', async () => {
+    const ok = await post('exportCoco', JSON.stringify({ out: 'exports/coco.json' }));
+    expect(ok.status).toBe(200);
+    expect(t.calls.at(-1)).toEqual({ method: 'exportCoco', args: { out: join(photos, 'exports', 'coco.json') } });
+    for (const out of ['/tmp/x.json', '../../x.json', join(photos, 'escape', 'x.json'), photos]) {
+      const r = await post('exportCoco', JSON.stringify({ out }));
+      expect(r.status, out).toBe(403);
+    }
+  });
+
+  it('answers deeply nested JSON with a JSON 400 and an oversized body with a JSON 413', async () => {
+    const nested = await post('listImages', '['.repeat(100_000) + ']'.repeat(100_000));
+    expect(nested.status).toBe(400);
+    expect(JSON.parse(nested.body.toString()).message).toMatch(/nests deeper than 32 levels/);
+    const big = await post('assignSegments', JSON.stringify({ segmentIds: [1], pad: 'x'.repeat(17 * 1024 * 1024) }));
+    expect(big.status).toBe(413);
+    expect(JSON.parse(big.body.toString())).toMatchObject({ code: 'too-large' });
+    // The server still answers afterwards.
+    expect((await post('listImages', '{}')).status).toBe(200);
   });
 });

@@ -12,10 +12,10 @@ import { SamanticError, toErrorPayload } from '../core/errors';
 import type { Service } from '../core/service/types';
 import { inProcessBackend, type ServiceBackend } from './service-host';
 import { DEFAULT_THUMB_SIZE, isInside } from './media';
-import { isLoopbackHost, MIN_TOKEN_LENGTH, refusal, SECURITY_HEADERS, sameToken, tokenCookieName } from './security';
+import { checkOpenFolderArgs, confineExportPath } from './confine';
+import { BodyTooLarge, parseApiBody, readBody } from './limits';
+import { isLoopbackHost, MIN_TOKEN_LENGTH, refusal, SECURITY_HEADERS } from './security';
 
-/** Largest API request body: arguments are small; a million segment ids is about 8 MB of JSON. */
-export const MAX_BODY_BYTES = 16 * 1024 * 1024;
 /** WebSocket keep-alive: proxies and laptops drop idle connections after about a minute. */
 export const WS_PING_MS = 25_000;
 
@@ -25,8 +25,16 @@ export interface ServerOptions {
   host?: string;
   /** 0 = any free port. */
   port?: number;
-  /** Required to listen on a non-loopback interface; then every request must carry it. */
+  /**
+   * Every API, media and WebSocket request must carry it (`samantic serve` makes a random one).
+   * Required to listen on a non-loopback interface.
+   */
   token?: string;
+  /**
+   * Folders openFolder may open (with everything under them); exports must stay inside the open
+   * project's folder. Default: none, so openFolder is refused: name the folders to allow.
+   */
+  roots?: readonly string[];
   /** Folder of the built UI (electron-vite's out/renderer). */
   rendererDir: string;
 }
@@ -58,6 +66,8 @@ const STATUS_OF: Record<string, number> = {
   'invalid-argument': 400,
   'not-found': 404,
   'no-project': 409,
+  forbidden: 403,
+  'too-large': 413,
   busy: 409,
   cancelled: 409,
   internal: 500,
@@ -75,22 +85,6 @@ function sendJson(res: ServerResponse, status: number, value: unknown): void {
 function sendError(res: ServerResponse, err: unknown): void {
   const payload = toErrorPayload(err);
   sendJson(res, STATUS_OF[payload.code] ?? 422, payload);
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((ok, fail) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY_BYTES) {
-        fail(new SamanticError('invalid-argument', `Request body is larger than ${MAX_BODY_BYTES} bytes.`));
-        req.destroy();
-      } else chunks.push(c);
-    });
-    req.on('end', () => ok(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', fail);
-  });
 }
 
 export async function startServer(opts: ServerOptions): Promise<RunningServer> {
@@ -113,7 +107,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
 
   const backend = 'api' in opts.service ? inProcessBackend(opts.service) : opts.service;
   let port = opts.port ?? 0;
-  const policy = { token, get port() { return port; } };
+  const policy = { token, loopback: isLoopbackHost(host) };
+  const roots = (opts.roots ?? []).map((r) => resolve(r));
 
   async function serveStatic(res: ServerResponse, pathname: string, head: boolean): Promise<void> {
     let rel: string;
@@ -152,6 +147,17 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     send(res, 200, out.body, out.contentType, headers);
   }
 
+  /** Path arguments checked against the roots before the service sees them (confine.ts). */
+  async function confine(method: string, args: unknown): Promise<unknown> {
+    if (method === 'openFolder') checkOpenFolderArgs(args, roots);
+    if (method === 'exportCoco' && args && typeof args === 'object' && typeof (args as { out?: unknown }).out === 'string') {
+      const summary = await backend.call('getSummary', undefined);
+      const folder = summary.ok ? (summary.value as { folder?: string } | null)?.folder : undefined;
+      if (folder) return { ...args, out: confineExportPath((args as { out: string }).out, folder) };
+    }
+    return args;
+  }
+
   async function serveApi(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
     if (req.method !== 'POST') return sendJson(res, 405, { code: 'invalid-argument', message: 'API calls use POST.' });
     // Requiring JSON makes a cross-site form post impossible: browsers preflight this type.
@@ -167,12 +173,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
       /* keep it raw */
     }
     const text = await readBody(req);
-    let args: unknown;
-    try {
-      args = text.trim() === '' ? undefined : JSON.parse(text);
-    } catch {
-      throw new SamanticError('invalid-argument', `${method}: the request body is not valid JSON.`);
-    }
+    const args = await confine(method, parseApiBody(method, text));
     const result = await backend.call(method, args);
     if (result.ok) sendJson(res, 200, result.value);
     else sendJson(res, STATUS_OF[result.error.code] ?? 422, result.error);
@@ -181,27 +182,27 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const isApi = url.pathname.startsWith('/api/');
-    // Exchange ?token= for a cookie, then drop it from the address bar (and from history).
-    if (token && url.pathname === '/' && url.searchParams.has('token')) {
-      if (!sameToken(url.searchParams.get('token') ?? '', token)) return send(res, 401, 'Wrong token.', 'text/plain; charset=utf-8');
-      const cookie = `${tokenCookieName(port)}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`;
-      res.writeHead(302, { ...SECURITY_HEADERS, Location: '/', 'Set-Cookie': cookie });
-      return void res.end();
-    }
-    const refused = refusal(req, policy, isApi);
+    const isMedia = url.pathname.startsWith('/media/');
+    // The page itself loads without the token (it holds no secret) and picks ?token= up from its
+    // address; a wrong token is told at once rather than at the first API call.
+    const isPage = url.pathname === '/' || url.pathname === '/index.html';
+    const wrongPageToken = isPage && url.searchParams.has('token');
+    const refused = refusal(req, policy, { checkOrigin: isApi, needToken: isApi || isMedia || wrongPageToken });
     if (refused) {
       if (isApi) return sendJson(res, refused.status, { code: 'forbidden', message: refused.message });
       return send(res, refused.status, refused.message, 'text/plain; charset=utf-8');
     }
     if (isApi) return serveApi(req, res, url.pathname);
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'Method not allowed', 'text/plain; charset=utf-8');
-    if (url.pathname.startsWith('/media/')) return serveMedia(req, res, url);
+    if (isMedia) return serveMedia(req, res, url);
     return serveStatic(res, url.pathname, req.method === 'HEAD');
   }
 
   const server = createServer((req, res) => {
     handle(req, res).catch((err) => {
       if (res.headersSent) return void res.destroy();
+      // The client may still be sending an oversized body: answer, then close once it is read.
+      if (err instanceof BodyTooLarge) res.setHeader('Connection', 'close');
       sendError(res, err);
     });
   });
@@ -209,9 +210,10 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const refused = url.pathname === '/events' ? refusal(req, policy, true) : { status: 404, message: 'Not found' };
+    const refused = url.pathname === '/events' ? refusal(req, policy, { checkOrigin: true, needToken: true }) : { status: 404, message: 'Not found' };
     if (refused) {
-      socket.end(`HTTP/1.1 ${refused.status} ${refused.status === 404 ? 'Not Found' : 'Forbidden'}\r\nConnection: close\r\n\r\n`);
+      const reason = refused.status === 404 ? 'Not Found' : refused.status === 401 ? 'Unauthorized' : 'Forbidden';
+      socket.end(`HTTP/1.1 ${refused.status} ${reason}\r\nConnection: close\r\n\r\n`);
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));

@@ -1,8 +1,9 @@
 // The desktop shell: the only module that imports electron. It opens one locked-down window
-// (context isolation, sandbox, no Node in the page, CSP, no navigation, no popups), forwards the
-// renderer's API calls over IPC to the service running in a worker thread, pushes progress events
-// back, serves the open project's images over the samantic-media:// protocol and owns the native
-// menu and dialogs. All logic lives in the core; this file only wires it.
+// (context isolation, sandbox, no Node in the page, one CSP, no navigation off the app's exact
+// origin, no popups, no permissions), serves the UI over app://samantic and the open project's
+// images over samantic-media://, forwards the renderer's API calls over IPC to the service in a
+// worker thread (paths confined to what the user picked or confirmed natively), pushes progress
+// events back and owns the native menu and dialogs. The decisions live in policy.ts.
 /// <reference types="electron-vite/node" />
 
 import { dirname, join } from 'node:path';
@@ -10,16 +11,19 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 // sharp must be loaded by the main thread before any worker uses it: on glibc Linux libvips must
 // stay mapped until every thread is done (sharp's documentation, "worker threads").
 import 'sharp';
-import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell, type IpcMainInvokeEvent, type MenuItemConstructorOptions } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, net, protocol, session, shell, type IpcMainInvokeEvent, type MenuItemConstructorOptions } from 'electron';
 import type { CallResult } from '../core/api/dispatch';
-import { CONTENT_SECURITY_POLICY } from '../server/security';
+import { CONTENT_SECURITY_POLICY, MEDIA_SCHEME } from '../server/security';
 import startServiceWorker from '../server/service-worker?nodeWorker';
 import { WorkerBackend } from '../server/service-host';
 import type { WorkerInit } from '../server/service-worker';
+import {
+  APP_INDEX_URL, APP_SCHEME, appOriginOf, appRequestFile, decideExport, decideOpenFolder, isSameOrigin, isTrustedSender,
+  PathGrants, permissionAllowed, webPreferences, type PathDecision,
+} from './policy';
 
 const CALL_CHANNEL = 'samantic:call';
 const EVENT_CHANNEL = 'samantic:event';
-const MEDIA_SCHEME = 'samantic-media';
 
 /**
  * Methods only the desktop shell offers, outside the core contract: native dialogs. The renderer
@@ -29,12 +33,15 @@ export const SHELL_METHODS = ['pickFolder', 'pickExportFile'] as const;
 
 const here = dirname(fileURLToPath(import.meta.url));
 const rendererUrl = process.env.ELECTRON_RENDERER_URL;
-const rendererFile = join(here, '../renderer/index.html');
-/** The page the window may show; IPC from anything else is refused. */
-const appOrigin = rendererUrl ? new URL(rendererUrl).origin : pathToFileURL(rendererFile).href;
+const rendererDir = join(here, '../renderer');
+/** The origin the window may show; IPC from anything else is refused. */
+const appOrigin = appOriginOf(rendererUrl);
+/** The UI's one CSP, sent as a header with every page (app:// and the dev server alike). */
+const PAGE_CSP = CONTENT_SECURITY_POLICY;
 
-// Must run before `ready`: lets the custom scheme use fetch/Image like https and stream bytes.
+// Must run before `ready`: lets the custom schemes use fetch/Image like https and stream bytes.
 protocol.registerSchemesAsPrivileged([
+  { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
   { scheme: MEDIA_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } },
 ]);
 app.enableSandbox();
@@ -51,19 +58,62 @@ service.onEvent((event) => mainWindow?.webContents.send(EVENT_CHANNEL, event));
 
 // ---------------------------------------------------------------------------- IPC
 
-/** Only the app's own top-level page in our window may call the API. */
 function trustedSender(e: IpcMainInvokeEvent): boolean {
   const frame = e.senderFrame;
-  if (!mainWindow || e.sender.id !== mainWindow.webContents.id || !frame || frame.parent !== null) return false;
-  const url = frame.url;
-  return rendererUrl ? new URL(url).origin === appOrigin : url.split(/[?#]/)[0] === appOrigin;
+  return isTrustedSender(
+    { senderId: e.sender.id, windowId: mainWindow?.webContents.id ?? null, frameUrl: frame?.url ?? null, isTopFrame: !!frame && frame.parent === null },
+    appOrigin,
+  );
+}
+
+/** Folders and export files the user picked or confirmed in a native dialog. */
+const grants = new PathGrants();
+
+/** A path the renderer named outside what the user picked: allowed only after a native confirmation. */
+async function confirmPath(decision: Extract<PathDecision, { ok: false }>): Promise<boolean> {
+  if (!mainWindow) return false;
+  const r = await dialog.showMessageBox(mainWindow, {
+    type: 'question',
+    buttons: [decision.what === 'folder' ? 'Open' : 'Write', 'Cancel'],
+    defaultId: 1,
+    cancelId: 1,
+    message: decision.what === 'folder' ? `Open the folder ${decision.confirm}?` : `Write the export to ${decision.confirm}?`,
+    detail: decision.what === 'folder' ? 'Samantic will read its photos and keep its project in a .samantic folder inside it.' : 'This file is outside the project folder.',
+  });
+  if (r.response !== 0) return false;
+  if (decision.what === 'folder') grants.grantFolder(decision.confirm);
+  else grants.grantFile(decision.confirm);
+  return true;
+}
+
+const REFUSED: CallResult = { ok: false, error: { code: 'forbidden', message: 'Not allowed: choose the folder or file in the dialog.' } };
+
+/** openFolder and exportCoco: the same confinement as the server, with native consent instead of roots. */
+async function confinedArgs(method: string, args: unknown): Promise<{ ok: true; args: unknown } | { ok: false }> {
+  if (method === 'openFolder') {
+    const recent = await service.call('listRecent', undefined);
+    const folders = recent.ok ? (recent.value as { folder: string }[]).map((r) => r.folder) : [];
+    const d = decideOpenFolder(args, grants, folders);
+    if (d.ok) return d;
+    return (await confirmPath(d)) ? { ok: true, args } : { ok: false };
+  }
+  if (method === 'exportCoco') {
+    const summary = await service.call('getSummary', undefined);
+    const folder = summary.ok ? ((summary.value as { folder?: string } | null)?.folder ?? null) : null;
+    const d = decideExport(args, folder, grants);
+    if (d.ok) return d;
+    return (await confirmPath(d)) ? decideExport(args, folder, grants) : { ok: false };
+  }
+  return { ok: true, args };
 }
 
 async function shellMethod(method: (typeof SHELL_METHODS)[number], args: unknown): Promise<CallResult> {
   if (!mainWindow) return { ok: true, value: null };
   if (method === 'pickFolder') {
     const r = await dialog.showOpenDialog(mainWindow, { title: 'Open a folder of photos', properties: ['openDirectory'] });
-    return { ok: true, value: r.canceled ? null : (r.filePaths[0] ?? null) };
+    const picked = r.canceled ? null : (r.filePaths[0] ?? null);
+    if (picked) grants.grantFolder(picked);
+    return { ok: true, value: picked };
   }
   const suggested = args && typeof args === 'object' && typeof (args as { defaultPath?: unknown }).defaultPath === 'string'
     ? (args as { defaultPath: string }).defaultPath
@@ -73,15 +123,19 @@ async function shellMethod(method: (typeof SHELL_METHODS)[number], args: unknown
     defaultPath: suggested,
     filters: [{ name: 'COCO JSON', extensions: ['json'] }],
   });
-  return { ok: true, value: r.canceled ? null : (r.filePath ?? null) };
+  const picked = r.canceled ? null : (r.filePath ?? null);
+  if (picked) grants.grantFile(picked);
+  return { ok: true, value: picked };
 }
 
 ipcMain.handle(CALL_CHANNEL, async (e, method: unknown, args: unknown): Promise<CallResult> => {
   if (!trustedSender(e)) return { ok: false, error: { code: 'forbidden', message: 'Call refused: it does not come from the Samantic window.' } };
   if (typeof method !== 'string') return { ok: false, error: { code: 'not-found', message: 'The method name must be a string.' } };
   if ((SHELL_METHODS as readonly string[]).includes(method)) return shellMethod(method as (typeof SHELL_METHODS)[number], args);
+  const confined = await confinedArgs(method, args);
+  if (!confined.ok) return REFUSED;
   // The worker's dispatcher checks the method against API_METHODS and validates the arguments.
-  return service.call(method, args);
+  return service.call(method, confined.args);
 });
 
 // ---------------------------------------------------------------------------- media protocol
@@ -99,6 +153,17 @@ async function handleMedia(request: Request): Promise<Response> {
     const e = err as { code?: string; message?: string };
     return new Response(e.message ?? 'Error', { status: e.code === 'not-found' ? 404 : e.code === 'internal' ? 500 : 400 });
   }
+}
+
+/** app://samantic/...: the built UI, and nothing outside its folder. */
+async function handleApp(request: Request): Promise<Response> {
+  const file = appRequestFile(request.url, rendererDir);
+  if (!file) return new Response('Not found', { status: 404 });
+  const res = await net.fetch(pathToFileURL(file).href);
+  const headers = new Headers(res.headers);
+  headers.set('Content-Security-Policy', PAGE_CSP);
+  headers.set('X-Content-Type-Options', 'nosniff');
+  return new Response(res.body, { status: res.status, headers });
 }
 
 // ---------------------------------------------------------------------------- window and menu
@@ -158,31 +223,25 @@ function createWindow(): BrowserWindow {
     backgroundColor: '#16171a',
     title: 'Samantic',
     icon: join(app.getAppPath(), 'resources', 'icon.png'),
-    webPreferences: {
-      preload: join(here, '../preload/index.cjs'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      webviewTag: false,
-      spellcheck: false,
-    },
+    webPreferences: webPreferences(join(here, '../preload/index.cjs')),
   });
   win.once('ready-to-show', () => win.show());
   win.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
-  win.webContents.on('will-navigate', (e, url) => {
-    if (!url.startsWith(rendererUrl ?? appOrigin)) e.preventDefault();
-  });
   win.webContents.on('will-attach-webview', (e) => e.preventDefault());
-  if (rendererUrl) void win.loadURL(rendererUrl);
-  else void win.loadFile(rendererFile);
+  void win.loadURL(rendererUrl ?? APP_INDEX_URL);
   return win;
 }
 
+// Every web contents (the window, any frame): no navigation, redirect or frame navigation off the
+// app's exact origin, no popups.
 app.on('web-contents-created', (_e, contents) => {
-  contents.on('will-redirect', (e, url) => {
-    if (!url.startsWith(rendererUrl ?? appOrigin)) e.preventDefault();
-  });
+  const guard = (e: { preventDefault(): void }, url: string) => {
+    if (!isSameOrigin(url, appOrigin)) e.preventDefault();
+  };
+  contents.on('will-navigate', (e) => guard(e, e.url));
+  contents.on('will-redirect', (e) => guard(e, e.url));
+  contents.on('will-frame-navigate', (e) => guard(e, e.url));
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
 });
 
 if (!app.requestSingleInstanceLock()) {
@@ -194,13 +253,15 @@ if (!app.requestSingleInstanceLock()) {
   });
 
   app.whenReady().then(() => {
-    // The dev server page has no meta CSP of its own guarantee; send the same policy as the server.
+    // The dev server sends no CSP: add the same one app:// and the server send.
     session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
       const headers = { ...details.responseHeaders };
-      if (details.resourceType === 'mainFrame') headers['Content-Security-Policy'] = [CONTENT_SECURITY_POLICY.replace("img-src 'self'", `img-src 'self' ${MEDIA_SCHEME}:`)];
+      if (details.resourceType === 'mainFrame') headers['Content-Security-Policy'] = [PAGE_CSP];
       callback({ responseHeaders: headers });
     });
-    session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+    session.defaultSession.setPermissionRequestHandler((_wc, permission, callback) => callback(permissionAllowed(permission)));
+    session.defaultSession.setPermissionCheckHandler((_wc, permission) => permissionAllowed(permission));
+    protocol.handle(APP_SCHEME, handleApp);
     protocol.handle(MEDIA_SCHEME, handleMedia);
     Menu.setApplicationMenu(buildMenu());
     void service.ready().catch((err: Error) => dialog.showErrorBox('Samantic could not start', err.message));

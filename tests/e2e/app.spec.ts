@@ -30,8 +30,10 @@ test.beforeAll(async ({ browser }) => {
 test.afterAll(async () => page.close());
 
 test('opens the folder and processes every image', async () => {
-  await page.goto(base);
+  // The URL `samantic serve` printed; the UI keeps the token and drops it from the address bar.
+  await page.goto(state.openUrl);
   await expect(page.locator('[data-loaded="true"]')).toBeVisible();
+  expect(new URL(page.url()).searchParams.has('token')).toBe(false);
   await expect(page.getByRole('heading', { name: 'Label a folder of photos' })).toBeVisible();
   await shot(page, '01-start');
   await page.locator('input[name="folder"]').fill(state.folder);
@@ -190,7 +192,8 @@ test('keeps every edit after a reload', async () => {
 
 test('exports COCO with the edited classes', async () => {
   const classes = await listClasses(base);
-  const out = join(state.workDir, 'coco.json');
+  // Exports stay inside the project folder (the server refuses paths elsewhere).
+  const out = join(state.folder, 'exports', 'coco.json');
   await page.keyboard.press('Control+e');
   const dialog = page.getByTestId('export-dialog');
   await expect(dialog).toBeVisible();

@@ -27,6 +27,8 @@ test('the desktop app starts, is locked down and answers over IPC', async () => 
     const win = await app.firstWindow();
     await expect(win.locator('[data-loaded="true"]')).toBeVisible({ timeout: 60_000 });
     expect(await win.title()).toBe('Samantic');
+    // The UI comes from the app:// scheme, never file://.
+    expect(win.url()).toBe('app://samantic/index.html');
     const exposed = await win.evaluate(() => ({
       bridge: typeof (globalThis as unknown as { samantic?: unknown }).samantic,
       require: typeof (globalThis as unknown as { require?: unknown }).require,

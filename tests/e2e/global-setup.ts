@@ -57,10 +57,14 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     ({ groundTruthFile } = await writePizzaFolder(folder, { count: E2E_IMAGE_COUNT, seed: E2E_SEED, width: E2E_WIDTH, height: E2E_HEIGHT }));
   }
   const logFile: string[] = [];
-  const { child, url } = await startServer(['--port', '0', '--state-dir', join(workDir, 'state')], (s) => logFile.push(s));
-  const state: E2eState = { baseURL: url, folder, workDir, groundTruthFile };
+  // The specs open folders under workDir through the UI: allow it (the server is rooted at cwd).
+  const { child, url } = await startServer(['--port', '0', '--allow', workDir, '--state-dir', join(workDir, 'state')], (s) => logFile.push(s));
+  const printed = new URL(url);
+  const token = printed.searchParams.get('token') ?? '';
+  if (!token) throw new Error(`samantic serve printed no ?token= in its URL (${url}); the server must be secure by default.`);
+  const state: E2eState = { baseURL: `${printed.origin}/`, openUrl: url, token, folder, workDir, groundTruthFile };
   process.env.SAMANTIC_E2E_STATE = JSON.stringify(state);
-  process.stdout.write(`e2e: ${E2E_IMAGE_COUNT} pizzas in ${folder}; server at ${url}\n`);
+  process.stdout.write(`e2e: ${E2E_IMAGE_COUNT} pizzas in ${folder}; server at ${state.baseURL}\n`);
   return async () => {
     child.kill('SIGTERM');
     await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));

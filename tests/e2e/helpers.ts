@@ -10,7 +10,12 @@ import { decodeMask } from '../../src-main/core/coco/rle';
 import type { CocoGroundTruth } from '../../src-main/tools/synth/writer';
 
 export interface E2eState {
+  /** The server's base URL, without the token. */
   baseURL: string;
+  /** The URL `samantic serve` printed: baseURL with ?token=..., what a user opens. */
+  openUrl: string;
+  /** The server's access token (sent as Authorization: Bearer by apiCall). */
+  token: string;
   folder: string;
   workDir: string;
   groundTruthFile: string;
@@ -32,11 +37,18 @@ export async function shot(page: Page, name: string): Promise<string> {
   return file;
 }
 
+/** The token of the suite's server, when there is one (the specs' API calls must carry it). */
+function suiteToken(): string | null {
+  const raw = process.env.SAMANTIC_E2E_STATE;
+  return raw ? ((JSON.parse(raw) as E2eState).token ?? null) : null;
+}
+
 export async function apiCall<T>(baseURL: string, method: string, args?: unknown): Promise<T> {
+  const token = suiteToken();
   const send = () =>
     fetch(new URL(`/api/${method}`, baseURL), {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
+      headers: token ? { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` } : { 'Content-Type': 'application/json' },
       body: args === undefined ? '' : JSON.stringify(args),
     });
   let res: Response;

@@ -217,11 +217,19 @@ describe('writeJsonAtomic', () => {
     expect(readFileSync(file, 'utf8')).toBe('[{"z":1},2]');
   });
 
-  it('replaces an existing file whole', async () => {
+  it('replaces an existing JSON file whole, and never a file that is not JSON', async () => {
     const file = path.join(tmpRoot, 'replace.json');
-    writeFileSync(file, 'old contents that are longer than the new ones');
+    writeFileSync(file, '  {"old": "contents that are longer than the new ones"}');
     await writeJsonAtomic(file, { ok: true });
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ ok: true });
+    const photo = path.join(tmpRoot, 'photo.jpg');
+    writeFileSync(photo, Buffer.from([0xff, 0xd8, 0xff, 0xe0]));
+    await expect(writeJsonAtomic(photo, { ok: true })).rejects.toThrow(/photo\.jpg: a file that is not JSON is already there/);
+    expect(readFileSync(photo)).toEqual(Buffer.from([0xff, 0xd8, 0xff, 0xe0]));
+  });
+
+  it('fails at once on a folder that can never exist (no endless mkdir under /proc)', async () => {
+    await expect(writeJsonAtomic('/proc/samantic-nope/x/c.json', {})).rejects.toThrow(/Cannot write the export \/proc\/samantic-nope\/x\/c\.json: its folder/);
   });
 
   it('large arrays are written in pieces and still parse', async () => {
@@ -237,11 +245,11 @@ describe('writeJsonAtomic', () => {
     const blocker = path.join(tmpRoot, 'blocker');
     writeFileSync(blocker, 'a file, not a folder');
     await expect(writeJsonAtomic(path.join(blocker, 'coco.json'), {})).rejects.toThrow(
-      /Cannot write .*blocker\/coco.json: its folder .* cannot be created .*choose another path/,
+      /Cannot write the export .*blocker\/coco.json: its folder .* cannot be created or written .*ENOTDIR/,
     );
     const dirTarget = path.join(tmpRoot, 'adir');
     await writeJsonAtomic(path.join(dirTarget, 'x.json'), {});
-    await expect(writeJsonAtomic(dirTarget, {})).rejects.toThrow(/Cannot write .*adir: writing it failed/);
+    await expect(writeJsonAtomic(dirTarget, {})).rejects.toThrow(/Cannot write the export .*adir: it is a folder/);
     expect(readdirSync(tmpRoot).filter((n) => n.endsWith('.tmp'))).toEqual([]);
   });
 });

@@ -6,25 +6,23 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { SamanticError } from '../errors';
+import { checkJsonTarget, cleanStaleTemps, tempNameFor } from './target';
 
 /** Text is handed to the file system in pieces of about this many characters. */
 const FLUSH_CHARS = 1 << 20;
 
 /**
- * Writes `data` as compact json to `file` atomically, creating the folder if needed. Top-level
+ * Writes `data` as compact json to `file` atomically, creating the folder if needed; an existing
+ * file is replaced only if it is JSON (target.ts). Top-level
  * arrays and the arrays directly under a top-level object (a COCO file's images and annotations)
  * are serialised element by element, so a large export never has to exist as a single string
  * (V8 caps strings at about 512 MB). The output parses to the same value as JSON.stringify's.
  */
 export async function writeJsonAtomic(file: string, data: unknown): Promise<void> {
-  const target = path.resolve(file);
+  const target = checkJsonTarget(file);
   const dir = path.dirname(target);
-  try {
-    await fs.mkdir(dir, { recursive: true });
-  } catch (err) {
-    throw writeError(target, err, `its folder ${dir} cannot be created`);
-  }
-  const tmp = path.join(dir, `.${path.basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  cleanStaleTemps(target);
+  const tmp = tempNameFor(target, process.pid, randomBytes(6).toString('hex'));
   let handle: fs.FileHandle | null = null;
   try {
     handle = await fs.open(tmp, 'wx');

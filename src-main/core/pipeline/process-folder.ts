@@ -15,6 +15,7 @@ import type { ProjectStore } from '../store/project-store';
 import type { NewSegment } from '../store/segments';
 import type { AmgMask, ImageEmbedding } from '../types';
 import type { ImageSummary } from '../store/images';
+import { MISSING_FILE_REASON } from './scan';
 import { canEncodeAhead, DEFAULT_PREFETCH_DEPTH, PrefetchQueue, type EncodedAhead } from './prefetch';
 import type { Segmenter } from './segmenter';
 
@@ -65,6 +66,8 @@ export interface ProcessFolderOptions {
    * other. Each prepared image holds its pixels in memory until its turn.
    */
   prefetch?: number;
+  /** Try the images that failed in earlier runs again (default true). */
+  retryFailed?: boolean;
 }
 
 export function toNewSegments(masks: readonly AmgMask[], vectors: readonly (Float32Array | null)[]): NewSegment[] {
@@ -85,6 +88,12 @@ export function toNewSegments(masks: readonly AmgMask[], vectors: readonly (Floa
     });
   });
   return out;
+}
+
+/** SQLite errors (busy, locked, disk full, I/O): better-sqlite3 throws SqliteError with a SQLITE_* code. */
+function isStoreFailure(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_');
 }
 
 function reason(err: unknown): string {
@@ -109,7 +118,11 @@ export async function processPendingImages(
   options: ProcessFolderOptions,
 ): Promise<ProcessFolderResult> {
   const emit = options.emit ?? (() => {});
-  const pending = store.listImages({ status: 'pending' });
+  // Failed images are tried again on every run: the cause (a wrong model, a file being copied,
+  // permissions) is often fixed by then, and one that still fails costs one decode. Images whose
+  // file is gone wait for the next folder scan instead.
+  const retry = options.retryFailed === false ? [] : store.listImages({ status: 'failed' }).filter((img) => img.error !== MISSING_FILE_REASON);
+  const pending = [...store.listImages({ status: 'pending' }), ...retry].sort((a, b) => a.id - b.id);
   const phases: PhaseTotals = { decodeImageMs: 0, encodeMs: 0, encodeAheadMs: 0, amgMs: 0, decodeModelMs: 0, embedMs: 0, dbMs: 0, waitMs: 0 };
   const result: ProcessFolderResult = {
     processed: 0, failed: 0, encoded: 0, cacheHits: 0, segments: 0, cancelled: false, phases, seconds: 0,
@@ -211,6 +224,10 @@ export async function processPendingImages(
         if (err instanceof SamanticError && err.code === 'cancelled') {
           result.cancelled = true;
           break;
+        }
+        // A busy or failing database is not the photo's fault: stop the run, leave it pending.
+        if (isStoreFailure(err)) {
+          throw new SamanticError('store-error', `Could not save the results of '${img.relPath}' to the project (${reason(err)}); it stays pending. Close other programs using the project and process the folder again.`);
         }
         // One bad photo must not stop the folder: record why and go on.
         status = 'failed';

@@ -13,7 +13,12 @@ export interface ScanResult {
   changed: number;
   renamed: number;
   missing: number;
+  /** Files that exist but could not be read (permissions, I/O errors): marked failed. */
+  unreadable: number;
 }
+
+/** Content hash stand-in for a file that could not be read: it is hashed again on the next scan. */
+export const UNREADABLE_HASH_PREFIX = 'unreadable:';
 
 /** Marks the images whose file disappeared; their segments stay, so nothing is lost if it returns. */
 export const MISSING_FILE_REASON = 'file not found in the folder (moved or deleted); put it back and reopen the folder';
@@ -24,7 +29,7 @@ function toRelPath(folder: string, file: string): string {
 
 export async function scanFolder(store: ProjectStore, folder: string, options: { recursive?: boolean } = {}): Promise<ScanResult> {
   const files = await listImageFiles(folder, { recursive: options.recursive });
-  const result: ScanResult = { files: files.length, added: 0, changed: 0, renamed: 0, missing: 0 };
+  const result: ScanResult = { files: files.length, added: 0, changed: 0, renamed: 0, missing: 0, unreadable: 0 };
   const onDisk = new Set<string>();
   const known = new Map(store.listImages().map((img) => [img.relPath, img]));
   const fresh: { relPath: string; size: number; mtimeMs: number; hash: string }[] = [];
@@ -34,11 +39,22 @@ export async function scanFolder(store: ProjectStore, folder: string, options: {
     onDisk.add(relPath);
     const st = await stat(file);
     const prev = known.get(relPath);
-    if (prev && prev.size === st.size && prev.mtimeMs === Math.round(st.mtimeMs)) {
+    const unreadableBefore = prev?.contentHash.startsWith(UNREADABLE_HASH_PREFIX) === true;
+    if (prev && !unreadableBefore && prev.size === st.size && prev.mtimeMs === Math.round(st.mtimeMs)) {
       if (prev.status === 'failed' && prev.error === MISSING_FILE_REASON) store.setImageStatus(prev.id, 'pending');
       continue;
     }
-    const hash = await contentHash(file);
+    let hash: string;
+    try {
+      hash = await contentHash(file);
+    } catch (err) {
+      // One file we may not read is one failed image, not a failed folder.
+      const why = `${err instanceof Error ? err.message : String(err)} It is tried again on the next run.`;
+      const r = prev ?? store.upsertImage({ relPath, size: st.size, mtimeMs: st.mtimeMs, contentHash: `${UNREADABLE_HASH_PREFIX}${relPath}` });
+      store.markImageFailed(r.id, why);
+      result.unreadable++;
+      continue;
+    }
     if (prev) {
       const r = store.upsertImage({ relPath, size: st.size, mtimeMs: st.mtimeMs, contentHash: hash });
       if (r.contentChanged) result.changed++;

@@ -72,6 +72,12 @@ export async function createService(options: ServiceOptions = {}): Promise<Servi
       }
       const projectFile = args.project ? resolve(args.project) : ProjectStore.defaultPath(folder);
       await closeProject();
+      if (options.readOnly) {
+        const store = ProjectStore.open(projectFile, { readOnly: true });
+        const modelId = store.getMeta(META_MODEL) ?? args.model ?? '';
+        project = { folder, store, modelId, device: args.device ?? 'auto', segmenter: null };
+        return summary(project);
+      }
       const store = ProjectStore.open(projectFile, { create: true });
       try {
         const modelId = resolveModelId(args.model ?? store.getMeta(META_MODEL) ?? undefined, options.modelsDir);
@@ -91,6 +97,7 @@ export async function createService(options: ServiceOptions = {}): Promise<Servi
     },
     async process(args) {
       const p = current();
+      if (p.store.readOnly) throw new SamanticError('invalid-argument', 'This project is open read-only; open the folder to process it.');
       notWhileProcessing('start processing again');
       const preset: AmgPresetName = args.preset ?? 'sam';
       const controller = new AbortController();
@@ -219,7 +226,7 @@ export async function createService(options: ServiceOptions = {}): Promise<Servi
 
 /** The photo folder a project file belongs to (as recorded when it was created). */
 export function projectFolderOf(projectFile: string): string {
-  const store = ProjectStore.open(projectFile, { create: false });
+  const store = ProjectStore.open(projectFile, { readOnly: true });
   try {
     const folder = store.getMeta(META_FOLDER);
     if (!folder) throw new SamanticError('store-error', `Project ${projectFile} does not record its photo folder; open the folder instead.`);

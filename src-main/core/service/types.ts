@@ -11,6 +11,11 @@ export interface ServiceOptions {
   onWarning?: (message: string) => void;
   /** AMG settings laid over the chosen preset (e.g. a sparser point grid for quick runs). */
   amgOverrides?: Partial<AmgOptions>;
+  /**
+   * Open projects read-only (info, export): no lock, no folder scan, nothing written to the
+   * project or the recent list, so it works beside a running writer and on any file.
+   */
+  readOnly?: boolean;
 }
 
 /**

@@ -19,7 +19,8 @@ import {
 } from './embedding-cache';
 import { GestureLog, type HistoryLimits, loadLabelState } from './gesture-log';
 import { META_KEYS, allMeta, getMeta, getMetaJson, setMeta, touchUpdated } from './meta';
-import { type OpenDatabaseOptions, openDatabase } from './open';
+import { acquireProjectLock, type ProjectLock } from './lock';
+import { type OpenDatabaseOptions, openDatabase, prepareProjectPath } from './open';
 import {
   type CommitImageOptions,
   type CommitImageResult,
@@ -81,6 +82,7 @@ export class ProjectStore {
     readonly file: string,
     private readonly db: Database.Database,
     options: ProjectStoreOptions,
+    private readonly lock: ProjectLock | null,
   ) {
     this.history = new GestureLog(db, options.history);
   }
@@ -90,15 +92,32 @@ export class ProjectStore {
     return join(folder, '.samantic', 'project.db');
   }
 
-  /** Opens (with create: true, creates) a project file; throws SamanticError naming the file on failure. */
+  /**
+   * Opens (with create: true, creates) a project file; throws SamanticError naming the file on
+   * failure. A writer holds the project's lock (lock.ts) until close(): a second writer is refused
+   * with 'busy'. readOnly opens take no lock and never write.
+   */
   static open(file: string, options: ProjectStoreOptions = {}): ProjectStore {
-    const db = openDatabase(file, options);
-    if (getMeta(db, META_KEYS.createdAt) === null) setMeta(db, META_KEYS.createdAt, new Date().toISOString());
-    return new ProjectStore(file, db, options);
+    if (options.readOnly) return new ProjectStore(file, openDatabase(file, options), options, null);
+    prepareProjectPath(file, options);
+    const lock = acquireProjectLock(file);
+    try {
+      const db = openDatabase(file, options);
+      if (getMeta(db, META_KEYS.createdAt) === null) setMeta(db, META_KEYS.createdAt, new Date().toISOString());
+      return new ProjectStore(file, db, options, lock);
+    } catch (err) {
+      lock.release();
+      throw err;
+    }
+  }
+
+  get readOnly(): boolean {
+    return this.lock === null;
   }
 
   close(): void {
     if (this.db.open) this.db.close();
+    this.lock?.release();
   }
 
   /** Runs fn in one transaction (nested calls become savepoints): e.g. a whole folder scan. */

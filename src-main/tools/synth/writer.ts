@@ -1,10 +1,12 @@
 // Writes a folder of synthetic pizza photos plus their ground truth as a COCO instances file, so
 // the whole pipeline (label a folder, export COCO) can be scored against known answers.
 
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import sharp from 'sharp';
+import { SamanticError } from '../../core/errors';
 import { maskToRle } from '../../core/mask';
+import { mkdirTree } from '../../core/util/mkdir';
 import type { BinaryMask, Rle } from '../../core/types';
 import { generatePizzaScene, isThing, PIZZA_CATEGORIES, PIZZA_DEFAULT_HEIGHT, PIZZA_DEFAULT_WIDTH } from './pizza';
 import { hash2 } from '../../core/util/random';
@@ -94,7 +96,11 @@ export async function writePizzaFolder(
   const width = options.width ?? PIZZA_DEFAULT_WIDTH;
   const height = options.height ?? PIZZA_DEFAULT_HEIGHT;
   const root = resolve(dir);
-  await mkdir(root, { recursive: true });
+  try {
+    mkdirTree(root);
+  } catch (err) {
+    throw new SamanticError('invalid-argument', `Cannot create the folder ${root} (${(err as Error).message}). Choose a folder you can write to.`);
+  }
 
   const gt: CocoGroundTruth = {
     info: { description: 'Samantic synthetic pizza scenes', seed: options.seed, generator: 'samantic synth' },

@@ -32,12 +32,49 @@ const RECONNECT_DELAYS_MS = [250, 500, 1000, 2000, 4000];
 const bridge = (globalThis as { samantic?: DesktopBridge }).samantic;
 export const isDesktop = bridge !== undefined;
 
+/** Where the server's access token is kept for this tab, so a reload still works. */
+const TOKEN_KEY = 'samantic.token';
+
+/**
+ * The server's access token (browser only): taken from the page's ?token= (the URL printed by
+ * `samantic serve`), kept in this tab's sessionStorage, and removed from the address bar so it
+ * does not end up in history or a shared screenshot.
+ */
+function takeToken(): string {
+  if (isDesktop || typeof location === 'undefined') return '';
+  const url = new URL(location.href);
+  const fromUrl = url.searchParams.get('token');
+  if (fromUrl) {
+    try {
+      sessionStorage.setItem(TOKEN_KEY, fromUrl);
+    } catch {
+      /* storage disabled: the token still works until the tab reloads */
+    }
+    url.searchParams.delete('token');
+    history.replaceState(history.state, '', url.pathname + url.search + url.hash);
+    return fromUrl;
+  }
+  try {
+    return sessionStorage.getItem(TOKEN_KEY) ?? '';
+  } catch {
+    return '';
+  }
+}
+
+const token = takeToken();
+
+/** `url` with the token as a query parameter (for <img> and WebSocket, which cannot send headers). */
+function withToken(url: string): string {
+  if (!token) return url;
+  return `${url}${url.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}`;
+}
+
 async function httpCall(method: string, args: unknown): Promise<unknown> {
   let res: Response;
   try {
     res = await fetch(`/api/${encodeURIComponent(method)}`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
+      headers: token ? { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` } : { 'Content-Type': 'application/json' },
       body: args === undefined ? '' : JSON.stringify(args),
       credentials: 'same-origin',
     });
@@ -92,7 +129,7 @@ function startSocket(): void {
   let attempt = 0;
   const connect = () => {
     const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    const ws = new WebSocket(`${proto}//${location.host}/events`);
+    const ws = new WebSocket(withToken(`${proto}//${location.host}/events`));
     ws.onopen = () => {
       attempt = 0;
       connectionListener?.(true);
@@ -128,7 +165,7 @@ export function onConnectionChange(listener: (connected: boolean) => void): void
 /** URL of an image of the open project (full size or a thumbnail of at most `size` px). */
 export function mediaUrl(kind: 'image' | 'thumb', imageId: number, size?: number): string {
   const query = kind === 'thumb' && size ? `?size=${size}` : '';
-  return isDesktop ? `${bridge!.mediaBase}${kind}/${imageId}${query}` : `/media/${kind}/${imageId}${query}`;
+  return isDesktop ? `${bridge!.mediaBase}${kind}/${imageId}${query}` : withToken(`/media/${kind}/${imageId}${query}`);
 }
 
 /** Native folder dialog (desktop only); null when cancelled or in a browser. */
