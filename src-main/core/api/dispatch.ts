@@ -68,6 +68,20 @@ const SHAPES: Record<ApiMethod, Shape | null> = {
     format: { kind: 'string', optional: true, oneOf: ['polygon', 'rle'] },
     classIds: { kind: 'ids', optional: true },
   },
+  exportDataset: {
+    out: { kind: 'string', minLength: 1, maxLength: MAX_STRING_LENGTH },
+    format: { kind: 'string', oneOf: ['coco', 'yolo-seg', 'masks', 'labelme'] },
+    segmentation: { kind: 'string', optional: true, oneOf: ['polygon', 'rle'] },
+    classIds: { kind: 'ids', optional: true },
+    split: { kind: 'string', optional: true, minLength: 1, maxLength: 64 },
+    seed: { kind: 'int', optional: true, min: 0, max: 2 ** 31 - 1 },
+    images: { kind: 'string', optional: true, oneOf: ['link', 'copy'] },
+  },
+  importAnnotations: {
+    format: { kind: 'string', oneOf: ['coco', 'labelme', 'yolo-seg'] },
+    source: { kind: 'string', minLength: 1, maxLength: MAX_STRING_LENGTH },
+    skipBad: { kind: 'boolean', optional: true },
+  },
 };
 
 /** Methods whose argument may be left out entirely (all their fields are optional). */
