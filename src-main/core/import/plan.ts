@@ -35,7 +35,7 @@ export interface ImportPlan {
   /** The file's class names in order; those without any instance are left out of `used`. */
   categories: string[];
   used: string[];
-  /** Images (by id) that receive instances, with the split the file puts them in, if any. */
+  /** Images (by id) the file lists (with or without instances), with the split it puts them in, if any. */
   images: Map<number, string | undefined>;
 }
 
@@ -82,6 +82,7 @@ export function planImport(doc: ImportDocument, project: readonly ProjectImageRe
       problem('image', `the file says ${img.name} is ${img.width}x${img.height} but the photo is ${W}x${H}; its annotations would be misplaced`);
       continue;
     }
+    plan.images.set(target.id, img.split);
     for (const a of img.annotations) {
       const bad = [...a.problems];
       let rle: Rle | null = null;
@@ -112,7 +113,6 @@ export function planImport(doc: ImportDocument, project: readonly ProjectImageRe
         continue;
       }
       plan.instances.push({ imageId: target.id, relPath: target.relPath, className: a.className, rle, area, ref: a.ref, file: a.file });
-      plan.images.set(target.id, img.split);
     }
   }
   const used = new Set(plan.instances.map((i) => i.className));

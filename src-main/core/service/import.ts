@@ -85,11 +85,14 @@ export async function importAnnotations(
   for (const imageId of plan.images.keys()) {
     const rec = byId.get(imageId)!;
     const { width, height } = sizeOf.get(imageId)!;
-    const { embedding, fresh } = await imageEmbedding(store, folder, segmenter!, rec);
+    const mine = plan.instances.filter((i) => i.imageId === imageId);
+    // An image the file lists without annotations is labelled too ("nothing here"): it is recorded
+    // as done, without encoding it.
+    const { embedding, fresh } = mine.length ? await imageEmbedding(store, folder, segmenter!, rec) : { embedding: null, fresh: null };
     const segments: NewSegment[] = [];
     const classNames: string[] = [];
-    for (const inst of plan.instances.filter((i) => i.imageId === imageId)) {
-      const vector = segmentEmbedding(embedding, inst.rle);
+    for (const inst of mine) {
+      const vector = segmentEmbedding(embedding!, inst.rle);
       if (!vector) {
         skipped.push({ file: inst.file, image: inst.relPath, ref: inst.ref, message: 'its mask gives no embedding (too small for the model grid)' });
         continue;
@@ -137,7 +140,7 @@ export async function importAnnotations(
     if (steps.length) applyActions(store, 'import', steps);
   });
   return {
-    images: perImage.filter((p) => p.segments.length > 0).length,
+    images: perImage.length,
     instances,
     classesCreated: created,
     classesMatched: matched,
