@@ -12,7 +12,9 @@ usage:
   samantic label <folder> [--out coco.json] [--model <id|dir>] [--preset sam|seed]
                  [--device auto|cpu|cuda|webgpu|dml|coreml] [--project <file>]
                  [--format polygon|rle] [--recursive] [--json] [--points-per-side N]
-  samantic export <project|folder> --out coco.json [--format polygon|rle]
+  samantic export <project|folder> --out <file|dir> [--format coco|yolo-seg|masks|labelme]
+                 [--polygon|--rle] [--split 0.8,0.1,0.1] [--seed N] [--classes 1,2] [--copy-images]
+  samantic import <folder|project> (--coco file.json | --labelme [dir] | --yolo-seg dir) [--skip-bad]
   samantic classes <project|folder> [list | rename <id> <name> | merge <id> <id> ...]
   samantic info <project|folder> [--json]
   samantic serve [folder] [--port N] [--host 127.0.0.1] [--token T] [--model <id>]
@@ -27,6 +29,7 @@ usage:
 const commands: Record<string, () => Promise<Command>> = {
   label: async () => (await import('./label')).runLabel,
   export: async () => (await import('./project-commands')).runExport,
+  import: async () => (await import('./project-commands')).runImport,
   classes: async () => (await import('./project-commands')).runClasses,
   info: async () => (await import('./project-commands')).runInfo,
   serve: async () => (await import('../server/serve')).runServeCommand,

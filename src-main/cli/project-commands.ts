@@ -2,7 +2,8 @@
 // <project> is a project file (.db) or the photo folder holding .samantic/project.db.
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { ExportFormat } from '../core/api/contract';
+import type { DatasetFormat, DeviceChoice, ExportFormat, ImportFormat } from '../core/api/contract';
+import { parseSplitRatios } from '../core/export/split';
 import { SamanticError } from '../core/errors';
 import { createService, projectFolderOf } from '../core/service/service';
 import type { Service } from '../core/service/types';
@@ -11,7 +12,7 @@ import { oneOf } from './label';
 import { parseCli } from './main';
 
 /** Opens the project named on the command line without touching the model. */
-async function openProject(arg: string | undefined): Promise<Service> {
+async function openProject(arg: string | undefined, opts: { create?: boolean; model?: string; device?: DeviceChoice } = {}): Promise<Service> {
   if (!arg) throw new SamanticError('invalid-argument', 'Name a project file or a photo folder, e.g. samantic info ~/photos');
   const p = resolve(arg);
   if (!existsSync(p)) throw new SamanticError('not-found', `'${arg}' does not exist. Name a project file (.samantic/project.db) or a labelled folder.`);
@@ -20,7 +21,7 @@ async function openProject(arg: string | undefined): Promise<Service> {
   if (statSync(p).isDirectory()) {
     folder = p;
     projectFile = ProjectStore.defaultPath(p);
-    if (!existsSync(projectFile)) {
+    if (!existsSync(projectFile) && !opts.create) {
       throw new SamanticError('not-found', `Folder '${arg}' has no Samantic project yet (${projectFile} is missing). Run 'samantic label ${arg}' first.`);
     }
   } else {
@@ -29,7 +30,7 @@ async function openProject(arg: string | undefined): Promise<Service> {
   }
   const service = await createService();
   try {
-    await service.api.openFolder({ folder, project: projectFile });
+    await service.api.openFolder({ folder, project: projectFile, model: opts.model, device: opts.device });
   } catch (err) {
     await service.close();
     throw err;
@@ -37,14 +38,133 @@ async function openProject(arg: string | undefined): Promise<Service> {
   return service;
 }
 
+export const EXPORT_HELP = `samantic export <project|folder> --out <file|dir> [options]
+
+Writes the labelled dataset (every class, never segments marked as background).
+
+  --format coco|yolo-seg|masks|labelme   default coco
+      coco      one COCO json (--out file.json); with --split, a folder of train/val/test.json
+      yolo-seg  Ultralytics layout: images/<split>/, labels/<split>/*.txt, data.yaml
+      masks     one 8-bit class-index PNG per image (0 = background) and classes.json
+      labelme   one labelme json per image (imagePath relative to it)
+  --polygon | --rle            COCO segmentation (default polygons; masks with holes as RLE)
+  --split 0.8,0.1,0.1          train,val[,test] by image, every class in train where it can be
+  --seed N                     the split's seed (default 0): the same seed gives the same split
+  --classes 3,5                only these class ids (see samantic classes <project>)
+  --copy-images                yolo-seg: copy the photos instead of hard-linking them
+
+A folder is written whole and then moved into place; an existing --out folder is replaced only
+if it is empty or an earlier Samantic export.
+`;
+
+function parseIdList(text: string, flag: string): number[] {
+  const ids = text.split(',').map((s) => s.trim());
+  return ids.map((s) => parseId(s, flag));
+}
+
 export async function runExport(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCli(argv, { out: { type: 'string' }, format: { type: 'string' } });
-  if (!values.out) throw new SamanticError('invalid-argument', 'export needs --out <file.json>.');
-  const format = oneOf<ExportFormat>('format', values.format, ['polygon', 'rle'], 'polygon');
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(EXPORT_HELP);
+    return 0;
+  }
+  const { values, positionals } = parseCli(argv, {
+    out: { type: 'string' },
+    format: { type: 'string' },
+    polygon: { type: 'boolean' },
+    rle: { type: 'boolean' },
+    split: { type: 'string' },
+    seed: { type: 'string' },
+    classes: { type: 'string' },
+    'copy-images': { type: 'boolean' },
+  });
+  if (!values.out) throw new SamanticError('invalid-argument', 'export needs --out <file.json|folder>. See samantic export --help.');
+  if (values.polygon && values.rle) throw new SamanticError('invalid-argument', 'Choose one of --polygon and --rle.');
+  // '--format polygon|rle' is the older spelling of COCO with that segmentation.
+  const legacy = values.format === 'polygon' || values.format === 'rle' ? (values.format as ExportFormat) : undefined;
+  const format = legacy ? 'coco' : oneOf<DatasetFormat>('format', values.format, ['coco', 'yolo-seg', 'masks', 'labelme'], 'coco');
+  const segmentation: ExportFormat = values.rle ? 'rle' : values.polygon ? 'polygon' : (legacy ?? 'polygon');
+  if ((values.rle || values.polygon) && format !== 'coco') {
+    throw new SamanticError('invalid-argument', `--polygon and --rle choose the COCO segmentation; they do not apply to --format ${format}.`);
+  }
+  let seed: number | undefined;
+  if (values.seed !== undefined) {
+    seed = Number(values.seed);
+    if (!Number.isSafeInteger(seed) || seed < 0 || seed > 2 ** 31 - 1) throw new SamanticError('invalid-argument', `--seed must be a whole number from 0 to 2147483647, got '${values.seed}'.`);
+  }
+  if (seed !== undefined && !values.split) throw new SamanticError('invalid-argument', '--seed only applies with --split, e.g. --split 0.8,0.1,0.1 --seed 1.');
+  // Checked before the project opens, so a typo costs nothing.
+  if (values.split) parseSplitRatios(values.split);
+  const classIds = values.classes ? parseIdList(values.classes, '--classes') : undefined;
   const service = await openProject(positionals[0]);
   try {
-    const r = await service.api.exportCoco({ out: resolve(values.out), format });
-    process.stdout.write(`wrote ${r.file} (${r.images} images, ${r.annotations} annotations, ${r.categories} categories)\n`);
+    const r = await service.api.exportDataset({
+      out: resolve(values.out), format, segmentation, classIds, split: values.split, seed,
+      images: values['copy-images'] ? 'copy' : 'link',
+    });
+    const splits = Object.entries(r.splits).map(([k, v]) => `${k} ${v}`).join(', ');
+    process.stdout.write(`wrote ${r.out} (${r.format}: ${r.images} images, ${r.instances} instances, ${r.classes} classes${splits ? `; ${splits}` : ''})\n`);
+    return 0;
+  } finally {
+    await service.close();
+  }
+}
+
+export const IMPORT_HELP = `samantic import <folder|project> (--coco file.json | --labelme [dir] | --yolo-seg dir) [--skip-bad] [--model <id>]
+
+Brings existing annotations into the project as the user's own segments (with embeddings, so
+they teach the classifier and "select similar" finds them); their categories become classes (a
+class of the same name receives them). Images the file names that are not in the folder are
+reported and skipped. A malformed annotation (polygon of < 3 points, RLE of another size than the
+image, unknown category, bbox outside the image) is reported with its file and id, and the import
+changes nothing unless --skip-bad leaves such annotations out.
+
+  --coco file.json     a COCO instances file (file_name relative to the photo folder)
+  --labelme [dir]      labelme json files under dir (default: the photo folder)
+  --yolo-seg dir       an Ultralytics dataset folder holding data.yaml
+  --skip-bad           import the good annotations and list the bad ones
+  --model <id|dir>     the model that embeds the segments (default: the project's)
+  --device auto|cpu|cuda|webgpu|dml|coreml
+`;
+
+export async function runImport(argv: string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(IMPORT_HELP);
+    return 0;
+  }
+  // '--labelme' may stand alone (the photo folder); parseArgs needs a value for a string flag.
+  const args = argv.flatMap((a, i) => (a === '--labelme' && (argv[i + 1] === undefined || argv[i + 1].startsWith('--')) ? ['--labelme', ''] : [a]));
+  const { values, positionals } = parseCli(args, {
+    coco: { type: 'string' },
+    labelme: { type: 'string' },
+    'yolo-seg': { type: 'string' },
+    'skip-bad': { type: 'boolean' },
+    model: { type: 'string' },
+    device: { type: 'string' },
+  });
+  const given = (['coco', 'labelme', 'yolo-seg'] as const).filter((f) => values[f] !== undefined);
+  if (given.length !== 1) {
+    throw new SamanticError('invalid-argument', 'import needs exactly one of --coco file.json, --labelme [dir] or --yolo-seg dir. See samantic import --help.');
+  }
+  const format: ImportFormat = given[0];
+  if (positionals.length !== 1) throw new SamanticError('invalid-argument', 'import needs the photo folder (or its project file): samantic import <folder> --coco file.json');
+  const raw = values[format] as string;
+  const target = resolve(positionals[0]);
+  const device = oneOf<DeviceChoice>('device', values.device, ['auto', 'cpu', 'cuda', 'webgpu', 'dml', 'coreml'], 'auto');
+  // A folder without a project gets one: importing is a way to start.
+  const service = await openProject(positionals[0], { create: true, model: values.model, device });
+  try {
+    const folder = service.folder() ?? target;
+    const source = raw === '' ? folder : resolve(raw);
+    if (!existsSync(source)) throw new SamanticError('not-found', `${raw} does not exist; check the path of the ${format} annotations.`);
+    const r = await service.api.importAnnotations({ format, source, skipBad: values['skip-bad'] });
+    const out = process.stdout;
+    out.write(`imported ${r.instances} annotations on ${r.images} images from ${source}\n`);
+    if (r.classesCreated.length) out.write(`new classes: ${r.classesCreated.join(', ')}\n`);
+    if (r.classesMatched.length) out.write(`added to existing classes: ${r.classesMatched.join(', ')}\n`);
+    if (r.missingImages.length) {
+      out.write(`skipped ${r.missingImages.length} image(s) named in the file but not in ${folder}: ${r.missingImages.slice(0, 10).join(', ')}${r.missingImages.length > 10 ? ', ...' : ''}\n`);
+    }
+    for (const p of r.skipped) out.write(`left out ${p.file}: ${p.image}, ${p.ref}: ${p.message}\n`);
     return 0;
   } finally {
     await service.close();

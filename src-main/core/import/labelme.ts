@@ -43,22 +43,22 @@ export function readLabelme(dir: string, folder: string): ImportDocument {
     (raw.shapes as RawShape[]).forEach((s, k) => {
       const problems: string[] = [];
       const label = typeof s?.label === 'string' && s.label.trim() !== '' ? s.label : null;
-      if (label === null) problems.push('has no label');
+      if (label === null) problems.push('no label');
       else if (!categories.includes(label)) categories.push(label);
       const type = s?.shape_type ?? 'polygon';
       const pts = Array.isArray(s?.points) ? (s.points as unknown[]) : [];
       let ring: number[] | null = null;
-      if (!pts.every(isPoint)) problems.push('has points that are not [x, y] number pairs');
+      if (!pts.every(isPoint)) problems.push('points that are not [x, y] number pairs');
       else if (type === 'polygon') {
-        if (pts.length < 3) problems.push(`is a polygon of ${pts.length} points; a polygon needs at least 3`);
+        if (pts.length < 3) problems.push(`polygon of ${pts.length} points; a polygon needs at least 3`);
         else ring = (pts as [number, number][]).flat();
       } else if (type === 'rectangle') {
-        if (pts.length !== 2) problems.push(`is a rectangle of ${pts.length} points; it needs 2 corners`);
+        if (pts.length !== 2) problems.push(`rectangle of ${pts.length} points; a rectangle needs 2 corners`);
         else {
           const [[x0, y0], [x1, y1]] = pts as [number, number][];
           ring = [x0, y0, x1, y0, x1, y1, x0, y1];
         }
-      } else problems.push(`is a '${String(type)}' shape; only polygons and rectangles become masks`);
+      } else problems.push(`'${String(type)}' shape; only polygons and rectangles become masks`);
       const groupKey = s?.group_id !== null && s?.group_id !== undefined && label !== null ? `${label}\u0000${String(s.group_id)}` : null;
       const existing = groupKey ? groups.get(groupKey) : undefined;
       if (existing && ring && existing.shape?.kind === 'polygons' && problems.length === 0) {

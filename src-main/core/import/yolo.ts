@@ -76,9 +76,9 @@ export function readYolo(dir: string): ImportDocument {
         const [cls, ...coords] = nums;
         const className = Number.isInteger(cls) && cls >= 0 && cls < names.length ? names[cls] : null;
         if (className === null) problems.push(`class index ${line.trim().split(/\s+/)[0]} is not in data.yaml's names (0..${names.length - 1})`);
-        if (nums.some((v) => !Number.isFinite(v))) problems.push('holds something that is not a number');
-        else if (coords.length < 6 || coords.length % 2 !== 0) problems.push(`has ${Math.floor(coords.length / 2)} points; a polygon needs at least 3`);
-        else if (coords.some((v) => v < 0 || v > 1)) problems.push('has coordinates outside [0, 1], i.e. outside the image');
+        if (nums.some((v) => !Number.isFinite(v))) problems.push('something that is not a number');
+        else if (coords.length < 6 || coords.length % 2 !== 0) problems.push(`${Math.floor(coords.length / 2)} points; a polygon needs at least 3`);
+        else if (coords.some((v) => v < 0 || v > 1)) problems.push('coordinates outside [0, 1], i.e. outside the image');
         annotations.push({
           ref: `line ${k + 1}`,
           file,
