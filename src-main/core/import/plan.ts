@@ -3,7 +3,7 @@
 // names that the folder lacks (skipped) and every malformed annotation with its file and id (the
 // caller refuses the whole import unless asked to skip them).
 import { rasterizePolygons } from '../coco/geometry';
-import { maskToRle, rleArea } from '../mask';
+import { maskToRleInFrame, rleArea } from '../mask';
 import type { Rle } from '../types';
 import type { ImportDocument, ImportImage, ImportProblem } from './types';
 
@@ -53,6 +53,26 @@ function findImage(img: ImportImage, byPath: Map<string, ProjectImageRef>, bySte
   return candidates.length === 1 ? candidates[0] : null;
 }
 
+/** Rasterises polygons (pixel corners) into a W x H RLE, working only in their bounding window. */
+export function polygonsToRle(polys: readonly number[][], W: number, H: number): Rle {
+  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+  for (const p of polys) {
+    for (let i = 0; i + 1 < p.length; i += 2) {
+      minX = Math.min(minX, p[i]);
+      maxX = Math.max(maxX, p[i]);
+      minY = Math.min(minY, p[i + 1]);
+      maxY = Math.max(maxY, p[i + 1]);
+    }
+  }
+  const x0 = Math.max(0, Math.floor(minX));
+  const y0 = Math.max(0, Math.floor(minY));
+  const w = Math.max(0, Math.min(W, Math.ceil(maxX)) - x0);
+  const h = Math.max(0, Math.min(H, Math.ceil(maxY)) - y0);
+  // Whole-pixel shifts leave pixel-centre sampling unchanged.
+  const shifted = polys.map((p) => p.map((v, i) => v - (i % 2 === 0 ? x0 : y0)));
+  return maskToRleInFrame({ width: w, height: h, data: rasterizePolygons(shifted, w, h) }, x0, y0, W, H);
+}
+
 function checkInside(poly: number[], w: number, h: number): boolean {
   const t = OUTSIDE_TOLERANCE_PX;
   for (let i = 0; i + 1 < poly.length; i += 2) {
@@ -94,7 +114,7 @@ export function planImport(doc: ImportDocument, project: readonly ProjectImageRe
         } else {
           const polys = a.shape.normalized ? a.shape.polygons.map((p) => p.map((v, i) => v * (i % 2 === 0 ? W : H))) : a.shape.polygons;
           if (!polys.every((p) => checkInside(p, W, H))) bad.push(`a polygon reaches outside the ${W}x${H} image`);
-          else rle = maskToRle({ width: W, height: H, data: rasterizePolygons(polys, W, H) });
+          else rle = polygonsToRle(polys, W, H);
         }
       }
       if (a.bbox !== undefined) {
