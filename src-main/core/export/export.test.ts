@@ -7,6 +7,7 @@ import { parse } from 'yaml';
 import { maskToRle, rleArea } from '../mask';
 import type { Rle } from '../types';
 import { MARKER_FILE, writeDataset } from './index';
+import { instanceRing, maskRings } from './rings';
 import type { DatasetInput, DatasetInstance } from './types';
 
 const W = 64;
@@ -128,6 +129,21 @@ describe('yolo-seg export', () => {
     expect(existsSync(join(out, 'images/val/sub/b.png'))).toBe(true);
     expect(existsSync(join(out, 'labels/val/sub/b.txt'))).toBe(true);
     expect(parse(readFileSync(join(out, 'data.yaml'), 'utf8'))).toMatchObject({ train: 'images/train', val: 'images/val' });
+  });
+});
+
+describe('one ring per instance', () => {
+  it('joins three parts and three holes so that even-odd filling gives the mask back exactly', () => {
+    const many = maskOf((x, y) => {
+      const inA = x >= 2 && x < 40 && y >= 2 && y < 30 && !(x >= 6 && x < 12 && y >= 6 && y < 12) && !(x >= 20 && x < 30 && y >= 8 && y < 20) && !(x >= 32 && x < 36 && y >= 22 && y < 27);
+      const inB = x >= 45 && x < 60 && y >= 5 && y < 12;
+      const inC = x >= 45 && x < 62 && y >= 35 && y < 46;
+      return inA || inB || inC;
+    });
+    const { outer, holes } = maskRings(many);
+    expect([outer.length, holes.length]).toEqual([3, 3]);
+    const ring = instanceRing(many);
+    expect(iou(rasterise(ring, W, H), decode(many))).toBe(1);
   });
 });
 

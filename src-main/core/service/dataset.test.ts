@@ -172,6 +172,28 @@ describe('dataset export read back by independent code', () => {
   });
 });
 
+describe('choosing what goes out', () => {
+  it('only the chosen classes, and never a segment marked as background', async () => {
+    const classes = (await a.api.listClasses()).filter((c) => c.segmentCount > 0);
+    const one = classes[0];
+    const out = join(root, 'a-one-class');
+    const r = await a.api.exportDataset({ out, format: 'yolo-seg', classIds: [one.id] });
+    expect(r.classes).toBe(1);
+    expect(r.instances).toBe(one.segmentCount);
+    expect(parse(readFileSync(join(out, 'data.yaml'), 'utf8')).names).toEqual({ 0: one.name });
+    const img = (await a.api.listImages()).find((i) => i.segmentCount > 0)!;
+    const seg = (await a.api.listSegments({ imageId: img.id })).find((x) => x.classId !== null)!;
+    const before = await a.api.exportDataset({ out: join(root, 'a-bg.json'), format: 'coco' });
+    await a.api.removeSegments({ segmentIds: [seg.id] });
+    try {
+      const after = await a.api.exportDataset({ out: join(root, 'a-bg.json'), format: 'coco' });
+      expect(after.instances).toBe(before.instances - 1);
+    } finally {
+      await a.api.undo();
+    }
+  });
+});
+
 describe('round trips into a fresh project of the same folder', () => {
   it('COCO (RLE): the same instances exactly, the same classes, and the import is one undoable gesture', async () => {
     const b = await open('b.db');
