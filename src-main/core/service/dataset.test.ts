@@ -181,7 +181,7 @@ describe('choosing what goes out', () => {
     expect(r.classes).toBe(1);
     expect(r.instances).toBe(one.segmentCount);
     expect(parse(readFileSync(join(out, 'data.yaml'), 'utf8')).names).toEqual({ 0: one.name });
-    const img = (await a.api.listImages()).find((i) => i.segmentCount > 0)!;
+    const img = (await a.api.listImages()).find((i) => i.classIds.length > 0)!;
     const seg = (await a.api.listSegments({ imageId: img.id })).find((x) => x.classId !== null)!;
     const before = await a.api.exportDataset({ out: join(root, 'a-bg.json'), format: 'coco' });
     await a.api.removeSegments({ segmentIds: [seg.id] });
