@@ -9,6 +9,7 @@ type Command = (argv: string[]) => Promise<number>;
 export const commands: Record<string, () => Promise<Command>> = {
   label: async () => (await import('./label')).runLabel,
   export: async () => (await import('./project-commands')).runExport,
+  import: async () => (await import('./project-commands')).runImport,
   classes: async () => (await import('./project-commands')).runClasses,
   info: async () => (await import('./project-commands')).runInfo,
   serve: async () => (await import('../server/serve')).runServeCommand,

@@ -7,7 +7,7 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, sta
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writePizzaFolder } from '../core/synth/writer';
+import { writePizzaFolder } from '../tools/synth/writer';
 
 const REPO = resolve(__dirname, '..', '..');
 const BIN = join(REPO, 'resources', 'bin', 'samantic.mjs');

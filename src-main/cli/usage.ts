@@ -7,6 +7,8 @@ export interface CommandUsage {
   summary: string;
   /** The synopsis lines, each starting with 'samantic <command>'. */
   synopsis: string[];
+  /** What the options mean, for `samantic <command> --help`. */
+  details?: string;
 }
 
 export const COMMANDS: Record<string, CommandUsage> = {
@@ -19,8 +21,41 @@ export const COMMANDS: Record<string, CommandUsage> = {
     ],
   },
   export: {
-    summary: "write a processed folder's dataset",
-    synopsis: ['samantic export <project|folder> --out coco.json [--format polygon|rle]'],
+    summary: 'write the labelled dataset (every class, never segments marked as background)',
+    synopsis: [
+      'samantic export <project|folder> --out <file|dir> [--format coco|yolo-seg|masks|labelme]',
+      '                [--polygon|--rle] [--split 0.8,0.1,0.1] [--seed N] [--classes 1,2] [--copy-images]',
+    ],
+    details: `  --format coco|yolo-seg|masks|labelme   default coco
+      coco      one COCO json (--out file.json); with --split, a folder of train/val/test.json
+      yolo-seg  Ultralytics layout: images/<split>/, labels/<split>/*.txt, data.yaml
+      masks     one 8-bit class-index PNG per image (0 = background) and classes.json
+      labelme   one labelme json per image (imagePath relative to it)
+  --polygon | --rle            COCO segmentation (default polygons; masks with holes as RLE)
+  --split 0.8,0.1,0.1          train,val[,test] by image, every class in train where it can be
+  --seed N                     the split's seed (default 0): the same seed gives the same split
+  --classes 3,5                only these class ids (see samantic classes <project>)
+  --copy-images                yolo-seg: copy the photos instead of hard-linking them
+
+A folder is written whole and then moved into place; an existing --out folder is replaced only
+if it is empty or an earlier Samantic export.`,
+  },
+  import: {
+    summary: "bring existing annotations into a folder's project as the user's own segments",
+    synopsis: ['samantic import <folder|project> (--coco file.json | --labelme [dir] | --yolo-seg dir) [--skip-bad] [--model <id>]'],
+    details: `Brings existing annotations into the project as the user's own segments (with embeddings, so
+they teach the classifier and "select similar" finds them); their categories become classes (a
+class of the same name receives them). Images the file names that are not in the folder are
+reported and skipped. A malformed annotation (polygon of < 3 points, RLE of another size than the
+image, unknown category, bbox outside the image) is reported with its file and id, and the import
+changes nothing unless --skip-bad leaves such annotations out.
+
+  --coco file.json     a COCO instances file (file_name relative to the photo folder)
+  --labelme [dir]      labelme json files under dir (default: the photo folder)
+  --yolo-seg dir       an Ultralytics dataset folder holding data.yaml
+  --skip-bad           import the good annotations and list the bad ones
+  --model <id|dir>     the model that embeds the segments (default: the project's)
+  --device auto|cpu|cuda|webgpu|dml|coreml`,
   },
   classes: {
     summary: 'list, rename or merge the classes of a project',
@@ -62,7 +97,8 @@ export const COMMANDS: Record<string, CommandUsage> = {
 /** `samantic <command> --help`. */
 export function commandHelp(name: string): string {
   const c = COMMANDS[name];
-  return `samantic ${name}: ${c.summary}\n\nusage:\n${c.synopsis.map((l) => `  ${l}`).join('\n')}\n`;
+  const details = c.details ? `\n${c.details.trimEnd()}\n` : '';
+  return `samantic ${name}: ${c.summary}\n\nusage:\n${c.synopsis.map((l) => `  ${l}`).join('\n')}\n${details}`;
 }
 
 /** `samantic --help`: every synopsis. */

@@ -24,3 +24,11 @@ export type ImageStatus = (typeof IMAGE_STATUSES)[number];
 /** Clustering modes: DBSCAN with a given eps, or 'auto' (eps at the knee of the k-distance curve). */
 export const CLUSTER_MODES = ['auto', 'dbscan'] as const;
 export type ClusterMode = (typeof CLUSTER_MODES)[number];
+
+/** What a dataset export writes: COCO json, Ultralytics YOLO segmentation, class-index PNGs, labelme json. */
+export const DATASET_FORMATS = ['coco', 'yolo-seg', 'masks', 'labelme'] as const;
+export type DatasetFormat = (typeof DATASET_FORMATS)[number];
+
+/** Annotation files an import reads. */
+export const IMPORT_FORMATS = ['coco', 'labelme', 'yolo-seg'] as const;
+export type ImportFormat = (typeof IMPORT_FORMATS)[number];

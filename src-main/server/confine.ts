@@ -79,3 +79,17 @@ export function confineExportPath(out: string, projectFolder: string, picked: Re
   }
   return target;
 }
+
+/** Methods whose `out` argument is a file or folder the service writes (confineExportPath). */
+export const EXPORT_METHODS: readonly string[] = ['exportCoco', 'exportDataset'];
+
+/**
+ * An import's `source` (annotation file or folder): it must lie inside one of `roots` or the open
+ * project's folder, as any folder the server opens does; otherwise a 'forbidden' error.
+ */
+export function checkImportSource(args: unknown, roots: readonly string[], projectFolder: string | null): void {
+  const source = (args as { source?: unknown } | null)?.source;
+  if (typeof source !== 'string') return; // the dispatcher rejects it with a clear message
+  const allowed = projectFolder ? [...roots, projectFolder] : roots;
+  if (!insideAny(allowed, source)) throw outside('The annotations to import', resolve(source), allowed);
+}

@@ -287,6 +287,24 @@ describe('paths and bounded input', () => {
     }
   });
 
+  it('confines dataset exports like COCO ones, and reads imports only under the roots or the project folder', async () => {
+    const ok = await post('exportDataset', JSON.stringify({ out: 'exports/yolo', format: 'yolo-seg' }));
+    expect(ok.status).toBe(200);
+    expect(t.calls.at(-1)).toEqual({ method: 'exportDataset', args: { out: join(photos, 'exports', 'yolo'), format: 'yolo-seg' } });
+    for (const out of ['/tmp/yolo', '../../yolo', photos]) {
+      expect((await post('exportDataset', JSON.stringify({ out, format: 'masks' }))).status, out).toBe(403);
+    }
+    const imports = () => t.calls.filter((c) => c.method === 'importAnnotations').length;
+    const before = imports();
+    for (const source of ['/etc/passwd', join(photos, 'escape', 'coco.json'), `${photos}-evil/coco.json`]) {
+      const r = await post('importAnnotations', JSON.stringify({ format: 'coco', source }));
+      expect(r.status, source).toBe(403);
+      expect(JSON.parse(r.body.toString()).message).toMatch(/annotations to import/);
+    }
+    expect(imports()).toBe(before);
+    expect((await post('importAnnotations', JSON.stringify({ format: 'coco', source: join(photos, 'coco.json') }))).status).toBe(200);
+  });
+
   it('answers deeply nested JSON with a JSON 400 and an oversized body with a JSON 413', async () => {
     const nested = await post('listImages', '['.repeat(100_000) + ']'.repeat(100_000));
     expect(nested.status).toBe(400);

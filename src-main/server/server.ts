@@ -12,7 +12,7 @@ import { SamanticError, toErrorPayload } from '../core/errors';
 import type { Service } from '../core/service/types';
 import { inProcessBackend, type ServiceBackend } from './service-host';
 import { DEFAULT_THUMB_SIZE, isInside } from './media';
-import { checkOpenFolderArgs, confineExportPath } from './confine';
+import { checkImportSource, checkOpenFolderArgs, confineExportPath, EXPORT_METHODS } from './confine';
 import { BodyTooLarge, parseApiBody, readBody } from './limits';
 import { isLoopbackHost, MIN_TOKEN_LENGTH, refusal, SECURITY_HEADERS } from './security';
 
@@ -150,9 +150,13 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   /** Path arguments checked against the roots before the service sees them (confine.ts). */
   async function confine(method: string, args: unknown): Promise<unknown> {
     if (method === 'openFolder') checkOpenFolderArgs(args, roots);
-    if (method === 'exportCoco' && args && typeof args === 'object' && typeof (args as { out?: unknown }).out === 'string') {
+    const projectFolder = async () => {
       const summary = await backend.call('getSummary', undefined);
-      const folder = summary.ok ? (summary.value as { folder?: string } | null)?.folder : undefined;
+      return (summary.ok ? (summary.value as { folder?: string } | null)?.folder : undefined) ?? null;
+    };
+    if (method === 'importAnnotations') checkImportSource(args, roots, await projectFolder());
+    if (EXPORT_METHODS.includes(method) && args && typeof args === 'object' && typeof (args as { out?: unknown }).out === 'string') {
+      const folder = await projectFolder();
       if (folder) return { ...args, out: confineExportPath((args as { out: string }).out, folder) };
     }
     return args;

@@ -13,12 +13,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import 'sharp';
 import { app, BrowserWindow, dialog, ipcMain, Menu, net, protocol, session, shell, type IpcMainInvokeEvent, type MenuItemConstructorOptions } from 'electron';
 import type { CallResult } from '../core/api/dispatch';
+import { EXPORT_METHODS } from '../server/confine';
 import { CONTENT_SECURITY_POLICY, MEDIA_SCHEME } from '../server/security';
 import startServiceWorker from '../server/service-worker?nodeWorker';
 import { WorkerBackend } from '../server/service-host';
 import type { WorkerInit } from '../server/service-worker';
 import {
-  APP_INDEX_URL, APP_SCHEME, appOriginOf, appRequestFile, decideExport, decideOpenFolder, isSameOrigin, isTrustedSender,
+  APP_INDEX_URL, APP_SCHEME, appOriginOf, appRequestFile, decideExport, decideImportSource, decideOpenFolder, isSameOrigin, isTrustedSender,
   PathGrants, permissionAllowed, webPreferences, type PathDecision,
 } from './policy';
 
@@ -69,26 +70,32 @@ function trustedSender(e: IpcMainInvokeEvent): boolean {
 /** Folders and export files the user picked or confirmed in a native dialog. */
 const grants = new PathGrants();
 
+const CONFIRM: Record<Extract<PathDecision, { ok: false }>['what'], { button: string; message: string; detail: string }> = {
+  folder: { button: 'Open', message: 'Open the folder', detail: 'Samantic will read its photos and keep its project in a .samantic folder inside it.' },
+  export: { button: 'Write', message: 'Write the export to', detail: 'This file is outside the project folder.' },
+  import: { button: 'Read', message: 'Import the annotations in', detail: 'This path is outside the project folder.' },
+};
+
 /** A path the renderer named outside what the user picked: allowed only after a native confirmation. */
 async function confirmPath(decision: Extract<PathDecision, { ok: false }>): Promise<boolean> {
   if (!mainWindow) return false;
   const r = await dialog.showMessageBox(mainWindow, {
     type: 'question',
-    buttons: [decision.what === 'folder' ? 'Open' : 'Write', 'Cancel'],
+    buttons: [CONFIRM[decision.what].button, 'Cancel'],
     defaultId: 1,
     cancelId: 1,
-    message: decision.what === 'folder' ? `Open the folder ${decision.confirm}?` : `Write the export to ${decision.confirm}?`,
-    detail: decision.what === 'folder' ? 'Samantic will read its photos and keep its project in a .samantic folder inside it.' : 'This file is outside the project folder.',
+    message: `${CONFIRM[decision.what].message} ${decision.confirm}?`,
+    detail: CONFIRM[decision.what].detail,
   });
   if (r.response !== 0) return false;
-  if (decision.what === 'folder') grants.grantFolder(decision.confirm);
-  else grants.grantFile(decision.confirm);
+  if (decision.what === 'export') grants.grantFile(decision.confirm);
+  else if (decision.what === 'folder') grants.grantFolder(decision.confirm);
   return true;
 }
 
 const REFUSED: CallResult = { ok: false, error: { code: 'forbidden', message: 'Not allowed: choose the folder or file in the dialog.' } };
 
-/** openFolder and exportCoco: the same confinement as the server, with native consent instead of roots. */
+/** openFolder, exports and imports: the same confinement as the server, with native consent instead of roots. */
 async function confinedArgs(method: string, args: unknown): Promise<{ ok: true; args: unknown } | { ok: false }> {
   if (method === 'openFolder') {
     const recent = await service.call('listRecent', undefined);
@@ -97,7 +104,14 @@ async function confinedArgs(method: string, args: unknown): Promise<{ ok: true; 
     if (d.ok) return d;
     return (await confirmPath(d)) ? { ok: true, args } : { ok: false };
   }
-  if (method === 'exportCoco') {
+  if (method === 'importAnnotations') {
+    const summary = await service.call('getSummary', undefined);
+    const folder = summary.ok ? ((summary.value as { folder?: string } | null)?.folder ?? null) : null;
+    const d = decideImportSource(args, folder, grants);
+    if (d.ok) return d;
+    return (await confirmPath(d)) ? { ok: true, args } : { ok: false };
+  }
+  if (EXPORT_METHODS.includes(method)) {
     const summary = await service.call('getSummary', undefined);
     const folder = summary.ok ? ((summary.value as { folder?: string } | null)?.folder ?? null) : null;
     const d = decideExport(args, folder, grants);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  APP_ORIGIN, appOriginOf, appRequestFile, decideExport, decideOpenFolder, isSameOrigin, isTrustedSender, PACKAGED_FUSES,
+  APP_ORIGIN, appOriginOf, appRequestFile, decideExport, decideImportSource, decideOpenFolder, isSameOrigin, isTrustedSender, PACKAGED_FUSES,
   PathGrants, permissionAllowed, webPreferences,
 } from './policy';
 
@@ -92,5 +92,14 @@ describe('paths the renderer names', () => {
     expect(decideExport({ out: '/tmp/picked.json' }, photos, grants)).toEqual({ ok: false, confirm: '/tmp/picked.json', what: 'export' });
     grants.grantFile('/tmp/picked.json');
     expect(decideExport({ out: '/tmp/picked.json' }, photos, grants)).toEqual({ ok: true, args: { out: '/tmp/picked.json' } });
+  });
+
+  it('imports annotations from the project folder or a granted folder; anything else needs confirming', () => {
+    const grants = new PathGrants();
+    const photos = join(dir, 'photos');
+    expect(decideImportSource({ format: 'coco', source: join(photos, 'coco.json') }, photos, grants).ok).toBe(true);
+    expect(decideImportSource({ format: 'coco', source: '/srv/labels/coco.json' }, photos, grants)).toEqual({ ok: false, confirm: '/srv/labels/coco.json', what: 'import' });
+    grants.grantFolder('/srv/labels');
+    expect(decideImportSource({ format: 'coco', source: '/srv/labels/coco.json' }, photos, grants).ok).toBe(true);
   });
 });

@@ -4,7 +4,7 @@
 // paths the renderer may name (confine.ts), and the fuses a packaged build must flip.
 
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { checkOpenFolderArgs, confineExportPath } from '../server/confine';
+import { checkImportSource, checkOpenFolderArgs, confineExportPath } from '../server/confine';
 
 /** The UI is served from app://samantic/ (a standard, secure custom scheme), never from file://. */
 export const APP_SCHEME = 'app';
@@ -143,7 +143,7 @@ export class PathGrants {
   }
 }
 
-export type PathDecision = { ok: true; args: unknown } | { ok: false; confirm: string; what: 'folder' | 'export' };
+export type PathDecision = { ok: true; args: unknown } | { ok: false; confirm: string; what: 'folder' | 'export' | 'import' };
 
 /** openFolder: allowed under granted or recent folders; otherwise the folder needs confirming. */
 export function decideOpenFolder(args: unknown, grants: PathGrants, recentFolders: readonly string[]): PathDecision {
@@ -164,5 +164,16 @@ export function decideExport(args: unknown, projectFolder: string | null, grants
     return { ok: true, args: { ...(args as object), out: confineExportPath(out, projectFolder, grants.pickedFiles()) } };
   } catch {
     return { ok: false, confirm: isAbsolute(out) ? resolve(out) : resolve(projectFolder, out), what: 'export' };
+  }
+}
+
+/** importAnnotations: a source under granted folders or the project folder; otherwise it needs confirming. */
+export function decideImportSource(args: unknown, projectFolder: string | null, grants: PathGrants): PathDecision {
+  try {
+    checkImportSource(args, grants.roots(), projectFolder);
+    return { ok: true, args };
+  } catch {
+    const source = (args as { source?: unknown } | null)?.source;
+    return { ok: false, confirm: typeof source === 'string' ? resolve(source) : String(source), what: 'import' };
   }
 }

@@ -4,10 +4,10 @@
 // it too (as '@contract'). The core's lower layers never import it: they own their domain types,
 // which this file re-exports or maps.
 
-import type { DeviceChoice, ExportFormat, ImageStatus, PresetName } from '../vocab';
+import type { DatasetFormat, DeviceChoice, ExportFormat, ImageStatus, ImportFormat, PresetName } from '../vocab';
 
 export type { ProgressEvent } from '../pipeline/progress';
-export type { ClusterMode, DeviceChoice, ExportFormat, ImageStatus, PresetName } from '../vocab';
+export type { ClusterMode, DatasetFormat, DeviceChoice, ExportFormat, ImageStatus, ImportFormat, PresetName } from '../vocab';
 
 export interface OpenFolderArgs {
   /** Absolute path of the photo folder. */
@@ -100,6 +100,55 @@ export interface ExportResult {
   categories: number;
 }
 
+/** Dataset formats of exportDataset (see core/export). */
+
+export interface ExportDatasetArgs {
+  /** A .json file (COCO without a split) or a folder; relative paths are inside the photo folder. */
+  out: string;
+  format: DatasetFormat;
+  /** COCO only: polygons (default) or RLE. */
+  segmentation?: ExportFormat;
+  classIds?: number[];
+  /** "train,val[,test]" ratios adding up to 1, e.g. "0.8,0.1,0.1"; omit for no split. */
+  split?: string;
+  seed?: number;
+  /** yolo-seg: hard-link (default) or copy the photos. */
+  images?: 'link' | 'copy';
+}
+
+export interface ExportDatasetResult {
+  out: string;
+  format: DatasetFormat;
+  images: number;
+  instances: number;
+  classes: number;
+  splits: { train?: number; val?: number; test?: number };
+}
+
+export interface ImportArgs {
+  format: ImportFormat;
+  /** COCO json file, labelme folder or YOLO dataset folder; relative paths are inside the photo folder. */
+  source: string;
+  /** Leave malformed annotations out instead of refusing the whole import. */
+  skipBad?: boolean;
+}
+
+export interface ImportProblemInfo {
+  file: string;
+  image: string;
+  ref: string;
+  message: string;
+}
+
+export interface ImportResult {
+  images: number;
+  instances: number;
+  classesCreated: string[];
+  classesMatched: string[];
+  missingImages: string[];
+  skipped: ImportProblemInfo[];
+}
+
 export interface ModelInfo {
   id: string;
   name: string;
@@ -138,6 +187,10 @@ export interface SamanticApi {
   undo(): Promise<ProjectSummary>;
   redo(): Promise<ProjectSummary>;
   exportCoco(args: ExportArgs): Promise<ExportResult>;
+  /** Writes the dataset in any format, optionally split into train/val/test. */
+  exportDataset(args: ExportDatasetArgs): Promise<ExportDatasetResult>;
+  /** Brings existing annotations in as user segments and classes; all or nothing unless skipBad. */
+  importAnnotations(args: ImportArgs): Promise<ImportResult>;
 }
 
 export type ApiMethod = keyof SamanticApi;
@@ -165,6 +218,8 @@ export const API_METHODS: readonly ApiMethod[] = [
   'undo',
   'redo',
   'exportCoco',
+  'exportDataset',
+  'importAnnotations',
 ] as const;
 
 /** Error shape that crosses transports: a code a program can test and a message a person can act on. */

@@ -4,7 +4,7 @@
 // only the declared fields are copied over (no prototype keys, no surprises).
 
 import { SamanticError, toErrorPayload } from '../errors';
-import { CLUSTER_MODES, DEVICE_CHOICES, EXPORT_FORMATS, PRESET_NAMES } from '../vocab';
+import { CLUSTER_MODES, DATASET_FORMATS, DEVICE_CHOICES, EXPORT_FORMATS, IMPORT_FORMATS, PRESET_NAMES } from '../vocab';
 import { API_METHODS, type ApiErrorPayload, type ApiMethod, type SamanticApi } from './contract';
 
 /** Longest accepted string argument (paths, names). Generous for deep paths; stops megabyte blobs. */
@@ -67,6 +67,20 @@ const SHAPES: Record<ApiMethod, Shape | null> = {
     out: { kind: 'string', minLength: 1, maxLength: MAX_STRING_LENGTH },
     format: { kind: 'string', optional: true, oneOf: EXPORT_FORMATS },
     classIds: { kind: 'ids', optional: true },
+  },
+  exportDataset: {
+    out: { kind: 'string', minLength: 1, maxLength: MAX_STRING_LENGTH },
+    format: { kind: 'string', oneOf: DATASET_FORMATS },
+    segmentation: { kind: 'string', optional: true, oneOf: EXPORT_FORMATS },
+    classIds: { kind: 'ids', optional: true },
+    split: { kind: 'string', optional: true, minLength: 1, maxLength: 64 },
+    seed: { kind: 'int', optional: true, min: 0, max: 2 ** 31 - 1 },
+    images: { kind: 'string', optional: true, oneOf: ['link', 'copy'] },
+  },
+  importAnnotations: {
+    format: { kind: 'string', oneOf: IMPORT_FORMATS },
+    source: { kind: 'string', minLength: 1, maxLength: MAX_STRING_LENGTH },
+    skipBad: { kind: 'boolean', optional: true },
   },
 };
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModel, type SamModel } from '../model/runtime';
 import { ProjectStore } from '../store/project-store';
-import { writePizzaFolder } from '../synth/writer';
+import { writePizzaFolder } from '../../tools/synth/writer';
 import type { RgbImage } from '../types';
 import { OnnxSegmenter } from './onnx-segmenter';
 import { processPendingImages } from './process-folder';

@@ -7,6 +7,7 @@ import { validateCocoDataset } from '../coco/validate';
 import { writeJsonAtomic } from '../coco/write-json';
 import { SamanticError } from '../errors';
 import type { ProjectStore } from '../store/project-store';
+import { assignSplits, type DatasetExportResult, type DatasetInput, writeDataset, type WriteDatasetOptions } from '../export';
 
 export interface ProjectExport extends ExportResult {
   rleFallbacks: number;
@@ -59,4 +60,53 @@ export async function exportProject(store: ProjectStore, folder: string, args: E
     categories: dataset.categories.length,
     rleFallbacks: stats.rleFallbacks.length,
   };
+}
+
+export interface CollectDatasetOptions {
+  /** Only these classes (default: all). */
+  classIds?: number[];
+  /** Train/val/test ratios adding up to 1; omit for no split. */
+  split?: [number, number, number];
+  /** Seed of the split (default 0). */
+  seed?: number;
+  /**
+   * Which images go out (default: every processed image). The hook for "only reviewed images": the
+   * project has no review state yet, so no caller passes one today.
+   */
+  includeImage?: (image: { id: number; relPath: string }) => boolean;
+}
+
+/** The project's dataset as every format writes it: never a removed (background) segment. */
+export function collectDataset(store: ProjectStore, folder: string, options: CollectDatasetOptions = {}): DatasetInput {
+  const coco = collectCocoInput(store, folder, options.classIds);
+  const colors = new Map(store.listClasses().map((c) => [c.id, c.color]));
+  const include = options.includeImage ?? (() => true);
+  const images = coco.images.filter((i) => include({ id: i.id, relPath: i.fileName }));
+  const imageIds = new Set(images.map((i) => i.id));
+  const instances = store
+    .listSegments({ includeRemoved: false })
+    .filter((s) => s.classId !== null && imageIds.has(s.imageId) && coco.categories.some((c) => c.id === s.classId))
+    .map((s) => ({ segmentId: s.id, imageId: s.imageId, classId: s.classId as number, rle: s.rle, area: s.area }))
+    .filter((s) => s.area > 0);
+  const classesOf = new Map<number, number[]>();
+  for (const inst of instances) (classesOf.get(inst.imageId) ?? classesOf.set(inst.imageId, []).get(inst.imageId)!).push(inst.classId);
+  const splits = options.split
+    ? assignSplits(images.map((i) => ({ key: i.fileName, classIds: classesOf.get(i.id) ?? [] })), options.split, options.seed ?? 0)
+    : null;
+  return {
+    folder,
+    images: images.map((i, k) => ({ id: i.id, relPath: i.fileName, width: i.width, height: i.height, split: splits ? splits[k] : null })),
+    classes: coco.categories.map((c) => ({ id: c.id, name: c.name, color: colors.get(c.id) ?? '#808080' })),
+    instances,
+    splitRatios: options.split ?? null,
+  };
+}
+
+export async function exportDataset(
+  store: ProjectStore,
+  folder: string,
+  options: CollectDatasetOptions & Omit<WriteDatasetOptions, 'description'>,
+): Promise<DatasetExportResult> {
+  const data = collectDataset(store, folder, options);
+  return writeDataset(data, { ...options, description: `Samantic export of ${folder}` });
 }

@@ -11,7 +11,9 @@ import { scanFolder } from '../pipeline/scan';
 import type { Segmenter } from '../pipeline/segmenter';
 import { ProjectStore } from '../store/project-store';
 import { clusterProject, nearestToSelection, previewSplit } from './clustering';
-import { exportProject } from './export';
+import { parseSplitRatios } from '../export/split';
+import { exportDataset, exportProject } from './export';
+import { importAnnotations } from './import';
 import { listModelInfos, openSegmenter, resolveModelId } from './models';
 import { defaultStateDir, RecentProjects } from './recent';
 import type { Service, ServiceOptions } from './types';
@@ -198,6 +200,28 @@ export async function createService(options: ServiceOptions = {}): Promise<Servi
       const out = isAbsolute(args.out) ? args.out : join(p.folder, args.out);
       const r = await exportProject(p.store, p.folder, { ...args, out });
       return { file: r.file, images: r.images, annotations: r.annotations, categories: r.categories };
+    },
+    async exportDataset(args) {
+      const p = current();
+      const out = isAbsolute(args.out) ? args.out : join(p.folder, args.out);
+      return exportDataset(p.store, p.folder, {
+        format: args.format,
+        out,
+        coco: args.segmentation,
+        classIds: args.classIds,
+        split: args.split ? parseSplitRatios(args.split) : undefined,
+        seed: args.seed,
+        images: args.images,
+      });
+    },
+    async importAnnotations(args) {
+      const p = current();
+      notWhileProcessing('import annotations');
+      const source = isAbsolute(args.source) ? args.source : join(p.folder, args.source);
+      return importAnnotations(p.store, p.folder, { format: args.format, source, skipBad: args.skipBad }, async () => {
+        p.segmenter ??= await openSegmenter(p.modelId, p.device, options.modelsDir, warn);
+        return p.segmenter;
+      });
     },
   };
 

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { lockFileOf } from './lock';
 import { ProjectStore } from './project-store';
-import { type TempDir, caughtSamanticError, tempDir } from './test-fixtures';
+import { type TempDir, caughtSamanticError, tempDir } from './fixtures.testing';
 
 let tmp: TempDir;
 beforeEach(() => {

@@ -322,6 +322,28 @@ export class ProjectStore {
     });
   }
 
+  /**
+   * Adds segments to an image and keeps its others (an import, a user's drawing), in one
+   * transaction. With `markDone` an image not yet processed is recorded as done with the given
+   * size, so the automatic masks never run over (and replace) what the user brought in.
+   */
+  addSegments(imageId: number, segments: NewSegment[], options: CommitImageOptions & { markDone?: boolean } = {}): number[] {
+    return this.transaction(() => {
+      const image = this.getImage(imageId);
+      if (!image) throw this.imageNotFound(imageId);
+      const width = options.width ?? image.width;
+      const height = options.height ?? image.height;
+      const size: [number, number] | null = width !== null && height !== null ? [height, width] : null;
+      const insert = this.db.prepare(INSERT_SEGMENT_SQL);
+      const ids = segments.map((s, i) => Number(insert.run(...segmentInsertParams(imageId, s, `segment #${i} added to ${image.relPath}`, size)).lastInsertRowid));
+      if (options.embedding) putCachedEmbedding(this.db, options.embedding.key, options.embedding.embedding);
+      this.db.prepare('UPDATE images SET width = coalesce(?, width), height = coalesce(?, height) WHERE id = ?').run(options.width ?? null, options.height ?? null, imageId);
+      if (options.markDone && image.status !== 'done') this.setImageStatus(imageId, 'done');
+      touchUpdated(this.db);
+      return ids;
+    });
+  }
+
   /** Segments in id order. */
   listSegments(query: SegmentQuery = {}): StoredSegment[] {
     const where: string[] = [];

@@ -1,7 +1,17 @@
 // Every user operation, each one named API call followed by a refresh of what it changed. Errors
 // become readable toasts; nothing here touches the DOM.
 
-import type { ClassInfo, ExportArgs, ExportResult, OpenFolderArgs, SplitPreview } from '@contract';
+import type {
+  ClassInfo,
+  ExportArgs,
+  ExportDatasetArgs,
+  ExportDatasetResult,
+  ExportResult,
+  ImportArgs,
+  ImportResult,
+  OpenFolderArgs,
+  SplitPreview,
+} from '@contract';
 import { api, ApiError } from './api';
 import { app } from './state.svelte';
 
@@ -204,5 +214,19 @@ export async function redo(): Promise<void> {
 export async function exportCoco(args: ExportArgs): Promise<ExportResult | undefined> {
   const result = await guarded('Export', () => api.exportCoco(args));
   if (result) app.toast('success', `Exported ${result.annotations} annotations in ${result.categories} classes to ${result.file}.`);
+  return result;
+}
+
+export async function exportDataset(args: ExportDatasetArgs): Promise<ExportDatasetResult | undefined> {
+  const result = await guarded('Export', () => api.exportDataset(args));
+  if (result) app.toast('success', `Exported ${result.instances} instances in ${result.classes} classes to ${result.out}.`);
+  return result;
+}
+
+export async function importAnnotations(args: ImportArgs): Promise<ImportResult | undefined> {
+  const result = await guarded('Import', () => api.importAnnotations(args));
+  if (!result) return undefined;
+  await afterClassChange(await api.listClasses());
+  app.toast('success', `Imported ${result.instances} annotations on ${result.images} images.`);
   return result;
 }
