@@ -1,11 +1,11 @@
-// Atomic json file writer: a temp file in the target's own folder (so the final rename never crosses
-// file systems), fsync'd, then renamed over the target. A reader sees the old file or the new one,
-// never a half-written export, even if the app dies mid-write.
+// Atomic JSON writer for exports (util/atomic-file.ts): a reader sees the old file or the new one,
+// never a half-written export, even if the app dies mid-write; written in pieces, so a large
+// export never has to exist as one string.
 
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import path from 'node:path';
 import { SamanticError } from '../errors';
+import { atomicFile } from '../util/atomic-file';
 import { checkJsonTarget, cleanStaleTemps, tempNameFor } from './target';
 
 /** Text is handed to the file system in pieces of about this many characters. */
@@ -20,26 +20,18 @@ const FLUSH_CHARS = 1 << 20;
  */
 export async function writeJsonAtomic(file: string, data: unknown): Promise<void> {
   const target = checkJsonTarget(file);
-  const dir = path.dirname(target);
   cleanStaleTemps(target);
-  const tmp = tempNameFor(target, process.pid, randomBytes(6).toString('hex'));
-  let handle: fs.FileHandle | null = null;
-  try {
-    handle = await fs.open(tmp, 'wx');
+  const fill = async (handle: fs.FileHandle) => {
     const out = new ChunkWriter(handle);
     await serialise(data, out);
     await out.flush();
-    await handle.sync();
-    await handle.close();
-    handle = null;
-    await fs.rename(tmp, target);
+  };
+  try {
+    await atomicFile(target, fill, tempNameFor(target, process.pid, randomBytes(6).toString('hex')));
   } catch (err) {
-    if (handle) await handle.close().catch(() => undefined);
-    await fs.rm(tmp, { force: true }).catch(() => undefined);
     if (err instanceof SamanticError) throw err;
     throw writeError(target, err, 'writing it failed');
   }
-  await syncDir(dir);
 }
 
 class ChunkWriter {
@@ -102,19 +94,6 @@ function toJsonValue(v: unknown): unknown {
     return (v as { toJSON: () => unknown }).toJSON();
   }
   return v;
-}
-
-/** Makes the rename itself durable; not possible on every platform (Windows), so best effort. */
-async function syncDir(dir: string): Promise<void> {
-  let h: fs.FileHandle | null = null;
-  try {
-    h = await fs.open(dir, 'r');
-    await h.sync();
-  } catch {
-    // The data is already safe in the renamed file; only a crash right now could lose the rename.
-  } finally {
-    await h?.close().catch(() => undefined);
-  }
 }
 
 function writeError(target: string, err: unknown, what: string): SamanticError {

@@ -1,9 +1,10 @@
 // Recent projects, kept as a small JSON file in the user's state folder. Written atomically so a
 // crash mid-write never leaves a truncated list behind.
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { RecentProject } from '../api/contract';
+import { writeFileAtomicSync } from '../util/atomic-file';
 
 /** A person rarely juggles more folders than this; longer lists only bury the useful entries. */
 export const MAX_RECENT = 12;
@@ -40,9 +41,7 @@ export class RecentProjects {
     const next = [entry, ...this.list().filter((r) => r.projectFile !== projectFile)].slice(0, MAX_RECENT);
     try {
       mkdirSync(dirname(this.file), { recursive: true });
-      const tmp = `${this.file}.${process.pid}.tmp`;
-      writeFileSync(tmp, JSON.stringify(next, null, 2));
-      renameSync(tmp, this.file);
+      writeFileAtomicSync(this.file, JSON.stringify(next, null, 2));
     } catch {
       // Read-only home (CI, sandboxes): the app works without a recent list.
     }

@@ -1,11 +1,11 @@
 // Writes a folder of synthetic pizza photos plus their ground truth as a COCO instances file, so
 // the whole pipeline (label a folder, export COCO) can be scored against known answers.
 
-import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { SamanticError } from '../../core/errors';
 import { maskToRle } from '../../core/mask';
+import { writeFileAtomic } from '../../core/util/atomic-file';
 import { mkdirTree } from '../../core/util/mkdir';
 import type { BinaryMask, Rle } from '../../core/types';
 import { generatePizzaScene, isThing, PIZZA_CATEGORIES, PIZZA_DEFAULT_HEIGHT, PIZZA_DEFAULT_WIDTH } from './pizza';
@@ -42,18 +42,6 @@ export function pizzaFileName(index: number, format: 'png' | 'jpg' = 'png'): str
 
 /** Uncompressed COCO RLE of a row-major mask (maskToRle of ../mask, under the name tests use). */
 export const encodeMaskRle: (mask: BinaryMask) => Rle = maskToRle;
-
-/** Write-then-rename so a reader never sees a half-written file, even if we crash mid-way. */
-async function writeAtomic(file: string, bytes: Uint8Array | string): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}-${Math.floor(Math.random() * 1e9)}`;
-  try {
-    await writeFile(tmp, bytes);
-    await rename(tmp, file);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
-}
 
 export interface CocoGroundTruth {
   info: { description: string; seed: number; generator: string };
@@ -122,7 +110,7 @@ export async function writePizzaFolder(
       raw: { width, height, channels: 3 },
     });
     const bytes = format === 'png' ? await img.png().toBuffer() : await img.jpeg({ quality: PIZZA_JPEG_QUALITY }).toBuffer();
-    await writeAtomic(file, bytes);
+    await writeFileAtomic(file, bytes);
     files.push(file);
     const imageId = i + 1;
     gt.images.push({ id: imageId, file_name: basename(file), width, height, seed });
@@ -139,6 +127,6 @@ export async function writePizzaFolder(
     }
   }
   const groundTruthFile = join(root, GROUND_TRUTH_FILE);
-  await writeAtomic(groundTruthFile, JSON.stringify(gt));
+  await writeFileAtomic(groundTruthFile, JSON.stringify(gt));
   return { files, groundTruthFile };
 }
