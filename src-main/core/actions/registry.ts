@@ -10,6 +10,7 @@ import {
   setClassColor,
   splitClass,
 } from './class-actions';
+import { addSegment, deleteSegments, mergeSegments, setSegmentMask } from './mask-actions';
 import type { LabelDiff, LabelState } from './model';
 import { replaceClustering } from './recluster';
 import { assignSegments, removeSegments, restoreSegments } from './segment-actions';
@@ -26,6 +27,10 @@ export const ACTIONS = {
   removeSegments,
   restoreSegments,
   replaceClustering,
+  addSegment,
+  setSegmentMask,
+  mergeSegments,
+  deleteSegments,
 } as const;
 
 export type ActionName = keyof typeof ACTIONS;

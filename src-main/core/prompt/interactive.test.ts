@@ -162,3 +162,27 @@ describe('interactive decoding with test-sam', () => {
     expect(outside).toBe(0);
   });
 });
+
+describe('a box on the synthetic pizzas (test-sam)', () => {
+  it('one box around the pizza gives its crust at IoU >= 0.8', async () => {
+    const { generatePizzaScene } = await import('../synth/pizza');
+    const model = testSam();
+    const ious: number[] = [];
+    for (const seed of [1, 2, 3]) {
+      const scene = generatePizzaScene({ seed });
+      const crust = scene.instances.find((i) => i.category === 'crust')!;
+      const [x, y, w, h] = crust.bbox;
+      const e = await model.encode(scene.image);
+      const r = await decodeInteractive(model, e, { box: [x, y, x + w - 1, y + h - 1] });
+      const m = rleToMask(r.rle);
+      let inter = 0;
+      let union = 0;
+      for (let p = 0; p < m.data.length; p++) {
+        if (m.data[p] && crust.mask.data[p]) inter++;
+        if (m.data[p] || crust.mask.data[p]) union++;
+      }
+      ious.push(inter / union);
+    }
+    expect(Math.min(...ious), `IoUs ${ious.map((v) => v.toFixed(3)).join(', ')}`).toBeGreaterThanOrEqual(0.8);
+  });
+});
