@@ -9,9 +9,11 @@ import { SamanticError } from '../errors';
 import { processPendingImages, type ProcessFolderResult } from '../pipeline/process-folder';
 import { scanFolder } from '../pipeline/scan';
 import type { Segmenter } from '../pipeline/segmenter';
+import type { PromptSession } from '../prompt/session';
 import { ProjectStore } from '../store/project-store';
 import { clusterProject, nearestToSelection, previewSplit } from './clustering';
 import { exportProject } from './export';
+import { maskApi, openPromptSession } from './masks';
 import { listModelInfos, openSegmenter, resolveModelId } from './models';
 import { defaultStateDir, RecentProjects } from './recent';
 import type { Service, ServiceOptions } from './types';
@@ -23,6 +25,8 @@ interface OpenProject {
   modelId: string;
   device: string;
   segmenter: Segmenter | null;
+  /** Interactive prompts: a model instance of their own, loaded on the first click. */
+  prompts: PromptSession;
 }
 
 const META_FOLDER = 'folder';
@@ -53,6 +57,7 @@ export async function createService(options: ServiceOptions = {}): Promise<Servi
     running?.abort();
     if (!project) return;
     await project.segmenter?.close();
+    await project.prompts.close();
     project.store.close();
     project = null;
   }
@@ -78,7 +83,8 @@ export async function createService(options: ServiceOptions = {}): Promise<Servi
         store.setMeta(META_FOLDER, folder);
         store.setMeta(META_MODEL, modelId);
         await scanFolder(store, folder, { recursive: args.recursive });
-        project = { folder, store, modelId, device: args.device ?? 'auto', segmenter: null };
+        const device = args.device ?? 'auto';
+        project = { folder, store, modelId, device, segmenter: null, prompts: openPromptSession(modelId, device, options.modelsDir, warn) };
       } catch (err) {
         store.close();
         throw err;
@@ -192,6 +198,7 @@ export async function createService(options: ServiceOptions = {}): Promise<Servi
       const r = await exportProject(p.store, p.folder, { ...args, out });
       return { file: r.file, images: r.images, annotations: r.annotations, categories: r.categories };
     },
+    ...maskApi(current),
   };
 
   return {
