@@ -28,7 +28,7 @@ export default defineConfig({
     },
   },
   projects: [
-    { name: 'web', testMatch: /app\.spec\.ts$/, use: { browserName: 'chromium' } },
+    { name: 'web', testMatch: /(app|masks)\.spec\.ts$/, use: { browserName: 'chromium' } },
     { name: 'electron', testMatch: /electron\.spec\.ts$/ },
   ],
 });
