@@ -14,6 +14,7 @@ import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell, ty
 import type { CallResult } from '../core/api/dispatch';
 import { CONTENT_SECURITY_POLICY } from '../server/security';
 import startServiceWorker from '../server/service-worker?nodeWorker';
+import { PromptRoutedBackend, spawnPromptWorker } from '../server/prompt-host';
 import { WorkerBackend } from '../server/service-host';
 import type { WorkerInit } from '../server/service-worker';
 
@@ -48,6 +49,8 @@ const service = new WorkerBackend(
   (message) => mainWindow?.webContents.send(EVENT_CHANNEL, { type: 'warning', message }),
 );
 service.onEvent((event) => mainWindow?.webContents.send(EVENT_CHANNEL, event));
+// Clicks go to a prompt worker of their own (out/main/prompt-worker.js), so they never wait for the generator.
+const calls = new PromptRoutedBackend(service, spawnPromptWorker, (message) => mainWindow?.webContents.send(EVENT_CHANNEL, { type: 'warning', message }));
 
 // ---------------------------------------------------------------------------- IPC
 
@@ -81,7 +84,7 @@ ipcMain.handle(CALL_CHANNEL, async (e, method: unknown, args: unknown): Promise<
   if (typeof method !== 'string') return { ok: false, error: { code: 'not-found', message: 'The method name must be a string.' } };
   if ((SHELL_METHODS as readonly string[]).includes(method)) return shellMethod(method as (typeof SHELL_METHODS)[number], args);
   // The worker's dispatcher checks the method against API_METHODS and validates the arguments.
-  return service.call(method, args);
+  return calls.call(method, args);
 });
 
 // ---------------------------------------------------------------------------- media protocol
@@ -221,6 +224,6 @@ if (!app.requestSingleInstanceLock()) {
     if (closing) return;
     e.preventDefault();
     closing = true;
-    void service.close().finally(() => app.quit());
+    void calls.close().finally(() => app.quit());
   });
 }

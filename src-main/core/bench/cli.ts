@@ -40,6 +40,10 @@ export async function runQualityBenchCommand(argv: string[]): Promise<number> {
 }
 
 export async function runBenchCommand(argv: string[]): Promise<number> {
+  if (argv.includes('--prompts')) {
+    const { runPromptBenchCommand } = await import('./prompts');
+    return runPromptBenchCommand(argv);
+  }
   const { runPerformanceBenchCommand } = await import('./performance');
   return runPerformanceBenchCommand(argv);
 }
