@@ -19,7 +19,7 @@ const serviceCalls: string[] = [];
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'samantic-prompt-host-'));
-  await writePizzaFolder(join(dir, 'pizzas'), { count: 4, seed: 5, width: 320, height: 240 });
+  await writePizzaFolder(join(dir, 'pizzas'), { count: 3, seed: 5, width: 240, height: 180 });
   inner = new WorkerBackend(() => spawnServiceWorker({ stateDir: join(dir, 'state') }));
   const counting = Object.create(inner) as WorkerBackend;
   counting.call = (method: string, args: unknown) => {
@@ -44,7 +44,7 @@ describe('PromptRoutedBackend', () => {
     value(await backend.call('openFolder', { folder: join(dir, 'pizzas'), model: 'test-sam', device: 'cpu' }));
     const images = value<ImageInfo[]>(await backend.call('listImages', undefined));
     // Warm the prompt worker (model load, first encode) before processing starts.
-    const first = value<PromptMaskResult>(await backend.call('promptMask', { imageId: images[0].id, points: [[160, 120]] }));
+    const first = value<PromptMaskResult>(await backend.call('promptMask', { imageId: images[0].id, points: [[120, 90]] }));
     expect(first.area).toBeGreaterThan(0);
     let processed = false;
     const processing = backend.call('process', {}).then((r) => {
@@ -66,13 +66,13 @@ describe('PromptRoutedBackend', () => {
     const viaService = value<PromptMaskResult>(await inner.call('promptMask', { imageId: images[1].id, points: [[80, 60]] }));
     expect(viaWorker.rle).toEqual(viaService.rle);
     expect(viaWorker.encoded).toBe(false);
-  }, 300_000);
+  }, 600_000);
 
   it('refuses bad prompts with the same clear errors', async () => {
     const images = value<ImageInfo[]>(await backend.call('listImages', undefined));
     const outside = await backend.call('promptMask', { imageId: images[0].id, points: [[5000, 5]] });
     expect(outside).toMatchObject({ ok: false, error: { code: 'invalid-argument' } });
-    expect(!outside.ok && outside.error.message).toMatch(/outside the 320x240 image/);
+    expect(!outside.ok && outside.error.message).toMatch(/outside the 240x180 image/);
     const shape = await backend.call('promptMask', { imageId: images[0].id, points: 'here' });
     expect(shape).toMatchObject({ ok: false, error: { code: 'invalid-argument' } });
   });

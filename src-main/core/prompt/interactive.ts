@@ -11,6 +11,7 @@
 import { SamanticError } from '../errors';
 import { maskCellCoverage } from '../embed/maskCells';
 import { maskToRle, rleArea, rleBoxInclusive } from '../mask';
+import { MaskUpsampler } from '../model/postprocess';
 import type { SamModel } from '../model/runtime';
 import type { BoxXYWH, ImageEmbedding, Rle } from '../types';
 
@@ -56,19 +57,22 @@ export async function decodeInteractive(model: SamModel, embedding: ImageEmbeddi
     throw new SamanticError('invalid-argument', 'A prompt needs at least one point or a box: click on the object or drag a box around it.');
   }
   const multimask = wantsMultimask(prompt) && model.decoder.multimaskIndices.length > 0;
+  // Only the kept mask is brought to full resolution (SAM's postprocessing, postprocess.ts): the
+  // others would cost as much again on a large photo for nothing.
   const r = await model.decode(
     embedding,
     [{ points, labels: prompt.labels, box: prompt.box, maskInput: prompt.previous ?? undefined }],
-    { tokens: multimask ? 'multimask' : 'single', fullResolution: true },
+    { tokens: multimask ? 'multimask' : 'single', fullResolution: false },
   );
   let best = 0;
   for (let j = 1; j < r.m; j++) if (r.iou[j] > r.iou[best]) best = j;
+  const L = r.lowResSize;
   const plane = r.width * r.height;
-  const logits = r.masks!.subarray(best * plane, (best + 1) * plane);
+  const logits = new Float32Array(plane);
+  upsamplerFor(embedding, L).upsample(r.lowRes, best * L * L, logits, 0);
   const data = new Uint8Array(plane);
   for (let p = 0; p < plane; p++) data[p] = logits[p] > MASK_THRESHOLD ? 1 : 0;
   const rle = maskToRle({ width: r.width, height: r.height, data });
-  const L = r.lowResSize;
   return {
     rle,
     area: rleArea(rle),
@@ -78,6 +82,16 @@ export async function decodeInteractive(model: SamModel, embedding: ImageEmbeddi
     lowRes: r.lowRes.slice(best * L * L, (best + 1) * L * L),
     lowResSize: L,
   };
+}
+
+let lastUpsampler: { key: string; up: MaskUpsampler } | null = null;
+
+/** Clicks come in runs on one image: keep the upsampler (taps) of the last frame. */
+function upsamplerFor(embedding: ImageEmbedding, lowResSize: number): MaskUpsampler {
+  const t = embedding.transform;
+  const key = `${t.origWidth}x${t.origHeight}/${t.resizedWidth}x${t.resizedHeight}/${t.frameSize}/${lowResSize}`;
+  if (lastUpsampler?.key !== key) lastUpsampler = { key, up: new MaskUpsampler(t, lowResSize) };
+  return lastUpsampler.up;
 }
 
 /** pycocotools bbox of an RLE: [x, y, w, h] with w and h counting pixels; zeros when empty. */
