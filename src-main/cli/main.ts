@@ -21,6 +21,7 @@ usage:
   samantic bench [folder ...] [--count 6] [--preset sam|seed] [--points-per-side N]
                  [--skip-peer] [--skip-cluster-scale] [--encode-ahead on|off] [--amg-workers N]
                  [--memory-images N] [--memory-points-per-side N] [--memory-only] [--json]
+  samantic bench --prompts [folder] [--clicks 200] [--model test-sam] [--json]
   samantic bench-quality [--count 20] [--seed 1] [--preset sam|seed] [--overlay file.png] [--json]
 `;
 
@@ -32,7 +33,10 @@ const commands: Record<string, () => Promise<Command>> = {
   serve: async () => (await import('../server/serve')).runServeCommand,
   models: async () => (await import('../core/model/registry')).runModelsCommand,
   synth: async () => (await import('../core/synth/cli')).runSynthCommand,
-  bench: async () => (await import('../core/bench/cli')).runBenchCommand,
+  bench: async () => async (argv: string[]) =>
+    argv.includes('--prompts')
+      ? (await import('../server/prompt-bench')).runPromptBenchCommand(argv)
+      : (await import('../core/bench/cli')).runBenchCommand(argv),
   'bench-quality': async () => (await import('../core/bench/cli')).runQualityBenchCommand,
 };
 

@@ -40,10 +40,6 @@ export async function runQualityBenchCommand(argv: string[]): Promise<number> {
 }
 
 export async function runBenchCommand(argv: string[]): Promise<number> {
-  if (argv.includes('--prompts')) {
-    const { runPromptBenchCommand } = await import('./prompts');
-    return runPromptBenchCommand(argv);
-  }
   const { runPerformanceBenchCommand } = await import('./performance');
   return runPerformanceBenchCommand(argv);
 }

@@ -1,19 +1,22 @@
 // `npm run bench -- --prompts`: the latency of one interactive click, from the API call to the
-// mask as the renderer receives it (dispatcher, service, cached embedding, decoder, RLE, JSON),
-// over N clicks on the shared photos: idle, then while the folder is being processed. The
-// service runs in this thread, as it does in the server's worker thread, so the automatic
-// generator's work on the event loop is felt exactly as a click would feel it there.
-// A benchmark prints figures; it asserts nothing.
+// mask as the renderer receives it (validation, cached embedding, decoder, RLE, JSON), over N
+// clicks on the shared photos: idle, then while the folder is being processed. The service and
+// the prompt worker run in their threads exactly as `samantic serve` runs them (WorkerBackend +
+// PromptRoutedBackend); only the HTTP hop is left out. A benchmark prints figures; it asserts nothing.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { parseCommandArgs } from '../args';
-import { createDispatcher } from '../api/dispatch';
-import type { ImageInfo, PromptMaskArgs } from '../api/contract';
-import { SamanticError } from '../errors';
-import { createService } from '../service/service';
-import { mulberry32 } from '../synth/random';
-import { DEFAULT_PHOTOS_DIR } from './performance';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseCommandArgs } from '../core/args';
+import type { CallResult } from '../core/api/dispatch';
+import type { ImageInfo, PromptMaskArgs } from '../core/api/contract';
+import { SamanticError } from '../core/errors';
+import { mulberry32 } from '../core/synth/random';
+import { PromptRoutedBackend, spawnPromptWorker } from './prompt-host';
+import { spawnServiceWorker, WorkerBackend } from './service-host';
+
+/** src-main/server -> the repository root; ../shared sits beside it. */
+const DEFAULT_PHOTOS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/photos');
 
 /** Clicks of one interaction before the next starts afresh (a person places a few points per object). */
 export const CLICKS_PER_OBJECT = 3;
@@ -57,17 +60,21 @@ function clickPlan(images: ImageInfo[], n: number, seed: number): PromptMaskArgs
 
 export async function runPromptBench(options: { folder: string; clicks: number; model: string; seed: number }, log: (l: string) => void): Promise<PromptBenchResult> {
   const work = mkdtempSync(join(tmpdir(), 'samantic-prompt-bench-'));
-  const service = await createService({ stateDir: join(work, 'state'), onWarning: log });
+  const backend = new PromptRoutedBackend(new WorkerBackend(() => spawnServiceWorker({ stateDir: join(work, 'state') }), log), spawnPromptWorker, log);
+  const call = async (method: string, args?: unknown): Promise<unknown> => {
+    const r: CallResult = await backend.call(method, args);
+    if (!r.ok) throw new SamanticError(r.error.code, r.error.message);
+    return r.value;
+  };
   try {
-    const call = createDispatcher(service.api);
     // The JSON round trip every transport makes.
     const click = async (args: PromptMaskArgs) => {
       const t0 = performance.now();
       JSON.parse(JSON.stringify(await call('promptMask', JSON.parse(JSON.stringify(args)))));
       return performance.now() - t0;
     };
-    await service.api.openFolder({ folder: options.folder, project: join(work, 'project.db'), model: options.model, device: 'cpu' });
-    const images = await service.api.listImages();
+    await call('openFolder', { folder: options.folder, project: join(work, 'project.db'), model: options.model, device: 'cpu' });
+    const images = (await call('listImages')) as ImageInfo[];
     if (images.length === 0) throw new SamanticError('invalid-argument', `No photos in ${options.folder}.`);
     log(`prompt bench: ${images.length} photos in ${options.folder}; encoding each once into the cache (not measured)...`);
     for (const img of images) await call('promptMask', { imageId: img.id, points: [[img.width / 2, img.height / 2]] });
@@ -77,18 +84,18 @@ export async function runPromptBench(options: { folder: string; clicks: number; 
     for (const c of plan) idle.push(await click(c));
     log('prompt bench: the same clicks while the folder is processed...');
     let running = true;
-    const processing = service.api.process({}).finally(() => (running = false));
+    const processing = call('process', {}).finally(() => (running = false));
     // Let the generator start before the first click.
     await new Promise((r) => setTimeout(r, 500));
     const busy: number[] = [];
     for (const c of plan) busy.push(await click(c));
     const overlapped = running;
     if (!overlapped) log('prompt bench: processing finished before the last click; the figures mix busy and idle clicks.');
-    await service.api.cancel();
+    await call('cancel');
     await processing.catch(() => undefined);
     return { folder: options.folder, images: images.length, model: options.model, idle: figures(idle), processing: figures(busy), processingOverlapped: overlapped };
   } finally {
-    await service.close();
+    await backend.close();
     rmSync(work, { recursive: true, force: true });
   }
 }
@@ -97,7 +104,7 @@ export function formatPromptReport(r: PromptBenchResult): string {
   const line = (what: string, f: LatencyFigures) =>
     `click latency ${what}: median ${f.medianMs.toFixed(1)} ms, p95 ${f.p95Ms.toFixed(1)} ms (max ${f.maxMs.toFixed(1)} ms, ${f.clicks} clicks)`;
   return [
-    `prompt latency, ${r.model}, ${r.images} photos of ${r.folder}, API call to mask (JSON) with the cached embedding:`,
+    `prompt latency, ${r.model}, ${r.images} photos of ${r.folder}, API call to mask (service and prompt worker threads as in serve, JSON):`,
     line('idle', r.idle),
     line('during processing', r.processing) + (r.processingOverlapped ? '' : ' [processing ended early]'),
   ].join('\n');
