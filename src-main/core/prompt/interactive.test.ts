@@ -151,6 +151,20 @@ describe('interactive decoding with test-sam', () => {
     expect(discIou(boxed.rle, 230, 120, 40)).toBeGreaterThan(0.85);
   });
 
+  it('gives the same pixels as SAM\'s dense postprocessing of the kept token', async () => {
+    const model = testSam();
+    const e = await model.encode(scene());
+    const r = await decodeInteractive(model, e, { points: [[90, 120]] });
+    const dense = await model.decode(e, [{ points: [[90, 120]] }], { tokens: 'all', fullResolution: true });
+    const k = dense.tokens.indexOf(r.token);
+    const plane = W * H;
+    const m = rleToMask(r.rle);
+    let differ = 0;
+    for (let p = 0; p < plane; p++) if ((dense.masks![k * plane + p] > 0 ? 1 : 0) !== m.data[p]) differ++;
+    expect(differ).toBe(0);
+    expect(r.area).toBeGreaterThan(0);
+  });
+
   it('a box limits the mask: a loose box on the background stays inside the box', async () => {
     const model = testSam();
     const e = await model.encode(scene());

@@ -10,8 +10,9 @@
 
 import { SamanticError } from '../errors';
 import { maskCellCoverage } from '../embed/maskCells';
-import { maskToRle, rleArea, rleBoxInclusive } from '../mask';
-import { MaskUpsampler } from '../model/postprocess';
+import { rleArea, rleBoxInclusive } from '../mask';
+import { LowResLogits, tileLayout, type TileLayout } from '../amg/sparse';
+import { upsampleGeometry } from '../amg/upsample';
 import type { SamModel } from '../model/runtime';
 import type { BoxXYWH, ImageEmbedding, Rle } from '../types';
 
@@ -57,8 +58,10 @@ export async function decodeInteractive(model: SamModel, embedding: ImageEmbeddi
     throw new SamanticError('invalid-argument', 'A prompt needs at least one point or a box: click on the object or drag a box around it.');
   }
   const multimask = wantsMultimask(prompt) && model.decoder.multimaskIndices.length > 0;
-  // Only the kept mask is brought to full resolution (SAM's postprocessing, postprocess.ts): the
-  // others would cost as much again on a large photo for nothing.
+  // Only the kept mask is brought to full resolution, and only where it is undecided: the AMG's
+  // sparse path (amg/sparse.ts) gives SAM's upsampled mask bit for bit from the low-res logits,
+  // computing full-resolution pixels only near the mask's edge (a dense upsample of a 2250x1500
+  // photo costs more than the decoder).
   const r = await model.decode(
     embedding,
     [{ points, labels: prompt.labels, box: prompt.box, maskInput: prompt.previous ?? undefined }],
@@ -67,31 +70,27 @@ export async function decodeInteractive(model: SamModel, embedding: ImageEmbeddi
   let best = 0;
   for (let j = 1; j < r.m; j++) if (r.iou[j] > r.iou[best]) best = j;
   const L = r.lowResSize;
-  const plane = r.width * r.height;
-  const logits = new Float32Array(plane);
-  upsamplerFor(embedding, L).upsample(r.lowRes, best * L * L, logits, 0);
-  const data = new Uint8Array(plane);
-  for (let p = 0; p < plane; p++) data[p] = logits[p] > MASK_THRESHOLD ? 1 : 0;
-  const rle = maskToRle({ width: r.width, height: r.height, data });
+  const low = new LowResLogits(r.lowRes.slice(best * L * L, (best + 1) * L * L), layoutFor(embedding, L));
+  const rle = low.rleInFrame(MASK_THRESHOLD, low.box(MASK_THRESHOLD), 0, 0, r.width, r.height);
   return {
     rle,
     area: rleArea(rle),
     bbox: cocoBbox(rle),
     score: r.iou[best],
     token: r.tokens[best],
-    lowRes: r.lowRes.slice(best * L * L, (best + 1) * L * L),
+    lowRes: low.low,
     lowResSize: L,
   };
 }
 
-let lastUpsampler: { key: string; up: MaskUpsampler } | null = null;
+let lastLayout: { key: string; layout: TileLayout } | null = null;
 
-/** Clicks come in runs on one image: keep the upsampler (taps) of the last frame. */
-function upsamplerFor(embedding: ImageEmbedding, lowResSize: number): MaskUpsampler {
+/** Clicks come in runs on one image: keep the tile layout of the last image size. */
+function layoutFor(embedding: ImageEmbedding, lowResSize: number): TileLayout {
   const t = embedding.transform;
-  const key = `${t.origWidth}x${t.origHeight}/${t.resizedWidth}x${t.resizedHeight}/${t.frameSize}/${lowResSize}`;
-  if (lastUpsampler?.key !== key) lastUpsampler = { key, up: new MaskUpsampler(t, lowResSize) };
-  return lastUpsampler.up;
+  const key = `${t.origWidth}x${t.origHeight}/${t.frameSize}/${lowResSize}`;
+  if (lastLayout?.key !== key) lastLayout = { key, layout: tileLayout(upsampleGeometry(lowResSize, t.frameSize, t.origWidth, t.origHeight)) };
+  return lastLayout.layout;
 }
 
 /** pycocotools bbox of an RLE: [x, y, w, h] with w and h counting pixels; zeros when empty. */
