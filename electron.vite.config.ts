@@ -29,6 +29,7 @@ export default defineConfig({
           index: resolve(root, 'src-main/shell/index.ts'),
           'encoder-worker': resolve(root, 'src-main/core/model/encoder-worker.ts'),
           'amg-worker': resolve(root, 'src-main/core/amg/worker.ts'),
+          'prompt-worker': resolve(root, 'src-main/server/prompt-worker.ts'),
         },
       },
     },

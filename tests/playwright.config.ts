@@ -28,7 +28,7 @@ export default defineConfig({
     },
   },
   projects: [
-    { name: 'web', testMatch: /(app|dataset)\.spec\.ts$/, use: { browserName: 'chromium' } },
+    { name: 'web', testMatch: /(app|dataset|masks)\.spec\.ts$/, use: { browserName: 'chromium' } },
     // HTTP attacks on the real server; no browser needed.
     { name: 'security', testMatch: /security\.spec\.ts$/ },
     { name: 'electron', testMatch: /electron\.spec\.ts$/ },

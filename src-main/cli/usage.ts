@@ -86,6 +86,7 @@ changes nothing unless --skip-bad leaves such annotations out.
       'samantic bench [folder ...] [--count 6] [--preset sam|seed] [--points-per-side N]',
       '               [--skip-peer] [--skip-cluster-scale] [--encode-ahead on|off] [--amg-workers N]',
       '               [--memory-images N] [--memory-points-per-side N] [--memory-only] [--json]',
+      'samantic bench --prompts [folder] [--clicks 200] [--model test-sam] [--json]',
     ],
   },
   'bench-quality': {

@@ -15,6 +15,7 @@ import type { ProjectSummary } from '../core/api/contract';
 import type { Service, ServiceOptions } from '../core/service/types';
 import { isLoopbackHost } from './security';
 import { startServer, type RunningServer } from './server';
+import { PromptRoutedBackend, spawnPromptWorker } from './prompt-host';
 import { inProcessBackend, spawnServiceWorker, WorkerBackend, type ServiceBackend } from './service-host';
 
 const USAGE = `usage: samantic serve [folder] [--port N] [--host 127.0.0.1] [--token T | --no-token]
@@ -131,7 +132,8 @@ export async function runServeCommand(argv: string[], deps: ServeDeps = {}): Pro
       await worker.close();
       throw err;
     }
-    backend = worker;
+    // Clicks go to a prompt worker of their own, so they never wait for the generator's decoder.
+    backend = new PromptRoutedBackend(worker, spawnPromptWorker, onWarning);
   }
   let server: RunningServer | undefined;
   try {

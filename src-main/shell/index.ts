@@ -16,6 +16,7 @@ import type { CallResult } from '../core/api/dispatch';
 import { EXPORT_METHODS } from '../server/confine';
 import { CONTENT_SECURITY_POLICY, MEDIA_SCHEME } from '../server/security';
 import startServiceWorker from '../server/service-worker?nodeWorker';
+import { PromptRoutedBackend, spawnPromptWorker } from '../server/prompt-host';
 import { WorkerBackend } from '../server/service-host';
 import type { WorkerInit } from '../server/service-worker';
 import {
@@ -56,6 +57,8 @@ const service = new WorkerBackend(
   (message) => mainWindow?.webContents.send(EVENT_CHANNEL, { type: 'warning', message }),
 );
 service.onEvent((event) => mainWindow?.webContents.send(EVENT_CHANNEL, event));
+// Clicks go to a prompt worker of their own (out/main/prompt-worker.js), so they never wait for the generator.
+const calls = new PromptRoutedBackend(service, spawnPromptWorker, (message) => mainWindow?.webContents.send(EVENT_CHANNEL, { type: 'warning', message }));
 
 // ---------------------------------------------------------------------------- IPC
 
@@ -149,7 +152,7 @@ ipcMain.handle(CALL_CHANNEL, async (e, method: unknown, args: unknown): Promise<
   const confined = await confinedArgs(method, args);
   if (!confined.ok) return REFUSED;
   // The worker's dispatcher checks the method against API_METHODS and validates the arguments.
-  return service.call(method, confined.args);
+  return calls.call(method, confined.args);
 });
 
 // ---------------------------------------------------------------------------- media protocol
@@ -296,6 +299,6 @@ if (!app.requestSingleInstanceLock()) {
     if (closing) return;
     e.preventDefault();
     closing = true;
-    void service.close().finally(() => app.quit());
+    void calls.close().finally(() => app.quit());
   });
 }

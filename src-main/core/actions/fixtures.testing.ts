@@ -9,7 +9,7 @@ import { type ActionArgs, type ActionName, computeAction } from './registry';
  * 8 and 10 unassigned, 9 removed (background).
  */
 export function sampleState(): LabelState {
-  const state: LabelState = { classes: new Map(), segments: new Map(), nextClassId: 4 };
+  const state: LabelState = { classes: new Map(), segments: new Map(), nextClassId: 4, nextSegmentId: 11 };
   const classes: [number, string, string][] = [
     [1, 'cat', '#ff0000'],
     [2, 'dog', '#00ff00'],

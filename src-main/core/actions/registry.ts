@@ -11,6 +11,7 @@ import {
   splitClass,
 } from './class-actions';
 import type { LabelDiff, LabelState } from '../labels/model';
+import { addSegment, deleteSegments, mergeSegments, setSegmentMask } from './mask-actions';
 import { replaceClustering } from './recluster';
 import { assignSegments, removeSegments, restoreSegments } from './segment-actions';
 
@@ -26,6 +27,10 @@ export const ACTIONS = {
   removeSegments,
   restoreSegments,
   replaceClustering,
+  addSegment,
+  setSegmentMask,
+  mergeSegments,
+  deleteSegments,
 } as const;
 
 export type ActionName = keyof typeof ACTIONS;

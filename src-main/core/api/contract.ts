@@ -149,6 +149,69 @@ export interface ImportResult {
   skipped: ImportProblemInfo[];
 }
 
+/** A compressed COCO RLE (pycocotools string) in original image pixels; size is [h, w]. */
+export interface MaskRle {
+  size: [number, number];
+  counts: string;
+}
+
+export interface PromptMaskArgs {
+  imageId: number;
+  /** Original image pixels. */
+  points?: [number, number][];
+  /** One per point: 1 positive, 0 negative (default all 1). */
+  labels?: number[];
+  /** [x0, y0, x1, y1], original image pixels. */
+  box?: [number, number, number, number];
+  /** Refine this segment: the prompt starts from its mask. */
+  segmentId?: number;
+  /** Chain on the previous prompt of this interaction (same image and segment): SAM's mask input. */
+  continue?: boolean;
+}
+
+export interface PromptMaskResult {
+  imageId: number;
+  rle: MaskRle;
+  area: number;
+  /** pycocotools [x, y, w, h]. */
+  bbox: [number, number, number, number];
+  /** The decoder's predicted IoU. */
+  score: number;
+  /** True when the image had no cached embedding and was encoded for this prompt (slow once). */
+  encoded: boolean;
+}
+
+export interface AddSegmentArgs {
+  imageId: number;
+  rle: MaskRle;
+  /** The class to put it in; default: the class of the most similar labelled segments. */
+  classId?: number;
+  /** Put it into a new class of this name instead. */
+  newClassName?: string;
+  /** The prompt's first point and score, kept with the segment. */
+  point?: [number, number];
+  score?: number;
+}
+
+export interface AddSegmentResult {
+  segmentId: number;
+  classId: number | null;
+}
+
+export interface MaskStroke {
+  /** Polyline, original image pixels; the stroke covers the pixels whose centre is within radius of it. */
+  points: [number, number][];
+  radius: number;
+}
+
+export interface EditSegmentMaskArgs {
+  segmentId: number;
+  /** 'brush' paints the stroke in, 'erase' clears it, 'replace' sets the mask to rle. */
+  op: 'brush' | 'erase' | 'replace';
+  stroke?: MaskStroke;
+  rle?: MaskRle;
+}
+
 export interface ModelInfo {
   id: string;
   name: string;
@@ -191,6 +254,16 @@ export interface SamanticApi {
   exportDataset(args: ExportDatasetArgs): Promise<ExportDatasetResult>;
   /** Brings existing annotations in as user segments and classes; all or nothing unless skipBad. */
   importAnnotations(args: ImportArgs): Promise<ImportResult>;
+  /** Runs SAM's decoder on the image's cached embedding; nothing is saved until addSegment/editSegmentMask. */
+  promptMask(args: PromptMaskArgs): Promise<PromptMaskResult>;
+  /** A new segment made by the user (one undoable gesture). */
+  addSegment(args: AddSegmentArgs): Promise<AddSegmentResult>;
+  /** Brush, eraser or a new mask for a segment (one undoable gesture); returns the segment as saved. */
+  editSegmentMask(args: EditSegmentMaskArgs): Promise<SegmentInfo>;
+  /** Segments of one object become one (the first keeps the union); returns it. */
+  mergeSegments(args: { segmentIds: number[] }): Promise<SegmentInfo>;
+  /** Deletes segments outright (undo brings them back). */
+  deleteSegments(args: { segmentIds: number[] }): Promise<ClassInfo[]>;
 }
 
 export type ApiMethod = keyof SamanticApi;
@@ -220,6 +293,11 @@ export const API_METHODS: readonly ApiMethod[] = [
   'exportCoco',
   'exportDataset',
   'importAnnotations',
+  'promptMask',
+  'addSegment',
+  'editSegmentMask',
+  'mergeSegments',
+  'deleteSegments',
 ] as const;
 
 /** Error shape that crosses transports: a code a program can test and a message a person can act on. */

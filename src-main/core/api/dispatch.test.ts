@@ -135,6 +135,38 @@ describe('validateArgs', () => {
   });
 });
 
+describe('validateArgs: mask methods', () => {
+  const bad = (method: Parameters<typeof validateArgs>[0], args: unknown) => {
+    try {
+      validateArgs(method, args);
+    } catch (err) {
+      return (err as SamanticError).message;
+    }
+    throw new Error('expected a rejection');
+  };
+
+  it('checks points, labels, boxes, strokes and masks, field by field', () => {
+    expect(bad('promptMask', { imageId: 1, points: [[1, 'x']] })).toMatch(/'points\[0\]\[1\]' must be a finite number/);
+    expect(bad('promptMask', { imageId: 1, box: [0, 0, 1] })).toMatch(/'box' must hold 4 numbers/);
+    expect(bad('promptMask', { imageId: 1, points: [[1, 1]], labels: [3] })).toMatch(/'labels\[0\]' must be at most 1/);
+    expect(bad('editSegmentMask', { segmentId: 1, op: 'smudge' })).toMatch(/'op' must be one of 'brush', 'erase', 'replace'/);
+    expect(bad('editSegmentMask', { segmentId: 1, op: 'brush', stroke: { points: [[1, 1]], radius: 0 } })).toMatch(/'stroke.radius' must be greater than 0/);
+    expect(bad('editSegmentMask', { segmentId: 1, op: 'brush', stroke: { points: [[1, 1]], radius: 2, color: 'red' } })).toMatch(/unknown field 'color'/);
+    expect(bad('addSegment', { imageId: 1, rle: { size: [0, 5], counts: 'ab' } })).toMatch(/'rle.size\[0\]' must be at least 1/);
+    expect(bad('addSegment', { imageId: 1, rle: { size: [5, 5] } })).toMatch(/'rle.counts' is required/);
+  });
+
+  it('passes a valid prompt through as plain data', () => {
+    const args = validateArgs('promptMask', { imageId: 3, points: [[1.5, 2]], labels: [0], box: [0, 0, 10, 10], continue: true });
+    expect(args).toEqual({ imageId: 3, points: [[1.5, 2]], labels: [0], box: [0, 0, 10, 10], continue: true });
+    expect(validateArgs('editSegmentMask', { segmentId: 2, op: 'erase', stroke: { points: [[3, 4]], radius: 5 } })).toEqual({
+      segmentId: 2,
+      op: 'erase',
+      stroke: { points: [[3, 4]], radius: 5 },
+    });
+  });
+});
+
 describe('settle', () => {
   it('wraps results and errors in an envelope with an ApiErrorPayload', async () => {
     const { api } = recordingApi();

@@ -23,12 +23,33 @@ type FieldSpec =
   | { kind: 'int'; optional?: boolean; min?: number; max?: number }
   | { kind: 'number'; optional?: boolean; min?: number; max?: number; exclusiveMin?: boolean }
   | { kind: 'boolean'; optional?: boolean }
-  | { kind: 'ids'; optional?: boolean; nonEmpty?: boolean };
+  | { kind: 'ids'; optional?: boolean; nonEmpty?: boolean }
+  | { kind: 'numbers'; optional?: boolean; length?: number; maxLength?: number; int?: boolean; min?: number; max?: number }
+  | { kind: 'points'; optional?: boolean; nonEmpty?: boolean; maxLength: number }
+  | { kind: 'object'; optional?: boolean; shape: Record<string, FieldSpec> };
 
 type Shape = Record<string, FieldSpec>;
 
 const id = { kind: 'int', min: 0 } as const;
 const ids = { kind: 'ids', nonEmpty: true } as const;
+
+/** Most points in one prompt: a person clicks a handful. */
+export const MAX_PROMPT_POINTS = 1000;
+/** Most points in one brush or eraser stroke (a long drag sampled at every pointer move). */
+export const MAX_STROKE_POINTS = 100_000;
+/** Longest compressed RLE string: a 100-megapixel mask of alternating pixels stays well below it. */
+export const MAX_RLE_LENGTH = 16 * 1024 * 1024;
+/** Largest image side a mask may have. */
+export const MAX_MASK_SIDE = 100_000;
+
+const point: FieldSpec = { kind: 'numbers', length: 2 };
+const rle = {
+  kind: 'object',
+  shape: {
+    size: { kind: 'numbers', length: 2, int: true, min: 1, max: MAX_MASK_SIDE },
+    counts: { kind: 'string', maxLength: MAX_RLE_LENGTH },
+  },
+} as const;
 
 /** null = the method takes no argument (undefined, null or {} are accepted). */
 const SHAPES: Record<ApiMethod, Shape | null> = {
@@ -82,6 +103,34 @@ const SHAPES: Record<ApiMethod, Shape | null> = {
     source: { kind: 'string', minLength: 1, maxLength: MAX_STRING_LENGTH },
     skipBad: { kind: 'boolean', optional: true },
   },
+  promptMask: {
+    imageId: id,
+    points: { kind: 'points', optional: true, maxLength: MAX_PROMPT_POINTS },
+    labels: { kind: 'numbers', optional: true, maxLength: MAX_PROMPT_POINTS, int: true, min: 0, max: 1 },
+    box: { kind: 'numbers', optional: true, length: 4 },
+    segmentId: { ...id, optional: true },
+    continue: { kind: 'boolean', optional: true },
+  },
+  addSegment: {
+    imageId: id,
+    rle,
+    classId: { ...id, optional: true },
+    newClassName: { kind: 'string', optional: true, minLength: 1, maxLength: MAX_CLASS_NAME_LENGTH },
+    point: { ...point, optional: true },
+    score: { kind: 'number', optional: true },
+  },
+  editSegmentMask: {
+    segmentId: id,
+    op: { kind: 'string', oneOf: ['brush', 'erase', 'replace'] },
+    stroke: {
+      kind: 'object',
+      optional: true,
+      shape: { points: { kind: 'points', nonEmpty: true, maxLength: MAX_STROKE_POINTS }, radius: { kind: 'number', min: 0, exclusiveMin: true, max: MAX_MASK_SIDE } },
+    },
+    rle: { ...rle, optional: true },
+  },
+  mergeSegments: { segmentIds: ids },
+  deleteSegments: { segmentIds: ids },
 };
 
 /** Methods whose argument may be left out entirely (all their fields are optional). */
@@ -153,6 +202,36 @@ function checkField(method: string, name: string, spec: FieldSpec, v: unknown): 
         }
       }
       return v.slice();
+    }
+    case 'numbers': {
+      if (!Array.isArray(v)) throw invalid(method, `${where} must be an array of numbers, got ${describe(v)}.`);
+      if (spec.length !== undefined && v.length !== spec.length) throw invalid(method, `${where} must hold ${spec.length} numbers, got ${v.length}.`);
+      if (spec.maxLength !== undefined && v.length > spec.maxLength) throw invalid(method, `${where} holds ${v.length} numbers; the limit is ${spec.maxLength}.`);
+      return v.map((x, i) => checkField(method, `${name}[${i}]`, { kind: spec.int ? 'int' : 'number', min: spec.min, max: spec.max }, x));
+    }
+    case 'points': {
+      if (!Array.isArray(v)) throw invalid(method, `${where} must be an array of [x, y] points, got ${describe(v)}.`);
+      if (spec.nonEmpty && v.length === 0) throw invalid(method, `${where} must hold at least one point.`);
+      if (v.length > spec.maxLength) throw invalid(method, `${where} holds ${v.length} points; the limit is ${spec.maxLength}.`);
+      return v.map((p, i) => checkField(method, `${name}[${i}]`, { kind: 'numbers', length: 2 }, p));
+    }
+    case 'object': {
+      if (!isPlainObject(v)) throw invalid(method, `${where} must be an object, got ${describe(v)}.`);
+      for (const key of Object.keys(v)) {
+        if (!Object.prototype.hasOwnProperty.call(spec.shape, key)) {
+          throw invalid(method, `${where} has an unknown field '${key.slice(0, 40)}'; its fields are: ${Object.keys(spec.shape).join(', ')}.`);
+        }
+      }
+      const out: Record<string, unknown> = {};
+      for (const [k, sub] of Object.entries(spec.shape)) {
+        const x = v[k];
+        if (x === undefined || x === null) {
+          if (!sub.optional) throw invalid(method, `the field '${name}.${k}' is required.`);
+          continue;
+        }
+        out[k] = checkField(method, `${name}.${k}`, sub, x);
+      }
+      return out;
     }
   }
 }

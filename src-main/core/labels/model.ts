@@ -4,6 +4,7 @@
 // inverse (reversed order, before/after swapped) undoes it, and checking the before values on the
 // way catches a history that no longer matches the data instead of silently corrupting it.
 import { SamanticError } from '../errors';
+import type { BoxXYWH, Rle } from '../types';
 
 export type ClassOrigin = 'cluster' | 'user';
 
@@ -33,6 +34,31 @@ export interface LabelState {
   segments: Map<number, SegmentLabel>;
   /** Id for the next new class: above every id ever used, so ids are never reused. */
   nextClassId: number;
+  /** Id for the next segment a user makes: above every id ever used. */
+  nextSegmentId: number;
+}
+
+export type SegmentOrigin = 'amg' | 'user';
+
+/**
+ * A whole segment as the history carries it when a gesture creates, deletes or reshapes one: the
+ * mask (uncompressed RLE, original pixels) and everything derived from it, so undo restores it
+ * exactly. The embedding holds the stored (float16) values.
+ */
+export interface SegmentRecord {
+  imageId: number;
+  classId: number | null;
+  removed: boolean;
+  source: SegmentOrigin;
+  rle: Rle;
+  /** pycocotools [x, y, w, h]. */
+  bbox: BoxXYWH;
+  area: number;
+  predictedIou: number;
+  stabilityScore: number;
+  point: [number, number];
+  cropBox: BoxXYWH;
+  embedding: number[];
 }
 
 /**
@@ -43,7 +69,8 @@ export interface LabelState {
 export type LabelChange =
   | { type: 'class'; id: number; before: ClassFields | null; after: ClassFields | null }
   | { type: 'segmentClass'; ids: number[]; before: (number | null)[]; after: (number | null)[] }
-  | { type: 'segmentRemoved'; ids: number[]; before: boolean[]; after: boolean[] };
+  | { type: 'segmentRemoved'; ids: number[]; before: boolean[]; after: boolean[] }
+  | { type: 'segment'; id: number; before: SegmentRecord | null; after: SegmentRecord | null };
 
 export type LabelDiff = LabelChange[];
 
@@ -52,6 +79,7 @@ export function cloneLabelState(state: LabelState): LabelState {
     classes: new Map([...state.classes].map(([id, c]) => [id, { ...c }])),
     segments: new Map([...state.segments].map(([id, s]) => [id, { ...s }])),
     nextClassId: state.nextClassId,
+    nextSegmentId: state.nextSegmentId,
   };
 }
 
@@ -67,6 +95,8 @@ export function invertDiff(diff: LabelDiff): LabelDiff {
           return { type: 'segmentClass', ids: c.ids, before: c.after, after: c.before };
         case 'segmentRemoved':
           return { type: 'segmentRemoved', ids: c.ids, before: c.after, after: c.before };
+        case 'segment':
+          return { type: 'segment', id: c.id, before: c.after, after: c.before };
       }
     });
 }
@@ -88,7 +118,37 @@ export function sameClassFields(a: ClassFields | null, b: ClassFields | null): b
   return a.name === b.name && a.color === b.color && a.order === b.order && a.createdBy === b.createdBy;
 }
 
+/** Whether two records describe the same segment row (the mask compared run by run). */
+export function sameSegmentRecord(a: SegmentRecord | null, b: SegmentRecord | null): boolean {
+  if (a === null || b === null) return a === b;
+  return (
+    a.imageId === b.imageId && a.classId === b.classId && a.removed === b.removed && a.source === b.source &&
+    a.area === b.area && a.rle.size[0] === b.rle.size[0] && a.rle.size[1] === b.rle.size[1] &&
+    a.rle.counts.length === b.rle.counts.length && a.rle.counts.every((v, i) => v === b.rle.counts[i])
+  );
+}
+
+function applySegmentChange(state: LabelState, c: Extract<LabelChange, { type: 'segment' }>): void {
+  const current = state.segments.get(c.id);
+  if (c.before === null) {
+    if (current) throw conflict(`segment ${c.id} already exists`);
+  } else if (!current || current.classId !== c.before.classId || current.removed !== c.before.removed) {
+    throw conflict(`segment ${c.id} is not in the state this change expects`);
+  }
+  if (c.after === null) {
+    state.segments.delete(c.id);
+    return;
+  }
+  if (c.after.classId !== null && !state.classes.has(c.after.classId)) throw conflict(`segment ${c.id} would belong to missing class ${c.after.classId}`);
+  state.segments.set(c.id, { id: c.id, classId: c.after.classId, removed: c.after.removed });
+  state.nextSegmentId = Math.max(state.nextSegmentId, c.id + 1);
+}
+
 function applyChange(state: LabelState, c: LabelChange): void {
+  if (c.type === 'segment') {
+    applySegmentChange(state, c);
+    return;
+  }
   if (c.type === 'class') {
     const current = state.classes.get(c.id) ?? null;
     if (!sameClassFields(current, c.before)) throw conflict(`class ${c.id} is not in the state this change expects`);
@@ -126,13 +186,14 @@ function applyChange(state: LabelState, c: LabelChange): void {
  * already applied are rolled back and a 'conflict' SamanticError is thrown.
  */
 export function applyDiff(state: LabelState, diff: LabelDiff): void {
-  const nextClassId = state.nextClassId;
+  const { nextClassId, nextSegmentId } = state;
   for (let i = 0; i < diff.length; i++) {
     try {
       applyChange(state, diff[i]);
     } catch (err) {
       for (const c of invertDiff(diff.slice(0, i))) applyChange(state, c);
       state.nextClassId = nextClassId;
+      state.nextSegmentId = nextSegmentId;
       throw err;
     }
   }

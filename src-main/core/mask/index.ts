@@ -41,3 +41,4 @@ export {
   type SmallRegionResult,
 } from './regions';
 export { cleanSmallRegions, type CleanedRegions } from './regions-window';
+export { applyStroke, checkStroke, stampStroke, type Stroke, type StrokeMode } from './stroke';

@@ -11,11 +11,22 @@ import type { DecoderSpec, ModelDescriptor } from './descriptor';
 import { MaskUpsampler } from './postprocess';
 import { toFrameCoords } from './preprocess';
 
-/** One prompt: points in ORIGINAL image pixels; labels 1 (positive, default) or 0 (negative). */
+/**
+ * One prompt: points in ORIGINAL image pixels; labels 1 (positive, default) or 0 (negative); an
+ * optional box [x0, y0, x1, y1] (original pixels, sent as SAM's corner points labelled 2 and 3);
+ * an optional previous mask as lowResSize^2 logits for mask_input (has_mask_input = 1).
+ */
 export interface PointPrompt {
   points: ReadonlyArray<readonly [number, number]>;
   labels?: readonly number[];
+  box?: readonly [number, number, number, number];
+  maskInput?: Float32Array;
 }
+
+/** SAM's point labels (segment_anything/utils/onnx.py). */
+export const LABEL_PAD = -1;
+export const LABEL_BOX_TOP_LEFT = 2;
+export const LABEL_BOX_BOTTOM_RIGHT = 3;
 
 export interface DecodeOptions {
   /** 'all' tokens (default), the 'multimask' outputs (what the AMG uses), or the 'single' one. */
@@ -93,7 +104,11 @@ export class DecoderRunner {
     const chunk = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
     if (!Number.isInteger(chunk) || chunk < 1) throw new SamanticError('invalid-argument', `chunkSize must be a positive integer, got ${chunk}.`);
     prompts.forEach((p, i) => {
-      if (p.points.length === 0) throw new SamanticError('invalid-argument', `prompt ${i} has no points.`);
+      if (p.points.length === 0 && !p.box) throw new SamanticError('invalid-argument', `prompt ${i} has no points and no box.`);
+      if (p.box && !p.box.every((v) => Number.isFinite(v))) throw new SamanticError('invalid-argument', `prompt ${i} has a non-finite box.`);
+      if (p.maskInput && p.maskInput.length !== this.spec.lowResSize ** 2) {
+        throw new SamanticError('invalid-argument', `prompt ${i}: mask input has ${p.maskInput.length} values, the decoder takes ${this.spec.lowResSize}^2.`);
+      }
       if (p.labels && p.labels.length !== p.points.length) {
         throw new SamanticError('invalid-argument', `prompt ${i} has ${p.points.length} points but ${p.labels.length} labels.`);
       }
@@ -115,26 +130,40 @@ export class DecoderRunner {
 
     for (let start = 0; start < n; start += perCall) {
       const B = Math.min(perCall, n - start);
-      // SAM appends a padding point (0, 0) labelled -1 when there is no box; shorter prompts of a
-      // batch are padded the same way.
-      const N = Math.max(...prompts.slice(start, start + B).map((p) => p.points.length)) + 1;
+      // SAM appends a padding point (0, 0) labelled -1 when there is no box, and the box's two
+      // corners (labels 2, 3) after the points when there is one; shorter prompts of a batch are
+      // padded with -1 points.
+      const slice = prompts.slice(start, start + B);
+      const N = Math.max(...slice.map((p) => p.points.length + (p.box ? 2 : 1)));
       const coords = new Float32Array(B * N * 2);
-      const labels = new Float32Array(B * N).fill(-1);
+      const labels = new Float32Array(B * N).fill(LABEL_PAD);
+      const withMask = slice.some((p) => p.maskInput);
+      const maskInput = withMask ? new Float32Array(B * L * L) : this.zeroBuffer(B * L * L);
+      const hasMaskInput = withMask ? new Float32Array(B) : this.zeroBuffer(B);
       for (let b = 0; b < B; b++) {
-        const p = prompts[start + b];
-        p.points.forEach(([x, y], j) => {
+        const p = slice[b];
+        const put = (j: number, x: number, y: number, label: number) => {
           const [fx, fy] = toFrameCoords(t, x, y);
           coords[(b * N + j) * 2] = fx;
           coords[(b * N + j) * 2 + 1] = fy;
-          labels[b * N + j] = p.labels ? p.labels[j] : 1;
-        });
+          labels[b * N + j] = label;
+        };
+        p.points.forEach(([x, y], j) => put(j, x, y, p.labels ? p.labels[j] : 1));
+        if (p.box) {
+          put(p.points.length, p.box[0], p.box[1], LABEL_BOX_TOP_LEFT);
+          put(p.points.length + 1, p.box[2], p.box[3], LABEL_BOX_BOTTOM_RIGHT);
+        }
+        if (p.maskInput) {
+          maskInput.set(p.maskInput, b * L * L);
+          hasMaskInput[b] = 1;
+        }
       }
       const feeds: Record<string, ort.Tensor> = {
         [io.imageEmbeddings]: embTensor,
         [io.pointCoords]: new ort.Tensor('float32', coords, [B, N, 2]),
         [io.pointLabels]: new ort.Tensor('float32', labels, [B, N]),
-        [io.maskInput]: new ort.Tensor('float32', this.zeroBuffer(B * L * L), [B, 1, L, L]),
-        [io.hasMaskInput]: new ort.Tensor('float32', this.zeroBuffer(B), [B]),
+        [io.maskInput]: new ort.Tensor('float32', maskInput, [B, 1, L, L]),
+        [io.hasMaskInput]: new ort.Tensor('float32', hasMaskInput, [B]),
       };
       if (this.session.inputNames.includes(io.origImSize)) {
         feeds[io.origImSize] = new ort.Tensor('float32', new Float32Array([t.origHeight, t.origWidth]), [2]);

@@ -2,6 +2,7 @@
 // guesses from file names; everything it needs (flavours, I/O names, mask tokens) is declared here
 // and checked against the sessions when they load.
 
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -326,4 +327,13 @@ export function readModelDescriptor(dir: string): ModelDescriptor {
     throw new SamanticError('model-invalid', `${file}: not valid JSON (${(err as Error).message}). Fix the file or restore it from the repository.`);
   }
   return parseModelDescriptor(json, file);
+}
+
+/**
+ * The embedding cache's preprocessing version for a model: anything in the descriptor can change
+ * the encoder's output (files, preprocessing, generator version of test-sam), so it is a digest of
+ * all of it. Every reader and writer of the cache uses this one key.
+ */
+export function embeddingCacheVersion(descriptor: ModelDescriptor): string {
+  return createHash('sha256').update(JSON.stringify(descriptor)).digest('hex').slice(0, 16);
 }

@@ -8,7 +8,6 @@
 // Where the decoder runs on an accelerator, the AMG's per-batch work on the low-res maps runs in
 // worker threads too (amg/worker-pool.ts), beside the decoder's next batch; on the CPU, where the
 // decoder's threads take the cores, and where they cannot start or one dies, it runs in process.
-import { createHash } from 'node:crypto';
 import { generateMasks } from '../amg/generator';
 import { AmgWorkerPool, defaultAmgWorkersFor } from '../amg/worker-pool';
 import { SamanticError } from '../errors';
@@ -16,6 +15,7 @@ import type { LowResMaskPredictor, LowResPredictionBatch } from '../amg/sparse';
 import { predictLowResWith } from '../model/low-res-predictor';
 import { OnnxPredictor } from '../model/predictor';
 import type { SamModel } from '../model/runtime';
+import { embeddingCacheVersion } from '../model/descriptor';
 import { EncoderWorker, type EncoderWorkerOptions } from '../model/encoder-worker-client';
 import type { ImageEmbedding, PredictionBatch, RgbImage } from '../types';
 import type { EncodeAhead, EncodedAhead } from './prefetch';
@@ -112,9 +112,7 @@ export class OnnxSegmenter implements Segmenter, EncodeAhead {
     private readonly options: OnnxSegmenterOptions = {},
   ) {
     this.predictor = new OnnxPredictor(model);
-    // Anything in the descriptor can change the encoder's output (files, preprocessing, generator
-    // version of test-sam), so the cache key is a digest of all of it.
-    this.preprocessVersion = createHash('sha256').update(JSON.stringify(model.descriptor)).digest('hex').slice(0, 16);
+    this.preprocessVersion = embeddingCacheVersion(model.descriptor);
     if (options.encodeAhead === false) this.workerOff = 'encode-ahead is off';
     this.amgWorkers = options.amgWorkers ?? defaultAmgWorkersFor(model.provider);
     if (this.amgWorkers === 0) this.amgOff = 'AMG workers are off';

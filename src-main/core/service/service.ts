@@ -9,11 +9,13 @@ import { SamanticError } from '../errors';
 import { processPendingImages, type ProcessFolderResult } from '../pipeline/process-folder';
 import { scanFolder } from '../pipeline/scan';
 import type { Segmenter } from '../pipeline/segmenter';
+import type { PromptSession } from '../prompt/session';
 import { ProjectStore } from '../store/project-store';
 import { clusterProject, nearestToSelection, previewSplit } from './clustering';
 import { parseSplitRatios } from '../export/split';
 import { exportDataset, exportProject } from './export';
 import { importAnnotations } from './import';
+import { maskApi, openPromptSession } from './masks';
 import { listModelInfos, openSegmenter, resolveModelId } from './models';
 import { defaultStateDir, RecentProjects } from './recent';
 import type { Service, ServiceOptions } from './types';
@@ -25,6 +27,8 @@ interface OpenProject {
   modelId: string;
   device: string;
   segmenter: Segmenter | null;
+  /** Interactive prompts: a model instance of their own, loaded on the first click. */
+  prompts: PromptSession;
 }
 
 const META_FOLDER = 'folder';
@@ -55,6 +59,7 @@ export async function createService(options: ServiceOptions = {}): Promise<Servi
     running?.abort();
     if (!project) return;
     await project.segmenter?.close();
+    await project.prompts.close();
     project.store.close();
     project = null;
   }
@@ -77,7 +82,8 @@ export async function createService(options: ServiceOptions = {}): Promise<Servi
       if (options.readOnly) {
         const store = ProjectStore.open(projectFile, { readOnly: true });
         const modelId = store.getMeta(META_MODEL) ?? args.model ?? '';
-        project = { folder, store, modelId, device: args.device ?? 'auto', segmenter: null };
+        const device = args.device ?? 'auto';
+        project = { folder, store, modelId, device, segmenter: null, prompts: openPromptSession(modelId, device, options.modelsDir, warn) };
         return summary(project);
       }
       const store = ProjectStore.open(projectFile, { create: true });
@@ -86,7 +92,8 @@ export async function createService(options: ServiceOptions = {}): Promise<Servi
         store.setMeta(META_FOLDER, folder);
         store.setMeta(META_MODEL, modelId);
         await scanFolder(store, folder, { recursive: args.recursive });
-        project = { folder, store, modelId, device: args.device ?? 'auto', segmenter: null };
+        const device = args.device ?? 'auto';
+        project = { folder, store, modelId, device, segmenter: null, prompts: openPromptSession(modelId, device, options.modelsDir, warn) };
       } catch (err) {
         store.close();
         throw err;
@@ -223,6 +230,7 @@ export async function createService(options: ServiceOptions = {}): Promise<Servi
         return p.segmenter;
       });
     },
+    ...maskApi(current),
   };
 
   return {

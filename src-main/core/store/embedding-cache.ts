@@ -60,10 +60,11 @@ export function getCachedEmbedding(db: Database.Database, key: EmbeddingCacheKey
     if (TRANSFORM_FIELDS.some((f) => typeof transform[f] !== 'number')) throw new Error('bad transform');
     embedding = { data, channels: row.channels, gridH: row.grid_h, gridW: row.grid_w, transform };
   } catch {
-    db.prepare('DELETE FROM embedding_cache WHERE id = ?').run(row.id);
+    if (!db.readonly) db.prepare('DELETE FROM embedding_cache WHERE id = ?').run(row.id);
     return null;
   }
-  db.prepare('UPDATE embedding_cache SET last_used_at = ? WHERE id = ?').run(now(), row.id);
+  // A read-only reader (the prompt worker beside the writer) leaves the eviction order to the writer.
+  if (!db.readonly) db.prepare('UPDATE embedding_cache SET last_used_at = ? WHERE id = ?').run(now(), row.id);
   return embedding;
 }
 

@@ -11,6 +11,13 @@ import type Database from 'better-sqlite3';
 import { SamanticError } from '../errors';
 import { type ClassFields, type LabelChange, type LabelDiff, type LabelState, invertDiff } from '../labels/model';
 import { touchUpdated } from './meta';
+import {
+  DELETE_SEGMENT_RECORD_SQL,
+  INSERT_SEGMENT_RECORD_SQL,
+  UPDATE_SEGMENT_RECORD_SQL,
+  segmentRecordExpected,
+  segmentRecordValues,
+} from './segments';
 
 export interface HistoryLimits {
   /** Most gestures kept; the oldest are forgotten first. */
@@ -44,7 +51,7 @@ function conflict(what: string): SamanticError {
 
 /** Reads the labelling state of a project: all classes and every segment's class and flag. */
 export function loadLabelState(db: Database.Database): LabelState {
-  const state: LabelState = { classes: new Map(), segments: new Map(), nextClassId: 1 };
+  const state: LabelState = { classes: new Map(), segments: new Map(), nextClassId: 1, nextSegmentId: 1 };
   const classes = db.prepare('SELECT id, name, color, sort_order, created_by FROM classes').all() as {
     id: number;
     name: string;
@@ -62,6 +69,10 @@ export function loadLabelState(db: Database.Database): LabelState {
   const seq = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'classes'").get() as { seq: number } | undefined;
   const maxId = Math.max(seq?.seq ?? 0, ...state.classes.keys());
   state.nextClassId = maxId + 1;
+  const segSeq = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'segments'").get() as { seq: number } | undefined;
+  let maxSegment = segSeq?.seq ?? 0;
+  for (const id of state.segments.keys()) if (id > maxSegment) maxSegment = id;
+  state.nextSegmentId = maxSegment + 1;
   return state;
 }
 
@@ -83,6 +94,9 @@ export class GestureLog {
       ),
       setSegmentClass: db.prepare('UPDATE segments SET class_id = ? WHERE id = ? AND class_id IS ?'),
       setSegmentRemoved: db.prepare('UPDATE segments SET removed = ? WHERE id = ? AND removed = ?'),
+      insertSegment: db.prepare(INSERT_SEGMENT_RECORD_SQL),
+      deleteSegment: db.prepare(DELETE_SEGMENT_RECORD_SQL),
+      updateSegment: db.prepare(UPDATE_SEGMENT_RECORD_SQL),
       lastDone: db.prepare('SELECT id, label, changes, created_at FROM gestures WHERE undone = 0 ORDER BY id DESC LIMIT 1'),
       firstUndone: db.prepare('SELECT id, label, changes, created_at FROM gestures WHERE undone = 1 ORDER BY id ASC LIMIT 1'),
       setUndone: db.prepare('UPDATE gestures SET undone = ? WHERE id = ?'),
@@ -179,6 +193,16 @@ export class GestureLog {
           changed = this.sql.updateClass.run(a.name, a.color, a.order, a.createdBy, c.id, b.name, b.color, b.order, b.createdBy).changes;
         }
         if (changed !== 1) throw conflict(`class ${c.id} is not as the history expects`);
+        return;
+      }
+      if (c.type === 'segment') {
+        const { before: b, after: a } = c;
+        if (b === null && a === null) return;
+        let changed: number;
+        if (b === null) changed = this.sql.insertSegment.run(...segmentRecordValues(a!), c.id).changes;
+        else if (a === null) changed = this.sql.deleteSegment.run(...segmentRecordExpected(c.id, b)).changes;
+        else changed = this.sql.updateSegment.run(...segmentRecordValues(a), ...segmentRecordExpected(c.id, b)).changes;
+        if (changed !== 1) throw conflict(`segment ${c.id} is missing or not as the history expects`);
         return;
       }
       for (let i = 0; i < c.ids.length; i++) {

@@ -8,7 +8,7 @@ import type Database from 'better-sqlite3';
 import { IMAGE_STATUSES, type ImageStatus } from '../vocab';
 import { SamanticError } from '../errors';
 import type { ImageEmbedding } from '../types';
-import type { LabelState, ClassOrigin } from '../labels/model';
+import type { LabelState, ClassOrigin, SegmentRecord } from '../labels/model';
 import {
   type EmbeddingCacheKey,
   type EmbeddingCacheStats,
@@ -32,7 +32,9 @@ import {
   type SegmentVectors,
   type StoredSegment,
   readSegmentVectors,
+  SEGMENT_RECORD_COLUMNS,
   segmentFromRow,
+  segmentRecordFromRow,
   segmentInsertParams,
 } from './segments';
 import {
@@ -302,7 +304,8 @@ export class ProjectStore {
       const width = options.width ?? image.width;
       const height = options.height ?? image.height;
       const size: [number, number] | null = width !== null && height !== null ? [height, width] : null;
-      const replaced = this.db.prepare('DELETE FROM segments WHERE image_id = ?').run(imageId).changes;
+      // Segments the user made or edited are decisions, not results: a rerun never drops them.
+      const replaced = this.db.prepare("DELETE FROM segments WHERE image_id = ? AND source = 'amg'").run(imageId).changes;
       const insert = this.db.prepare(INSERT_SEGMENT_SQL);
       const segmentIds = segments.map((s, i) => {
         const params = segmentInsertParams(imageId, s, `segment #${i} of image ${image.relPath}`, size);
@@ -367,6 +370,14 @@ export class ProjectStore {
       ' ORDER BY id' +
       (query.limit !== undefined ? ` LIMIT ${query.limit}` : '');
     return (this.db.prepare(sql).all(...params) as SegmentRow[]).map(segmentFromRow);
+  }
+
+  /** One whole segment row (mask, derived fields, embedding) as mask actions record it, or null. */
+  getSegmentRecord(id: number): SegmentRecord | null {
+    const row = this.db.prepare(`SELECT ${SEGMENT_RECORD_COLUMNS} FROM segments WHERE id = ?`).get(id) as
+      | (SegmentRow & { embedding: Buffer })
+      | undefined;
+    return row ? segmentRecordFromRow(row) : null;
   }
 
   /** Embeddings of all non-removed segments (or of one class) as one matrix, for clustering. */

@@ -4,6 +4,7 @@ import type Database from 'better-sqlite3';
 import { SamanticError } from '../errors';
 import type { BoxXYWH, ImageEmbedding, Rle } from '../types';
 import { decodeFloat16Blob, decodeVarints, encodeFloat16Blob, encodeVarints } from './codec';
+import type { SegmentRecord } from '../labels/model';
 import type { EmbeddingCacheKey } from './embedding-cache';
 
 export type SegmentSource = 'amg' | 'user';
@@ -219,4 +220,55 @@ export function readSegmentVectors(db: Database.Database, file: string, classId?
     decodeFloat16Blob(r[9], out.vectors.subarray(i * dim, (i + 1) * dim));
   });
   return out;
+}
+
+// Whole segment rows as the edit history carries them (actions/model.ts SegmentRecord): read one,
+// and insert, delete or rewrite one with its expected current values in the WHERE clause.
+
+export const SEGMENT_RECORD_COLUMNS = `${SEGMENT_COLUMNS}, embedding`;
+
+export function segmentRecordFromRow(r: SegmentRow & { embedding: Buffer }): SegmentRecord {
+  const s = segmentFromRow(r);
+  return {
+    imageId: s.imageId,
+    classId: s.classId,
+    removed: s.removed,
+    source: s.source,
+    rle: s.rle,
+    bbox: s.bbox,
+    area: s.area,
+    predictedIou: s.predictedIou,
+    stabilityScore: s.stabilityScore,
+    point: s.point,
+    cropBox: s.cropBox,
+    embedding: Array.from(decodeFloat16Blob(r.embedding)),
+  };
+}
+
+export const INSERT_SEGMENT_RECORD_SQL =
+  'INSERT INTO segments (image_id, class_id, removed, source, rle_height, rle_width, rle_counts, bbox_x, bbox_y, bbox_w, bbox_h, ' +
+  'area, predicted_iou, stability_score, point_x, point_y, crop_x, crop_y, crop_w, crop_h, embedding, id) ' +
+  'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+
+/** Matches the row a change expects: its mask, origin, class and flag. */
+const EXPECTED = 'id = ? AND rle_counts = ? AND source = ? AND class_id IS ? AND removed = ?';
+
+export const DELETE_SEGMENT_RECORD_SQL = `DELETE FROM segments WHERE ${EXPECTED}`;
+
+export const UPDATE_SEGMENT_RECORD_SQL =
+  'UPDATE segments SET image_id = ?, class_id = ?, removed = ?, source = ?, rle_height = ?, rle_width = ?, rle_counts = ?, ' +
+  'bbox_x = ?, bbox_y = ?, bbox_w = ?, bbox_h = ?, area = ?, predicted_iou = ?, stability_score = ?, point_x = ?, point_y = ?, ' +
+  `crop_x = ?, crop_y = ?, crop_w = ?, crop_h = ?, embedding = ? WHERE ${EXPECTED}`;
+
+/** The values of a record in the column order of INSERT/UPDATE_SEGMENT_RECORD_SQL (without the id). */
+export function segmentRecordValues(r: SegmentRecord): unknown[] {
+  return [
+    r.imageId, r.classId, r.removed ? 1 : 0, r.source, r.rle.size[0], r.rle.size[1], encodeVarints(r.rle.counts),
+    ...r.bbox, r.area, r.predictedIou, r.stabilityScore, ...r.point, ...r.cropBox, encodeFloat16Blob(r.embedding),
+  ];
+}
+
+/** The WHERE values of DELETE/UPDATE_SEGMENT_RECORD_SQL for the row `r` is expected to be. */
+export function segmentRecordExpected(id: number, r: SegmentRecord): unknown[] {
+  return [id, encodeVarints(r.rle.counts), r.source, r.classId, r.removed ? 1 : 0];
 }

@@ -33,6 +33,7 @@ export async function runQualityBenchCommand(argv: string[]): Promise<number> {
 }
 
 export async function runBenchCommand(argv: string[]): Promise<number> {
+  if (argv.includes('--prompts')) return (await import('./prompts')).runPromptBenchCommand(argv);
   const { parsePerformanceArgs, runPerformanceBench } = await import('./performance');
   const { formatPerformanceReport } = await import('./perf-format');
   const { json, quiet, ...options } = parsePerformanceArgs(argv);

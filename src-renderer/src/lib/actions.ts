@@ -63,6 +63,11 @@ async function afterClassChange(classes: ClassInfo[]): Promise<void> {
   await Promise.all([refreshImages(), refreshSegments(), refreshSummary()]);
 }
 
+/** After a segment's mask was added, edited, merged or deleted: its image, the classes, the canvas. */
+export async function afterSegmentEdit(): Promise<void> {
+  await afterClassChange(await api.listClasses());
+}
+
 /** Loads everything for the open project (or shows the start screen when there is none). */
 export async function loadProject(): Promise<void> {
   const summary = await api.getSummary();

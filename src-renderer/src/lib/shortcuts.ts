@@ -2,12 +2,13 @@
 // can never list a key that does nothing.
 
 import * as actions from './actions';
+import * as editing from './editing.svelte';
 import { app } from './state.svelte';
 
 export interface Shortcut {
   keys: string;
   what: string;
-  group: 'General' | 'Selection' | 'Classes' | 'View';
+  group: 'General' | 'Selection' | 'Classes' | 'Editing' | 'View';
 }
 
 /** Zoom/fit requests go to the image view, which owns the stage. */
@@ -28,6 +29,16 @@ export const SHORTCUTS: Shortcut[] = [
   { keys: 'N', what: 'New class from the selection', group: 'Classes' },
   { keys: 'Delete  /  B', what: 'Mark the selection as background', group: 'Classes' },
   { keys: 'Right-click', what: 'Assign menu', group: 'Classes' },
+  { keys: 'V', what: 'Select tool', group: 'Editing' },
+  { keys: 'P', what: 'Point tool: click = positive, right-click / Alt+click = negative; hover previews', group: 'Editing' },
+  { keys: 'R', what: 'Box tool: drag a box around the object', group: 'Editing' },
+  { keys: 'Enter', what: 'Keep the mask (new segment, or replaces the one selected segment)', group: 'Editing' },
+  { keys: 'Esc', what: 'Drop the mask being built', group: 'Editing' },
+  { keys: 'D', what: 'Brush on the selected segment', group: 'Editing' },
+  { keys: 'E', what: 'Eraser on the selected segment', group: 'Editing' },
+  { keys: '[  /  ]', what: 'Smaller / larger brush (brush and eraser tools)', group: 'Editing' },
+  { keys: 'M', what: 'Merge the selected segments into one', group: 'Editing' },
+  { keys: 'Shift+Delete', what: 'Delete the selected segments', group: 'Editing' },
   { keys: 'Wheel', what: 'Zoom at the pointer', group: 'View' },
   { keys: 'Space+Drag  /  Middle-drag', what: 'Pan', group: 'View' },
   { keys: 'F  /  0', what: 'Fit the image to the window', group: 'View' },
@@ -35,7 +46,7 @@ export const SHORTCUTS: Shortcut[] = [
   { keys: '←  /  →', what: 'Previous / next image', group: 'View' },
   { keys: 'G', what: 'Back to the gallery', group: 'View' },
   { keys: 'O', what: 'Show or hide outlines', group: 'View' },
-  { keys: '[  /  ]', what: 'Less / more mask opacity', group: 'View' },
+  { keys: '[  /  ]', what: 'Less / more mask opacity (other tools)', group: 'View' },
 ];
 
 function typing(target: EventTarget | null): boolean {
@@ -49,6 +60,7 @@ export function handleKey(e: KeyboardEvent): boolean {
   const key = e.key;
   if (key === 'Escape') {
     if (app.helpOpen) app.helpOpen = false;
+    else if (editing.hasDraft()) editing.cancelDraft();
     else if (app.exportOpen) app.exportOpen = false;
     else if (app.splitClassId !== null) app.splitClassId = null;
     else app.selection = new Set();
@@ -67,6 +79,16 @@ export function handleKey(e: KeyboardEvent): boolean {
   if (e.altKey) return false;
   if (key === '?') return (app.helpOpen = !app.helpOpen), true;
   if (!inProject) return false;
+  const brushing = editing.edit.tool === 'brush' || editing.edit.tool === 'eraser';
+  if (app.view === 'image') {
+    if (key === 'Enter' && editing.hasDraft()) return void editing.commitDraft(), true;
+    if (key === 'Delete' && e.shiftKey) return void editing.deleteSelection(), true;
+    if (brushing && key === '[') return editing.resizeBrush(1 / editing.BRUSH_STEP), true;
+    if (brushing && key === ']') return editing.resizeBrush(editing.BRUSH_STEP), true;
+    const tool = ({ v: 'select', p: 'point', r: 'box', d: 'brush', e: 'eraser' } as const)[key.toLowerCase() as 'v' | 'p' | 'r' | 'd' | 'e'];
+    if (tool) return editing.setTool(tool), true;
+    if (key.toLowerCase() === 'm') return void editing.mergeSelection(), true;
+  }
   if (/^[1-9]$/.test(key)) {
     const cls = app.orderedClasses[Number(key) - 1];
     if (cls) void actions.assignSelection(cls.id);

@@ -25,6 +25,9 @@ export class MaskStage {
   private readonly selection = new Konva.Group({ listening: false });
   private readonly hover = new Konva.Image({ image: undefined, listening: false, visible: false });
   private readonly band = new Konva.Rect({ listening: false, visible: false, stroke: '#ffffff', strokeWidth: 1, dash: [4, 3], fill: 'rgba(91,141,239,0.12)', strokeScaleEnabled: false });
+  private readonly draft = new Konva.Image({ image: undefined, listening: false, visible: false });
+  private readonly prompts = new Konva.Group({ listening: false });
+  private readonly brush = new Konva.Line({ listening: false, visible: false, lineCap: 'round', lineJoin: 'round', opacity: 0.5 });
   private readonly maskLayer: Konva.Layer;
   private imageSize = { width: 1, height: 1 };
   onTransform: (t: ViewTransform) => void = () => {};
@@ -37,7 +40,7 @@ export class MaskStage {
     this.maskLayer = new Konva.Layer({ listening: false, imageSmoothingEnabled: false });
     this.maskLayer.add(this.fill, this.outline);
     const overlay = new Konva.Layer({ listening: false, imageSmoothingEnabled: false });
-    overlay.add(this.selection, this.hover, this.band);
+    overlay.add(this.selection, this.hover, this.draft, this.brush, this.band, this.prompts);
     this.stage.add(photoLayer, this.maskLayer, overlay);
   }
 
@@ -88,6 +91,40 @@ export class MaskStage {
     if (rect) this.band.setAttrs({ ...rect, visible: true });
     else this.band.visible(false);
     this.band.getLayer()?.batchDraw();
+  }
+
+  /** The mask of the prompt being built (or the hover preview). */
+  setDraft(part: { canvas: HTMLCanvasElement; x: number; y: number } | null): void {
+    if (part) this.draft.setAttrs({ image: part.canvas, x: part.x, y: part.y, visible: true });
+    else this.draft.visible(false);
+    this.draft.getLayer()?.batchDraw();
+  }
+
+  /** Prompt points (green positive, red negative) and the prompt box, drawn at a fixed screen size. */
+  setPrompts(points: [number, number][], labels: number[], box: [number, number, number, number] | null): void {
+    this.prompts.destroyChildren();
+    if (box) {
+      this.prompts.add(new Konva.Rect({ x: box[0], y: box[1], width: box[2] - box[0], height: box[3] - box[1], stroke: '#ffd54a', strokeWidth: 2, strokeScaleEnabled: false, listening: false }));
+    }
+    const r = 5 / this.stage.scaleX();
+    points.forEach(([x, y], i) => {
+      const fill = labels[i] === 1 ? '#2ecc71' : '#e74c3c';
+      this.prompts.add(new Konva.Circle({ x, y, radius: r, fill, stroke: '#ffffff', strokeWidth: 1.5, strokeScaleEnabled: false, listening: false }));
+    });
+    this.prompts.getLayer()?.batchDraw();
+  }
+
+  /** A brush or eraser stroke in progress: a round line as wide as the brush (image pixels). */
+  setBrushStroke(points: [number, number][] | null, radius: number, erase: boolean): void {
+    if (!points || points.length === 0) this.brush.visible(false);
+    else {
+      const flat = points.length === 1 ? [...points[0], ...points[0]] : points.flat();
+      this.brush.points(flat);
+      this.brush.strokeWidth(radius * 2);
+      this.brush.stroke(erase ? '#e74c3c' : '#2ecc71');
+      this.brush.visible(true);
+    }
+    this.brush.getLayer()?.batchDraw();
   }
 
   private apply(t: ViewTransform): void {

@@ -10,6 +10,7 @@
 
 import type onnxProto from 'onnx-proto';
 import { colourFeatures, referenceColours, squaredDistances, withNorms } from './colour';
+import { boxPrompts } from './box';
 import { enclosingObject } from './enclosing';
 import { growRegions } from './growth';
 import { tokenLogits } from './logits';
@@ -44,13 +45,16 @@ export function buildDecoderGraph(batched: boolean, factors = false): onnxProto.
   const g = new GraphBuilder();
   const B: number | string = batched ? 'batch' : 1;
   const emb = g.input('image_embeddings', 'float', [1, CHANNELS, GRID, GRID]);
-  const coords = g.input('point_coords', 'float', [B, 'num_points', 2]);
-  const labels = g.input('point_labels', 'float', [B, 'num_points']);
+  const pointCoords = g.input('point_coords', 'float', [B, 'num_points', 2]);
+  const pointLabels = g.input('point_labels', 'float', [B, 'num_points']);
   const maskInput = g.input('mask_input', 'float', [B, 1, LOW_RES, LOW_RES]);
   const hasMask = g.input('has_mask_input', 'float', [B]);
   const origSize = g.input('orig_im_size', 'float', [2]);
   const cells = LOW_RES * LOW_RES;
   const c = (v: number) => g.scalar(v);
+  // A box (labels 2/3) becomes positive points on its sides and a limit on where the mask may grow (box.ts).
+  const box = boxPrompts(g, pointCoords, pointLabels);
+  const { coords, labels } = box;
 
   // Sub-cell colours back from embedding channels 0-47, unfolded to 3 x 256 x 256, then into the
   // distance space (chromaticity and log brightness, colour.ts).
@@ -74,7 +78,8 @@ export function buildDecoderGraph(batched: boolean, factors = false): onnxProto.
   const ref = g.op('Slice', [refs, g.ints([0]), g.ints([3]), g.ints([2])]);
   const refRgb = g.op('Slice', [refs, g.ints([3]), g.ints([6]), g.ints([2])]);
 
-  // Labels: 1 positive, 0 negative; -1 (padding) and 2/3 (box corners, unsupported here) are ignored.
+  // Labels: 1 positive, 0 negative; -1 (padding) and 2/3 (box corners, already turned into side
+  // points by boxPrompts) are ignored here.
   // Each cell's distance to the nearest positive (negative) point's reference: the other rows get
   // FAR^2 added before the minimum, so they never win.
   const isPos = g.op('Cast', [g.op('Equal', [labels, c(1)])], { to: 1 });
@@ -103,7 +108,7 @@ export function buildDecoderGraph(batched: boolean, factors = false): onnxProto.
     g.op('Cast', [g.op('Less', [g.op('Reshape', [starts, g.ints(shape)]), g.op('Slice', [resized, g.ints([i]), g.ints([i + 1]), g.ints([0])])])], { to: 1 });
   const valid = g.op('Reshape', [g.mul(within(0, [LOW_RES, 1]), within(1, [1, LOW_RES])), g.ints([cells])]);
   const outsideCost = g.mul(g.sub(c(1), valid), c(FAR)); // cells
-  cost = g.op('Min', [g.add(cost, outsideCost), c(FAR)]);
+  cost = g.op('Min', [box.restrict(g.add(cost, outsideCost)), c(FAR)]);
 
   // Seeds: the positive points' cells (ScatterElements adds the point's positivity at its cell).
   const zeros = g.op('Mul', [dPos, c(0)]);

@@ -1,0 +1,126 @@
+// `npm run bench -- --prompts`: the latency of one interactive click, from the API call to the
+// mask as the renderer receives it (validation, cached embedding, decoder, RLE, JSON), over N
+// clicks on the shared photos: idle, then while the folder is being processed. The service and
+// the prompt worker run in their threads exactly as `samantic serve` runs them (WorkerBackend +
+// PromptRoutedBackend); only the HTTP hop is left out. A benchmark prints figures; it asserts nothing.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseCommandArgs } from '../../core/util/args';
+import type { CallResult } from '../../core/api/dispatch';
+import type { ImageInfo, PromptMaskArgs } from '../../core/api/contract';
+import { SamanticError } from '../../core/errors';
+import { mulberry32 } from '../../core/util/random';
+import { PromptRoutedBackend, spawnPromptWorker } from '../../server/prompt-host';
+import { spawnServiceWorker, WorkerBackend } from '../../server/service-host';
+
+/** src-main/server -> the repository root; ../shared sits beside it. */
+const DEFAULT_PHOTOS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/photos');
+
+/** Clicks of one interaction before the next starts afresh (a person places a few points per object). */
+export const CLICKS_PER_OBJECT = 3;
+
+export interface LatencyFigures {
+  clicks: number;
+  medianMs: number;
+  p95Ms: number;
+  maxMs: number;
+}
+
+export interface PromptBenchResult {
+  folder: string;
+  images: number;
+  model: string;
+  idle: LatencyFigures;
+  processing: LatencyFigures;
+  /** Whether processing was still running when the last "during processing" click returned. */
+  processingOverlapped: boolean;
+}
+
+function figures(ms: number[]): LatencyFigures {
+  const s = [...ms].sort((a, b) => a - b);
+  const q = (p: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))] ?? NaN;
+  return { clicks: s.length, medianMs: q(0.5), p95Ms: q(0.95), maxMs: s[s.length - 1] ?? NaN };
+}
+
+/** The clicks: CLICKS_PER_OBJECT chained points per object, objects spread over the images in turn. */
+function clickPlan(images: ImageInfo[], n: number, seed: number): PromptMaskArgs[] {
+  const rnd = mulberry32(seed);
+  const out: PromptMaskArgs[] = [];
+  let points: [number, number][] = [];
+  for (let i = 0; i < n; i++) {
+    const img = images[Math.floor(i / CLICKS_PER_OBJECT) % images.length];
+    if (i % CLICKS_PER_OBJECT === 0) points = [];
+    points = [...points, [rnd() * img.width, rnd() * img.height]];
+    out.push({ imageId: img.id, points, continue: i % CLICKS_PER_OBJECT !== 0 });
+  }
+  return out;
+}
+
+export async function runPromptBench(options: { folder: string; clicks: number; model: string; seed: number }, log: (l: string) => void): Promise<PromptBenchResult> {
+  const work = mkdtempSync(join(tmpdir(), 'samantic-prompt-bench-'));
+  const backend = new PromptRoutedBackend(new WorkerBackend(() => spawnServiceWorker({ stateDir: join(work, 'state') }), log), spawnPromptWorker, log);
+  const call = async (method: string, args?: unknown): Promise<unknown> => {
+    const r: CallResult = await backend.call(method, args);
+    if (!r.ok) throw new SamanticError(r.error.code, r.error.message);
+    return r.value;
+  };
+  try {
+    // The JSON round trip every transport makes.
+    const click = async (args: PromptMaskArgs) => {
+      const t0 = performance.now();
+      JSON.parse(JSON.stringify(await call('promptMask', JSON.parse(JSON.stringify(args)))));
+      return performance.now() - t0;
+    };
+    await call('openFolder', { folder: options.folder, project: join(work, 'project.db'), model: options.model, device: 'cpu' });
+    const images = (await call('listImages')) as ImageInfo[];
+    if (images.length === 0) throw new SamanticError('invalid-argument', `No photos in ${options.folder}.`);
+    log(`prompt bench: ${images.length} photos in ${options.folder}; encoding each once into the cache (not measured)...`);
+    for (const img of images) await call('promptMask', { imageId: img.id, points: [[img.width / 2, img.height / 2]] });
+    const plan = clickPlan(images, options.clicks, options.seed);
+    log(`prompt bench: ${plan.length} clicks, idle...`);
+    const idle: number[] = [];
+    for (const c of plan) idle.push(await click(c));
+    log('prompt bench: the same clicks while the folder is processed...');
+    let running = true;
+    const processing = call('process', {}).finally(() => (running = false));
+    // Let the generator start before the first click.
+    await new Promise((r) => setTimeout(r, 500));
+    const busy: number[] = [];
+    for (const c of plan) busy.push(await click(c));
+    const overlapped = running;
+    if (!overlapped) log('prompt bench: processing finished before the last click; the figures mix busy and idle clicks.');
+    await call('cancel');
+    await processing.catch(() => undefined);
+    return { folder: options.folder, images: images.length, model: options.model, idle: figures(idle), processing: figures(busy), processingOverlapped: overlapped };
+  } finally {
+    await backend.close();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+export function formatPromptReport(r: PromptBenchResult): string {
+  const line = (what: string, f: LatencyFigures) =>
+    `click latency ${what}: median ${f.medianMs.toFixed(1)} ms, p95 ${f.p95Ms.toFixed(1)} ms (max ${f.maxMs.toFixed(1)} ms, ${f.clicks} clicks)`;
+  return [
+    `prompt latency, ${r.model}, ${r.images} photos of ${r.folder}, API call to mask (service and prompt worker threads as in serve, JSON):`,
+    line('idle', r.idle),
+    line('during processing', r.processing) + (r.processingOverlapped ? '' : ' [processing ended early]'),
+  ].join('\n');
+}
+
+export async function runPromptBenchCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, {
+    prompts: { type: 'boolean' }, clicks: { type: 'string' }, model: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' },
+  });
+  const clicks = values.clicks === undefined ? 200 : Number(values.clicks);
+  if (!Number.isSafeInteger(clicks) || clicks < 1) throw new SamanticError('invalid-argument', `--clicks must be a positive integer, got '${values.clicks}'.`);
+  const seed = values.seed === undefined ? 1 : Number(values.seed);
+  if (!Number.isFinite(seed)) throw new SamanticError('invalid-argument', `--seed must be a number, got '${values.seed}'.`);
+  const folder = positionals[0] ? resolve(positionals[0]) : DEFAULT_PHOTOS_DIR;
+  const log = values.json ? () => {} : (l: string) => process.stderr.write(l + '\n');
+  const r = await runPromptBench({ folder, clicks, model: values.model ?? 'test-sam', seed }, log);
+  process.stdout.write(values.json ? JSON.stringify(r, null, 2) + '\n' : formatPromptReport(r) + '\n');
+  return 0;
+}
