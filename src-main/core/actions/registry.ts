@@ -2,8 +2,10 @@
 // can run an action by name with JSON arguments and record it under that name.
 import { SamanticError } from '../errors';
 import {
+  confirmClasses,
   createClass,
   deleteClass,
+  dismissSuggestions,
   mergeClasses,
   renameClass,
   reorderClasses,
@@ -12,7 +14,7 @@ import {
 } from './class-actions';
 import type { LabelDiff, LabelState } from './model';
 import { replaceClustering } from './recluster';
-import { assignSegments, removeSegments, restoreSegments } from './segment-actions';
+import { assignSegments, confirmSegments, removeSegments, restoreSegments } from './segment-actions';
 
 export const ACTIONS = {
   renameClass,
@@ -25,6 +27,9 @@ export const ACTIONS = {
   assignSegments,
   removeSegments,
   restoreSegments,
+  confirmSegments,
+  confirmClasses,
+  dismissSuggestions,
   replaceClustering,
 } as const;
 
