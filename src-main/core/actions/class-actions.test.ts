@@ -20,6 +20,8 @@ describe('renameClass', () => {
         before: { name: 'dog', color: '#00ff00', order: 1, createdBy: 'cluster', status: 'auto' },
         after: { name: 'puppy', color: '#00ff00', order: 1, createdBy: 'cluster', status: 'decided' },
       },
+      // Naming a class accepts its members.
+      { type: 'segmentDecided', ids: [4, 5, 6], before: [false, false, false], after: [true, true, true] },
     ]);
   });
 

@@ -8,7 +8,7 @@ import {
   type LabelDiff,
   type LabelState,
   classStatus,
-  classStatusChange,
+  decideClass,
   defaultClassColor,
   nameKey,
   renumberOrder,
@@ -82,8 +82,9 @@ export function renameClass(state: LabelState, args: RenameClassArgs): LabelDiff
   if (clash) throw clash;
   const before = fieldsOf(state, id);
   // Typing the name it already has still confirms the class.
-  if (before.name === name) return classStatusChange(state, id, 'decided');
-  return [{ type: 'class', id, before, after: { ...before, name, status: 'decided' } }];
+  if (before.name === name) return decideClass(state, id);
+  const decided = decideClass(state, id).filter((c) => c.type !== 'class');
+  return [{ type: 'class', id, before, after: { ...before, name, status: 'decided' } }, ...decided];
 }
 
 export function setClassColor(state: LabelState, args: SetClassColorArgs): LabelDiff {
@@ -121,7 +122,7 @@ export function mergeClasses(state: LabelState, args: MergeClassesArgs): LabelDi
   // Segments move first: a class can only be deleted once nothing refers to it.
   const diff: LabelDiff = segmentChanges(state, moved, { classId: into });
   for (const id of absorbed) diff.push({ type: 'class', id, before: fieldsOf(state, id), after: null });
-  diff.push(...classStatusChange(state, into, 'decided'));
+  diff.push(...decideClass(state, into, moved));
   return diff;
 }
 
@@ -170,6 +171,8 @@ export function splitClass(state: LabelState, args: SplitClassArgs): LabelDiff {
   if (keptFields.status !== 'decided' && !(keptFields.status === undefined && keptFields.createdBy === 'user')) {
     diff.push({ type: 'class', id, before: keptFields, after: { ...keptFields, status: 'decided' } });
   }
+  const members = [...state.segments.values()].filter((s) => s.classId === id).map((s) => s.id);
+  diff.push(...segmentChanges(state, members, { decided: true }));
   return diff;
 }
 
@@ -209,7 +212,7 @@ export function confirmClasses(state: LabelState, args: ClassIdsArgs): LabelDiff
   const a = requireArgs('confirmClasses', args);
   const ids = requireIdList('confirmClasses', 'classIds', a.classIds);
   ids.forEach((id) => requireClass(state, 'confirmClasses', id));
-  return ids.flatMap((id) => classStatusChange(state, id, 'decided'));
+  return ids.flatMap((id) => decideClass(state, id));
 }
 
 /** Turns down suggested classes: their segments go back to unsorted, the suggestions are deleted. */

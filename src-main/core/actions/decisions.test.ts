@@ -26,6 +26,9 @@ describe('user decisions', () => {
     roundTrip(s, 'mergeClasses', { classIds: [3], into: 2 });
     expect(classStatus(s.classes.get(1)!)).toBe('decided');
     expect(classStatus(s.classes.get(2)!)).toBe('decided');
+    // Their members at that moment count as reviewed (the bird 7 merged into dog too).
+    expect([1, 2, 3, 4, 5, 6, 7].map((id) => s.segments.get(id)!.decided)).toEqual([true, true, true, true, true, true, true]);
+    expect(s.segments.get(8)!.decided).toBe(false);
     const t = sampleState();
     const { diff } = roundTrip(t, 'splitClass', { classId: 2, groups: [[4], [5, 6]] });
     expect(classStatus(t.classes.get(2)!)).toBe('decided');

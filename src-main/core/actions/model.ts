@@ -183,6 +183,15 @@ export function classStatusChange(state: LabelState, id: number, status: ClassSt
   return [{ type: 'class', id, before, after: { ...before, status } }];
 }
 
+/**
+ * The changes that make a class the user's decision: its status, and its current members count as
+ * reviewed (naming or confirming a class accepts what is in it; later arrivals are not covered).
+ */
+export function decideClass(state: LabelState, id: number, extraMembers: number[] = []): LabelChange[] {
+  const members = [...state.segments.values()].filter((s) => s.classId === id).map((s) => s.id);
+  return [...classStatusChange(state, id, 'decided'), ...segmentChanges(state, [...members, ...extraMembers], { decided: true })];
+}
+
 /** Changes that give the classes, listed in their new display order, the orders 0, 1, 2, ... */
 export function renumberOrder(state: LabelState, orderedIds: number[]): LabelChange[] {
   const changes: LabelChange[] = [];

@@ -13,6 +13,7 @@ import {
   splitClass,
 } from './class-actions';
 import type { LabelDiff, LabelState } from './model';
+import { applyClassification } from './classify-new';
 import { replaceClustering } from './recluster';
 import { assignSegments, confirmSegments, removeSegments, restoreSegments } from './segment-actions';
 
@@ -31,6 +32,7 @@ export const ACTIONS = {
   confirmClasses,
   dismissSuggestions,
   replaceClustering,
+  applyClassification,
 } as const;
 
 export type ActionName = keyof typeof ACTIONS;

@@ -10,6 +10,7 @@ import { processPendingImages, type ProcessFolderResult } from '../pipeline/proc
 import { scanFolder } from '../pipeline/scan';
 import type { Segmenter } from '../pipeline/segmenter';
 import { ProjectStore } from '../store/project-store';
+import { classifyNewSegments, hasUserDecisions } from './classifying';
 import { clusterProject, nearestToSelection, previewSplit } from './clustering';
 import { exportProject } from './export';
 import { listModelInfos, openSegmenter, resolveModelId } from './models';
@@ -98,6 +99,7 @@ export async function createService(options: ServiceOptions = {}): Promise<Servi
       try {
         const segmenter = p.segmenter ?? (await openSegmenter(p.modelId, p.device, options.modelsDir, warn));
         p.segmenter = segmenter;
+        const waiting = new Set(p.store.listImages().filter((i) => i.status !== 'done').map((i) => i.id));
         lastRun = await processPendingImages(p.store, p.folder, segmenter, {
           amg: { ...AMG_PRESETS[preset], ...options.amgOverrides },
           signal: controller.signal,
@@ -106,7 +108,14 @@ export async function createService(options: ServiceOptions = {}): Promise<Servi
         const needClusters = lastRun.processed > 0 || (p.store.counts().classes === 0 && p.store.counts().segments > 0);
         if (needClusters && !lastRun.cancelled) {
           emit({ type: 'clustering' });
-          await clusterProject(p.store, { mode: 'auto' });
+          // Once the user has corrected the folder, new images join the user's classes instead
+          // of a re-clustering that would reshuffle them.
+          if (hasUserDecisions(p.store.loadLabelState())) {
+            const fresh = new Set(p.store.listImages({ status: 'done' }).filter((i) => waiting.has(i.id)).map((i) => i.id));
+            await classifyNewSegments(p.store, fresh);
+          } else {
+            await clusterProject(p.store, { mode: 'auto' });
+          }
         }
         const c = p.store.counts();
         emit({

@@ -329,9 +329,9 @@ export class ProjectStore {
     return (this.db.prepare(sql).all(...params) as SegmentRow[]).map(segmentFromRow);
   }
 
-  /** Embeddings of all non-removed segments (or of one class) as one matrix, for clustering. */
-  getSegmentVectors(filter: { classId?: number } = {}): SegmentVectors {
-    return readSegmentVectors(this.db, this.file, filter.classId);
+  /** Embeddings of all non-removed segments (or of one class; or with the removed ones too) as one matrix. */
+  getSegmentVectors(filter: { classId?: number; includeRemoved?: boolean } = {}): SegmentVectors {
+    return readSegmentVectors(this.db, this.file, filter.classId, filter.includeRemoved ?? false);
   }
 
   // --- classes and labels -----------------------------------------------------------------------

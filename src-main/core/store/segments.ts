@@ -52,6 +52,8 @@ export interface SegmentVectors {
   imageIds: Int32Array;
   /** Class id, or -1 when unassigned. */
   classIds: Int32Array;
+  /** 1 for segments marked as background (only present when asked for with includeRemoved). */
+  removed: Uint8Array;
   areas: Float64Array;
   /** Pixel count of each segment's image (height * width of its mask). */
   imageAreas: Float64Array;
@@ -179,16 +181,19 @@ export function segmentInsertParams(
   ];
 }
 
-/** Reads the embeddings of all non-removed segments (optionally of one class) in id order. */
-export function readSegmentVectors(db: Database.Database, file: string, classId?: number): SegmentVectors {
-  const where = classId === undefined ? 'removed = 0' : 'removed = 0 AND class_id = ?';
+/**
+ * Reads the embeddings of all non-removed segments (optionally of one class; with includeRemoved,
+ * the background ones too) in id order.
+ */
+export function readSegmentVectors(db: Database.Database, file: string, classId?: number, includeRemoved = false): SegmentVectors {
+  const where = [includeRemoved ? '1' : 'removed = 0', classId === undefined ? '1' : 'class_id = ?'].join(' AND ');
   const rows = db
     .prepare(
-      `SELECT id, image_id, class_id, area, rle_height * rle_width, bbox_x, bbox_y, bbox_w, bbox_h, embedding
+      `SELECT id, image_id, class_id, area, rle_height * rle_width, bbox_x, bbox_y, bbox_w, bbox_h, embedding, removed
        FROM segments WHERE ${where} ORDER BY id`,
     )
     .raw()
-    .all(...(classId === undefined ? [] : [classId])) as [number, number, number | null, number, number, number, number, number, number, Buffer][];
+    .all(...(classId === undefined ? [] : [classId])) as [number, number, number | null, number, number, number, number, number, number, Buffer, number][];
   const count = rows.length;
   const dim = count > 0 ? rows[0][9].length / 2 : 0;
   const out: SegmentVectors = {
@@ -197,6 +202,7 @@ export function readSegmentVectors(db: Database.Database, file: string, classId?
     ids: new Int32Array(count),
     imageIds: new Int32Array(count),
     classIds: new Int32Array(count),
+    removed: new Uint8Array(count),
     areas: new Float64Array(count),
     imageAreas: new Float64Array(count),
     bboxes: new Float64Array(count * 4),
@@ -213,6 +219,7 @@ export function readSegmentVectors(db: Database.Database, file: string, classId?
     out.ids[i] = r[0];
     out.imageIds[i] = r[1];
     out.classIds[i] = r[2] ?? -1;
+    out.removed[i] = r[10];
     out.areas[i] = r[3];
     out.imageAreas[i] = r[4];
     out.bboxes.set([r[5], r[6], r[7], r[8]], i * 4);
