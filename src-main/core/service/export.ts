@@ -12,7 +12,7 @@ export interface ProjectExport extends ExportResult {
   rleFallbacks: number;
 }
 
-export function collectCocoInput(store: ProjectStore, folder: string, classIds?: number[]): BuildCocoInput {
+export function collectCocoInput(store: ProjectStore, folder: string, classIds?: number[], reviewedOnly = false): BuildCocoInput {
   const allClasses = store.listClasses();
   const wanted = classIds ? new Set(classIds) : null;
   if (wanted) {
@@ -27,6 +27,8 @@ export function collectCocoInput(store: ProjectStore, folder: string, classIds?:
   const images = store
     .listImages({ status: 'done' })
     .filter((img) => img.width !== null && img.height !== null)
+    // Reviewed: every classed segment is covered by a decision, and the user looked at something.
+    .filter((img) => !reviewedOnly || (img.unreviewedCount === 0 && img.reviewedCount > 0))
     .map((img) => ({ id: img.id, fileName: img.relPath, width: img.width as number, height: img.height as number }));
   const imageIds = new Set(images.map((i) => i.id));
   const annotations = store
@@ -43,7 +45,7 @@ export function collectCocoInput(store: ProjectStore, folder: string, classIds?:
 
 export async function exportProject(store: ProjectStore, folder: string, args: ExportArgs): Promise<ProjectExport> {
   const format = args.format ?? 'polygon';
-  const input = collectCocoInput(store, folder, args.classIds);
+  const input = collectCocoInput(store, folder, args.classIds, args.reviewedOnly ?? false);
   const { dataset, stats } = buildCocoDetailed(input, { format });
   // Refuse to write a file a trainer would reject: the validator mirrors pycocotools' checks.
   const problems = validateCocoDataset(dataset);

@@ -13,6 +13,7 @@ import { ProjectStore } from '../store/project-store';
 import { classifyNewSegments, hasUserDecisions } from './classifying';
 import { clusterProject, nearestToSelection, previewSplit } from './clustering';
 import { exportProject } from './export';
+import { lookAlikes, reviewQueue } from './review';
 import { listModelInfos, openSegmenter, resolveModelId } from './models';
 import { defaultStateDir, RecentProjects } from './recent';
 import type { Service, ServiceOptions } from './types';
@@ -184,6 +185,24 @@ export async function createService(options: ServiceOptions = {}): Promise<Servi
       notWhileProcessing('re-cluster');
       await clusterProject(current().store, { mode: args.mode ?? 'auto', eps: args.eps, minSamples: args.minSamples });
       return classes();
+    },
+    async confirmClasses(args) {
+      applyAction(current().store, 'confirmClasses', args);
+      return classes();
+    },
+    async dismissSuggestions(args) {
+      applyAction(current().store, 'dismissSuggestions', args);
+      return classes();
+    },
+    async confirmSegments(args) {
+      applyAction(current().store, 'confirmSegments', args);
+      return classes();
+    },
+    async reviewQueue({ limit = 100 }) {
+      return reviewQueue(current().store, limit);
+    },
+    async lookAlikes({ segmentId, limit, minSimilarity }) {
+      return lookAlikes(current().store, segmentId, limit, minSimilarity);
     },
     async undo() {
       const p = current();

@@ -8,7 +8,7 @@ import type Database from 'better-sqlite3';
 import type { ImageStatus } from '../api/contract';
 import { SamanticError } from '../errors';
 import type { ImageEmbedding } from '../types';
-import type { LabelDiff, LabelState, ClassOrigin } from '../actions/model';
+import type { LabelDiff, LabelState, ClassOrigin, ClassStatus } from '../actions/model';
 import { type ReplaceClusteringArgs, replaceClustering } from '../actions/recluster';
 import {
   type EmbeddingCacheKey,
@@ -62,8 +62,11 @@ export interface ClassSummary {
   color: string;
   order: number;
   createdBy: ClassOrigin;
+  status: ClassStatus;
   segmentCount: number;
   imageCount: number;
+  /** Members no user decision covers (put there by clustering or the classifier). */
+  unreviewedCount: number;
 }
 
 export interface StoreCounts {
@@ -200,7 +203,25 @@ export class ProjectStore {
       if (list) list.push(classId);
       else classIds.set(imageId, [classId]);
     }
-    return rows.map((r) => ({ ...imageFromRow(r), segmentCount: segmentCounts.get(r.id) ?? 0, classIds: classIds.get(r.id) ?? [] }));
+    const review = new Map(
+      (
+        this.db
+          .prepare(
+            `SELECT image_id, coalesce(sum(removed = 0 AND class_id IS NOT NULL AND decided = 0 AND source <> 'user'), 0),
+                    coalesce(sum(decided = 1 OR source = 'user'), 0)
+             FROM segments GROUP BY image_id`,
+          )
+          .raw()
+          .all() as [number, number, number][]
+      ).map(([id, unreviewed, reviewed]) => [id, { unreviewed, reviewed }]),
+    );
+    return rows.map((r) => ({
+      ...imageFromRow(r),
+      segmentCount: segmentCounts.get(r.id) ?? 0,
+      classIds: classIds.get(r.id) ?? [],
+      unreviewedCount: review.get(r.id)?.unreviewed ?? 0,
+      reviewedCount: review.get(r.id)?.reviewed ?? 0,
+    }));
   }
 
   setImageStatus(id: number, status: ImageStatus, error: string | null = null): void {
@@ -339,8 +360,9 @@ export class ProjectStore {
   listClasses(): ClassSummary[] {
     return this.db
       .prepare(
-        `SELECT c.id, c.name, c.color, c.sort_order AS "order", c.created_by AS createdBy,
-                count(s.id) AS segmentCount, count(DISTINCT s.image_id) AS imageCount
+        `SELECT c.id, c.name, c.color, c.sort_order AS "order", c.created_by AS createdBy, c.status,
+                count(s.id) AS segmentCount, count(DISTINCT s.image_id) AS imageCount,
+                coalesce(sum(s.decided = 0 AND s.source <> 'user'), 0) AS unreviewedCount
          FROM classes c LEFT JOIN segments s ON s.class_id = c.id AND s.removed = 0
          GROUP BY c.id ORDER BY c.sort_order, c.id`,
       )

@@ -41,6 +41,8 @@ export interface StoredSegment extends SegmentFields {
   classId: number | null;
   removed: boolean;
   source: SegmentSource;
+  /** A user decision covers it (its own flag; a mask the user made counts too, see source). */
+  decided: boolean;
 }
 
 /** Every non-removed segment's embedding and the metadata clustering uses, as parallel arrays. */
@@ -87,7 +89,7 @@ export interface SegmentQuery {
 }
 
 export const SEGMENT_COLUMNS =
-  'id, image_id, class_id, removed, source, rle_height, rle_width, rle_counts, bbox_x, bbox_y, bbox_w, bbox_h, ' +
+  'id, image_id, class_id, removed, decided, source, rle_height, rle_width, rle_counts, bbox_x, bbox_y, bbox_w, bbox_h, ' +
   'area, predicted_iou, stability_score, point_x, point_y, crop_x, crop_y, crop_w, crop_h';
 
 export const INSERT_SEGMENT_SQL =
@@ -100,6 +102,7 @@ export interface SegmentRow {
   image_id: number;
   class_id: number | null;
   removed: number;
+  decided: number;
   source: SegmentSource;
   rle_height: number;
   rle_width: number;
@@ -126,6 +129,7 @@ export function segmentFromRow(r: SegmentRow): StoredSegment {
     classId: r.class_id,
     removed: r.removed === 1,
     source: r.source,
+    decided: r.decided === 1 || r.source === 'user',
     rle: { size: [r.rle_height, r.rle_width], counts: decodeVarints(r.rle_counts) },
     bbox: [r.bbox_x, r.bbox_y, r.bbox_w, r.bbox_h],
     area: r.area,
