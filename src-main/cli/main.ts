@@ -13,7 +13,7 @@ usage:
                  [--device auto|cpu|cuda|webgpu|dml|coreml] [--project <file>]
                  [--format polygon|rle] [--recursive] [--json] [--points-per-side N]
   samantic export <project|folder> --out coco.json [--format polygon|rle]
-  samantic classes <project|folder> [list | rename <id> <name> | merge <id> <id> ...]
+  samantic classes <project|folder> [list | rename <id> <name> | merge <id> <id> ... | recluster]
   samantic info <project|folder> [--json]
   samantic serve [folder] [--port N] [--host 127.0.0.1] [--token T] [--model <id>]
   samantic models list | download <id>
