@@ -22,6 +22,7 @@ usage:
                  [--skip-peer] [--skip-cluster-scale] [--encode-ahead on|off] [--amg-workers N]
                  [--memory-images N] [--memory-points-per-side N] [--memory-only] [--json]
   samantic bench-quality [--count 20] [--seed 1] [--preset sam|seed] [--overlay file.png] [--json]
+  samantic bench-annotate [--count 20] [--seeds 1,2] [--points-per-side N] [--json]
 `;
 
 const commands: Record<string, () => Promise<Command>> = {
@@ -34,6 +35,7 @@ const commands: Record<string, () => Promise<Command>> = {
   synth: async () => (await import('../core/synth/cli')).runSynthCommand,
   bench: async () => (await import('../core/bench/cli')).runBenchCommand,
   'bench-quality': async () => (await import('../core/bench/cli')).runQualityBenchCommand,
+  'bench-annotate': async () => (await import('../core/bench/cli')).runAnnotateBenchCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {
