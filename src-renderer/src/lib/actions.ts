@@ -176,6 +176,18 @@ export async function removeClass(classId: number): Promise<void> {
   if (classes) await afterClassChange(classes);
 }
 
+/** Accepts suggested classes (or confirms any class): they become the user's, members reviewed. */
+export async function confirmClasses(classIds: number[]): Promise<void> {
+  const classes = await guarded('Confirming', () => api.confirmClasses({ classIds }));
+  if (classes) await afterClassChange(classes);
+}
+
+/** Turns down suggested classes: their segments go back to unsorted. */
+export async function dismissSuggestions(classIds: number[]): Promise<void> {
+  const classes = await guarded('Dismissing', () => api.dismissSuggestions({ classIds }));
+  if (classes) await afterClassChange(classes);
+}
+
 export async function selectSimilar(): Promise<void> {
   const ids = [...app.selection];
   if (ids.length === 0) return app.toast('info', 'Select a segment first; "select similar" finds segments that look like it.');
