@@ -188,6 +188,20 @@ export async function dismissSuggestions(classIds: number[]): Promise<void> {
   if (classes) await afterClassChange(classes);
 }
 
+/** Review answers: each one recorded, undoable gesture; the next question already reflects it. */
+export async function reviewAnswer(segmentId: number, answer: { accept: true } | { classId: number } | { background: true }): Promise<boolean> {
+  const classes = await guarded('Reviewing', () =>
+    'accept' in answer
+      ? api.confirmSegments({ segmentIds: [segmentId] })
+      : 'classId' in answer
+        ? api.assignSegments({ segmentIds: [segmentId], classId: answer.classId })
+        : api.removeSegments({ segmentIds: [segmentId] }),
+  );
+  if (!classes) return false;
+  await afterClassChange(classes);
+  return true;
+}
+
 export async function selectSimilar(): Promise<void> {
   const ids = [...app.selection];
   if (ids.length === 0) return app.toast('info', 'Select a segment first; "select similar" finds segments that look like it.');

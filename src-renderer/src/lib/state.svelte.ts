@@ -5,7 +5,7 @@
 
 import type { ClassInfo, ImageInfo, ImageStatus, ProgressEvent, ProjectSummary, SegmentInfo } from '../../../src-main/core/api/contract';
 
-export type View = 'start' | 'processing' | 'gallery' | 'image';
+export type View = 'start' | 'processing' | 'gallery' | 'image' | 'review';
 
 export interface Toast {
   id: number;
