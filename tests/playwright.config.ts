@@ -29,6 +29,7 @@ export default defineConfig({
   },
   projects: [
     { name: 'web', testMatch: /app\.spec\.ts$/, use: { browserName: 'chromium' } },
+    { name: 'corrections', testMatch: /corrections\.spec\.ts$/, use: { browserName: 'chromium' } },
     { name: 'electron', testMatch: /electron\.spec\.ts$/ },
   ],
 });
