@@ -7,6 +7,7 @@ import type { SuggestedGroup } from '../actions/classify-new';
 import { type LabelState, classStatus, segmentDecided } from '../actions/model';
 import { applyAction } from '../actions/persistent';
 import { clusterSegmentsAsync } from '../cluster/clusterSegments';
+import { findSameClassParts, type PartCandidate } from '../cluster/parts';
 import { BACKGROUND_LABEL, classifyKnn, type KnnOptions, UNSURE_LABEL } from '../classify/knn';
 import { takeRows } from '../cluster/vectors';
 import type { ProjectStore } from '../store/project-store';
@@ -64,6 +65,21 @@ export function references(state: LabelState, v: SegmentVectors): { rows: number
   return { rows, labels };
 }
 
+/** Segments whose placement repeats a same-class segment of their image (cluster/parts.ts). */
+function partsToDrop(store: ProjectStore, imageIds: ReadonlySet<number>, labelOf: ReadonlyMap<number, number>): number[] {
+  const out: number[] = [];
+  for (const imageId of imageIds) {
+    const segs = store.listSegments({ imageId, includeRemoved: false });
+    const candidates: PartCandidate[] = segs.map((s) => {
+      const placed = labelOf.get(s.id);
+      const label = placed === undefined ? (s.classId ?? -1) : placed > 0 ? placed : -1;
+      return { imageId, label, score: s.predictedIou, user: s.decided, bbox: s.bbox, area: s.area, rle: s.rle };
+    });
+    for (const k of findSameClassParts(candidates)) if (labelOf.has(segs[k].id)) out.push(segs[k].id);
+  }
+  return out;
+}
+
 /**
  * Classifies the unassigned, undecided segments of the given images and records the result as
  * one gesture ('applyClassification'). Nothing a decision covers, and no class record, changes.
@@ -85,11 +101,16 @@ export async function classifyNewSegments(
   const refs = references(state, v);
   const knn = classifyKnn(takeRows(v.vectors, v.dim, refs.rows), refs.labels, takeRows(v.vectors, v.dim, queries), v.dim, options.knn);
 
+  const labelOf = new Map<number, number>();
+  queries.forEach((row, q) => labelOf.set(v.ids[row], knn.labels[q]));
+  // As after clustering: within one image and class, a part or duplicate of another segment is
+  // one instance counted twice; the one SAM rates lower stays unassigned.
+  for (const id of partsToDrop(store, imageIds, labelOf)) labelOf.set(id, BACKGROUND_LABEL);
   const placed: number[] = [];
   const placedClass: number[] = [];
   const unsure: number[] = [];
-  queries.forEach((row, q) => {
-    const label = knn.labels[q];
+  queries.forEach((row) => {
+    const label = labelOf.get(v.ids[row])!;
     if (label === UNSURE_LABEL) unsure.push(row);
     else if (label === BACKGROUND_LABEL) result.background++;
     else {
