@@ -147,6 +147,27 @@ export async function assignSelection(classId: number): Promise<void> {
   const ids = [...app.selection];
   if (ids.length === 0) return app.toast('info', 'Select segments first: click one on the image (Shift+click adds more).');
   const classes = await guarded('Assigning', () => api.assignSegments({ segmentIds: ids, classId }));
+  if (!classes) return;
+  await afterClassChange(classes);
+  if (ids.length === 1) await offerLookAlikes(ids[0], classId);
+}
+
+/** Most look-alikes a correction offers to repeat. */
+const LOOK_ALIKES_OFFERED = 50;
+
+/** After one segment was moved: offer its look-alikes across the folder for the same move. */
+async function offerLookAlikes(segmentId: number, classId: number): Promise<void> {
+  const candidates = await api.lookAlikes({ segmentId, limit: LOOK_ALIKES_OFFERED }).catch(() => []);
+  app.propagation = candidates.length > 0 ? { segmentId, classId, candidates } : null;
+}
+
+/** Moves the first `count` offered look-alikes into the class, as one gesture. */
+export async function propagate(count: number): Promise<void> {
+  const p = app.propagation;
+  if (!p || count < 1) return;
+  app.propagation = null;
+  const segmentIds = p.candidates.slice(0, count).map((c) => c.segmentId);
+  const classes = await guarded('Moving the look-alikes', () => api.assignSegments({ segmentIds, classId: p.classId }));
   if (classes) await afterClassChange(classes);
 }
 
