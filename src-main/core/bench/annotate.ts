@@ -41,6 +41,8 @@ export interface RoundReport {
   accuracyBefore: number;
   /** Actions by kind. */
   kinds: Record<string, number>;
+  /** This round's wrong labels before any action, by what was wrong. */
+  wrongBefore: Record<string, number>;
   seconds: number;
 }
 
@@ -75,6 +77,19 @@ export async function runAnnotateBench(o: AnnotateOptions, log: (line: string) =
       let classes = await api.listClasses();
       const nameOf = (id: number) => classes.find((c) => c.id === id)?.name;
       const rightBefore = mine.filter((id) => isRight(truth.get(id)!, labels.get(id)!, nameOf)).length;
+      const wrongBefore: Record<string, number> = {};
+      for (const id of mine) {
+        const t = truth.get(id)!;
+        const l = labels.get(id)!;
+        if (isRight(t, l, nameOf)) continue;
+        const cls = l.classId === null ? null : classes.find((c) => c.id === l.classId);
+        const kind =
+          t === null ? `non-object in ${cls?.status ?? 'a'} class`
+          : cls === null || cls === undefined ? 'object unsorted'
+          : cls.status === 'suggested' ? 'object in a suggested class'
+          : 'object in another class';
+        wrongBefore[kind] = (wrongBefore[kind] ?? 0) + 1;
+      }
       const kinds: Record<string, number> = {};
       let actions = 0;
       let offer: number | null = null;
@@ -91,7 +106,7 @@ export async function runAnnotateBench(o: AnnotateOptions, log: (line: string) =
       const report: RoundReport = {
         round: r + 1, images: files.size, instances, segments: mine.length, actions,
         actionsPer100: (100 * actions) / Math.max(1, instances), accuracyBefore: rightBefore / Math.max(1, mine.length),
-        kinds, seconds: (performance.now() - started) / 1000,
+        kinds, wrongBefore, seconds: (performance.now() - started) / 1000,
       };
       reports.push(report);
       log(formatRound(report));
@@ -104,10 +119,11 @@ export async function runAnnotateBench(o: AnnotateOptions, log: (line: string) =
 }
 
 export function formatRound(r: RoundReport): string {
-  const kinds = Object.entries(r.kinds).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ');
+  const list = (o: Record<string, number>) => Object.entries(o).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ');
   return (
     `round ${r.round}: ${r.actions} actions, ${r.actionsPer100.toFixed(1)} actions per 100 instances, accuracy before ${r.accuracyBefore.toFixed(2)}` +
-    ` (${r.images} photos, ${r.instances} instances, ${r.segments} segments; ${kinds || 'no actions'}; ${r.seconds.toFixed(0)} s)`
+    ` (${r.images} photos, ${r.instances} instances, ${r.segments} segments; actions: ${list(r.kinds) || 'none'};` +
+    ` wrong before: ${list(r.wrongBefore) || 'none'}; ${r.seconds.toFixed(0)} s)`
   );
 }
 
