@@ -31,6 +31,7 @@ export default defineConfig({
     { name: 'web', testMatch: /(app|dataset|masks)\.spec\.ts$/, use: { browserName: 'chromium' } },
     // HTTP attacks on the real server; no browser needed.
     { name: 'security', testMatch: /security\.spec\.ts$/ },
+    { name: 'corrections', testMatch: /corrections\.spec\.ts$/, use: { browserName: 'chromium' } },
     { name: 'electron', testMatch: /electron\.spec\.ts$/ },
   ],
 });

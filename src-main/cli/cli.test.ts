@@ -64,7 +64,11 @@ describe('samantic CLI', () => {
     expect(JSON.parse(info.stdout).images.done).toBe(3);
     const renamed = samantic(['classes', pizzas, 'rename', '1', 'pepperoni']);
     expect(renamed.code, renamed.stderr).toBe(0);
-    expect(renamed.stdout).toMatch(/pepperoni/);
+    expect(renamed.stdout).toMatch(/pepperoni .*decided/);
+    // An explicit re-cluster keeps the class the user named.
+    const reclustered = samantic(['classes', pizzas, 'recluster']);
+    expect(reclustered.code, reclustered.stderr).toBe(0);
+    expect(reclustered.stdout).toMatch(/^\s+1 .* pepperoni .*decided/m);
     const out = join(root, 'export.json');
     const exp = samantic(['export', join(pizzas, '.samantic', 'project.db'), '--out', out, '--format', 'rle']);
     expect(exp.code, exp.stderr).toBe(0);

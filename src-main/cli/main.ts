@@ -17,6 +17,7 @@ export const commands: Record<string, () => Promise<Command>> = {
   synth: async () => (await import('../tools/synth/cli')).runSynthCommand,
   bench: async () => (await import('../tools/bench/cli')).runBenchCommand,
   'bench-quality': async () => (await import('../tools/bench/cli')).runQualityBenchCommand,
+  'bench-annotate': async () => (await import('../tools/bench/cli')).runAnnotateBenchCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {

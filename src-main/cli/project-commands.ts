@@ -154,12 +154,18 @@ export async function runClasses(argv: string[]): Promise<number> {
       if (rest.length < 2) throw new SamanticError('invalid-argument', 'merge needs at least two class ids: samantic classes <project> merge <into> <id> ...');
       const ids = rest.map((s) => parseId(s, 'merge'));
       await api.mergeClasses({ classIds: ids, into: ids[0] });
+    } else if (action === 'recluster') {
+      // Regroups only what no user decision covers; undo in the app takes it back.
+      await api.recluster({});
     } else if (action !== 'list') {
-      throw new SamanticError('invalid-argument', `Unknown classes action '${action}': use list, rename <id> <name> or merge <id> <id> ...`);
+      throw new SamanticError('invalid-argument', `Unknown classes action '${action}': use list, rename <id> <name>, merge <id> <id> ... or recluster`);
     }
     const classes = await api.listClasses();
     for (const c of classes) {
-      process.stdout.write(`${String(c.id).padStart(4)}  ${c.color}  ${c.name.padEnd(16)} ${String(c.segmentCount).padStart(6)} segments  ${c.imageCount} images\n`);
+      process.stdout.write(
+        `${String(c.id).padStart(4)}  ${c.color}  ${c.name.padEnd(16)} ${String(c.segmentCount).padStart(6)} segments  ${c.imageCount} images  ` +
+          `${c.status}${c.unreviewed > 0 ? `, ${c.unreviewed} unreviewed` : ''}\n`,
+      );
     }
     if (classes.length === 0) process.stdout.write('no classes yet (process the folder first)\n');
     return 0;

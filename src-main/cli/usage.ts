@@ -59,7 +59,7 @@ changes nothing unless --skip-bad leaves such annotations out.
   },
   classes: {
     summary: 'list, rename or merge the classes of a project',
-    synopsis: ['samantic classes <project|folder> [list | rename <id> <name> | merge <id> <id> ...]'],
+    synopsis: ['samantic classes <project|folder> [list | rename <id> <name> | merge <id> <id> ... | recluster]'],
   },
   info: {
     summary: "print a project's summary (never writes)",
@@ -92,6 +92,10 @@ changes nothing unless --skip-bad leaves such annotations out.
   'bench-quality': {
     summary: 'quality benchmark on synthetic pizzas: per-category precision, recall, IoU',
     synopsis: ['samantic bench-quality [--count 20] [--seed 1] [--preset sam|seed] [--overlay file.png] [--json]'],
+  },
+  'bench-annotate': {
+    summary: 'simulated annotator: actions needed per round of new photos until every label is right',
+    synopsis: ['samantic bench-annotate [--count 20] [--seeds 1,2] [--points-per-side N] [--json]'],
   },
 };
 

@@ -15,7 +15,13 @@ describe('renameClass', () => {
     const { diff } = roundTrip(s, 'renameClass', { classId: 2, name: '  puppy ' });
     expect(s.classes.get(2)!.name).toBe('puppy');
     expect(diff).toEqual([
-      { type: 'class', id: 2, before: { name: 'dog', color: '#00ff00', order: 1, createdBy: 'cluster' }, after: { name: 'puppy', color: '#00ff00', order: 1, createdBy: 'cluster' } },
+      {
+        type: 'class', id: 2,
+        before: { name: 'dog', color: '#00ff00', order: 1, createdBy: 'cluster', status: 'auto' },
+        after: { name: 'puppy', color: '#00ff00', order: 1, createdBy: 'cluster', status: 'decided' },
+      },
+      // Naming a class accepts its members.
+      { type: 'segmentDecided', ids: [4, 5, 6], before: [false, false, false], after: [true, true, true] },
     ]);
   });
 
@@ -30,8 +36,11 @@ describe('renameClass', () => {
     expect(errorOf(() => computeAction(s, 'renameClass', { classId: '1', name: 'x' } as never)).message).toContain('positive integer');
   });
 
-  it('renaming to the same name changes nothing', () => {
-    expect(computeAction(sampleState(), 'renameClass', { classId: 1, name: 'cat' })).toEqual([]);
+  it('renaming to the same name only confirms the class; once confirmed it changes nothing', () => {
+    const s = sampleState();
+    roundTrip(s, 'renameClass', { classId: 1, name: 'cat' });
+    expect(s.classes.get(1)).toMatchObject({ name: 'cat', status: 'decided' });
+    expect(computeAction(s, 'renameClass', { classId: 1, name: 'cat' })).toEqual([]);
   });
 });
 
@@ -85,7 +94,7 @@ describe('mergeClasses', () => {
 describe('splitClass', () => {
   it('keeps group 0 in the class and makes new classes right after it', () => {
     const s = sampleState();
-    s.segments.set(11, { id: 11, classId: 1, removed: false });
+    s.segments.set(11, { id: 11, classId: 1, removed: false, decided: false });
     const { diff } = roundTrip(s, 'splitClass', { classId: 1, groups: [[1], [2, 3], [11]] });
     expect(createdClassIds(diff)).toEqual([4, 5]);
     expect(names(s)).toEqual(['cat', 'cat 2', 'cat 3', 'dog', 'bird']);

@@ -7,6 +7,8 @@ import {
   type LabelChange,
   type LabelDiff,
   type LabelState,
+  classStatus,
+  decideClass,
   defaultClassColor,
   nameKey,
   renumberOrder,
@@ -79,8 +81,10 @@ export function renameClass(state: LabelState, args: RenameClassArgs): LabelDiff
   const clash = nameInUse('renameClass', state, name, id);
   if (clash) throw clash;
   const before = fieldsOf(state, id);
-  if (before.name === name) return [];
-  return [{ type: 'class', id, before, after: { ...before, name } }];
+  // Typing the name it already has still confirms the class.
+  if (before.name === name) return decideClass(state, id);
+  const decided = decideClass(state, id).filter((c) => c.type !== 'class');
+  return [{ type: 'class', id, before, after: { ...before, name, status: 'decided' } }, ...decided];
 }
 
 export function setClassColor(state: LabelState, args: SetClassColorArgs): LabelDiff {
@@ -118,6 +122,7 @@ export function mergeClasses(state: LabelState, args: MergeClassesArgs): LabelDi
   // Segments move first: a class can only be deleted once nothing refers to it.
   const diff: LabelDiff = segmentChanges(state, moved, { classId: into });
   for (const id of absorbed) diff.push({ type: 'class', id, before: fieldsOf(state, id), after: null });
+  diff.push(...decideClass(state, into, moved));
   return diff;
 }
 
@@ -151,7 +156,7 @@ export function splitClass(state: LabelState, args: SplitClassArgs): LabelDiff {
     const newId = state.nextClassId + i;
     const name = uniqueName(original.name, taken);
     taken.add(nameKey(name));
-    return { id: newId, fields: { name, color: defaultClassColor(newId), order: 0, createdBy: 'user' }, segments: g };
+    return { id: newId, fields: { name, color: defaultClassColor(newId), order: 0, createdBy: 'user', status: 'decided' }, segments: g };
   });
   const order = sortedClasses(state).flatMap((c) => (c.id === id ? [c.id, ...created.map((n) => n.id)] : [c.id]));
   const diff: LabelDiff = [];
@@ -160,6 +165,14 @@ export function splitClass(state: LabelState, args: SplitClassArgs): LabelDiff {
   }
   diff.push(...renumberOrder(state, order));
   for (const n of created) diff.push(...segmentChanges(state, n.segments, { classId: n.id }));
+  // renumberOrder may have rewritten the kept class's record: its status change reads the result.
+  const kept = diff.filter((c) => c.type === 'class' && c.id === id).at(-1);
+  const keptFields = kept && kept.type === 'class' ? kept.after! : fieldsOf(state, id);
+  if (keptFields.status !== 'decided' && !(keptFields.status === undefined && keptFields.createdBy === 'user')) {
+    diff.push({ type: 'class', id, before: keptFields, after: { ...keptFields, status: 'decided' } });
+  }
+  const members = [...state.segments.values()].filter((s) => s.classId === id).map((s) => s.id);
+  diff.push(...segmentChanges(state, members, { decided: true }));
   return diff;
 }
 
@@ -176,9 +189,9 @@ export function createClass(state: LabelState, args: CreateClassArgs): LabelDiff
   const name = given ?? uniqueName(`Class ${id}`, takenNames(state));
   const color = optional(a.color, (v) => requireColor('createClass', v)) ?? defaultClassColor(id);
   const order = Math.max(-1, ...[...state.classes.values()].map((c) => c.order)) + 1;
-  const created: LabelChange = { type: 'class', id, before: null, after: { name, color, order, createdBy: 'user' } };
+  const created: LabelChange = { type: 'class', id, before: null, after: { name, color, order, createdBy: 'user', status: 'decided' } };
   // A segment put into a class is an object again, even if it was marked as background.
-  return [created, ...segmentChanges(state, segmentIds, { classId: id, removed: false })];
+  return [created, ...segmentChanges(state, segmentIds, { classId: id, removed: false, decided: true })];
 }
 
 /** Deletes a class; its segments become unassigned (not background). */
@@ -188,4 +201,32 @@ export function deleteClass(state: LabelState, args: DeleteClassArgs): LabelDiff
   requireClass(state, 'deleteClass', id);
   const members = [...state.segments.values()].filter((s) => s.classId === id).map((s) => s.id);
   return [...segmentChanges(state, members, { classId: null }), { type: 'class', id, before: fieldsOf(state, id), after: null }];
+}
+
+export interface ClassIdsArgs {
+  classIds: number[];
+}
+
+/** "These classes are right" (also: accept a suggested class): the user's decision from now on. */
+export function confirmClasses(state: LabelState, args: ClassIdsArgs): LabelDiff {
+  const a = requireArgs('confirmClasses', args);
+  const ids = requireIdList('confirmClasses', 'classIds', a.classIds);
+  ids.forEach((id) => requireClass(state, 'confirmClasses', id));
+  return ids.flatMap((id) => decideClass(state, id));
+}
+
+/** Turns down suggested classes: their segments go back to unsorted, the suggestions are deleted. */
+export function dismissSuggestions(state: LabelState, args: ClassIdsArgs): LabelDiff {
+  const a = requireArgs('dismissSuggestions', args);
+  const ids = requireIdList('dismissSuggestions', 'classIds', a.classIds);
+  for (const id of ids) {
+    const c = requireClass(state, 'dismissSuggestions', id);
+    if (classStatus(c) !== 'suggested') {
+      throw new SamanticError(
+        'invalid-argument',
+        `dismissSuggestions: class ${id} ('${c.name}') is not a suggestion; delete it or merge it instead.`,
+      );
+    }
+  }
+  return ids.flatMap((id) => deleteClass(state, { classId: id }));
 }

@@ -15,9 +15,9 @@ export function sampleState(): LabelState {
     [2, 'dog', '#00ff00'],
     [3, 'bird', '#0000ff'],
   ];
-  classes.forEach(([id, name, color], order) => state.classes.set(id, { id, name, color, order, createdBy: 'cluster' }));
+  classes.forEach(([id, name, color], order) => state.classes.set(id, { id, name, color, order, createdBy: 'cluster', status: 'auto' }));
   const classOf = [1, 1, 1, 2, 2, 2, 3, null, null, null];
-  classOf.forEach((classId, i) => state.segments.set(i + 1, { id: i + 1, classId, removed: i + 1 === 9 }));
+  classOf.forEach((classId, i) => state.segments.set(i + 1, { id: i + 1, classId, removed: i + 1 === 9, decided: false }));
   return state;
 }
 

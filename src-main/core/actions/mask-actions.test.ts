@@ -23,7 +23,7 @@ describe('mask actions (pure)', () => {
     const c = diff[0];
     expect(c.type === 'segment' && c.id).toBe(11);
     expect(c.type === 'segment' && c.after).toMatchObject({ source: 'user', area: 3, bbox: [1, 0, 2, 2], classId: 2 });
-    expect(state.segments.get(11)).toEqual({ id: 11, classId: 2, removed: false });
+    expect(state.segments.get(11)).toEqual({ id: 11, classId: 2, removed: false, decided: false, userMade: true });
     expect(state.nextSegmentId).toBe(12);
   });
 

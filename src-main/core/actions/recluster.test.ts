@@ -24,7 +24,7 @@ describe('replaceClustering', () => {
     expect(createdClassIds(diff)).toEqual([4]);
     expect(classOf(s, [1, 2, 3, 4, 5, 6, 7, 8, 10])).toEqual([1, 1, 2, 2, 2, 2, null, 4, 4]);
     expect(s.classes.get(1)!.color).toBe('#ff0000');
-    expect(s.segments.get(9)).toEqual({ id: 9, classId: null, removed: true });
+    expect(s.segments.get(9)).toEqual({ id: 9, classId: null, removed: true, decided: false });
   });
 
   it('segments left out of the clustering become unassigned; removed ones stay removed', () => {
@@ -37,7 +37,7 @@ describe('replaceClustering', () => {
 
   it('gives an old class to the largest of the clusters it dominates, and names win over inheritance', () => {
     const s = sampleState();
-    s.segments.set(11, { id: 11, classId: 1, removed: false });
+    s.segments.set(11, { id: 11, classId: 1, removed: false, decided: false });
     roundTrip(s, 'replaceClustering', {
       segmentIds: [1, 2, 3, 11, 4],
       labels: [0, 1, 1, 1, 2],

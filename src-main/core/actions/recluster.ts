@@ -1,22 +1,27 @@
 // Replacing the classes with a new clustering, as one undoable gesture.
 //
 // Decision: re-clustering is recorded in the history like any other action (not a history reset),
-// because it throws away the user's corrections and "undo" is the natural way back. Its diff holds
-// one segmentClass change with parallel arrays, so even 100k segments make a few MB of history.
+// so "undo" is the way back. Its diff holds one segmentClass change with parallel arrays, so even
+// 100k segments make a few MB of history.
 //
-// A new cluster keeps the id, name and colour of the old class most of its segments came from
-// (share > keepIdentityShare), so re-clustering after adding photos does not lose the names the
-// user typed. Old classes that no cluster matches are deleted; every non-removed segment not in the
-// clustering, or labelled noise, becomes unassigned; removed (background) segments stay removed.
+// The user's decisions are kept: a segment a decision covers keeps its class and flag, a decided
+// class keeps its record and its members (naming a class accepts what is in it) and is never
+// deleted. A new cluster keeps the id of the old class
+// most of its segments came from (share > keepIdentityShare), with that class's name and colour,
+// so re-clustering after adding photos does not lose the names the user typed. Other old classes
+// that no cluster matches and that keep no member are deleted; every other non-removed segment not
+// in the clustering, or labelled noise, becomes unassigned; removed segments stay removed.
 import { SamanticError } from '../errors';
 import {
   type ClassFields,
   type LabelChange,
   type LabelDiff,
   type LabelState,
+  classStatus,
   defaultClassColor,
   nameKey,
   sameClassFields,
+  segmentDecided,
   uniqueName,
 } from '../labels/model';
 import { optional, requireArgs, requireColor, requireName, requireSegments } from './validate';
@@ -95,8 +100,10 @@ export function replaceClustering(state: LabelState, args: ReplaceClusteringArgs
     usedOld.add(o.old);
   }
 
-  // The new class list: inherited classes keep their fields unless the clustering names them.
-  const taken = new Set<string>();
+  // The new class list: inherited classes keep their fields unless the clustering names them;
+  // decided classes keep theirs whatever the clustering says, so their names are taken up front.
+  const isDecided = (id: number | null | undefined) => id != null && classStatus(state.classes.get(id)!) === 'decided';
+  const taken = new Set<string>([...state.classes.values()].filter((c) => isDecided(c.id)).map((c) => nameKey(c.name)));
   const fields: ClassFields[] = [];
   const classIds: number[] = [];
   let nextId = state.nextClassId;
@@ -106,6 +113,12 @@ export function replaceClustering(state: LabelState, args: ReplaceClusteringArgs
       if ((pass === 'inherited') !== (old !== undefined)) continue;
       const g = given?.[label] ?? {};
       const id = old?.id ?? nextId++;
+      if (old && isDecided(old.id)) {
+        const { id: _id, ...kept } = old;
+        classIds[label] = id;
+        fields[label] = kept;
+        continue;
+      }
       const name = uniqueName(
         optional(g.name, (v) => requireName('replaceClustering', v)) ?? old?.name ?? `Class ${label + 1}`,
         taken,
@@ -121,14 +134,19 @@ export function replaceClustering(state: LabelState, args: ReplaceClusteringArgs
   for (let label = 0; label < k; label++) {
     const id = classIds[label];
     const old = state.classes.get(id);
-    const before = old ? { name: old.name, color: old.color, order: old.order, createdBy: old.createdBy } : null;
+    const before = old ? (({ id: _id, ...rest }) => rest)(old) : null;
     if (!sameClassFields(before, fields[label])) diff.push({ type: 'class', id, before, after: fields[label] });
   }
 
   const target = new Map<number, number | null>();
   ids.forEach((id, i) => target.set(id, labels[i] < 0 ? null : classIds[labels[i]]));
   const moves: Extract<LabelChange, { type: 'segmentClass' }> = { type: 'segmentClass', ids: [], before: [], after: [] };
+  const members = new Set<number>();
   for (const s of state.segments.values()) {
+    if (segmentDecided(s) || isDecided(s.classId)) {
+      if (s.classId !== null) members.add(s.classId);
+      continue;
+    }
     const to = s.removed ? null : (target.get(s.id) ?? null);
     if (to !== s.classId) {
       moves.ids.push(s.id);
@@ -140,8 +158,9 @@ export function replaceClustering(state: LabelState, args: ReplaceClusteringArgs
 
   const kept = new Set(classIds);
   for (const c of state.classes.values()) {
-    if (!kept.has(c.id)) {
-      diff.push({ type: 'class', id: c.id, before: { name: c.name, color: c.color, order: c.order, createdBy: c.createdBy }, after: null });
+    if (!kept.has(c.id) && !isDecided(c.id) && !members.has(c.id)) {
+      const { id: _id, ...before } = c;
+      diff.push({ type: 'class', id: c.id, before, after: null });
     }
   }
   return diff;

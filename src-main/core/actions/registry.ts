@@ -2,8 +2,10 @@
 // can run an action by name with JSON arguments and record it under that name.
 import { SamanticError } from '../errors';
 import {
+  confirmClasses,
   createClass,
   deleteClass,
+  dismissSuggestions,
   mergeClasses,
   renameClass,
   reorderClasses,
@@ -11,9 +13,10 @@ import {
   splitClass,
 } from './class-actions';
 import type { LabelDiff, LabelState } from '../labels/model';
+import { applyClassification } from './classify-new';
 import { addSegment, deleteSegments, mergeSegments, setSegmentMask } from './mask-actions';
 import { replaceClustering } from './recluster';
-import { assignSegments, removeSegments, restoreSegments } from './segment-actions';
+import { assignSegments, confirmSegments, removeSegments, restoreSegments } from './segment-actions';
 
 export const ACTIONS = {
   renameClass,
@@ -26,11 +29,15 @@ export const ACTIONS = {
   assignSegments,
   removeSegments,
   restoreSegments,
+  confirmSegments,
+  confirmClasses,
+  dismissSuggestions,
   replaceClustering,
   addSegment,
   setSegmentMask,
   mergeSegments,
   deleteSegments,
+  applyClassification,
 } as const;
 
 export type ActionName = keyof typeof ACTIONS;

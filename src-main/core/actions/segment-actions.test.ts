@@ -13,6 +13,7 @@ describe('assignSegments', () => {
     expect(diff).toEqual([
       { type: 'segmentClass', ids: [1, 8, 9], before: [1, null, null], after: [3, 3, 3] },
       { type: 'segmentRemoved', ids: [9], before: [true], after: [false] },
+      { type: 'segmentDecided', ids: [1, 8, 9], before: [false, false, false], after: [true, true, true] },
     ]);
     expect(computeAction(s, 'assignSegments', { segmentIds: [1, 8], classId: 3 })).toEqual([]);
   });
@@ -37,9 +38,9 @@ describe('removeSegments and restoreSegments', () => {
     const s = sampleState();
     roundTrip(s, 'removeSegments', { segmentIds: [1, 7, 9] });
     expect([1, 7, 9].map((id) => s.segments.get(id))).toEqual([
-      { id: 1, classId: null, removed: true },
-      { id: 7, classId: null, removed: true },
-      { id: 9, classId: null, removed: true },
+      { id: 1, classId: null, removed: true, decided: true },
+      { id: 7, classId: null, removed: true, decided: true },
+      { id: 9, classId: null, removed: true, decided: true },
     ]);
     // The class is kept even when empty: deleting it is a separate decision.
     expect(s.classes.has(3)).toBe(true);
@@ -50,12 +51,12 @@ describe('removeSegments and restoreSegments', () => {
     const removed = computeAction(s, 'removeSegments', { segmentIds: [2] });
     applyDiff(s, removed);
     roundTrip(s, 'restoreSegments', { segmentIds: [2, 9] });
-    expect(s.segments.get(2)).toEqual({ id: 2, classId: null, removed: false });
+    expect(s.segments.get(2)).toEqual({ id: 2, classId: null, removed: false, decided: true });
     expect(s.segments.get(9)!.removed).toBe(false);
     const t = sampleState();
     applyDiff(t, removed);
     applyDiff(t, invertDiff(removed));
-    expect(t.segments.get(2)).toEqual({ id: 2, classId: 1, removed: false });
+    expect(t.segments.get(2)).toEqual({ id: 2, classId: 1, removed: false, decided: false });
   });
 });
 

@@ -18,7 +18,7 @@ export function assignSegments(state: LabelState, args: AssignSegmentsArgs): Lab
   const classId = requireId('assignSegments', 'classId', a.classId);
   requireClass(state, 'assignSegments', classId);
   requireSegments(state, 'assignSegments', ids);
-  return segmentChanges(state, ids, { classId, removed: false });
+  return segmentChanges(state, ids, { classId, removed: false, decided: true });
 }
 
 /** "This is background": the segments leave their class and are not exported. */
@@ -26,7 +26,7 @@ export function removeSegments(state: LabelState, args: SegmentIdsArgs): LabelDi
   const a = requireArgs('removeSegments', args);
   const ids = requireIdList('removeSegments', 'segmentIds', a.segmentIds);
   requireSegments(state, 'removeSegments', ids);
-  return segmentChanges(state, ids, { classId: null, removed: true });
+  return segmentChanges(state, ids, { classId: null, removed: true, decided: true });
 }
 
 /** Takes segments back from the background; they come back unassigned (undo restores the class). */
@@ -34,5 +34,13 @@ export function restoreSegments(state: LabelState, args: SegmentIdsArgs): LabelD
   const a = requireArgs('restoreSegments', args);
   const ids = requireIdList('restoreSegments', 'segmentIds', a.segmentIds);
   requireSegments(state, 'restoreSegments', ids);
-  return segmentChanges(state, ids, { removed: false });
+  return segmentChanges(state, ids, { removed: false, decided: true });
+}
+
+/** "This one is right": the segments keep their class (or stay unassigned) and count as reviewed. */
+export function confirmSegments(state: LabelState, args: SegmentIdsArgs): LabelDiff {
+  const a = requireArgs('confirmSegments', args);
+  const ids = requireIdList('confirmSegments', 'segmentIds', a.segmentIds);
+  requireSegments(state, 'confirmSegments', ids);
+  return segmentChanges(state, ids, { decided: true });
 }

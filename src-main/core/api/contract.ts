@@ -33,6 +33,9 @@ export interface ProjectSummary {
   canRedo: boolean;
 }
 
+/** 'auto': made by clustering; 'suggested': new segments no class matched, to accept, merge or dismiss; 'decided': the user's. */
+export type ClassStatus = 'auto' | 'suggested' | 'decided';
+
 export interface ImageInfo {
   id: number;
   /** Path relative to the folder, '/' separated. */
@@ -44,6 +47,8 @@ export interface ImageInfo {
   segmentCount: number;
   /** Distinct class ids of this image's segments, most frequent first. */
   classIds: number[];
+  /** Segments with a class that no user decision covers yet. */
+  unreviewed: number;
 }
 
 export interface ClassInfo {
@@ -52,8 +57,11 @@ export interface ClassInfo {
   /** '#rrggbb' */
   color: string;
   order: number;
+  status: ClassStatus;
   segmentCount: number;
   imageCount: number;
+  /** Members no user decision covers (placed by clustering or the classifier). */
+  unreviewed: number;
 }
 
 export interface SegmentInfo {
@@ -65,6 +73,8 @@ export interface SegmentInfo {
   area: number;
   predictedIou: number;
   stabilityScore: number;
+  /** A user decision covers this segment. */
+  decided: boolean;
   /** Compressed COCO RLE (pycocotools string) in original image pixels; size is [h, w]. */
   rle: { size: [number, number]; counts: string };
 }
@@ -91,6 +101,28 @@ export interface ExportArgs {
   format?: ExportFormat;
   /** Only these classes (default: all). */
   classIds?: number[];
+  /** Only images whose every classed segment a user decision covers (default false: all images). */
+  reviewedOnly?: boolean;
+}
+
+/** One segment of the review queue: the least confident assignments come first. */
+export interface ReviewItem {
+  segmentId: number;
+  imageId: number;
+  classId: number;
+  bbox: [number, number, number, number];
+  /** Share of its labelled look-alikes' votes that agree with its class, 0..1. */
+  confidence: number;
+  /** The class most of its labelled look-alikes are in, or null when they are mostly background. */
+  guessClassId: number | null;
+}
+
+/** A segment that looks like the one just corrected, for "do the same to these". */
+export interface LookAlike {
+  segmentId: number;
+  imageId: number;
+  /** Cosine similarity of the embeddings, most similar first. */
+  similarity: number;
 }
 
 export interface ExportResult {
@@ -114,6 +146,8 @@ export interface ExportDatasetArgs {
   seed?: number;
   /** yolo-seg: hard-link (default) or copy the photos. */
   images?: 'link' | 'copy';
+  /** Only images whose every segment the user has reviewed. */
+  reviewedOnly?: boolean;
 }
 
 export interface ExportDatasetResult {
@@ -246,7 +280,18 @@ export interface SamanticApi {
   /** "This is background": the segments leave their class and are not exported. */
   removeSegments(args: { segmentIds: number[] }): Promise<ClassInfo[]>;
   selectSimilar(args: { segmentIds: number[]; limit?: number }): Promise<number[]>;
+  /** Re-clusters every segment no user decision covers, as one undoable gesture; decisions stay. */
   recluster(args: { mode?: 'auto' | 'dbscan'; eps?: number; minSamples?: number }): Promise<ClassInfo[]>;
+  /** "These classes are right" (also accepts suggested classes); their members count as reviewed. */
+  confirmClasses(args: { classIds: number[] }): Promise<ClassInfo[]>;
+  /** Turns down suggested classes: their segments go back to unsorted. */
+  dismissSuggestions(args: { classIds: number[] }): Promise<ClassInfo[]>;
+  /** "This segment is right as it is": accepted in review. */
+  confirmSegments(args: { segmentIds: number[] }): Promise<ClassInfo[]>;
+  /** Unreviewed segments with a class, least confident first. */
+  reviewQueue(args: { limit?: number }): Promise<ReviewItem[]>;
+  /** Segments most like this one that are not in its class (or not background) yet and no decision covers. */
+  lookAlikes(args: { segmentId: number; limit?: number; minSimilarity?: number }): Promise<LookAlike[]>;
   undo(): Promise<ProjectSummary>;
   redo(): Promise<ProjectSummary>;
   exportCoco(args: ExportArgs): Promise<ExportResult>;
@@ -288,6 +333,11 @@ export const API_METHODS: readonly ApiMethod[] = [
   'removeSegments',
   'selectSimilar',
   'recluster',
+  'confirmClasses',
+  'dismissSuggestions',
+  'confirmSegments',
+  'reviewQueue',
+  'lookAlikes',
   'undo',
   'redo',
   'exportCoco',

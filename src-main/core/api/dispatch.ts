@@ -82,12 +82,22 @@ const SHAPES: Record<ApiMethod, Shape | null> = {
     eps: { kind: 'number', optional: true, min: 0, max: 2, exclusiveMin: true },
     minSamples: { kind: 'int', optional: true, min: 1, max: 10_000 },
   },
+  confirmClasses: { classIds: ids },
+  dismissSuggestions: { classIds: ids },
+  confirmSegments: { segmentIds: ids },
+  reviewQueue: { limit: { kind: 'int', optional: true, min: 1, max: MAX_EXAMPLES } },
+  lookAlikes: {
+    segmentId: id,
+    limit: { kind: 'int', optional: true, min: 1, max: MAX_EXAMPLES },
+    minSimilarity: { kind: 'number', optional: true, min: -1, max: 1 },
+  },
   undo: null,
   redo: null,
   exportCoco: {
     out: { kind: 'string', minLength: 1, maxLength: MAX_STRING_LENGTH },
     format: { kind: 'string', optional: true, oneOf: EXPORT_FORMATS },
     classIds: { kind: 'ids', optional: true },
+    reviewedOnly: { kind: 'boolean', optional: true },
   },
   exportDataset: {
     out: { kind: 'string', minLength: 1, maxLength: MAX_STRING_LENGTH },
@@ -97,6 +107,7 @@ const SHAPES: Record<ApiMethod, Shape | null> = {
     split: { kind: 'string', optional: true, minLength: 1, maxLength: 64 },
     seed: { kind: 'int', optional: true, min: 0, max: 2 ** 31 - 1 },
     images: { kind: 'string', optional: true, oneOf: ['link', 'copy'] },
+    reviewedOnly: { kind: 'boolean', optional: true },
   },
   importAnnotations: {
     format: { kind: 'string', oneOf: IMPORT_FORMATS },
@@ -134,7 +145,7 @@ const SHAPES: Record<ApiMethod, Shape | null> = {
 };
 
 /** Methods whose argument may be left out entirely (all their fields are optional). */
-const ARG_OPTIONAL = new Set<ApiMethod>(['process', 'recluster']);
+const ARG_OPTIONAL = new Set<ApiMethod>(['process', 'recluster', 'reviewQueue']);
 
 const METHOD_SET: ReadonlySet<string> = new Set<string>(API_METHODS);
 

@@ -8,6 +8,13 @@ import type { BoxXYWH, Rle } from '../types';
 
 export type ClassOrigin = 'cluster' | 'user';
 
+/**
+ * Whose word a class is: 'auto' (made by clustering, untouched), 'suggested' (a group of new
+ * segments no class matched, waiting for the user to accept, merge or dismiss it), 'decided' (the
+ * user named, merged, split, created or confirmed it: no automatic step changes it).
+ */
+export type ClassStatus = 'auto' | 'suggested' | 'decided';
+
 export interface ClassFields {
   name: string;
   /** '#rrggbb', lower case. */
@@ -15,6 +22,13 @@ export interface ClassFields {
   /** Sort key of the class list (ascending). */
   order: number;
   createdBy: ClassOrigin;
+  /** Absent in records written before statuses existed: see classStatus(). */
+  status?: ClassStatus;
+}
+
+/** A class's status; records without one are 'decided' when the user made them, else 'auto'. */
+export function classStatus(c: ClassFields): ClassStatus {
+  return c.status ?? (c.createdBy === 'user' ? 'decided' : 'auto');
 }
 
 export interface ClassRecord extends ClassFields {
@@ -27,6 +41,15 @@ export interface SegmentLabel {
   classId: number | null;
   /** "This is background": out of every class and never exported. */
   removed: boolean;
+  /** A user decision covers this segment (assigned, created, restored, removed or confirmed). */
+  decided: boolean;
+  /** The user drew, imported or edited this mask (source 'user'): a decision too, read-only here. */
+  userMade?: boolean;
+}
+
+/** Whether any user decision covers the segment: its own flag or a mask the user made. */
+export function segmentDecided(s: SegmentLabel): boolean {
+  return s.decided || s.userMade === true;
 }
 
 export interface LabelState {
@@ -49,6 +72,8 @@ export interface SegmentRecord {
   imageId: number;
   classId: number | null;
   removed: boolean;
+  /** A user decision covers it (absent = false). */
+  decided?: boolean;
   source: SegmentOrigin;
   rle: Rle;
   /** pycocotools [x, y, w, h]. */
@@ -70,7 +95,8 @@ export type LabelChange =
   | { type: 'class'; id: number; before: ClassFields | null; after: ClassFields | null }
   | { type: 'segmentClass'; ids: number[]; before: (number | null)[]; after: (number | null)[] }
   | { type: 'segmentRemoved'; ids: number[]; before: boolean[]; after: boolean[] }
-  | { type: 'segment'; id: number; before: SegmentRecord | null; after: SegmentRecord | null };
+  | { type: 'segment'; id: number; before: SegmentRecord | null; after: SegmentRecord | null }
+  | { type: 'segmentDecided'; ids: number[]; before: boolean[]; after: boolean[] };
 
 export type LabelDiff = LabelChange[];
 
@@ -97,6 +123,8 @@ export function invertDiff(diff: LabelDiff): LabelDiff {
           return { type: 'segmentRemoved', ids: c.ids, before: c.after, after: c.before };
         case 'segment':
           return { type: 'segment', id: c.id, before: c.after, after: c.before };
+        case 'segmentDecided':
+          return { type: 'segmentDecided', ids: c.ids, before: c.after, after: c.before };
       }
     });
 }
@@ -115,7 +143,9 @@ function conflict(what: string): SamanticError {
 
 export function sameClassFields(a: ClassFields | null, b: ClassFields | null): boolean {
   if (a === null || b === null) return a === b;
-  return a.name === b.name && a.color === b.color && a.order === b.order && a.createdBy === b.createdBy;
+  return (
+    a.name === b.name && a.color === b.color && a.order === b.order && a.createdBy === b.createdBy && classStatus(a) === classStatus(b)
+  );
 }
 
 /** Whether two records describe the same segment row (the mask compared run by run). */
@@ -140,7 +170,13 @@ function applySegmentChange(state: LabelState, c: Extract<LabelChange, { type: '
     return;
   }
   if (c.after.classId !== null && !state.classes.has(c.after.classId)) throw conflict(`segment ${c.id} would belong to missing class ${c.after.classId}`);
-  state.segments.set(c.id, { id: c.id, classId: c.after.classId, removed: c.after.removed });
+  state.segments.set(c.id, {
+    id: c.id,
+    classId: c.after.classId,
+    removed: c.after.removed,
+    decided: c.after.decided ?? false,
+    ...(c.after.source === 'user' ? { userMade: true } : {}),
+  });
   state.nextSegmentId = Math.max(state.nextSegmentId, c.id + 1);
 }
 
@@ -158,7 +194,7 @@ function applyChange(state: LabelState, c: LabelChange): void {
       }
       state.classes.delete(c.id);
     } else {
-      state.classes.set(c.id, { id: c.id, ...c.after });
+      state.classes.set(c.id, { id: c.id, ...c.after, status: classStatus(c.after) });
       state.nextClassId = Math.max(state.nextClassId, c.id + 1);
     }
     return;
@@ -167,7 +203,7 @@ function applyChange(state: LabelState, c: LabelChange): void {
   const segments = c.ids.map((id, i) => {
     const s = state.segments.get(id);
     if (!s) throw conflict(`segment ${id} does not exist`);
-    const now = c.type === 'segmentClass' ? s.classId : s.removed;
+    const now = c.type === 'segmentClass' ? s.classId : c.type === 'segmentRemoved' ? s.removed : s.decided;
     if (now !== c.before[i]) throw conflict(`segment ${id} is not in the state this change expects`);
     if (c.type === 'segmentClass') {
       const target = c.after[i];
@@ -177,7 +213,8 @@ function applyChange(state: LabelState, c: LabelChange): void {
   });
   segments.forEach((s, i) => {
     if (c.type === 'segmentClass') s.classId = c.after[i];
-    else s.removed = c.after[i];
+    else if (c.type === 'segmentRemoved') s.removed = c.after[i];
+    else s.decided = c.after[i];
   });
 }
 
@@ -204,6 +241,22 @@ export function sortedClasses(state: LabelState): ClassRecord[] {
   return [...state.classes.values()].sort((a, b) => a.order - b.order || a.id - b.id);
 }
 
+/** The change that gives a class another status, or none when it has it already. */
+export function classStatusChange(state: LabelState, id: number, status: ClassStatus): LabelChange[] {
+  const { id: _id, ...before } = state.classes.get(id)!;
+  if (classStatus(before) === status) return [];
+  return [{ type: 'class', id, before, after: { ...before, status } }];
+}
+
+/**
+ * The changes that make a class the user's decision: its status, and its current members count as
+ * reviewed (naming or confirming a class accepts what is in it; later arrivals are not covered).
+ */
+export function decideClass(state: LabelState, id: number, extraMembers: number[] = []): LabelChange[] {
+  const members = [...state.segments.values()].filter((s) => s.classId === id).map((s) => s.id);
+  return [...classStatusChange(state, id, 'decided'), ...segmentChanges(state, [...members, ...extraMembers], { decided: true })];
+}
+
 /** Changes that give the classes, listed in their new display order, the orders 0, 1, 2, ... */
 export function renumberOrder(state: LabelState, orderedIds: number[]): LabelChange[] {
   const changes: LabelChange[] = [];
@@ -224,7 +277,7 @@ export function renumberOrder(state: LabelState, orderedIds: number[]): LabelCha
 export function segmentChanges(
   state: LabelState,
   ids: number[],
-  target: { classId?: number | null; removed?: boolean },
+  target: { classId?: number | null; removed?: boolean; decided?: boolean },
 ): LabelChange[] {
   const out: LabelChange[] = [];
   if (target.classId !== undefined) {
@@ -246,6 +299,17 @@ export function segmentChanges(
         ids: flipped,
         before: flipped.map(() => !target.removed),
         after: flipped.map(() => target.removed as boolean),
+      });
+    }
+  }
+  if (target.decided !== undefined) {
+    const flipped = ids.filter((id) => state.segments.get(id)!.decided !== target.decided);
+    if (flipped.length > 0) {
+      out.push({
+        type: 'segmentDecided',
+        ids: flipped,
+        before: flipped.map(() => !target.decided),
+        after: flipped.map(() => target.decided as boolean),
       });
     }
   }

@@ -13,7 +13,7 @@ export interface ProjectExport extends ExportResult {
   rleFallbacks: number;
 }
 
-export function collectCocoInput(store: ProjectStore, folder: string, classIds?: number[]): BuildCocoInput {
+export function collectCocoInput(store: ProjectStore, folder: string, classIds?: number[], reviewedOnly = false): BuildCocoInput {
   const allClasses = store.listClasses();
   const wanted = classIds ? new Set(classIds) : null;
   if (wanted) {
@@ -28,6 +28,8 @@ export function collectCocoInput(store: ProjectStore, folder: string, classIds?:
   const images = store
     .listImages({ status: 'done' })
     .filter((img) => img.width !== null && img.height !== null)
+    // Reviewed: every classed segment is covered by a decision, and the user looked at something.
+    .filter((img) => !reviewedOnly || (img.unreviewedCount === 0 && img.reviewedCount > 0))
     .map((img) => ({ id: img.id, fileName: img.relPath, width: img.width as number, height: img.height as number }));
   const imageIds = new Set(images.map((i) => i.id));
   const annotations = store
@@ -44,7 +46,7 @@ export function collectCocoInput(store: ProjectStore, folder: string, classIds?:
 
 export async function exportProject(store: ProjectStore, folder: string, args: ExportArgs): Promise<ProjectExport> {
   const format = args.format ?? 'polygon';
-  const input = collectCocoInput(store, folder, args.classIds);
+  const input = collectCocoInput(store, folder, args.classIds, args.reviewedOnly ?? false);
   const { dataset, stats } = buildCocoDetailed(input, { format });
   // Refuse to write a file a trainer would reject: the validator mirrors pycocotools' checks.
   const problems = validateCocoDataset(dataset);
@@ -69,19 +71,15 @@ export interface CollectDatasetOptions {
   split?: [number, number, number];
   /** Seed of the split (default 0). */
   seed?: number;
-  /**
-   * Which images go out (default: every processed image). The hook for "only reviewed images": the
-   * project has no review state yet, so no caller passes one today.
-   */
-  includeImage?: (image: { id: number; relPath: string }) => boolean;
+  /** Only images whose every segment the user has reviewed (default: every processed image). */
+  reviewedOnly?: boolean;
 }
 
 /** The project's dataset as every format writes it: never a removed (background) segment. */
 export function collectDataset(store: ProjectStore, folder: string, options: CollectDatasetOptions = {}): DatasetInput {
-  const coco = collectCocoInput(store, folder, options.classIds);
+  const coco = collectCocoInput(store, folder, options.classIds, options.reviewedOnly ?? false);
   const colors = new Map(store.listClasses().map((c) => [c.id, c.color]));
-  const include = options.includeImage ?? (() => true);
-  const images = coco.images.filter((i) => include({ id: i.id, relPath: i.fileName }));
+  const images = coco.images;
   const imageIds = new Set(images.map((i) => i.id));
   const instances = store
     .listSegments({ includeRemoved: false })

@@ -11,11 +11,13 @@ import { scanFolder } from '../pipeline/scan';
 import type { Segmenter } from '../pipeline/segmenter';
 import type { PromptSession } from '../prompt/session';
 import { ProjectStore } from '../store/project-store';
+import { classifyNewSegments, hasUserDecisions } from './classifying';
 import { clusterProject, nearestToSelection, previewSplit } from './clustering';
 import { parseSplitRatios } from '../export/split';
 import { exportDataset, exportProject } from './export';
 import { importAnnotations } from './import';
 import { maskApi, openPromptSession } from './masks';
+import { lookAlikes, reviewQueue } from './review';
 import { listModelInfos, openSegmenter, resolveModelId } from './models';
 import { defaultStateDir, RecentProjects } from './recent';
 import type { Service, ServiceOptions } from './types';
@@ -114,6 +116,7 @@ export async function createService(options: ServiceOptions = {}): Promise<Servi
       try {
         const segmenter = p.segmenter ?? (await openSegmenter(p.modelId, p.device, options.modelsDir, warn));
         p.segmenter = segmenter;
+        const waiting = new Set(p.store.listImages().filter((i) => i.status !== 'done').map((i) => i.id));
         lastRun = await processPendingImages(p.store, p.folder, segmenter, {
           amg: { ...AMG_PRESETS[preset], ...options.amgOverrides },
           signal: controller.signal,
@@ -122,7 +125,14 @@ export async function createService(options: ServiceOptions = {}): Promise<Servi
         const needClusters = lastRun.processed > 0 || (p.store.counts().classes === 0 && p.store.counts().segments > 0);
         if (needClusters && !lastRun.cancelled) {
           emit({ type: 'clustering' });
-          await clusterProject(p.store, { mode: 'auto' });
+          // Once the user has corrected the folder, new images join the user's classes instead
+          // of a re-clustering that would reshuffle them.
+          if (hasUserDecisions(p.store.loadLabelState())) {
+            const fresh = new Set(p.store.listImages({ status: 'done' }).filter((i) => waiting.has(i.id)).map((i) => i.id));
+            await classifyNewSegments(p.store, fresh);
+          } else {
+            await clusterProject(p.store, { mode: 'auto' });
+          }
         }
         const c = p.store.counts();
         emit({
@@ -192,6 +202,24 @@ export async function createService(options: ServiceOptions = {}): Promise<Servi
       await clusterProject(current().store, { mode: args.mode ?? 'auto', eps: args.eps, minSamples: args.minSamples });
       return classes();
     },
+    async confirmClasses(args) {
+      applyAction(current().store, 'confirmClasses', args);
+      return classes();
+    },
+    async dismissSuggestions(args) {
+      applyAction(current().store, 'dismissSuggestions', args);
+      return classes();
+    },
+    async confirmSegments(args) {
+      applyAction(current().store, 'confirmSegments', args);
+      return classes();
+    },
+    async reviewQueue({ limit = 100 }) {
+      return reviewQueue(current().store, limit);
+    },
+    async lookAlikes({ segmentId, limit, minSimilarity }) {
+      return lookAlikes(current().store, segmentId, limit, minSimilarity);
+    },
     async undo() {
       const p = current();
       undo(p.store);
@@ -219,6 +247,7 @@ export async function createService(options: ServiceOptions = {}): Promise<Servi
         split: args.split ? parseSplitRatios(args.split) : undefined,
         seed: args.seed,
         images: args.images,
+        reviewedOnly: args.reviewedOnly,
       });
     },
     async importAnnotations(args) {

@@ -14,11 +14,15 @@ export function imageInfo(img: ImageSummary): ImageInfo {
     error: img.error,
     segmentCount: img.segmentCount,
     classIds: img.classIds,
+    unreviewed: img.unreviewedCount,
   };
 }
 
 export function classInfo(c: ClassSummary): ClassInfo {
-  return { id: c.id, name: c.name, color: c.color, order: c.order, segmentCount: c.segmentCount, imageCount: c.imageCount };
+  return {
+    id: c.id, name: c.name, color: c.color, order: c.order, status: c.status,
+    segmentCount: c.segmentCount, imageCount: c.imageCount, unreviewed: c.unreviewedCount,
+  };
 }
 
 /** Removed ("background") segments are left out: the UI shows what will be exported or assigned. */
@@ -31,6 +35,7 @@ export function segmentInfo(s: StoredSegment): SegmentInfo {
     area: s.area,
     predictedIou: s.predictedIou,
     stabilityScore: s.stabilityScore,
+    decided: s.decided,
     rle: { size: [s.rle.size[0], s.rle.size[1]], counts: rleToString(s.rle.counts) },
   };
 }

@@ -9,7 +9,7 @@
 // 'conflict' error rather than half-applied.
 import type Database from 'better-sqlite3';
 import { SamanticError } from '../errors';
-import { type ClassFields, type LabelChange, type LabelDiff, type LabelState, invertDiff } from '../labels/model';
+import { type ClassFields, type ClassStatus, type LabelChange, type LabelDiff, type LabelState, classStatus, invertDiff } from '../labels/model';
 import { touchUpdated } from './meta';
 import {
   DELETE_SEGMENT_RECORD_SQL,
@@ -52,19 +52,22 @@ function conflict(what: string): SamanticError {
 /** Reads the labelling state of a project: all classes and every segment's class and flag. */
 export function loadLabelState(db: Database.Database): LabelState {
   const state: LabelState = { classes: new Map(), segments: new Map(), nextClassId: 1, nextSegmentId: 1 };
-  const classes = db.prepare('SELECT id, name, color, sort_order, created_by FROM classes').all() as {
+  const classes = db.prepare('SELECT id, name, color, sort_order, created_by, status FROM classes').all() as {
     id: number;
     name: string;
     color: string;
     sort_order: number;
     created_by: ClassFields['createdBy'];
+    status: ClassStatus;
   }[];
   for (const c of classes) {
-    state.classes.set(c.id, { id: c.id, name: c.name, color: c.color, order: c.sort_order, createdBy: c.created_by });
+    state.classes.set(c.id, { id: c.id, name: c.name, color: c.color, order: c.sort_order, createdBy: c.created_by, status: c.status });
   }
   // raw() rows are arrays: noticeably faster than objects for 100k+ segments.
-  const rows = db.prepare('SELECT id, class_id, removed FROM segments').raw().all() as [number, number | null, number][];
-  for (const [id, classId, removed] of rows) state.segments.set(id, { id, classId, removed: removed === 1 });
+  const rows = db.prepare("SELECT id, class_id, removed, decided, source = 'user' FROM segments").raw().all() as [number, number | null, number, number, number][];
+  for (const [id, classId, removed, decided, userMade] of rows) {
+    state.segments.set(id, { id, classId, removed: removed === 1, decided: decided === 1, ...(userMade === 1 ? { userMade: true } : {}) });
+  }
   // sqlite_sequence remembers the highest id ever given, so deleted class ids are not reused.
   const seq = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'classes'").get() as { seq: number } | undefined;
   const maxId = Math.max(seq?.seq ?? 0, ...state.classes.keys());
@@ -86,17 +89,20 @@ export class GestureLog {
   ) {
     this.limits = { ...DEFAULT_HISTORY_LIMITS, ...limits };
     this.sql = {
-      insertClass: db.prepare('INSERT INTO classes (id, name, color, sort_order, created_by) VALUES (?, ?, ?, ?, ?)'),
-      deleteClass: db.prepare('DELETE FROM classes WHERE id = ? AND name = ? AND color = ? AND sort_order = ? AND created_by = ?'),
+      insertClass: db.prepare('INSERT INTO classes (id, name, color, sort_order, created_by, status) VALUES (?, ?, ?, ?, ?, ?)'),
+      deleteClass: db.prepare(
+        'DELETE FROM classes WHERE id = ? AND name = ? AND color = ? AND sort_order = ? AND created_by = ? AND status = ?',
+      ),
       updateClass: db.prepare(
-        'UPDATE classes SET name = ?, color = ?, sort_order = ?, created_by = ? ' +
-          'WHERE id = ? AND name = ? AND color = ? AND sort_order = ? AND created_by = ?',
+        'UPDATE classes SET name = ?, color = ?, sort_order = ?, created_by = ?, status = ? ' +
+          'WHERE id = ? AND name = ? AND color = ? AND sort_order = ? AND created_by = ? AND status = ?',
       ),
       setSegmentClass: db.prepare('UPDATE segments SET class_id = ? WHERE id = ? AND class_id IS ?'),
       setSegmentRemoved: db.prepare('UPDATE segments SET removed = ? WHERE id = ? AND removed = ?'),
       insertSegment: db.prepare(INSERT_SEGMENT_RECORD_SQL),
       deleteSegment: db.prepare(DELETE_SEGMENT_RECORD_SQL),
       updateSegment: db.prepare(UPDATE_SEGMENT_RECORD_SQL),
+      setSegmentDecided: db.prepare('UPDATE segments SET decided = ? WHERE id = ? AND decided = ?'),
       lastDone: db.prepare('SELECT id, label, changes, created_at FROM gestures WHERE undone = 0 ORDER BY id DESC LIMIT 1'),
       firstUndone: db.prepare('SELECT id, label, changes, created_at FROM gestures WHERE undone = 1 ORDER BY id ASC LIMIT 1'),
       setUndone: db.prepare('UPDATE gestures SET undone = ? WHERE id = ?'),
@@ -187,10 +193,13 @@ export class GestureLog {
         const a = c.after;
         if (b === null && a === null) return;
         let changed: number;
-        if (b === null) changed = this.sql.insertClass.run(c.id, a!.name, a!.color, a!.order, a!.createdBy).changes;
-        else if (a === null) changed = this.sql.deleteClass.run(c.id, b.name, b.color, b.order, b.createdBy).changes;
+        if (b === null) changed = this.sql.insertClass.run(c.id, a!.name, a!.color, a!.order, a!.createdBy, classStatus(a!)).changes;
+        else if (a === null) changed = this.sql.deleteClass.run(c.id, b.name, b.color, b.order, b.createdBy, classStatus(b)).changes;
         else {
-          changed = this.sql.updateClass.run(a.name, a.color, a.order, a.createdBy, c.id, b.name, b.color, b.order, b.createdBy).changes;
+          changed = this.sql.updateClass.run(
+            a.name, a.color, a.order, a.createdBy, classStatus(a),
+            c.id, b.name, b.color, b.order, b.createdBy, classStatus(b),
+          ).changes;
         }
         if (changed !== 1) throw conflict(`class ${c.id} is not as the history expects`);
         return;
@@ -209,7 +218,9 @@ export class GestureLog {
         const changed =
           c.type === 'segmentClass'
             ? this.sql.setSegmentClass.run(c.after[i], c.ids[i], c.before[i]).changes
-            : this.sql.setSegmentRemoved.run(c.after[i] ? 1 : 0, c.ids[i], c.before[i] ? 1 : 0).changes;
+            : (c.type === 'segmentRemoved' ? this.sql.setSegmentRemoved : this.sql.setSegmentDecided).run(
+                c.after[i] ? 1 : 0, c.ids[i], c.before[i] ? 1 : 0,
+              ).changes;
         if (changed !== 1) throw conflict(`segment ${c.ids[i]} is missing or not as the history expects`);
       }
     } catch (err) {

@@ -55,6 +55,10 @@ export interface ImageSummary extends ImageRecord {
   segmentCount: number;
   /** Distinct class ids of its segments, most frequent first. */
   classIds: number[];
+  /** Segments with a class that no user decision covers yet. */
+  unreviewedCount: number;
+  /** Segments a user decision covers (assigned, removed, confirmed, drawn, or accepted with their class). */
+  reviewedCount: number;
 }
 
 export function imageFromRow(r: ImageRow): ImageRecord {

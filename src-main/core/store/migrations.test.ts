@@ -75,6 +75,19 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('v4 records user decisions: classes the user made are decided, the others auto, no segment decided', () => {
+    const db = databaseAt(3);
+    db.prepare("INSERT INTO classes (name, color, sort_order, created_by) VALUES ('mine', '#000000', 0, 'user'), ('found', '#ffffff', 1, 'cluster')").run();
+    migrate(db, tmp.file, 4);
+    expect(db.prepare('SELECT name, status FROM classes ORDER BY id').all()).toEqual([
+      { name: 'mine', status: 'decided' },
+      { name: 'found', status: 'auto' },
+    ]);
+    expect(db.prepare("SELECT count(*) AS n FROM pragma_table_info('segments') WHERE name = 'decided'").get()).toEqual({ n: 1 });
+    expect(() => db.prepare("UPDATE classes SET status = 'maybe'").run()).toThrow(/CHECK/);
+    db.close();
+  });
+
   it('ProjectStore.open upgrades a v1 file to the latest version, and the upgraded file works', () => {
     databaseAt(1).close();
     const store = ProjectStore.open(tmp.file);

@@ -26,6 +26,9 @@
 //   gestures                    the edit history (v2): one row per user gesture with the JSON list
 //                               of its changes (each with before and after values, so it can be
 //                               applied forwards or backwards); undone = 1 marks the redo tail.
+//   user decisions (v4)         classes.status auto|suggested|decided (what clustering made, a
+//                               suggestion for new segments, or the user's word), segments.decided
+//                               (1 = a user decision covers it). Both change only through gestures.
 import type Database from 'better-sqlite3';
 import { SamanticError } from '../errors';
 
@@ -138,6 +141,19 @@ export const MIGRATIONS: readonly Migration[] = [
         ALTER TABLE embedding_cache ADD COLUMN last_used_at TEXT NOT NULL DEFAULT '';
         UPDATE embedding_cache SET last_used_at = created_at;
         CREATE INDEX embedding_cache_by_use ON embedding_cache(last_used_at);
+      `);
+    },
+  },
+  {
+    version: 4,
+    name: 'user decisions',
+    up(db) {
+      // Classes the user created were the user's decision already; records in the edit history
+      // without a status read the same way (actions/model.ts classStatus), so undo still matches.
+      db.exec(`
+        ALTER TABLE classes ADD COLUMN status TEXT NOT NULL DEFAULT 'auto' CHECK (status IN ('auto', 'suggested', 'decided'));
+        UPDATE classes SET status = 'decided' WHERE created_by = 'user';
+        ALTER TABLE segments ADD COLUMN decided INTEGER NOT NULL DEFAULT 0 CHECK (decided IN (0, 1));
       `);
     },
   },

@@ -8,7 +8,7 @@ import type Database from 'better-sqlite3';
 import { IMAGE_STATUSES, type ImageStatus } from '../vocab';
 import { SamanticError } from '../errors';
 import type { ImageEmbedding } from '../types';
-import type { LabelState, ClassOrigin, SegmentRecord } from '../labels/model';
+import type { ClassOrigin, ClassStatus, LabelState, SegmentRecord } from '../labels/model';
 import {
   type EmbeddingCacheKey,
   type EmbeddingCacheStats,
@@ -64,8 +64,11 @@ export interface ClassSummary {
   color: string;
   order: number;
   createdBy: ClassOrigin;
+  status: ClassStatus;
   segmentCount: number;
   imageCount: number;
+  /** Members no user decision covers (put there by clustering or the classifier). */
+  unreviewedCount: number;
 }
 
 export interface StoreCounts {
@@ -220,7 +223,25 @@ export class ProjectStore {
       if (list) list.push(classId);
       else classIds.set(imageId, [classId]);
     }
-    return rows.map((r) => ({ ...imageFromRow(r), segmentCount: segmentCounts.get(r.id) ?? 0, classIds: classIds.get(r.id) ?? [] }));
+    const review = new Map(
+      (
+        this.db
+          .prepare(
+            `SELECT image_id, coalesce(sum(removed = 0 AND class_id IS NOT NULL AND decided = 0 AND source <> 'user'), 0),
+                    coalesce(sum(decided = 1 OR source = 'user'), 0)
+             FROM segments GROUP BY image_id`,
+          )
+          .raw()
+          .all() as [number, number, number][]
+      ).map(([id, unreviewed, reviewed]) => [id, { unreviewed, reviewed }]),
+    );
+    return rows.map((r) => ({
+      ...imageFromRow(r),
+      segmentCount: segmentCounts.get(r.id) ?? 0,
+      classIds: classIds.get(r.id) ?? [],
+      unreviewedCount: review.get(r.id)?.unreviewed ?? 0,
+      reviewedCount: review.get(r.id)?.reviewed ?? 0,
+    }));
   }
 
   setImageStatus(id: number, status: ImageStatus, error: string | null = null): void {
@@ -380,9 +401,9 @@ export class ProjectStore {
     return row ? segmentRecordFromRow(row) : null;
   }
 
-  /** Embeddings of all non-removed segments (or of one class) as one matrix, for clustering. */
-  getSegmentVectors(filter: { classId?: number } = {}): SegmentVectors {
-    return readSegmentVectors(this.db, this.file, filter.classId);
+  /** Embeddings of all non-removed segments (or of one class; or with the removed ones too) as one matrix. */
+  getSegmentVectors(filter: { classId?: number; includeRemoved?: boolean } = {}): SegmentVectors {
+    return readSegmentVectors(this.db, this.file, filter.classId, filter.includeRemoved ?? false);
   }
 
   // --- classes and labels -----------------------------------------------------------------------
@@ -390,8 +411,9 @@ export class ProjectStore {
   listClasses(): ClassSummary[] {
     return this.db
       .prepare(
-        `SELECT c.id, c.name, c.color, c.sort_order AS "order", c.created_by AS createdBy,
-                count(s.id) AS segmentCount, count(DISTINCT s.image_id) AS imageCount
+        `SELECT c.id, c.name, c.color, c.sort_order AS "order", c.created_by AS createdBy, c.status,
+                count(s.id) AS segmentCount, count(DISTINCT s.image_id) AS imageCount,
+                coalesce(sum(s.decided = 0 AND s.source <> 'user'), 0) AS unreviewedCount
          FROM classes c LEFT JOIN segments s ON s.class_id = c.id AND s.removed = 0
          GROUP BY c.id ORDER BY c.sort_order, c.id`,
       )

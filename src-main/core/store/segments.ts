@@ -42,6 +42,8 @@ export interface StoredSegment extends SegmentFields {
   classId: number | null;
   removed: boolean;
   source: SegmentSource;
+  /** A user decision covers it (its own flag; a mask the user made counts too, see source). */
+  decided: boolean;
 }
 
 /** Every non-removed segment's embedding and the metadata clustering uses, as parallel arrays. */
@@ -53,6 +55,8 @@ export interface SegmentVectors {
   imageIds: Int32Array;
   /** Class id, or -1 when unassigned. */
   classIds: Int32Array;
+  /** 1 for segments marked as background (only present when asked for with includeRemoved). */
+  removed: Uint8Array;
   areas: Float64Array;
   /** Pixel count of each segment's image (height * width of its mask). */
   imageAreas: Float64Array;
@@ -86,7 +90,7 @@ export interface SegmentQuery {
 }
 
 export const SEGMENT_COLUMNS =
-  'id, image_id, class_id, removed, source, rle_height, rle_width, rle_counts, bbox_x, bbox_y, bbox_w, bbox_h, ' +
+  'id, image_id, class_id, removed, decided, source, rle_height, rle_width, rle_counts, bbox_x, bbox_y, bbox_w, bbox_h, ' +
   'area, predicted_iou, stability_score, point_x, point_y, crop_x, crop_y, crop_w, crop_h';
 
 export const INSERT_SEGMENT_SQL =
@@ -99,6 +103,7 @@ export interface SegmentRow {
   image_id: number;
   class_id: number | null;
   removed: number;
+  decided: number;
   source: SegmentSource;
   rle_height: number;
   rle_width: number;
@@ -125,6 +130,7 @@ export function segmentFromRow(r: SegmentRow): StoredSegment {
     classId: r.class_id,
     removed: r.removed === 1,
     source: r.source,
+    decided: r.decided === 1 || r.source === 'user',
     rle: { size: [r.rle_height, r.rle_width], counts: decodeVarints(r.rle_counts) },
     bbox: [r.bbox_x, r.bbox_y, r.bbox_w, r.bbox_h],
     area: r.area,
@@ -180,16 +186,19 @@ export function segmentInsertParams(
   ];
 }
 
-/** Reads the embeddings of all non-removed segments (optionally of one class) in id order. */
-export function readSegmentVectors(db: Database.Database, file: string, classId?: number): SegmentVectors {
-  const where = classId === undefined ? 'removed = 0' : 'removed = 0 AND class_id = ?';
+/**
+ * Reads the embeddings of all non-removed segments (optionally of one class; with includeRemoved,
+ * the background ones too) in id order.
+ */
+export function readSegmentVectors(db: Database.Database, file: string, classId?: number, includeRemoved = false): SegmentVectors {
+  const where = [includeRemoved ? '1' : 'removed = 0', classId === undefined ? '1' : 'class_id = ?'].join(' AND ');
   const rows = db
     .prepare(
-      `SELECT id, image_id, class_id, area, rle_height * rle_width, bbox_x, bbox_y, bbox_w, bbox_h, embedding
+      `SELECT id, image_id, class_id, area, rle_height * rle_width, bbox_x, bbox_y, bbox_w, bbox_h, embedding, removed
        FROM segments WHERE ${where} ORDER BY id`,
     )
     .raw()
-    .all(...(classId === undefined ? [] : [classId])) as [number, number, number | null, number, number, number, number, number, number, Buffer][];
+    .all(...(classId === undefined ? [] : [classId])) as [number, number, number | null, number, number, number, number, number, number, Buffer, number][];
   const count = rows.length;
   const dim = count > 0 ? rows[0][9].length / 2 : 0;
   const out: SegmentVectors = {
@@ -198,6 +207,7 @@ export function readSegmentVectors(db: Database.Database, file: string, classId?
     ids: new Int32Array(count),
     imageIds: new Int32Array(count),
     classIds: new Int32Array(count),
+    removed: new Uint8Array(count),
     areas: new Float64Array(count),
     imageAreas: new Float64Array(count),
     bboxes: new Float64Array(count * 4),
@@ -214,6 +224,7 @@ export function readSegmentVectors(db: Database.Database, file: string, classId?
     out.ids[i] = r[0];
     out.imageIds[i] = r[1];
     out.classIds[i] = r[2] ?? -1;
+    out.removed[i] = r[10];
     out.areas[i] = r[3];
     out.imageAreas[i] = r[4];
     out.bboxes.set([r[5], r[6], r[7], r[8]], i * 4);
@@ -233,6 +244,7 @@ export function segmentRecordFromRow(r: SegmentRow & { embedding: Buffer }): Seg
     imageId: s.imageId,
     classId: s.classId,
     removed: s.removed,
+    decided: s.decided,
     source: s.source,
     rle: s.rle,
     bbox: s.bbox,
@@ -246,9 +258,9 @@ export function segmentRecordFromRow(r: SegmentRow & { embedding: Buffer }): Seg
 }
 
 export const INSERT_SEGMENT_RECORD_SQL =
-  'INSERT INTO segments (image_id, class_id, removed, source, rle_height, rle_width, rle_counts, bbox_x, bbox_y, bbox_w, bbox_h, ' +
+  'INSERT INTO segments (image_id, class_id, removed, decided, source, rle_height, rle_width, rle_counts, bbox_x, bbox_y, bbox_w, bbox_h, ' +
   'area, predicted_iou, stability_score, point_x, point_y, crop_x, crop_y, crop_w, crop_h, embedding, id) ' +
-  'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+  'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
 
 /** Matches the row a change expects: its mask, origin, class and flag. */
 const EXPECTED = 'id = ? AND rle_counts = ? AND source = ? AND class_id IS ? AND removed = ?';
@@ -256,14 +268,14 @@ const EXPECTED = 'id = ? AND rle_counts = ? AND source = ? AND class_id IS ? AND
 export const DELETE_SEGMENT_RECORD_SQL = `DELETE FROM segments WHERE ${EXPECTED}`;
 
 export const UPDATE_SEGMENT_RECORD_SQL =
-  'UPDATE segments SET image_id = ?, class_id = ?, removed = ?, source = ?, rle_height = ?, rle_width = ?, rle_counts = ?, ' +
+  'UPDATE segments SET image_id = ?, class_id = ?, removed = ?, decided = ?, source = ?, rle_height = ?, rle_width = ?, rle_counts = ?, ' +
   'bbox_x = ?, bbox_y = ?, bbox_w = ?, bbox_h = ?, area = ?, predicted_iou = ?, stability_score = ?, point_x = ?, point_y = ?, ' +
   `crop_x = ?, crop_y = ?, crop_w = ?, crop_h = ?, embedding = ? WHERE ${EXPECTED}`;
 
 /** The values of a record in the column order of INSERT/UPDATE_SEGMENT_RECORD_SQL (without the id). */
 export function segmentRecordValues(r: SegmentRecord): unknown[] {
   return [
-    r.imageId, r.classId, r.removed ? 1 : 0, r.source, r.rle.size[0], r.rle.size[1], encodeVarints(r.rle.counts),
+    r.imageId, r.classId, r.removed ? 1 : 0, r.decided ? 1 : 0, r.source, r.rle.size[0], r.rle.size[1], encodeVarints(r.rle.counts),
     ...r.bbox, r.area, r.predictedIou, r.stabilityScore, ...r.point, ...r.cropBox, encodeFloat16Blob(r.embedding),
   ];
 }

@@ -32,6 +32,30 @@ export async function runQualityBenchCommand(argv: string[]): Promise<number> {
   return 0;
 }
 
+export async function runAnnotateBenchCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs(argv, {
+    count: { type: 'string' }, seeds: { type: 'string' }, model: { type: 'string' }, 'points-per-side': { type: 'string' },
+    'look-alikes': { type: 'string' }, json: { type: 'boolean' }, quiet: { type: 'boolean' },
+  });
+  if (positionals.length > 0) throw new SamanticError('invalid-argument', `unexpected argument '${positionals[0]}'.`);
+  const seeds = (values.seeds ?? '1,2').split(',').map((v) => intFlag('seeds', v.trim(), 1));
+  const { runAnnotateBench, formatRound } = await import('./annotate');
+  const log = values.quiet || values.json ? () => {} : (l: string) => process.stderr.write(l + '\n');
+  const reports = await runAnnotateBench(
+    {
+      count: intFlag('count', values.count, 20),
+      seeds,
+      model: values.model ?? 'test-sam',
+      pointsPerSide: values['points-per-side'] === undefined ? undefined : intFlag('points-per-side', values['points-per-side'], 32),
+      lookAlikes: values['look-alikes'] === undefined ? undefined : intFlag('look-alikes', values['look-alikes'], 50),
+    },
+    log,
+  );
+  if (values.json) process.stdout.write(JSON.stringify(reports, null, 2) + '\n');
+  else for (const r of reports) process.stdout.write(formatRound(r) + '\n');
+  return 0;
+}
+
 export async function runBenchCommand(argv: string[]): Promise<number> {
   if (argv.includes('--prompts')) return (await import('./prompts')).runPromptBenchCommand(argv);
   const { parsePerformanceArgs, runPerformanceBench } = await import('./performance');

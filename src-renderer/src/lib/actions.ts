@@ -162,6 +162,27 @@ export async function assignSelection(classId: number): Promise<void> {
   const ids = [...app.selection];
   if (ids.length === 0) return app.toast('info', 'Select segments first: click one on the image (Shift+click adds more).');
   const classes = await guarded('Assigning', () => api.assignSegments({ segmentIds: ids, classId }));
+  if (!classes) return;
+  await afterClassChange(classes);
+  if (ids.length === 1) await offerLookAlikes(ids[0], classId);
+}
+
+/** Most look-alikes a correction offers to repeat. */
+const LOOK_ALIKES_OFFERED = 50;
+
+/** After one segment was moved: offer its look-alikes across the folder for the same move. */
+async function offerLookAlikes(segmentId: number, classId: number): Promise<void> {
+  const candidates = await api.lookAlikes({ segmentId, limit: LOOK_ALIKES_OFFERED }).catch(() => []);
+  app.propagation = candidates.length > 0 ? { segmentId, classId, candidates } : null;
+}
+
+/** Moves the first `count` offered look-alikes into the class, as one gesture. */
+export async function propagate(count: number): Promise<void> {
+  const p = app.propagation;
+  if (!p || count < 1) return;
+  app.propagation = null;
+  const segmentIds = p.candidates.slice(0, count).map((c) => c.segmentId);
+  const classes = await guarded('Moving the look-alikes', () => api.assignSegments({ segmentIds, classId: p.classId }));
   if (classes) await afterClassChange(classes);
 }
 
@@ -189,6 +210,32 @@ export async function removeClass(classId: number): Promise<void> {
   if (!crops || crops.length === 0) return;
   const classes = await guarded('Marking as background', () => api.removeSegments({ segmentIds: crops.map((c) => c.segmentId) }));
   if (classes) await afterClassChange(classes);
+}
+
+/** Accepts suggested classes (or confirms any class): they become the user's, members reviewed. */
+export async function confirmClasses(classIds: number[]): Promise<void> {
+  const classes = await guarded('Confirming', () => api.confirmClasses({ classIds }));
+  if (classes) await afterClassChange(classes);
+}
+
+/** Turns down suggested classes: their segments go back to unsorted. */
+export async function dismissSuggestions(classIds: number[]): Promise<void> {
+  const classes = await guarded('Dismissing', () => api.dismissSuggestions({ classIds }));
+  if (classes) await afterClassChange(classes);
+}
+
+/** Review answers: each one recorded, undoable gesture; the next question already reflects it. */
+export async function reviewAnswer(segmentId: number, answer: { accept: true } | { classId: number } | { background: true }): Promise<boolean> {
+  const classes = await guarded('Reviewing', () =>
+    'accept' in answer
+      ? api.confirmSegments({ segmentIds: [segmentId] })
+      : 'classId' in answer
+        ? api.assignSegments({ segmentIds: [segmentId], classId: answer.classId })
+        : api.removeSegments({ segmentIds: [segmentId] }),
+  );
+  if (!classes) return false;
+  await afterClassChange(classes);
+  return true;
 }
 
 export async function selectSimilar(): Promise<void> {

@@ -8,11 +8,14 @@ import { app } from './state.svelte';
 export interface Shortcut {
   keys: string;
   what: string;
-  group: 'General' | 'Selection' | 'Classes' | 'Editing' | 'View';
+  group: 'General' | 'Selection' | 'Classes' | 'Editing' | 'Review' | 'View';
 }
 
 /** Zoom/fit requests go to the image view, which owns the stage. */
 export const viewCommands = { fit: () => {}, zoom: (_factor: number) => {} };
+
+/** Answers in the review queue go to the review view, which knows the segment asked about. */
+export const reviewCommands = { accept: () => {}, assign: (_classId: number) => {}, background: () => {}, skip: () => {} };
 
 export const SHORTCUTS: Shortcut[] = [
   { keys: '?', what: 'Show or hide this help', group: 'General' },
@@ -39,6 +42,11 @@ export const SHORTCUTS: Shortcut[] = [
   { keys: '[  /  ]', what: 'Smaller / larger brush (brush and eraser tools)', group: 'Editing' },
   { keys: 'M', what: 'Merge the selected segments into one', group: 'Editing' },
   { keys: 'Shift+Delete', what: 'Delete the selected segments', group: 'Editing' },
+  { keys: 'Enter  /  A', what: 'Review: the class is right, next', group: 'Review' },
+  { keys: '1 … 9', what: 'Review: move it to class 1 … 9, next', group: 'Review' },
+  { keys: 'B', what: 'Review: it is background, next', group: 'Review' },
+  { keys: '→', what: 'Review: skip for now', group: 'Review' },
+  { keys: 'Q', what: 'Open the review queue (least confident first)', group: 'View' },
   { keys: 'Wheel', what: 'Zoom at the pointer', group: 'View' },
   { keys: 'Space+Drag  /  Middle-drag', what: 'Pan', group: 'View' },
   { keys: 'F  /  0', what: 'Fit the image to the window', group: 'View' },
@@ -89,6 +97,18 @@ export function handleKey(e: KeyboardEvent): boolean {
     if (tool) return editing.setTool(tool), true;
     if (key.toLowerCase() === 'm') return void editing.mergeSelection(), true;
   }
+  if (app.view === 'review') {
+    if (/^[1-9]$/.test(key)) {
+      const cls = app.orderedClasses[Number(key) - 1];
+      if (cls) reviewCommands.assign(cls.id);
+      else app.toast('info', `There is no class ${key}; the class list has ${app.orderedClasses.length}.`);
+      return true;
+    }
+    const k = key.toLowerCase();
+    if (k === 'enter' || k === 'a') return reviewCommands.accept(), true;
+    if (k === 'b' || k === 'delete' || k === 'backspace') return reviewCommands.background(), true;
+    if (key === 'ArrowRight') return reviewCommands.skip(), true;
+  }
   if (/^[1-9]$/.test(key)) {
     const cls = app.orderedClasses[Number(key) - 1];
     if (cls) void actions.assignSelection(cls.id);
@@ -106,6 +126,8 @@ export function handleKey(e: KeyboardEvent): boolean {
       return void actions.removeSelection(), true;
     case 'g':
       return (app.view = 'gallery'), true;
+    case 'q':
+      return (app.view = 'review'), true;
     case 'o':
       return (app.showOutlines = !app.showOutlines), true;
     case '[':

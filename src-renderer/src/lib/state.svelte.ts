@@ -3,9 +3,9 @@
 // progress of a processing run. Components read it; they change the project only through the
 // named actions in actions.ts, which call the API and then refresh what changed.
 
-import type { ClassInfo, ImageInfo, ImageStatus, ProgressEvent, ProjectSummary, SegmentInfo } from '@contract';
+import type { ClassInfo, ImageInfo, ImageStatus, LookAlike, ProgressEvent, ProjectSummary, SegmentInfo } from '@contract';
 
-export type View = 'start' | 'processing' | 'gallery' | 'image';
+export type View = 'start' | 'processing' | 'gallery' | 'image' | 'review';
 
 export interface Toast {
   id: number;
@@ -78,6 +78,8 @@ class AppState {
   toasts = $state<Toast[]>([]);
   helpOpen = $state(false);
   exportOpen = $state(false);
+  /** After a segment was moved into a class: its look-alikes, offered for the same move. */
+  propagation = $state.raw<{ segmentId: number; classId: number; candidates: LookAlike[] } | null>(null);
   splitClassId = $state<number | null>(null);
   busy = $state<string | null>(null);
   connected = $state(true);
