@@ -11,7 +11,7 @@ function folderRun(over: Partial<FolderRunResult> = {}): FolderRunResult {
   return {
     label: 'photos', folder: '/x', images: 4, failed: 1, segments: 40, classes: 3, prefetch: 1,
     scanSeconds: 0.5, processSeconds: 9, clusterSeconds: 0.5, firstRunSeconds: 10,
-    phases: { decodeImageMs: 900, encodeMs: 800, encodeAheadMs: 2000, amgMs: 6000, decodeModelMs: 4000, embedMs: 40, dbMs: 120, waitMs: 8 },
+    phases: { decodeImageMs: 900, encodeMs: 800, encodeAheadMs: 2000, amgMs: 6000, decodeModelMs: 4000, embedMs: 40, dbMs: 120, waitMs: 8, decoderPrompts: 4096 },
     decodeCostMs: 25, encoded: 4, cacheHits: 0, peakRssMB: 400, peakHeapMB: 20,
     memory: [{ image: 1, rssMB: 300, heapMB: 10 }, { image: 2, rssMB: 320, heapMB: 11 }, { image: 3, rssMB: 330, heapMB: 12 }],
     reopen: { seconds: 0.05, encoded: 0, processed: 0, speedup: 200 },
@@ -84,6 +84,8 @@ describe('performance bench', () => {
     expect(p.samantic).toBeCloseTo(25 + 500 + 10 + 125 + 30);
     expect(p.imagesPerMinute).toBe(24);
     expect(p.wall).toBe(2500);
+    expect(p.promptsPerImage).toBe(1024);
+    expect(p.oursShare).toBeCloseTo(p.samantic / (p.encode + p.encodeAhead + p.decoderModel));
   });
 
   it('prints every section of a result', () => {
@@ -92,7 +94,7 @@ describe('performance bench', () => {
       machine: { cores: 2, cpu: 'test cpu', totalMemoryMB: 1000, loadAverageStart: [1, 1, 1], loadAverageEnd: [2, 2, 2], node: 'v20' },
       model: { id: 'test-sam', provider: 'cpu', decoder: 'batched', threads: 2, encoderWorkerThreads: 1, loadSeconds: 0.3 },
       settings: { preset: 'sam', pointsPerSide: null, prefetch: 1, encodeAhead: true, amgWorkers: 0 },
-      folders: [{ ...f, perImage: perImage(f) }],
+      folders: [{ ...f, perImage: perImage(f), promptsPerImage: perImage(f).promptsPerImage, oursShare: perImage(f).oursShare }],
       pipelining: {
         label: 'photos', images: 4, rounds: 2,
         variants: [
@@ -116,6 +118,7 @@ describe('performance bench', () => {
     const text = formatPerformanceReport(result);
     expect(text).toMatch(/2 cores \(test cpu\)/);
     expect(text).toMatch(/photos \[4, 1 failed\]/);
+    expect(text).toMatch(/ 1024 +\d+\.\d %/);
     expect(text).toMatch(/200x/);
     expect(text).toMatch(/#1 300 MB .* -> #2 320 MB .* -> #3 330 MB/);
     expect(text).toMatch(/decode ahead, encode ahead in a worker thread with 1 threads/);

@@ -79,7 +79,7 @@ export interface PerformanceBenchResult {
   machine: { cores: number; cpu: string; totalMemoryMB: number; loadAverageStart: number[]; loadAverageEnd: number[]; node: string };
   model: { id: string; provider: string; decoder: string; threads: number; encoderWorkerThreads: number | null; loadSeconds: number };
   settings: { preset: AmgPresetName; pointsPerSide: number | null; prefetch: number; encodeAhead: boolean; amgWorkers: number };
-  folders: (FolderRunResult & { perImage: ReturnType<typeof perImage> })[];
+  folders: (FolderRunResult & { perImage: ReturnType<typeof perImage>; promptsPerImage: number; oursShare: number })[];
   pipelining: PipeliningResult | null;
   memoryCheck: MemoryCheckResult | null;
   peer: PeerResult | null;
@@ -113,7 +113,9 @@ export async function runPerformanceBench(o: PerformanceBenchOptions, log: (line
 
     let t0 = performance.now();
     const warn = (m: string) => log(`warning: ${m}`);
-    const model = await loadModel(o.model, { device: o.device, intraOpNumThreads: o.threads, onWarning: warn });
+    // With encode-ahead the worker holds its own encoder session: the main model's encoder is only
+    // checked at load and re-created if the worker cannot start, so it is never held twice.
+    const model = await loadModel(o.model, { device: o.device, intraOpNumThreads: o.threads, onWarning: warn, encoderOnDemand: o.encodeAhead });
     const loadSeconds = (performance.now() - t0) / 1000;
     const worker = { intraOpNumThreads: split.encoder };
     const segmenter = new OnnxSegmenter(model, { encodeAhead: o.encodeAhead, worker, onWarning: warn, ...(o.amgWorkers === null ? {} : { amgWorkers: o.amgWorkers }) });
@@ -132,7 +134,8 @@ export async function runPerformanceBench(o: PerformanceBenchOptions, log: (line
       for (const f of folders) {
         log(`folder ${f.label}: ${f.dir}`);
         const r = await runFolder({ label: f.label, folder: f.dir, projectFile: scratchProject(scratch, f.label, k++), segmenter, amg, prefetch: o.prefetch, log });
-        results.push({ ...r, perImage: perImage(r) });
+        const per = perImage(r);
+        results.push({ ...r, perImage: per, promptsPerImage: per.promptsPerImage, oursShare: per.oursShare });
       }
 
       let pipelining: PipeliningResult | null = null;
