@@ -61,6 +61,10 @@ describe('performance bench', () => {
     expect(o).toMatchObject({ count: 0, preset: 'seed', clusterScale: false, peer: false, json: true, prefetch: 0, amgWorkers: 2 });
   });
 
+  it('takes the pruned preset and the sam-b-shape model', () => {
+    expect(parsePerformanceArgs(['--preset', 'pruned', '--model', 'sam-b-shape', '--points-per-side', '8'])).toMatchObject({ preset: 'pruned', model: 'sam-b-shape', pointsPerSide: 8 });
+  });
+
   it('--memory-only runs the memory check alone', () => {
     const o = parsePerformanceArgs(['--memory-images', '1000', '--memory-only', '--encode-ahead', 'off']);
     expect(o).toMatchObject({ folders: [], count: 0, memoryImages: 1000, memoryPointsPerSide: 4, peer: false, clusterScale: false, sequentialBaseline: false, encodeAhead: false });
@@ -69,7 +73,7 @@ describe('performance bench', () => {
 
   it('rejects bad values with the flag and the allowed values', () => {
     expect(() => parsePerformanceArgs(['--encode-ahead', 'maybe'])).toThrow(/--encode-ahead must be on or off, got 'maybe'/);
-    expect(() => parsePerformanceArgs(['--preset', 'fast'])).toThrow(/--preset must be one of sam, seed, got 'fast'/);
+    expect(() => parsePerformanceArgs(['--preset', 'fast'])).toThrow(/--preset must be one of sam, seed, pruned, got 'fast'/);
     expect(() => parsePerformanceArgs(['--count=-2'])).toThrow(/--count must be an integer >= 0/);
     expect(() => parsePerformanceArgs(['--prefetch', '9'])).toThrow(/prefetch depth must be an integer from 0/);
     expect(() => parsePerformanceArgs(['--bogus'])).toThrow(/bogus/);
