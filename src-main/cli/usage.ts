@@ -47,7 +47,7 @@ export const COMMANDS: Record<string, CommandUsage> = {
     synopsis: [
       'samantic bench [folder ...] [--count 6] [--preset sam|seed|pruned] [--points-per-side N] [--model test-sam|sam-b-shape]',
       '               [--skip-peer] [--skip-cluster-scale] [--encode-ahead on|off] [--amg-workers N]',
-      '               [--memory-images N] [--memory-points-per-side N] [--memory-only] [--json]',
+      '               [--memory-images N] [--memory-points-per-side N] [--memory-only] [--compare-pruned] [--json]',
     ],
   },
   'bench-quality': {

@@ -62,6 +62,20 @@ export function formatPerformanceReport(r: PerformanceBenchResult): string {
   for (const f of r.folders) out.push(`  rss over ${f.label}: ${memoryTrend(f.memory)}`);
   out.push(`  process peak rss (kernel maxRSS) after the pipeline: ${mb(r.processPeakRssMB)}`);
 
+  if (r.prunedComparison) {
+    out.push('', `SAM's exact generator against the pruned preset (same embeddings; match = IoU >= 0.9):`);
+    out.push(
+      ...table(
+        ['image', 'prompts', 'masks', 'AMG time', 'full kept', 'pruned in full'],
+        r.prunedComparison.map((c) => [
+          c.file, `${c.prompts.full} -> ${c.prompts.pruned}`, `${c.masks.full} -> ${c.masks.pruned}`, `${ms(c.ms.full)} -> ${ms(c.ms.pruned)}`,
+          `${(100 * c.fullKept).toFixed(1)} %`, `${(100 * c.prunedInFull).toFixed(1)} %`,
+        ]),
+        20,
+      ),
+    );
+  }
+
   if (r.pipelining) {
     const p = r.pipelining;
     out.push(

@@ -115,6 +115,7 @@ describe('performance bench', () => {
         rows: [{ file: 'bulldog.jpg', width: 800, height: 534, variant: 'SAM defaults', workers: 0, peerSeconds: 5.4, postSeconds: 0.27, postCpuSeconds: 0.25, runSeconds: [0.31, 0.27, 0.26], decoderSeconds: 9, masks: 30, speedup: 20, speedupCpu: 21.6 }],
         skipped: ['lighthouse.jpg missing'],
       },
+      prunedComparison: [{ file: 'corgi.jpg', prompts: { full: 1024, pruned: 400 }, masks: { full: 40, pruned: 39 }, ms: { full: 8000, pruned: 3200 }, fullKept: 0.975, prunedInFull: 1 }],
       clusterScale: null,
       processPeakRssMB: 500,
       totalSeconds: 42,
@@ -132,6 +133,7 @@ describe('performance bench', () => {
     expect(text).toMatch(/rss 0\.0 MB per 100 images/);
     expect(text).toMatch(/bulldog\.jpg 800x534 +SAM defaults +in process +5\.4 s +0\.27 s +0\.25 s +20\.0x +21\.6x +0\.31 \/ 0\.27 \/ 0\.26 +9\.0 s/);
     expect(text).toMatch(/skipped: lighthouse\.jpg missing/);
+    expect(text).toMatch(/corgi\.jpg +1024 -> 400 +40 -> 39 +8000 ms -> 3200 ms +97\.5 % +100\.0 %/);
     expect(text).not.toMatch(/Clustering at scale/);
   });
 });
