@@ -83,15 +83,15 @@ changes nothing unless --skip-bad leaves such annotations out.
   bench: {
     summary: 'performance benchmark: per-phase time per image, images per minute, memory',
     synopsis: [
-      'samantic bench [folder ...] [--count 6] [--preset sam|seed] [--points-per-side N]',
+      'samantic bench [folder ...] [--count 6] [--preset sam|seed|pruned] [--points-per-side N] [--model test-sam|sam-b-shape]',
       '               [--skip-peer] [--skip-cluster-scale] [--encode-ahead on|off] [--amg-workers N]',
-      '               [--memory-images N] [--memory-points-per-side N] [--memory-only] [--json]',
+      '               [--memory-images N] [--memory-points-per-side N] [--memory-only] [--compare-pruned] [--json]',
       'samantic bench --prompts [folder] [--clicks 200] [--model test-sam] [--json]',
     ],
   },
   'bench-quality': {
     summary: 'quality benchmark on synthetic pizzas: per-category precision, recall, IoU',
-    synopsis: ['samantic bench-quality [--count 20] [--seed 1] [--preset sam|seed] [--overlay file.png] [--json]'],
+    synopsis: ['samantic bench-quality [--count 20] [--seed 1] [--preset sam|seed] [--prune] [--overlay file.png] [--json]'],
   },
   'bench-annotate': {
     summary: 'simulated annotator: actions needed per round of new photos until every label is right',

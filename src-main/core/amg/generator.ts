@@ -19,6 +19,8 @@ import {
 } from './batch';
 import { buildAllLayerPointGrids, cropImage, flattenPointGrid, generateCropBoxes, scalePoints, uncropBox, uncropPoint } from './grids';
 import { MaskData } from './mask-data';
+import { markPromptsInside, nextBatch, smallestPerPrompt } from './prune';
+import { rleArea } from '../mask/rle';
 import { batchedNms } from './nms';
 import { resolveAmgOptions, type AmgOptions } from './options';
 import { hasLowRes, tileLayout, type TileLayout } from './sparse';
@@ -90,11 +92,31 @@ async function processCrop(
   const data = new MaskData(emptyPendingColumns());
   // Batches in the workers, oldest first; merged in batch order, so the output is the same.
   const inFlight: Promise<MaskData<PendingColumns>>[] = [];
+  const pruning = o.pruneInsideKept;
+  const pruned = new Uint8Array(nPoints);
+  const framePoints = pruning ? points.map((v, i) => v + cropBox[i % 2]) : points;
+  let decoded = 0;
+  let start = 0;
+  // With pruning a batch's kept masks decide the next batch's prompts, so each batch is merged
+  // (and prunes) before the next is decoded.
+  const merge = (batch: MaskData<PendingColumns>, next: number) => {
+    data.cat(pruning ? pruneAfter(batch, framePoints, next, pruned) : batch);
+  };
   try {
-    for (let start = 0; start < nPoints; start += o.pointsPerBatch) {
+    while (start < nPoints) {
       throwIfAborted(signal);
-      const batch = points.subarray(2 * start, 2 * Math.min(nPoints, start + o.pointsPerBatch));
+      let batch: Float64Array;
+      if (pruning) {
+        const picked = nextBatch(pruned, start, o.pointsPerBatch);
+        start = picked.next;
+        if (picked.indices.length === 0) break;
+        batch = Float64Array.from(picked.indices.flatMap((j) => [points[2 * j], points[2 * j + 1]]));
+      } else {
+        batch = points.subarray(2 * start, 2 * Math.min(nPoints, start + o.pointsPerBatch));
+        start = Math.min(nPoints, start + o.pointsPerBatch);
+      }
       const k = batch.length / 2;
+      decoded += k;
       let pred: BatchPrediction;
       if (lowRes) {
         const low = await lowRes.predictLowRes(batch);
@@ -106,7 +128,8 @@ async function processCrop(
           job.catch(() => {});
           inFlight.push(job);
           onBatch(k);
-          while (inFlight.length >= pool.capacity) data.cat(await (inFlight.shift() as Promise<MaskData<PendingColumns>>));
+          const capacity = pruning ? 1 : pool.capacity;
+          while (inFlight.length >= capacity) merge(await (inFlight.shift() as Promise<MaskData<PendingColumns>>), start);
           continue;
         }
         pred = { m: low.m, masks: lowResMasks(low, k, layout), iou: low.iou };
@@ -115,14 +138,16 @@ async function processCrop(
         pred = { m: full.m, masks: denseMasks(full, k, crop.width, crop.height), iou: full.iou };
       }
       throwIfAborted(signal);
-      data.cat(processBatch(pred, batch, ctx));
+      merge(processBatch(pred, batch, ctx), start);
       onBatch(k);
     }
-    while (inFlight.length > 0) data.cat(await (inFlight.shift() as Promise<MaskData<PendingColumns>>));
+    while (inFlight.length > 0) merge(await (inFlight.shift() as Promise<MaskData<PendingColumns>>), start);
   } finally {
     // On an error, let the workers finish what they hold before the next image is given to them.
     await Promise.allSettled(inFlight);
   }
+  // Skipped prompts count as done for progress.
+  if (decoded < nPoints) onBatch(nPoints - decoded);
   throwIfAborted(signal);
 
   // Remove duplicates within this crop, best predicted IoU first.
@@ -138,6 +163,17 @@ async function processCrop(
     stability: data.get('stability'),
     cropBoxes: rles.map((): BoxXYXY => [...cropBox]),
   });
+}
+
+/**
+ * Encodes a batch's kept masks now (memoised for the crop's NMS), and marks the prompts from `from`
+ * on that fall inside each prompt's smallest kept mask.
+ */
+function pruneAfter(batch: MaskData<PendingColumns>, framePoints: Float64Array, from: number, pruned: Uint8Array): MaskData<PendingColumns> {
+  const rles = batch.get('encode').map((encode) => encode());
+  const smallest = smallestPerPrompt(batch.get('points'), rles.map(rleArea));
+  markPromptsInside(smallest.map((i) => rles[i]), framePoints, from, pruned);
+  return batch.with('encode', rles.map((r) => () => r));
 }
 
 /**

@@ -17,6 +17,7 @@
 //   minMaskRegionArea           min_mask_region_area            0
 //   cropEdgeTolerance           is_box_near_crop_edge(atol=)    20   (not a SAM argument)
 //   useLowResLogits             -                               true (ours: sparse.ts)
+//   pruneInsideKept             -                               false (ours: prune.ts)
 //
 // SAM's output_mode is not needed: masks always leave as uncompressed RLE.
 
@@ -59,6 +60,12 @@ export interface AmgOptions {
    * (same answers as upsampling them, far less work); otherwise ask for full-resolution maps.
    */
   useLowResLogits: boolean;
+  /**
+   * Skip grid prompts that fall inside the smallest mask an earlier prompt of the same crop produced
+   * and kept (prune.ts): fewer decoder runs, not SAM's exact output. Batches are then decoded one
+   * after another (the next batch's prompts depend on this one's masks).
+   */
+  pruneInsideKept: boolean;
 }
 
 /** SAM's defaults (automatic_mask_generator.py), chosen there for SAM ViT-H. */
@@ -78,6 +85,7 @@ export const SAM_DEFAULTS: Readonly<AmgOptions> = Object.freeze({
   minMaskRegionArea: 0,
   cropEdgeTolerance: 20,
   useLowResLogits: true,
+  pruneInsideKept: false,
 });
 
 /**
@@ -96,6 +104,8 @@ export const AMG_PRESETS = Object.freeze({
     cropNPointsDownscaleFactor: 2,
     minMaskRegionArea: 100,
   }) as Readonly<AmgOptions>,
+  /** SAM's generator with grid prompts inside already kept masks skipped (prune.ts). */
+  pruned: Object.freeze({ ...SAM_DEFAULTS, pruneInsideKept: true }) as Readonly<AmgOptions>,
 });
 
 export type AmgPresetName = keyof typeof AMG_PRESETS;
@@ -140,6 +150,7 @@ export function resolveAmgOptions(partial: Partial<AmgOptions> = {}): AmgOptions
   checkNumber('minMaskRegionArea', o.minMaskRegionArea, 0, Infinity);
   checkNumber('cropEdgeTolerance', o.cropEdgeTolerance, 0, Infinity);
   if (typeof o.useLowResLogits !== 'boolean') fail(`useLowResLogits must be true or false, got ${String(o.useLowResLogits)}.`);
+  if (typeof o.pruneInsideKept !== 'boolean') fail(`pruneInsideKept must be true or false, got ${String(o.pruneInsideKept)}.`);
   const grids = o.pointGrids;
   if (grids !== null) {
     const isList = Array.isArray(grids as unknown);

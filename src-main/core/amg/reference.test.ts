@@ -116,5 +116,14 @@ describe('AMG against segment-anything reference runs', () => {
       expect(Math.max(...predictor.batchSizes)).toBeLessThanOrEqual(run.params.points_per_batch);
       expect(predictor.imageSizes[0]).toEqual([image.width, image.height]);
     });
+
+    it(`reproduces '${run.name}' with the pruned generator when nothing is pruned (one batch per crop)`, async () => {
+      const image = await loadLabelMap(run.image);
+      const predictor = new LabelMapPredictor();
+      const ours = await generateMasks(image, predictor, { ...toOptions(run.params), pointsPerBatch: 100_000, pruneInsideKept: true });
+      const { unmatched } = matchMasks(ours, run.masks);
+      expect(unmatched.map((r) => [r.bbox, r.point_coords[0]])).toEqual([]);
+      expect(ours.length).toBe(run.masks.length);
+    });
   }
 });

@@ -25,6 +25,30 @@ describe('AMG worker pool', () => {
     expect(pooled).toEqual(inProcess);
   });
 
+  it('prunes the same prompts as in process (pruneInsideKept), batch by batch', async () => {
+    const o = { ...OPTIONS, pruneInsideKept: true };
+    const count = (p: LowResLabelPredictor) => {
+      let n = 0;
+      return {
+        setImage: (img: Parameters<LowResLabelPredictor['setImage']>[0]) => p.setImage(img),
+        predict: (pts: Float64Array) => p.predict(pts),
+        predictLowRes: (pts: Float64Array) => {
+          n += pts.length / 2;
+          return p.predictLowRes(pts);
+        },
+        prompts: () => n,
+      };
+    };
+    const a = count(new LowResLabelPredictor());
+    const b = count(new LowResLabelPredictor());
+    const inProcess = await generateMasks(labelScene(), a, o);
+    const pooled = await generateMasks(labelScene(), b, o, { workers: pool });
+    expect(pooled).toEqual(inProcess);
+    expect(b.prompts()).toBe(a.prompts());
+    // Crop layer 1 has 4 crops of 10 x 10 points: 500 prompts without pruning.
+    expect(a.prompts()).toBeLessThan(500);
+  });
+
   it('leaves full-resolution predictions in process', async () => {
     const before = pool.batches;
     const masks = await generateMasks(labelScene(), new LowResLabelPredictor(), { ...OPTIONS, useLowResLogits: false }, { workers: pool });

@@ -1,11 +1,13 @@
 // The models folder: which models exist (models/<id>/model.json), which are present on disk, and
-// how `--model <id|dir>` resolves. test-sam is generated on first use, so it is always available.
+// how `--model <id|dir>` resolves. test-sam is generated on first use, so it is always available;
+// sam-b-shape (SAM ViT-B's cost, for benchmarks) is generated on first use when asked for by id.
 
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { SamanticError } from '../errors';
 import { defaultModelsDir, DESCRIPTOR_FILE, readModelDescriptor, type ModelDescriptor } from './descriptor';
 import { ensureTestModel, TEST_MODEL_ID, testModelDescriptor } from './testsam/generate';
+import { ensureSamBShape, SAM_B_SHAPE_ID } from './sambshape/generate';
 
 export interface ModelFileStatus {
   file: string;
@@ -93,6 +95,11 @@ export function resolveModel(dirOrId: string, modelsDir: string = defaultModelsD
   }
   if (dirOrId === TEST_MODEL_ID) {
     const dir = ensureTestModel(modelsDir);
+    return { dir, descriptor: readModelDescriptor(dir) };
+  }
+  if (dirOrId === SAM_B_SHAPE_ID) {
+    // Generated on first use (~360 MB, a few seconds); its decoder is linked from ../shared.
+    const dir = ensureSamBShape(modelsDir);
     return { dir, descriptor: readModelDescriptor(dir) };
   }
   const dir = join(modelsDir, dirOrId);

@@ -30,6 +30,8 @@ class ImagePredictor implements LowResMaskPredictor {
   encoded = false;
   encodeMs = 0;
   decodeMs = 0;
+  /** Point prompts sent to the decoder (one decoder run each with an unbatched decoder). */
+  prompts = 0;
 
   constructor(
     private readonly inner: OnnxPredictor,
@@ -61,6 +63,7 @@ class ImagePredictor implements LowResMaskPredictor {
     const t = performance.now();
     const r = await this.inner.predict(points);
     this.decodeMs += performance.now() - t;
+    this.prompts += points.length / 2;
     return r;
   }
 
@@ -68,6 +71,7 @@ class ImagePredictor implements LowResMaskPredictor {
     const t = performance.now();
     const r = await predictLowResWith(this.inner, points);
     this.decodeMs += performance.now() - t;
+    this.prompts += points.length / 2;
     return r;
   }
 }
@@ -265,7 +269,7 @@ export class OnnxSegmenter implements Segmenter, EncodeAhead {
       embedding: p.fullEmbedding as ImageEmbedding,
       encoded: p.encoded,
       masks,
-      timings: { encodeMs: p.encodeMs, amgMs: total - p.encodeMs, decodeModelMs: p.decodeMs },
+      timings: { encodeMs: p.encodeMs, amgMs: total - p.encodeMs, decodeModelMs: p.decodeMs, decoderPrompts: p.prompts },
     };
   }
 

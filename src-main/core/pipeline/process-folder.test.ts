@@ -127,6 +127,8 @@ describe('processPendingImages with prefetch', () => {
     expect(seqResult).toMatchObject({ processed: 4, failed: 1, encoded: 3, cacheHits: 1, cancelled: false });
     // Enough output for the comparisons below to mean something: segments on every processed image.
     expect(new Set(sequential.segments.map((s) => s.image)).size).toBe(4);
+    // One decoder prompt per grid point on each processed image (one crop layer).
+    expect(seqResult.phases.decoderPrompts).toBe(4 * AMG.pointsPerSide ** 2);
     expect(sequential.images.find((i) => i.relPath === 'pizza-009-broken.png')?.error).toMatch(/pizza-009-broken\.png/);
   });
 

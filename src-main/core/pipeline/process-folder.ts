@@ -43,6 +43,8 @@ export interface PhaseTotals {
    * nothing to do.
    */
   waitMs: number;
+  /** Point prompts the decoder ran on, over all images. */
+  decoderPrompts: number;
 }
 
 export interface ProcessFolderResult {
@@ -123,7 +125,7 @@ export async function processPendingImages(
   // file is gone wait for the next folder scan instead.
   const retry = options.retryFailed === false ? [] : store.listImages({ status: 'failed' }).filter((img) => img.error !== MISSING_FILE_REASON);
   const pending = [...store.listImages({ status: 'pending' }), ...retry].sort((a, b) => a.id - b.id);
-  const phases: PhaseTotals = { decodeImageMs: 0, encodeMs: 0, encodeAheadMs: 0, amgMs: 0, decodeModelMs: 0, embedMs: 0, dbMs: 0, waitMs: 0 };
+  const phases: PhaseTotals = { decodeImageMs: 0, encodeMs: 0, encodeAheadMs: 0, amgMs: 0, decodeModelMs: 0, embedMs: 0, dbMs: 0, waitMs: 0, decoderPrompts: 0 };
   const result: ProcessFolderResult = {
     processed: 0, failed: 0, encoded: 0, cacheHits: 0, segments: 0, cancelled: false, phases, seconds: 0,
   };
@@ -202,6 +204,7 @@ export async function processPendingImages(
         phases.encodeMs += seg.timings.encodeMs;
         phases.amgMs += seg.timings.amgMs;
         phases.decodeModelMs += seg.timings.decodeModelMs;
+        phases.decoderPrompts += seg.timings.decoderPrompts ?? 0;
         const encoded = seg.encoded || prep.encodedAhead;
         if (encoded) result.encoded++;
         else result.cacheHits++;

@@ -11,6 +11,8 @@ export interface SegmentTimings {
   amgMs: number;
   /** The part of amgMs spent inside the decoder model, ms. */
   decodeModelMs: number;
+  /** Point prompts the decoder ran on (absent where a segmenter does not count them). */
+  decoderPrompts?: number;
 }
 
 export interface SegmentResult {

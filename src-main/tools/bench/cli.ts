@@ -9,6 +9,7 @@ export async function runQualityBenchCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, {
     count: { type: 'string' }, seed: { type: 'string' }, preset: { type: 'string' }, model: { type: 'string' },
     folder: { type: 'string' }, overlay: { type: 'string' }, json: { type: 'boolean' }, quiet: { type: 'boolean' },
+    prune: { type: 'boolean' },
   });
   if (positionals.length > 0) throw new SamanticError('invalid-argument', `unexpected argument '${positionals[0]}'; give a folder with --folder.`);
   const preset = values.preset ?? 'sam';
@@ -24,6 +25,7 @@ export async function runQualityBenchCommand(argv: string[]): Promise<number> {
       model: values.model ?? 'test-sam',
       overlayFile,
       folder: values.folder ? resolve(values.folder) : undefined,
+      prune: values.prune ?? false,
     },
     log,
   );

@@ -31,19 +31,19 @@ export function formatPerformanceReport(r: PerformanceBenchResult): string {
     '',
     'Per image (busy time per phase; img decode timed in a separate pass, since in the run it overlaps the previous image; ' +
       '"enc ahead" = latency of the encoder worker beside the previous image, not busy time of the segmenting thread; ' +
-      'MODEL = encode + decoder, SAMANTIC = the rest):',
+      'MODEL = encode + decoder, SAMANTIC = the rest; prompts = decoder prompts per image; ours = SAMANTIC / (encoder wherever it ran + decoder)):',
   );
   const phaseRows = r.folders.map((f) => {
     const p = f.perImage;
     return [
       `${f.label} [${f.images}${f.failed ? `, ${f.failed} failed` : ''}]`,
       ms(p.decodeImage), ms(p.encode), ms(p.encodeAhead), ms(p.decoderModel), ms(p.postprocess), ms(p.segmentEmbeddings), ms(p.clustering), ms(p.database), ms(p.wait),
-      ms(p.model), ms(p.samantic), ms(p.wall), p.imagesPerMinute.toFixed(2),
+      ms(p.model), ms(p.samantic), ms(p.wall), p.imagesPerMinute.toFixed(2), p.promptsPerImage.toFixed(0), `${(100 * p.oursShare).toFixed(1)} %`,
     ];
   });
   out.push(
     ...table(
-      ['folder [images]', 'img decode', 'encode', 'enc ahead', 'decoder', 'post-proc', 'seg emb', 'cluster', 'db', 'wait', 'MODEL', 'SAMANTIC', 'wall/img', 'img/min'],
+      ['folder [images]', 'img decode', 'encode', 'enc ahead', 'decoder', 'post-proc', 'seg emb', 'cluster', 'db', 'wait', 'MODEL', 'SAMANTIC', 'wall/img', 'img/min', 'prompts', 'ours'],
       phaseRows,
       20,
     ),
@@ -61,6 +61,20 @@ export function formatPerformanceReport(r: PerformanceBenchResult): string {
   );
   for (const f of r.folders) out.push(`  rss over ${f.label}: ${memoryTrend(f.memory)}`);
   out.push(`  process peak rss (kernel maxRSS) after the pipeline: ${mb(r.processPeakRssMB)}`);
+
+  if (r.prunedComparison) {
+    out.push('', `SAM's exact generator against the pruned preset (same embeddings; match = IoU >= 0.9):`);
+    out.push(
+      ...table(
+        ['image', 'prompts', 'masks', 'AMG time', 'full kept', 'pruned in full'],
+        r.prunedComparison.map((c) => [
+          c.file, `${c.prompts.full} -> ${c.prompts.pruned}`, `${c.masks.full} -> ${c.masks.pruned}`, `${ms(c.ms.full)} -> ${ms(c.ms.pruned)}`,
+          `${(100 * c.fullKept).toFixed(1)} %`, `${(100 * c.prunedInFull).toFixed(1)} %`,
+        ]),
+        20,
+      ),
+    );
+  }
 
   if (r.pipelining) {
     const p = r.pipelining;

@@ -213,10 +213,17 @@ export function perImage(r: FolderRunResult) {
     /** The segmenting loop waiting for the next prepared image (model idle). */
     wait: p.waitMs / n,
   };
+  const samantic = row.decodeImage + row.postprocess + row.segmentEmbeddings + row.clustering + row.database;
+  // The encoder's cost wherever it ran (segmenting thread or encode-ahead worker) plus the decoder's.
+  const modelCost = row.encode + row.encodeAhead + row.decoderModel;
   return {
     ...row,
     model: row.encode + row.decoderModel,
-    samantic: row.decodeImage + row.postprocess + row.segmentEmbeddings + row.clustering + row.database,
+    samantic,
+    /** Point prompts the decoder ran on per image. */
+    promptsPerImage: p.decoderPrompts / n,
+    /** Samantic's own time over the model's (encoder wherever it ran + decoder) per image. */
+    oursShare: modelCost > 0 ? samantic / modelCost : 0,
     wall: (r.firstRunSeconds * 1000) / n,
     imagesPerMinute: r.images > 0 ? (60 * r.images) / r.firstRunSeconds : 0,
   };

@@ -11,7 +11,7 @@ function folderRun(over: Partial<FolderRunResult> = {}): FolderRunResult {
   return {
     label: 'photos', folder: '/x', images: 4, failed: 1, segments: 40, classes: 3, prefetch: 1,
     scanSeconds: 0.5, processSeconds: 9, clusterSeconds: 0.5, firstRunSeconds: 10,
-    phases: { decodeImageMs: 900, encodeMs: 800, encodeAheadMs: 2000, amgMs: 6000, decodeModelMs: 4000, embedMs: 40, dbMs: 120, waitMs: 8 },
+    phases: { decodeImageMs: 900, encodeMs: 800, encodeAheadMs: 2000, amgMs: 6000, decodeModelMs: 4000, embedMs: 40, dbMs: 120, waitMs: 8, decoderPrompts: 4096 },
     decodeCostMs: 25, encoded: 4, cacheHits: 0, peakRssMB: 400, peakHeapMB: 20,
     memory: [{ image: 1, rssMB: 300, heapMB: 10 }, { image: 2, rssMB: 320, heapMB: 11 }, { image: 3, rssMB: 330, heapMB: 12 }],
     reopen: { seconds: 0.05, encoded: 0, processed: 0, speedup: 200 },
@@ -61,6 +61,10 @@ describe('performance bench', () => {
     expect(o).toMatchObject({ count: 0, preset: 'seed', clusterScale: false, peer: false, json: true, prefetch: 0, amgWorkers: 2 });
   });
 
+  it('takes the pruned preset and the sam-b-shape model', () => {
+    expect(parsePerformanceArgs(['--preset', 'pruned', '--model', 'sam-b-shape', '--points-per-side', '8'])).toMatchObject({ preset: 'pruned', model: 'sam-b-shape', pointsPerSide: 8 });
+  });
+
   it('--memory-only runs the memory check alone', () => {
     const o = parsePerformanceArgs(['--memory-images', '1000', '--memory-only', '--encode-ahead', 'off']);
     expect(o).toMatchObject({ folders: [], count: 0, memoryImages: 1000, memoryPointsPerSide: 4, peer: false, clusterScale: false, sequentialBaseline: false, encodeAhead: false });
@@ -69,7 +73,7 @@ describe('performance bench', () => {
 
   it('rejects bad values with the flag and the allowed values', () => {
     expect(() => parsePerformanceArgs(['--encode-ahead', 'maybe'])).toThrow(/--encode-ahead must be on or off, got 'maybe'/);
-    expect(() => parsePerformanceArgs(['--preset', 'fast'])).toThrow(/--preset must be one of sam, seed, got 'fast'/);
+    expect(() => parsePerformanceArgs(['--preset', 'fast'])).toThrow(/--preset must be one of sam, seed, pruned, got 'fast'/);
     expect(() => parsePerformanceArgs(['--count=-2'])).toThrow(/--count must be an integer >= 0/);
     expect(() => parsePerformanceArgs(['--prefetch', '9'])).toThrow(/prefetch depth must be an integer from 0/);
     expect(() => parsePerformanceArgs(['--bogus'])).toThrow(/bogus/);
@@ -84,6 +88,8 @@ describe('performance bench', () => {
     expect(p.samantic).toBeCloseTo(25 + 500 + 10 + 125 + 30);
     expect(p.imagesPerMinute).toBe(24);
     expect(p.wall).toBe(2500);
+    expect(p.promptsPerImage).toBe(1024);
+    expect(p.oursShare).toBeCloseTo(p.samantic / (p.encode + p.encodeAhead + p.decoderModel));
   });
 
   it('prints every section of a result', () => {
@@ -92,7 +98,7 @@ describe('performance bench', () => {
       machine: { cores: 2, cpu: 'test cpu', totalMemoryMB: 1000, loadAverageStart: [1, 1, 1], loadAverageEnd: [2, 2, 2], node: 'v20' },
       model: { id: 'test-sam', provider: 'cpu', decoder: 'batched', threads: 2, encoderWorkerThreads: 1, loadSeconds: 0.3 },
       settings: { preset: 'sam', pointsPerSide: null, prefetch: 1, encodeAhead: true, amgWorkers: 0 },
-      folders: [{ ...f, perImage: perImage(f) }],
+      folders: [{ ...f, perImage: perImage(f), promptsPerImage: perImage(f).promptsPerImage, oursShare: perImage(f).oursShare }],
       pipelining: {
         label: 'photos', images: 4, rounds: 2,
         variants: [
@@ -109,6 +115,7 @@ describe('performance bench', () => {
         rows: [{ file: 'bulldog.jpg', width: 800, height: 534, variant: 'SAM defaults', workers: 0, peerSeconds: 5.4, postSeconds: 0.27, postCpuSeconds: 0.25, runSeconds: [0.31, 0.27, 0.26], decoderSeconds: 9, masks: 30, speedup: 20, speedupCpu: 21.6 }],
         skipped: ['lighthouse.jpg missing'],
       },
+      prunedComparison: [{ file: 'corgi.jpg', prompts: { full: 1024, pruned: 400 }, masks: { full: 40, pruned: 39 }, ms: { full: 8000, pruned: 3200 }, fullKept: 0.975, prunedInFull: 1 }],
       clusterScale: null,
       processPeakRssMB: 500,
       totalSeconds: 42,
@@ -116,6 +123,7 @@ describe('performance bench', () => {
     const text = formatPerformanceReport(result);
     expect(text).toMatch(/2 cores \(test cpu\)/);
     expect(text).toMatch(/photos \[4, 1 failed\]/);
+    expect(text).toMatch(/ 1024 +\d+\.\d %/);
     expect(text).toMatch(/200x/);
     expect(text).toMatch(/#1 300 MB .* -> #2 320 MB .* -> #3 330 MB/);
     expect(text).toMatch(/decode ahead, encode ahead in a worker thread with 1 threads/);
@@ -125,6 +133,7 @@ describe('performance bench', () => {
     expect(text).toMatch(/rss 0\.0 MB per 100 images/);
     expect(text).toMatch(/bulldog\.jpg 800x534 +SAM defaults +in process +5\.4 s +0\.27 s +0\.25 s +20\.0x +21\.6x +0\.31 \/ 0\.27 \/ 0\.26 +9\.0 s/);
     expect(text).toMatch(/skipped: lighthouse\.jpg missing/);
+    expect(text).toMatch(/corgi\.jpg +1024 -> 400 +40 -> 39 +8000 ms -> 3200 ms +97\.5 % +100\.0 %/);
     expect(text).not.toMatch(/Clustering at scale/);
   });
 });

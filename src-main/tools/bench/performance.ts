@@ -20,6 +20,7 @@ import { OnnxSegmenter } from '../../core/pipeline/onnx-segmenter';
 import { DEFAULT_PREFETCH_DEPTH, checkPrefetchDepth } from '../../core/pipeline/prefetch';
 import { writePizzaFolder } from '../synth/writer';
 import { runPeerComparison, type PeerResult } from './perf-peer';
+import { runPruneComparison, type PruneComparisonRow } from './prune-compare';
 import {
   comparePipelining, memoryCheckFigures, MemorySampler, perImage, processPeakRssMB, runFolder, scratchProject,
   type FolderRunResult, type MemoryCheckResult, type PipeliningResult, type PipeliningSetup,
@@ -60,6 +61,8 @@ export interface PerformanceBenchOptions {
   clusterScale: boolean;
   clusterN: number;
   clusterClasses: number;
+  /** Also run SAM's exact generator and the pruned one on the first folder (prune-compare.ts). */
+  comparePruned: boolean;
 }
 
 /** Alternating rounds of the pipelining comparison (best of each setup is kept). */
@@ -79,10 +82,11 @@ export interface PerformanceBenchResult {
   machine: { cores: number; cpu: string; totalMemoryMB: number; loadAverageStart: number[]; loadAverageEnd: number[]; node: string };
   model: { id: string; provider: string; decoder: string; threads: number; encoderWorkerThreads: number | null; loadSeconds: number };
   settings: { preset: AmgPresetName; pointsPerSide: number | null; prefetch: number; encodeAhead: boolean; amgWorkers: number };
-  folders: (FolderRunResult & { perImage: ReturnType<typeof perImage> })[];
+  folders: (FolderRunResult & { perImage: ReturnType<typeof perImage>; promptsPerImage: number; oursShare: number })[];
   pipelining: PipeliningResult | null;
   memoryCheck: MemoryCheckResult | null;
   peer: PeerResult | null;
+  prunedComparison: PruneComparisonRow[] | null;
   clusterScale: (ClusterBenchResult & { seconds: number; peakRssSampledMB: number }) | null;
   processPeakRssMB: number;
   totalSeconds: number;
@@ -113,7 +117,9 @@ export async function runPerformanceBench(o: PerformanceBenchOptions, log: (line
 
     let t0 = performance.now();
     const warn = (m: string) => log(`warning: ${m}`);
-    const model = await loadModel(o.model, { device: o.device, intraOpNumThreads: o.threads, onWarning: warn });
+    // With encode-ahead the worker holds its own encoder session: the main model's encoder is only
+    // checked at load and re-created if the worker cannot start, so it is never held twice.
+    const model = await loadModel(o.model, { device: o.device, intraOpNumThreads: o.threads, onWarning: warn, encoderOnDemand: o.encodeAhead });
     const loadSeconds = (performance.now() - t0) / 1000;
     const worker = { intraOpNumThreads: split.encoder };
     const segmenter = new OnnxSegmenter(model, { encodeAhead: o.encodeAhead, worker, onWarning: warn, ...(o.amgWorkers === null ? {} : { amgWorkers: o.amgWorkers }) });
@@ -132,7 +138,8 @@ export async function runPerformanceBench(o: PerformanceBenchOptions, log: (line
       for (const f of folders) {
         log(`folder ${f.label}: ${f.dir}`);
         const r = await runFolder({ label: f.label, folder: f.dir, projectFile: scratchProject(scratch, f.label, k++), segmenter, amg, prefetch: o.prefetch, log });
-        results.push({ ...r, perImage: perImage(r) });
+        const per = perImage(r);
+        results.push({ ...r, perImage: per, promptsPerImage: per.promptsPerImage, oursShare: per.oursShare });
       }
 
       let pipelining: PipeliningResult | null = null;
@@ -171,6 +178,13 @@ export async function runPerformanceBench(o: PerformanceBenchOptions, log: (line
       const processPeak = processPeakRssMB();
       const peer = o.peer ? await runPeerComparison(DEFAULT_PHOTOS_DIR, model, log) : null;
 
+      let prunedComparison: PruneComparisonRow[] | null = null;
+      if (o.comparePruned && folders.length > 0) {
+        log(`SAM's generator against the pruned one on ${folders[0].label}`);
+        const pps = o.pointsPerSide ? { pointsPerSide: o.pointsPerSide } : {};
+        prunedComparison = await runPruneComparison(folders[0].dir, model, pps, log);
+      }
+
       let clusterScale: PerformanceBenchResult['clusterScale'] = null;
       if (o.clusterScale) {
         log(`clustering ${o.clusterN.toLocaleString('en')} x ${CLUSTER_SCALE.dim}-d synthetic embeddings, ${o.clusterClasses} classes`);
@@ -200,6 +214,7 @@ export async function runPerformanceBench(o: PerformanceBenchOptions, log: (line
         pipelining,
         memoryCheck,
         peer,
+        prunedComparison,
         clusterScale,
         processPeakRssMB: processPeak,
         totalSeconds: (performance.now() - started) / 1000,
@@ -269,7 +284,7 @@ export function parsePerformanceArgs(argv: string[]): PerformanceBenchOptions & 
     'sequential-baseline': { type: 'boolean' }, 'skip-peer': { type: 'boolean' }, 'skip-cluster-scale': { type: 'boolean' },
     'cluster-n': { type: 'string' }, 'cluster-classes': { type: 'string' }, 'encode-ahead': { type: 'string' },
     'memory-images': { type: 'string' }, 'memory-points-per-side': { type: 'string' }, 'memory-only': { type: 'boolean' },
-    'amg-workers': { type: 'string' },
+    'amg-workers': { type: 'string' }, 'compare-pruned': { type: 'boolean' },
   });
   const { values: v, positionals } = parsed;
   if (v.preset !== undefined && !(v.preset in AMG_PRESETS)) {
@@ -305,5 +320,6 @@ export function parsePerformanceArgs(argv: string[]): PerformanceBenchOptions & 
     clusterScale: !only && !(v['skip-cluster-scale'] ?? false),
     clusterN: intFlag('cluster-n', v['cluster-n'], CLUSTER_SCALE.n),
     clusterClasses: intFlag('cluster-classes', v['cluster-classes'], CLUSTER_SCALE.classes),
+    comparePruned: !only && (v['compare-pruned'] ?? false),
   };
 }

@@ -23,6 +23,8 @@ export interface QualityBenchOptions {
   overlayFile: string | null;
   /** Existing folder to use instead of generating one (must hold ground-truth.json). */
   folder?: string;
+  /** Skip grid prompts inside already kept masks (AmgOptions.pruneInsideKept) on top of the preset. */
+  prune?: boolean;
 }
 
 export interface QualityBenchResult {
@@ -86,7 +88,9 @@ export async function runQualityBench(o: QualityBenchOptions, log: (line: string
       await writePizzaFolder(folder, { count: o.count, seed: o.seed });
     }
     const gt = JSON.parse(readFileSync(join(folder, GROUND_TRUTH_FILE), 'utf8')) as CocoGroundTruth;
-    const service = await createService({ stateDir: scratch, onWarning: (m) => log(`warning: ${m}`) });
+    const service = await createService({
+      stateDir: scratch, onWarning: (m) => log(`warning: ${m}`), ...(o.prune ? { amgOverrides: { pruneInsideKept: true } } : {}),
+    });
     let clusterStart = 0;
     let clusterSeconds = 0;
     service.onEvent((e) => {
@@ -147,6 +151,7 @@ export function formatQualityReport(r: QualityBenchResult): string {
     lines.push(
       `time per image (${n} images on ${r.provider}): decode image ${ms(p.decodeImageMs)}, encode ${ms(p.encodeMs + p.encodeAheadMs)}${p.encodeAheadMs > 0 ? ' (in the encoder worker, overlapped)' : ''}, ` +
         `AMG ${ms(p.amgMs)} (of which decoder model ${ms(p.decodeModelMs)}), segment embeddings ${ms(p.embedMs)}, database ${ms(p.dbMs)}`,
+      `decoder prompts per image: ${(p.decoderPrompts / n).toFixed(0)}`,
       `clustering ${r.clusterSeconds.toFixed(2)} s for the folder; total ${r.totalSeconds.toFixed(1)} s`,
     );
   }

@@ -84,6 +84,21 @@ export class GraphBuilder {
     return name;
   }
 
+  /**
+   * A float initializer whose bytes live in a separate file beside the model (ONNX external data):
+   * large weights then never sit in one protobuf buffer, and onnxruntime maps them from disk.
+   */
+  externalFloats(dims: number[], location: string, offset: number, length: number, hint = 'w'): string {
+    const name = this.fresh(hint);
+    const externalData = [
+      { key: 'location', value: location },
+      { key: 'offset', value: String(offset) },
+      { key: 'length', value: String(length) },
+    ];
+    this.inits.push({ name, dims, dataType: ELEM.float, dataLocation: onnx.TensorProto.DataLocation.EXTERNAL, externalData });
+    return name;
+  }
+
   scalar(value: number, hint = 'c'): string {
     return this.floats([value], [], hint);
   }
@@ -143,11 +158,11 @@ export class GraphBuilder {
 export const OPSET = 17;
 
 /** Serialises a graph into ModelProto bytes (IR version 8, default-domain opset 17). */
-export function encodeModel(graph: onnxProto.onnx.IGraphProto, docString: string, producerVersion: string): Uint8Array {
+export function encodeModel(graph: onnxProto.onnx.IGraphProto, docString: string, producerVersion: string, producerName = 'samantic-test-sam'): Uint8Array {
   const model = onnx.ModelProto.create({
     irVersion: 8,
     opsetImport: [{ domain: '', version: OPSET }],
-    producerName: 'samantic-test-sam',
+    producerName,
     producerVersion,
     docString,
     graph,
