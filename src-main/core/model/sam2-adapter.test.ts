@@ -30,6 +30,14 @@ afterAll(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
+/** Largest absolute difference of two equally long arrays (vitest's deep equality is slow on big typed arrays). */
+function maxDiff(a: Float32Array, b: Float32Array): number {
+  expect(a.length).toBe(b.length);
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i] - b[i]));
+  return d;
+}
+
 function iou(logits: Float32Array, offset: number, gt: BinaryMask): number {
   let inter = 0;
   let union = 0;
@@ -73,19 +81,23 @@ describe('SAM 2 adapter (test-sam2)', () => {
     expect(mean).toBeGreaterThan(0.7);
   });
 
-  it('needs the high-resolution maps: an encoding without them is refused, a wrong one spoils the masks', async () => {
-    const p = interiorPoint(scene.instances[0].mask)!;
-    const bare: ImageEmbedding = { ...embedding, extras: undefined };
-    await expect(sam2.decode(bare, [{ points: [p] }])).rejects.toThrow(/needs the encoder output "high_res_feats_0".*encode the image again/);
-    const good = await sam2.decode(embedding, [{ points: [p] }], { tokens: 'multimask' });
-    const zeroed: ImageEmbedding = {
-      ...embedding,
-      extras: embedding.extras!.map((f) => (f.name === 'high_res_feats_1' ? { ...f, data: new Float32Array(f.data.length) } : f)),
-    };
-    const bad = await sam2.decode(zeroed, [{ points: [p] }], { tokens: 'multimask' });
+  it.each(['high_res_feats_0', 'high_res_feats_1'])('needs %s: an encoding without it is refused, another image\'s spoils the masks', async (name) => {
+    const bare: ImageEmbedding = { ...embedding, extras: embedding.extras!.filter((f) => f.name !== name) };
+    const p0 = interiorPoint(scene.instances[0].mask)!;
+    await expect(sam2.decode(bare, [{ points: [p0] }])).rejects.toThrow(new RegExp(`needs the encoder output "${name}".*encode the image again`));
+    const other = await sam2.encode(generatePizzaScene({ seed: 12 }).image);
+    const swapped: ImageEmbedding = { ...embedding, extras: embedding.extras!.map((f) => (f.name === name ? other.extras!.find((o) => o.name === name)! : f)) };
     const plane = W * H;
-    const best = (r: typeof good) => Math.max(...[0, 1, 2].map((j) => iou(r.masks!, j * plane, scene.instances[0].mask)));
-    expect(best(bad)).toBeLessThan(best(good) - 0.2);
+    const meanBest = async (e: ImageEmbedding) => {
+      let sum = 0;
+      const some = scene.instances.slice(0, 6);
+      for (const inst of some) {
+        const r = await sam2.decode(e, [{ points: [interiorPoint(inst.mask)!] }], { tokens: 'multimask' });
+        sum += Math.max(...[0, 1, 2].map((j) => iou(r.masks!, j * plane, inst.mask)));
+      }
+      return sum / some.length;
+    };
+    expect(await meanBest(swapped)).toBeLessThan((await meanBest(embedding)) - 0.15);
   });
 
   it("'single' on a decoder without a single-mask output returns each prompt's best-scored mask", async () => {
@@ -98,7 +110,7 @@ describe('SAM 2 adapter (test-sam2)', () => {
       const s = [0, 1, 2].map((j) => all.iou[k * 3 + j]);
       const j = s.indexOf(Math.max(...s));
       expect(single.iou[k]).toBe(all.iou[k * 3 + j]);
-      expect(single.lowRes.subarray(k * L, (k + 1) * L)).toEqual(all.lowRes.subarray((k * 3 + j) * L, (k * 3 + j + 1) * L));
+      expect(maxDiff(single.lowRes.subarray(k * L, (k + 1) * L), all.lowRes.subarray((k * 3 + j) * L, (k * 3 + j + 1) * L))).toBe(0);
     }
   });
 
@@ -106,8 +118,9 @@ describe('SAM 2 adapter (test-sam2)', () => {
     const prompts = scene.instances.slice(0, 4).map((i) => ({ points: [interiorPoint(i.mask)!] }));
     const batch = await sam2.decode(embedding, prompts, { tokens: 'multimask', fullResolution: false, chunkSize: 4 });
     const one = await sam2.decode(embedding, prompts, { tokens: 'multimask', fullResolution: false, chunkSize: 1 });
-    expect(batch.lowRes).toEqual(one.lowRes);
-    expect(batch.iou).toEqual(one.iou);
+    // Logits are 50 x (tolerance - distance): 1e-2 is far below anything that moves a mask edge.
+    expect(maxDiff(batch.lowRes, one.lowRes)).toBeLessThan(1e-2);
+    expect(maxDiff(batch.iou, one.iou)).toBeLessThan(1e-5);
   });
 
   it('refuses a SAM 1 embedding (no high-resolution maps) and SAM 1 refuses nothing it needs', async () => {

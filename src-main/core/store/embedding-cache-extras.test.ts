@@ -10,7 +10,7 @@ import type { ImageEmbedding } from '../types';
 import { ProjectStore } from './project-store';
 
 const tmp = mkdtempSync(join(tmpdir(), 'samantic-cache-extras-'));
-const store = ProjectStore.open(join(tmp, 'p.samantic'));
+const store = ProjectStore.open(join(tmp, 'p.samantic'), { create: true });
 afterAll(() => {
   store.close();
   rmSync(tmp, { recursive: true, force: true });

@@ -40,6 +40,9 @@ import { SAM2_ENCODER_OUTPUT, SAM2_HIGH_RES } from './encoder-graph';
 /** The multimask outputs (tokens 1-3); token 0 repeats one of them. */
 const M = TOKEN_TOLERANCES.length;
 
+/** test-sam2: how strongly a high_res_feats_1 that disagrees with high_res_feats_0 shifts the colours. */
+const HIGH_RES_CHECK = 10;
+
 /**
  * `factors` adds outputs iou_edges, iou_size and iou_neck (B x 4, the factors of iou_predictions,
  * scores.ts), opened_share and opened_area (B x 4, scores.ts tokenRegions), hole_area and
@@ -65,12 +68,13 @@ export function buildDecoderGraph(batched: boolean, factors = false, sam2 = fals
   let grid = g.op('DepthToSpace', [g.add(g.mul(folded, c(1 / SUBCELL_SCALE)), c(0.5))], { blocksize: SUB, mode: 'DCR' });
   if (sam2) {
     // The same colours from high_res_feats_0 (averaged with the embedding's), and high_res_feats_1
-    // checked against them: its 2 x 2 averages have the same mean, so a wrong map shifts every colour.
+    // checked against them: its 2 x 2 averages have the same mean, so a wrong map shifts every
+    // colour (by HIGH_RES_CHECK times the difference of the means).
     const rgbOf = (t: string) => g.op('Slice', [t, g.ints([0]), g.ints([3]), g.ints([1])]);
     const fine = g.add(rgbOf(highRes[0]), c(0.5));
     const meanOf = (t: string) => g.op('ReduceMean', [rgbOf(t)], { axes: [1, 2, 3], keepdims: 1 });
     const shift = g.sub(meanOf(highRes[1]), meanOf(highRes[0]));
-    grid = g.add(g.mul(g.add(grid, fine), c(0.5)), shift);
+    grid = g.add(g.mul(g.add(grid, fine), c(0.5)), g.mul(shift, c(HIGH_RES_CHECK)));
   }
   const colour = grid;
   const flat = g.op('Reshape', [colourFeatures(g, grid), g.ints([3, cells])]);
