@@ -134,7 +134,8 @@ describe('samantic models', () => {
     const dir = modelsCopy('cli');
     const c = capture();
     expect(await runModelsCli(['list', '--models-dir', dir], c.io)).toBe(0);
-    expect(c.out.join('')).toMatch(/mobile-sam\s+missing/);
+    expect(c.out.join('')).toMatch(/mobile-sam\s+sam1\s+missing\s+\?\s+fast\s+9\.7M\s+no/);
+    expect(c.out.join('')).toMatch(/test-sam2\s+sam2\s+generated/);
     const bad = capture();
     expect(await runModelsCli(['fetch'], bad.io)).toBe(2);
     expect(bad.err.join('')).toMatch(/expected "list" or "download <id>"/);

@@ -76,7 +76,6 @@ export function buildDecoderGraph(batched: boolean, factors = false, sam2 = fals
     const shift = g.sub(meanOf(highRes[1]), meanOf(highRes[0]));
     grid = g.add(g.mul(g.add(grid, fine), c(0.5)), g.mul(shift, c(HIGH_RES_CHECK)));
   }
-  const colour = grid;
   const flat = g.op('Reshape', [colourFeatures(g, grid), g.ints([3, cells])]);
   const rgb = g.op('Reshape', [grid, g.ints([3, cells])]);
   const flatN = withNorms(g, flat);
