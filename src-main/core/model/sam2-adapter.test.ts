@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatePizzaScene } from '../../tools/synth/pizza';
 import type { BinaryMask, ImageEmbedding } from '../types';
+import { segmentEmbedding } from '../embed/segment-embedding';
 import { interiorPoint } from './interior-point';
 import { loadModel, type SamModel } from './runtime';
 
@@ -130,5 +131,20 @@ describe('SAM 2 adapter (test-sam2)', () => {
     await expect(sam2.decode(e1, [{ points: [p] }])).rejects.toMatchObject({ code: 'invalid-argument' });
     const r = await sam1.decode(e1, [{ points: [p] }], { tokens: 'multimask' });
     expect(r.m).toBe(3);
+  });
+
+  it('segment embeddings from image_embed (stretched frame) keep same-category instances closer than other categories', () => {
+    const cos = (a: Float32Array, b: Float32Array) => a.reduce((t, x, i) => t + x * b[i], 0);
+    const byCat = new Map<string, Float32Array[]>();
+    for (const inst of scene.instances) {
+      const v = segmentEmbedding(embedding, inst.mask);
+      if (!v) continue;
+      expect(v.length).toBe(256);
+      byCat.set(inst.category, [...(byCat.get(inst.category) ?? []), v]);
+    }
+    const pepperoni = byCat.get('pepperoni')!;
+    expect(pepperoni.length).toBeGreaterThan(1);
+    const same = cos(pepperoni[0], pepperoni[1]);
+    for (const [cat, vs] of byCat) if (cat !== 'pepperoni') expect(cos(pepperoni[0], vs[0])).toBeLessThan(same);
   });
 });
