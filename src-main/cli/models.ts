@@ -39,18 +39,24 @@ function status(m: ModelListing): string {
   return m.present ? 'present' : 'missing';
 }
 
-/** One row per model: id, status, size (on disk or expected), whether downloads are hash-checked, name. */
+/**
+ * One row per model: id, family, status (present / missing / generated), size (on disk or
+ * expected), speed class, parameters, whether downloads are hash-checked, name.
+ */
 export function formatModelTable(models: ModelListing[]): string {
   const rows = models.map((m) => {
     const onDisk = m.files.every((f) => f.bytes !== null) ? m.files.reduce((a, f) => a + (f.bytes ?? 0), 0) : null;
     const expected = m.files.every((f) => f.expectedBytes !== null) && m.files.length > 0 ? m.files.reduce((a, f) => a + (f.expectedBytes ?? 0), 0) : null;
     const size = m.generated ? '< 1 MB' : formatBytes(onDisk ?? expected);
     const sha = m.generated ? '-' : m.files.length > 0 && m.files.every((f) => f.verified) ? 'yes' : 'no';
-    return [m.id, status(m), size, sha, m.error ? m.error : m.name];
+    const d = m.descriptor;
+    const params = d?.paramsMillions ? `${d.paramsMillions}M` : '-';
+    return [m.id, d?.family ?? '?', status(m), size, d?.speedClass ?? '?', params, sha, m.error ? m.error : m.name];
   });
-  const head = ['ID', 'STATUS', 'SIZE', 'SHA-256', 'NAME'];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (i < 4 ? r[i].length : 0))));
-  const line = (r: string[]) => r.map((c, i) => (i < 4 ? c.padEnd(widths[i]) : c)).join('  ').trimEnd();
+  const head = ['ID', 'FAMILY', 'STATUS', 'SIZE', 'SPEED', 'PARAMS', 'SHA-256', 'NAME'];
+  const last = head.length - 1;
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (i < last ? r[i].length : 0))));
+  const line = (r: string[]) => r.map((c, i) => (i < last ? c.padEnd(widths[i]) : c)).join('  ').trimEnd();
   return `${[line(head), ...rows.map(line)].join('\n')}\n`;
 }
 

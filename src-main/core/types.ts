@@ -50,6 +50,15 @@ export interface ImageEmbedding {
   gridH: number;
   gridW: number;
   transform: FrameTransform;
+  /** Further encoder outputs the decoder needs (SAM 2's high-resolution feature maps); absent for SAM 1. */
+  extras?: EmbeddingFeature[];
+}
+
+/** One further encoder output, by the name the decoder takes it under. */
+export interface EmbeddingFeature {
+  name: string;
+  dims: number[];
+  data: Float32Array;
 }
 
 /** One mask record as it leaves the automatic mask generator (SAM's output record). */

@@ -120,7 +120,7 @@ async function processCrop(
       let pred: BatchPrediction;
       if (lowRes) {
         const low = await lowRes.predictLowRes(batch);
-        layout ??= tileLayout(upsampleGeometry(low.lowSize, low.frameSize, crop.width, crop.height));
+        layout ??= tileLayout(upsampleGeometry(low.lowSize, low.frameSize, crop.width, crop.height, low.stretch));
         if (pool) {
           checkLowRes(low, k, layout.geometry);
           const job = pool.process(low, batch.slice(), ctx, layout);

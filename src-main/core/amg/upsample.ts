@@ -60,9 +60,10 @@ export interface UpsampleGeometry {
 
 /**
  * Geometry for a crop of outW x outH: the crop is resized so its long side is frameSize
- * (ResizeLongestSide: newW = int(w * s + 0.5) with s = frameSize / max(w, h)).
+ * (ResizeLongestSide: newW = int(w * s + 0.5) with s = frameSize / max(w, h)), or, `stretch`,
+ * onto the whole frame (SAM 2).
  */
-export function upsampleGeometry(lowSize: number, frameSize: number, outW: number, outH: number): UpsampleGeometry {
+export function upsampleGeometry(lowSize: number, frameSize: number, outW: number, outH: number, stretch = false): UpsampleGeometry {
   if (![lowSize, frameSize, outW, outH].every((v) => Number.isInteger(v) && v > 0)) {
     throw new SamanticError(
       'invalid-argument',
@@ -70,8 +71,8 @@ export function upsampleGeometry(lowSize: number, frameSize: number, outW: numbe
     );
   }
   const s = frameSize / Math.max(outW, outH);
-  const resizedW = Math.floor(outW * s + 0.5);
-  const resizedH = Math.floor(outH * s + 0.5);
+  const resizedW = stretch ? frameSize : Math.floor(outW * s + 0.5);
+  const resizedH = stretch ? frameSize : Math.floor(outH * s + 0.5);
   return {
     lowSize,
     frameSize,

@@ -20,12 +20,12 @@ if (!port) throw new Error('amg/worker.ts must run as a worker thread (see worke
 
 // Layouts by crop geometry: one image's batches share one, crops of an image a few.
 const layouts = new Map<string, TileLayout>();
-function layoutFor(lowSize: number, frameSize: number, w: number, h: number): TileLayout {
-  const key = `${lowSize}/${frameSize}/${w}x${h}`;
+function layoutFor(lowSize: number, frameSize: number, w: number, h: number, stretch = false): TileLayout {
+  const key = `${lowSize}/${frameSize}/${w}x${h}/${stretch}`;
   let layout = layouts.get(key);
   if (!layout) {
     if (layouts.size >= 8) layouts.clear();
-    layout = tileLayout(upsampleGeometry(lowSize, frameSize, w, h));
+    layout = tileLayout(upsampleGeometry(lowSize, frameSize, w, h, stretch));
     layouts.set(key, layout);
   }
   return layout;
@@ -33,7 +33,7 @@ function layoutFor(lowSize: number, frameSize: number, w: number, h: number): Ti
 
 function run(m: Extract<ToAmgWorker, { kind: 'batch' }>): FromAmgWorker {
   const { low, points, ctx } = m;
-  const layout = layoutFor(low.lowSize, low.frameSize, m.cropW, m.cropH);
+  const layout = layoutFor(low.lowSize, low.frameSize, m.cropW, m.cropH, low.stretch);
   const nPoints = points.length / 2;
   const selected = selectBatch({ m: low.m, masks: lowResMasks(low, nPoints, layout), iou: low.iou }, points, ctx);
   const n = selected.length;

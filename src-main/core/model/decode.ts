@@ -8,6 +8,7 @@ import ort from 'onnxruntime-node';
 import { SamanticError } from '../errors';
 import type { FrameTransform, ImageEmbedding } from '../types';
 import type { DecoderSpec, ModelDescriptor } from './descriptor';
+import { decoderContract } from './decoder-contract';
 import { MaskUpsampler } from './postprocess';
 import { toFrameCoords } from './preprocess';
 
@@ -40,7 +41,10 @@ export interface DecodeOptions {
 export interface DecodeResult {
   /** Number of prompts. */
   n: number;
-  /** Which decoder tokens were kept, in order; m = tokens.length masks per prompt. */
+  /**
+   * Which decoder tokens were kept, in order; m = tokens.length masks per prompt. [-1]: 'single'
+   * on a decoder without a single-mask output (SAM 2): per prompt its best-scored output.
+   */
   tokens: number[];
   m: number;
   width: number;
@@ -56,6 +60,9 @@ export interface DecodeResult {
 
 export const DEFAULT_CHUNK_SIZE = 16;
 
+/** Token placeholder: the best-scored of the decoder's outputs, per prompt. */
+const BEST_SCORED = -1;
+
 export class DecoderRunner {
   private zeros = new Float32Array(0);
   private lastUpsampler: { key: string; up: MaskUpsampler } | null = null;
@@ -67,7 +74,7 @@ export class DecoderRunner {
   ) {}
 
   private tokens(which: DecodeOptions['tokens']): number[] {
-    if (which === 'single') return [this.spec.singleMaskIndex];
+    if (which === 'single') return [this.spec.singleMaskIndex ?? BEST_SCORED];
     if (which === 'multimask') {
       if (this.spec.multimaskIndices.length === 0) {
         throw new SamanticError(
@@ -127,14 +134,16 @@ export class DecoderRunner {
     const io = this.spec.inputs;
     const embTensor = new ort.Tensor('float32', embedding.data, [1, channels, gridH, gridW]);
     const perCall = this.spec.batched ? chunk : 1;
+    const contract = decoderContract(this.spec.io);
+    const encodingFeeds = contract.encodingFeeds(this.spec, embedding);
 
     for (let start = 0; start < n; start += perCall) {
       const B = Math.min(perCall, n - start);
-      // SAM appends a padding point (0, 0) labelled -1 when there is no box, and the box's two
-      // corners (labels 2, 3) after the points when there is one; shorter prompts of a batch are
-      // padded with -1 points.
+      // SAM appends a padding point (0, 0) labelled -1 when there is no box (the caller, or the
+      // graph itself: decoder-contract.ts), and the box's two corners (labels 2, 3) after the points
+      // when there is one; shorter prompts of a batch are padded with -1 points.
       const slice = prompts.slice(start, start + B);
-      const N = Math.max(...slice.map((p) => p.points.length + (p.box ? 2 : 1)));
+      const N = Math.max(...slice.map((p) => p.points.length + (p.box ? 2 : contract.callerPads ? 1 : 0)), 1);
       const coords = new Float32Array(B * N * 2);
       const labels = new Float32Array(B * N).fill(LABEL_PAD);
       const withMask = slice.some((p) => p.maskInput);
@@ -159,13 +168,14 @@ export class DecoderRunner {
         }
       }
       const feeds: Record<string, ort.Tensor> = {
+        ...encodingFeeds,
         [io.imageEmbeddings]: embTensor,
         [io.pointCoords]: new ort.Tensor('float32', coords, [B, N, 2]),
         [io.pointLabels]: new ort.Tensor('float32', labels, [B, N]),
         [io.maskInput]: new ort.Tensor('float32', maskInput, [B, 1, L, L]),
         [io.hasMaskInput]: new ort.Tensor('float32', hasMaskInput, [B]),
       };
-      if (this.session.inputNames.includes(io.origImSize)) {
+      if (io.origImSize !== null && this.session.inputNames.includes(io.origImSize)) {
         feeds[io.origImSize] = new ort.Tensor('float32', new Float32Array([t.origHeight, t.origWidth]), [2]);
       }
       const out = await this.session.run(feeds);
@@ -183,7 +193,12 @@ export class DecoderRunner {
       const lowData = low.data as Float32Array;
       const iouData = scores.data as Float32Array;
       for (let b = 0; b < B; b++) {
-        tokens.forEach((k, j) => {
+        tokens.forEach((token, j) => {
+          let k = token;
+          if (k === BEST_SCORED) {
+            k = 0;
+            for (let q = 1; q < M; q++) if (iouData[b * M + q] > iouData[b * M + k]) k = q;
+          }
           const dst = ((start + b) * m + j) * L * L;
           lowRes.set(lowData.subarray((b * M + k) * L * L, (b * M + k + 1) * L * L), dst);
           iou[(start + b) * m + j] = iouData[b * M + k];

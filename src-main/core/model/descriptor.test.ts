@@ -1,10 +1,11 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SamanticError } from '../errors';
 import { parseModelDescriptor, readModelDescriptor } from './descriptor';
 import { testModelDescriptor } from './testsam/generate';
+import { testSam2Descriptor } from './testsam/generate-sam2';
 
 const repoModels = resolve(new URL('.', import.meta.url).pathname, '../../../models');
 const tmp = mkdtempSync(join(tmpdir(), 'samantic-descriptor-'));
@@ -39,11 +40,31 @@ describe('model descriptors', () => {
   });
 
   it('accepts every descriptor committed under models/', () => {
-    const ids = readdirSync(repoModels).filter((n) => !n.startsWith('.') && n !== 'test-sam' && !n.includes('.'));
-    expect(ids).toEqual(expect.arrayContaining(['sam-vit-b', 'sam-vit-l', 'sam-vit-h', 'mobile-sam']));
+    const ids = readdirSync(repoModels).filter((n) => !n.startsWith('.') && !['test-sam', 'test-sam2'].includes(n) && existsSync(join(repoModels, n, 'model.json')));
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        'sam-vit-b', 'sam-vit-l', 'sam-vit-h', 'mobile-sam', 'sam-vit-b-quant',
+        'sam2.1-hiera-tiny', 'sam2.1-hiera-small', 'sam2.1-hiera-base-plus', 'sam2.1-hiera-large',
+      ]),
+    );
     for (const id of ids) {
       const d = readModelDescriptor(join(repoModels, id));
       expect(d.id).toBe(id);
+      expect(d.speedClass).not.toBeNull();
+      expect(d.paramsMillions).toBeGreaterThan(0);
+      // Segment embeddings average a 64 x 64 grid of 256 channels in every family.
+      expect(d.embedding).toEqual({ channels: 256, gridH: 64, gridW: 64 });
+      if (d.family === 'sam2') {
+        expect(d.notes).toContain('export_sam2.py');
+        expect(d.encoder.resize).toBe('stretch');
+        expect(d.encoder.extraOutputs.map((t) => [t.name, t.shape])).toEqual([
+          ['high_res_feats_0', [1, 32, 256, 256]],
+          ['high_res_feats_1', [1, 64, 128, 128]],
+        ]);
+        expect(d.decoders[0]).toMatchObject({ io: 'sam2-image', maskCount: 3, multimaskIndices: [0, 1, 2], singleMaskIndex: null });
+      }
+      // A hash is only recorded where the publisher lists one; every file says where it came from.
+      for (const f of d.download?.files ?? []) if (f.sha256 === null) expect(f.note).toBeTruthy();
       expect(d.download?.files.length).toBeGreaterThan(0);
       for (const f of d.download?.files ?? []) expect(f.url).toMatch(/^https:\/\//);
     }
@@ -53,6 +74,46 @@ describe('model descriptors', () => {
     expect(h.download?.files.map((f) => f.file)).toContain('sam_vit_h_4b8939.encoder_data.bin');
     // MobileSAM reuses SAM vit_h's decoder.
     expect(readModelDescriptor(join(repoModels, 'mobile-sam')).decoders[0].file).toBe(h.decoders[0].file);
+  });
+
+  it('defaults the family to sam1 and accepts the generated test-sam2 descriptor', () => {
+    const old = mutated((d) => {
+      delete d.family;
+      delete d.encoder.resize;
+      delete d.encoder.extraOutputs;
+      for (const x of d.decoders) delete x.highResInputs;
+    });
+    const d = parseModelDescriptor(old, 'model.json');
+    expect([d.family, d.encoder.resize, d.encoder.extraOutputs, d.decoders[0].highResInputs]).toEqual(['sam1', 'longest-side', [], []]);
+    const s2 = parseModelDescriptor(JSON.parse(JSON.stringify(testSam2Descriptor())), 'model.json');
+    expect(s2.family).toBe('sam2');
+    expect(s2.decoders[0].inputs.origImSize).toBeNull();
+    expect(s2.decoders[0].outputs.masks).toBeNull();
+  });
+
+  const sam2 = (change: (d: any) => void) => {
+    const d = JSON.parse(JSON.stringify(testSam2Descriptor())) as Record<string, any>;
+    change(d);
+    return d;
+  };
+
+  it.each([
+    ['an unknown family', sam2((d) => (d.family = 'sam3')), 'family', '"sam1", "sam2"'],
+    ['a SAM 1 decoder in a SAM 2 model', sam2((d) => (d.decoders[0].io = 'sam-official')), 'decoders[0].io', 'must be "sam2-image"'],
+    ['a SAM 2 decoder without high-res inputs', sam2((d) => (d.decoders[0].highResInputs = [])), 'decoders[0].highResInputs', 'high_res_feats_0'],
+    ['a high-res input the encoder does not produce', sam2((d) => (d.encoder.extraOutputs = d.encoder.extraOutputs.slice(0, 1))), 'decoders[0].highResInputs[1]', 'not among encoder.extraOutputs'],
+    ['an unknown resize', sam2((d) => (d.encoder.resize = 'crop')), 'encoder.resize', '"longest-side", "stretch"'],
+    ['an unknown speed class', sam2((d) => (d.speedClass = 'quick')), 'speedClass', '"fast"'],
+    ['a negative parameter count', sam2((d) => (d.paramsMillions = -3)), 'paramsMillions', 'positive number'],
+    ['a bad extra output shape', sam2((d) => (d.encoder.extraOutputs[0].shape = [1, 0])), 'encoder.extraOutputs[0].shape[1]', 'positive integer'],
+    ['a SAM 1 decoder without orig_im_size', mutated((d) => (d.decoders[0].inputs.origImSize = null)), 'decoders[0].inputs.origImSize', 'orig_im_size'],
+    ['a SAM 2 decoder in a SAM 1 model', mutated((d) => (d.decoders[0].io = 'sam2-image')), 'decoders[0].io', 'must be "sam-official"'],
+    ['an upper-case sha256', mutated((d) => (d.download = { files: [{ file: 'a.onnx', url: 'https://example.org/a', bytes: 1, sha256: 'A'.repeat(64) }], notes: '' })), 'download.files[0].sha256', '64 lower-case hex'],
+  ])('rejects %s (families and contracts)', (_what, json, field, hint) => {
+    const err = errorOf(json);
+    expect(err.code).toBe('model-invalid');
+    expect(err.message).toContain(`"${field}"`);
+    expect(err.message).toContain(hint);
   });
 
   it.each([

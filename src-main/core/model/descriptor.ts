@@ -37,9 +37,30 @@ export const DESCRIPTOR_FORMAT = 'samantic-model/1';
 export type EncoderFlavour = 'nchw-normalized' | 'hwc-raw';
 export const ENCODER_FLAVOURS: readonly EncoderFlavour[] = ['nchw-normalized', 'hwc-raw'];
 
-/** The only decoder interface so far: SAM's official ONNX decoder (segment_anything/utils/onnx.py). */
-export type DecoderIo = 'sam-official';
-export const DECODER_IOS: readonly DecoderIo[] = ['sam-official'];
+/**
+ * How the caller resizes an image into the encoder's square frame. 'longest-side': SAM 1 (longest
+ * side to the frame, aspect kept, zero padding bottom/right). 'stretch': SAM 2 (both sides to the
+ * frame, aspect not kept, no padding; samexporter's sam2_onnx.py resizes with cv2.resize).
+ */
+export type EncoderResize = 'longest-side' | 'stretch';
+export const ENCODER_RESIZES: readonly EncoderResize[] = ['longest-side', 'stretch'];
+
+/**
+ * Decoder contracts (decoder-contract.ts drives each). 'sam-official': SAM's official ONNX decoder
+ * (segment_anything/utils/onnx.py). 'sam2-image': SAM 2 / 2.1 image decoders as samexporter's
+ * export_sam2.py writes them (image_embed + high_res_feats_0/1 in, low-res masks out, the graph
+ * appends SAM's padding point itself, no orig_im_size).
+ */
+export type DecoderIo = 'sam-official' | 'sam2-image';
+export const DECODER_IOS: readonly DecoderIo[] = ['sam-official', 'sam2-image'];
+
+/** A model family: models of one family share encoder outputs and decoder contract. */
+export type ModelFamily = 'sam1' | 'sam2';
+export const MODEL_FAMILIES: readonly ModelFamily[] = ['sam1', 'sam2'];
+
+/** How fast a model's encoder is on a laptop CPU, relative to SAM ViT-B ('medium'). */
+export type SpeedClass = 'fast' | 'medium' | 'slow' | 'very-slow';
+export const SPEED_CLASSES: readonly SpeedClass[] = ['fast', 'medium', 'slow', 'very-slow'];
 
 export type Dim = number | string;
 
@@ -57,6 +78,9 @@ export interface EncoderSpec {
   flavour: EncoderFlavour;
   input: TensorSpec;
   output: TensorSpec;
+  /** Further encoder outputs the decoder takes as inputs of the same names (SAM 2's high_res_feats_0/1). */
+  extraOutputs: TensorSpec[];
+  resize: EncoderResize;
   pixelMean: [number, number, number];
   pixelStd: [number, number, number];
 }
@@ -74,13 +98,17 @@ export interface DecoderSpec {
     pointLabels: string;
     maskInput: string;
     hasMaskInput: string;
-    origImSize: string;
+    /** null: the contract has no original-size input (SAM 2). */
+    origImSize: string | null;
   };
-  outputs: { masks: string; iouPredictions: string; lowResMasks: string };
+  /** masks: the full-size output, null when the decoder has none (SAM 2 returns low-res masks only). */
+  outputs: { masks: string | null; iouPredictions: string; lowResMasks: string };
+  /** Inputs fed from the encoder's extraOutputs of the same name (SAM 2: high_res_feats_0, high_res_feats_1). */
+  highResInputs: string[];
   /** Mask tokens returned per prompt (4 for an export without --return-single-mask, 1 with it). */
   maskCount: number;
-  /** Token of SAM's single-mask output (0 in the 4-token export). */
-  singleMaskIndex: number;
+  /** Token of SAM's single-mask output (0 in the 4-token export); null when the decoder does not return it (SAM 2 multimask export). */
+  singleMaskIndex: number | null;
   /** Tokens of the three multimask outputs the AMG uses (1, 2, 3 in the 4-token export); [] if none. */
   multimaskIndices: number[];
   /** Side of low_res_masks (256 in SAM). */
@@ -101,9 +129,16 @@ export interface DownloadFile {
 export interface ModelDescriptor {
   format: typeof DESCRIPTOR_FORMAT;
   id: string;
+  /** Absent in model.json: 'sam1'. */
+  family: ModelFamily;
   name: string;
   description: string;
   license: string;
+  /** Parameters in millions (encoder + decoder), null when not known. */
+  paramsMillions: number | null;
+  speedClass: SpeedClass | null;
+  /** Where the I/O facts and download details came from. */
+  notes: string;
   /**
    * Set for generated models (test-sam): a different version or fingerprint (SHA-256 of the
    * generated ONNX files) than the generator produces now means the files are stale.
@@ -112,7 +147,10 @@ export interface ModelDescriptor {
   frameSize: number;
   embedding: { channels: number; gridH: number; gridW: number };
   encoder: EncoderSpec;
-  /** At least one; the first is the default unless a batched one exists. */
+  /**
+   * Segment embeddings average this encoder output (channels x gridH x gridW, SAM 1's
+   * image_embeddings and SAM 2's image_embed are both 256 x 64 x 64).
+   */
   decoders: DecoderSpec[];
   download: { files: DownloadFile[]; notes: string } | null;
 }
@@ -162,6 +200,12 @@ class Reader {
   arr(o: Record<string, unknown>, key: string, path: string): unknown[] {
     const v = o[key];
     if (!Array.isArray(v)) this.fail(`${path}${key}`, `must be an array, got ${describe(v)}`);
+    return v;
+  }
+
+  positive(o: Record<string, unknown>, key: string, path: string): number {
+    const v = o[key];
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) this.fail(`${path}${key}`, `must be a positive number, got ${describe(v)}`);
     return v;
   }
 
@@ -218,18 +262,41 @@ function parseDecoder(r: Reader, v: unknown, path: string): DecoderSpec {
       pointLabels: r.str(ins, 'pointLabels', `${p}inputs.`),
       maskInput: r.str(ins, 'maskInput', `${p}inputs.`),
       hasMaskInput: r.str(ins, 'hasMaskInput', `${p}inputs.`),
-      origImSize: r.str(ins, 'origImSize', `${p}inputs.`),
+      origImSize: ins.origImSize === null ? null : r.str(ins, 'origImSize', `${p}inputs.`),
     },
     outputs: {
-      masks: r.str(outs, 'masks', `${p}outputs.`),
+      masks: outs.masks === null ? null : r.str(outs, 'masks', `${p}outputs.`),
       iouPredictions: r.str(outs, 'iouPredictions', `${p}outputs.`),
       lowResMasks: r.str(outs, 'lowResMasks', `${p}outputs.`),
     },
+    highResInputs: (o.highResInputs === undefined ? [] : r.arr(o, 'highResInputs', p)).map((x, i) => {
+      if (typeof x !== 'string' || x.length === 0) r.fail(`${p}highResInputs[${i}]`, `must be a non-empty string, got ${describe(x)}`);
+      return x;
+    }),
     maskCount,
-    singleMaskIndex: token(o.singleMaskIndex, `${p}singleMaskIndex`),
+    singleMaskIndex: o.singleMaskIndex === null ? null : token(o.singleMaskIndex, `${p}singleMaskIndex`),
     multimaskIndices: multimask,
     lowResSize: r.int(o, 'lowResSize', p, 1),
   };
+}
+
+/**
+ * A family fixes the decoder contract: SAM 1 models drive 'sam-official' decoders, SAM 2 models
+ * 'sam2-image' ones, whose high-resolution inputs must be outputs of the encoder.
+ */
+function checkContract(r: Reader, family: ModelFamily, d: DecoderSpec, path: string, extraOutputs: TensorSpec[]): void {
+  const expected: DecoderIo = family === 'sam2' ? 'sam2-image' : 'sam-official';
+  if (d.io !== expected) r.fail(`${path}.io`, `must be "${expected}" for a model of family "${family}", got "${d.io}"`);
+  if (d.io === 'sam-official') {
+    if (d.inputs.origImSize === null) r.fail(`${path}.inputs.origImSize`, 'must name the orig_im_size input of an official SAM decoder');
+    if (d.highResInputs.length > 0) r.fail(`${path}.highResInputs`, 'must be empty for an official SAM decoder (it takes no high-resolution features)');
+    return;
+  }
+  if (d.highResInputs.length === 0) r.fail(`${path}.highResInputs`, 'must list the high-resolution feature inputs of a SAM 2 decoder (high_res_feats_0, high_res_feats_1)');
+  const names = extraOutputs.map((t) => t.name);
+  d.highResInputs.forEach((name, i) => {
+    if (!names.includes(name)) r.fail(`${path}.highResInputs[${i}]`, `"${name}" is not among encoder.extraOutputs (${names.join(', ') || 'none'}); the encoder must produce every feature map the decoder takes`);
+  });
 }
 
 function parseDownload(r: Reader, v: unknown): ModelDescriptor['download'] {
@@ -275,14 +342,23 @@ export function parseModelDescriptor(json: unknown, file: string): ModelDescript
     generator = { name: r.str(go, 'name', 'generator.'), version: r.int(go, 'version', 'generator.', 1) };
     if (go.fingerprint !== undefined) generator.fingerprint = r.str(go, 'fingerprint', 'generator.');
   }
+  const family = o.family === undefined ? 'sam1' : r.oneOf(o, 'family', '', MODEL_FAMILIES);
+  const extraOutputs = (enc.extraOutputs === undefined ? [] : r.arr(enc, 'extraOutputs', 'encoder.')).map((t, i) => r.tensor(t, `encoder.extraOutputs[${i}]`));
+  decoders.forEach((d, i) => checkContract(r, family, d, `decoders[${i}]`, extraOutputs));
+  const paramsMillions = o.paramsMillions === undefined || o.paramsMillions === null ? null : r.positive(o, 'paramsMillions', '');
+  const speedClass = o.speedClass === undefined || o.speedClass === null ? null : r.oneOf(o, 'speedClass', '', SPEED_CLASSES);
   const id = r.str(o, 'id', '');
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(id)) r.fail('id', `must be a folder-safe name (letters, digits, . _ -), got "${id}"`);
   return {
     format: DESCRIPTOR_FORMAT,
     id,
+    family,
     name: r.str(o, 'name', ''),
     description: typeof o.description === 'string' ? o.description : '',
     license: typeof o.license === 'string' ? o.license : '',
+    paramsMillions,
+    speedClass,
+    notes: typeof o.notes === 'string' ? o.notes : '',
     generator,
     frameSize: r.int(o, 'frameSize', '', 1),
     embedding: {
@@ -298,6 +374,8 @@ export function parseModelDescriptor(json: unknown, file: string): ModelDescript
       flavour: r.oneOf(enc, 'flavour', 'encoder.', ENCODER_FLAVOURS),
       input: r.tensor(enc.input, 'encoder.input'),
       output: r.tensor(enc.output, 'encoder.output'),
+      extraOutputs,
+      resize: enc.resize === undefined ? 'longest-side' : r.oneOf(enc, 'resize', 'encoder.', ENCODER_RESIZES),
       pixelMean: r.numbers3(enc, 'pixelMean', 'encoder.'),
       pixelStd: r.numbers3(enc, 'pixelStd', 'encoder.'),
     },

@@ -14,8 +14,8 @@ import type { Worker } from 'node:worker_threads';
 // stay mapped until every thread is done (sharp's documentation, "worker threads").
 import 'sharp';
 import { SamanticError } from '../errors';
-import type { FrameTransform, ImageEmbedding, RgbImage } from '../types';
-import type { EncoderFlavour } from './descriptor';
+import type { EmbeddingFeature, FrameTransform, ImageEmbedding, RgbImage } from '../types';
+import type { EncoderFlavour, EncoderResize, TensorSpec } from './descriptor';
 import type { Provider } from './providers';
 import type { SamModel } from './runtime';
 import { ThreadRequests } from '../workers/requests';
@@ -34,6 +34,9 @@ export interface EncoderWorkerInit {
   inputName: string;
   outputName: string;
   embedding: { channels: number; gridH: number; gridW: number };
+  resize: EncoderResize;
+  /** Further outputs sent back with the embedding (SAM 2's high-resolution maps). */
+  extraOutputs: TensorSpec[];
 }
 
 export type ToEncoderWorker =
@@ -45,7 +48,7 @@ export type FromEncoderWorker =
   | { kind: 'ready' }
   | { kind: 'startup-failed'; message: string }
   /** `pixels`: the image's pixels handed back (they were transferred to the worker). */
-  | { kind: 'encoded'; id: number; data: Float32Array; transform: FrameTransform; pixels: Uint8Array }
+  | { kind: 'encoded'; id: number; data: Float32Array; transform: FrameTransform; pixels: Uint8Array; extras: EmbeddingFeature[] }
   | { kind: 'failed'; id: number; message: string };
 
 /**
@@ -138,6 +141,8 @@ export class EncoderWorker {
       inputName: d.encoder.input.name,
       outputName: d.encoder.output.name,
       embedding: { ...d.embedding },
+      resize: d.encoder.resize,
+      extraOutputs: d.encoder.extraOutputs,
     };
     const worker = spawnWorker(url, init);
     const timeoutMs = options.startTimeoutMs ?? ENCODER_WORKER_START_TIMEOUT_MS;
@@ -189,7 +194,9 @@ export class EncoderWorker {
       const { channels, gridH, gridW } = this.embedding;
       // Untransferable pixels were copied to the worker: the caller's own buffer is still intact.
       const data = r.image.data.byteLength > 0 ? r.image.data : m.pixels;
-      r.resolve({ embedding: { data: m.data, channels, gridH, gridW, transform: m.transform }, image: { width: r.image.width, height: r.image.height, data } });
+      const embedding: ImageEmbedding = { data: m.data, channels, gridH, gridW, transform: m.transform };
+      if (m.extras.length > 0) embedding.extras = m.extras;
+      r.resolve({ embedding, image: { width: r.image.width, height: r.image.height, data } });
     } else if (m.kind === 'failed') {
       this.requests.take(m.id)?.reject(new SamanticError('internal', `the encoder failed on this image: ${m.message}`));
     }

@@ -10,6 +10,7 @@ import ort from 'onnxruntime-node';
 import type { RgbImage } from '../types';
 import type { EncoderWorkerInit, FromEncoderWorker, ToEncoderWorker } from './encoder-worker-client';
 import { preprocess } from './preprocess';
+import { extraFeatures } from './decoder-contract';
 
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -58,7 +59,7 @@ async function main(): Promise<void> {
     const image: RgbImage = { width: m.width, height: m.height, data: m.data };
     busy++;
     try {
-      const { input, transform } = await preprocess(image, init.flavour, init.frameSize, init.pixelMean, init.pixelStd);
+      const { input, transform } = await preprocess(image, init.flavour, init.frameSize, init.pixelMean, init.pixelStd, init.resize);
       const out = await session.run({ [init.inputName]: new ort.Tensor('float32', input.data, input.dims) });
       const t = out[init.outputName];
       if (t.dims.length !== 4 || t.dims[1] !== channels || t.dims[2] !== gridH || t.dims[3] !== gridW) {
@@ -68,7 +69,9 @@ async function main(): Promise<void> {
       // Transfer moves the whole ArrayBuffer; copy only if the tensor is a view into a larger one.
       if (data.byteOffset !== 0 || data.byteLength !== data.buffer.byteLength) data = data.slice();
       const pixels = m.data;
-      post({ kind: 'encoded', id: m.id, data, transform, pixels }, [data.buffer as ArrayBuffer, pixels.buffer as ArrayBuffer]);
+      const extras = extraFeatures(out, init.extraOutputs, init.encoderPath).map((f) => ({ ...f, data: f.data.slice() }));
+      const buffers = [data.buffer as ArrayBuffer, pixels.buffer as ArrayBuffer, ...extras.map((f) => f.data.buffer as ArrayBuffer)];
+      post({ kind: 'encoded', id: m.id, data, transform, pixels, extras }, buffers);
     } catch (err) {
       post({ kind: 'failed', id: m.id, message: message(err) });
     } finally {

@@ -15,6 +15,7 @@ export async function predictLowResWith(predictor: OnnxPredictor, points: Float6
     m: d.batch.m,
     lowSize: d.lowResSize,
     frameSize: predictor.model.descriptor.frameSize,
+    stretch: predictor.model.descriptor.encoder.resize === 'stretch',
     lowRes: d.lowRes,
     iou: d.batch.iou,
   };

@@ -4,7 +4,7 @@
 
 import sharp from 'sharp';
 import type { FrameTransform, RgbImage } from '../types';
-import type { EncoderFlavour } from './descriptor';
+import type { EncoderFlavour, EncoderResize } from './descriptor';
 
 /** segment_anything/modeling/sam.py: pixel_mean / pixel_std on 0-255 RGB. */
 export const SAM_PIXEL_MEAN: readonly [number, number, number] = [123.675, 116.28, 103.53];
@@ -28,6 +28,12 @@ export function computeFrameTransform(width: number, height: number, frameSize =
     resizedHeight: Math.floor(height * scale + 0.5),
     frameSize,
   };
+}
+
+/** SAM 2's resize: both sides onto the whole frame (aspect not kept, no padding). */
+export function stretchFrameTransform(width: number, height: number, frameSize = SAM_FRAME_SIZE): FrameTransform {
+  const t = computeFrameTransform(width, height, frameSize);
+  return { ...t, resizedWidth: frameSize, resizedHeight: frameSize };
 }
 
 /** Original pixel coordinates -> model frame, as SAM's ResizeLongestSide.apply_coords. */
@@ -107,9 +113,10 @@ export async function preprocess(
   frameSize = SAM_FRAME_SIZE,
   mean: readonly number[] = SAM_PIXEL_MEAN,
   std: readonly number[] = SAM_PIXEL_STD,
+  resize: EncoderResize = 'longest-side',
 ): Promise<{ input: EncoderInput; transform: FrameTransform }> {
   checkImage(image);
-  const transform = computeFrameTransform(image.width, image.height, frameSize);
+  const transform = (resize === 'stretch' ? stretchFrameTransform : computeFrameTransform)(image.width, image.height, frameSize);
   const resized = await resizeRgb(image, transform.resizedWidth, transform.resizedHeight);
   return { input: encoderInput(resized, flavour, frameSize, mean, std), transform };
 }

@@ -6,8 +6,9 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { SamanticError } from '../errors';
 import { defaultModelsDir, DESCRIPTOR_FILE, readModelDescriptor, type ModelDescriptor } from './descriptor';
-import { ensureTestModel, TEST_MODEL_ID, testModelDescriptor } from './testsam/generate';
 import { ensureSamBShape, SAM_B_SHAPE_ID } from './sambshape/generate';
+import { ensureTestModel, isGeneratedModelId, TEST_MODEL_ID, testModelDescriptor } from './testsam/generate';
+import { TEST_SAM2_ID, testSam2Descriptor } from './testsam/generate-sam2';
 
 export interface ModelFileStatus {
   file: string;
@@ -74,6 +75,7 @@ export function listModels(modelsDir: string = defaultModelsDir()): ModelListing
     }
   }
   if (!out.has(TEST_MODEL_ID)) out.set(TEST_MODEL_ID, listing(TEST_MODEL_ID, join(modelsDir, TEST_MODEL_ID), testModelDescriptor(), true));
+  if (!out.has(TEST_SAM2_ID)) out.set(TEST_SAM2_ID, listing(TEST_SAM2_ID, join(modelsDir, TEST_SAM2_ID), testSam2Descriptor(), true));
   return [...out.values()].sort((a, b) => a.id.localeCompare(b.id));
 }
 
@@ -93,8 +95,8 @@ export function resolveModel(dirOrId: string, modelsDir: string = defaultModelsD
     }
     return { dir, descriptor: readModelDescriptor(dir) };
   }
-  if (dirOrId === TEST_MODEL_ID) {
-    const dir = ensureTestModel(modelsDir);
+  if (isGeneratedModelId(dirOrId)) {
+    const dir = ensureTestModel(modelsDir, dirOrId);
     return { dir, descriptor: readModelDescriptor(dir) };
   }
   if (dirOrId === SAM_B_SHAPE_ID) {

@@ -8,6 +8,7 @@ import type { DeviceChoice } from '../vocab';
 import { SamanticError } from '../errors';
 import type { ImageEmbedding, RgbImage } from '../types';
 import type { DecoderSpec, EncoderFlavour, ModelDescriptor } from './descriptor';
+import { extraFeatures } from './decoder-contract';
 import { preprocess } from './preprocess';
 import { pruneOutputs } from './decode';
 import { startWithFallback, type Provider } from './providers';
@@ -154,9 +155,9 @@ export async function loadModel(dirOrId: string, options: LoadModelOptions = {})
   try {
     checkEncoderRank(loaded, encoderPath, enc.input.name, enc.flavour);
     const encInputDims = enc.input.shape.map((d) => (typeof d === 'number' ? d : -1));
-    checkIo(loaded, encoderPath, { [enc.input.name]: encInputDims }, [enc.output.name]);
+    checkIo(loaded, encoderPath, { [enc.input.name]: encInputDims }, [enc.output.name, ...enc.extraOutputs.map((t) => t.name)]);
     const io = decoder.inputs;
-    const needed = [io.imageEmbeddings, io.pointCoords, io.pointLabels, io.maskInput, io.hasMaskInput];
+    const needed = [io.imageEmbeddings, io.pointCoords, io.pointLabels, io.maskInput, io.hasMaskInput, ...decoder.highResInputs];
     checkIo(dec, decoderPath, Object.fromEntries(needed.map((n) => [n, null])), [decoder.outputs.iouPredictions, decoder.outputs.lowResMasks]);
   } catch (err) {
     await Promise.all([loaded.release(), dec.release()]);
@@ -188,7 +189,7 @@ export async function loadModel(dirOrId: string, options: LoadModelOptions = {})
     decoder,
     warnings: started.warnings,
     async encode(image: RgbImage): Promise<ImageEmbedding> {
-      const { input, transform } = await preprocess(image, enc.flavour, descriptor.frameSize, enc.pixelMean, enc.pixelStd);
+      const { input, transform } = await preprocess(image, enc.flavour, descriptor.frameSize, enc.pixelMean, enc.pixelStd, enc.resize);
       const session = await encoderSession();
       const out = await session.run({ [enc.input.name]: new ort.Tensor('float32', input.data, input.dims) });
       const t = out[enc.output.name];
@@ -196,7 +197,9 @@ export async function loadModel(dirOrId: string, options: LoadModelOptions = {})
       if (t.dims.length !== 4 || t.dims[1] !== channels || t.dims[2] !== gridH || t.dims[3] !== gridW) {
         throw new SamanticError('model-invalid', `${encoderPath}: embedding has shape [${t.dims.join(', ')}], model.json says 1x${channels}x${gridH}x${gridW}.`);
       }
-      return { data: t.data as Float32Array, channels, gridH, gridW, transform };
+      const embedding: ImageEmbedding = { data: t.data as Float32Array, channels, gridH, gridW, transform };
+      if (enc.extraOutputs.length > 0) embedding.extras = extraFeatures(out, enc.extraOutputs, encoderPath);
+      return embedding;
     },
     decode: (embedding, prompts, decodeOptions) => runner.decode(embedding, prompts, decodeOptions),
     async release() {

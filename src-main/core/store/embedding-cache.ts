@@ -2,9 +2,11 @@
 // output is kept per (content hash, model, preprocessing version). A renamed or moved photo has the
 // same hash and is not encoded again; an edited one has a new hash and is. Entries are float16
 // (2 MiB for 256x64x64) and evicted least-recently-used first when the cache exceeds a byte budget.
+// A SAM 2 encoding's further maps (ImageEmbedding.extras) follow the embedding in the same blob;
+// their names and shapes are listed under "extras" in the row's transform JSON.
 import type Database from 'better-sqlite3';
 import { SamanticError } from '../errors';
-import type { FrameTransform, ImageEmbedding } from '../types';
+import type { EmbeddingFeature, FrameTransform, ImageEmbedding } from '../types';
 import { decodeFloat16Blob, encodeFloat16Blob } from './codec';
 
 export interface EmbeddingCacheKey {
@@ -54,11 +56,22 @@ export function getCachedEmbedding(db: Database.Database, key: EmbeddingCacheKey
   if (!row) return null;
   let embedding: ImageEmbedding;
   try {
-    const data = decodeFloat16Blob(row.data);
-    const transform = JSON.parse(row.transform) as FrameTransform;
-    if (data.length !== row.channels * row.grid_h * row.grid_w) throw new Error('size mismatch');
+    const all = decodeFloat16Blob(row.data);
+    const stored = JSON.parse(row.transform) as FrameTransform & { extras?: { name: string; dims: number[] }[] };
+    const size = row.channels * row.grid_h * row.grid_w;
+    const layout = stored.extras ?? [];
+    let offset = size;
+    const extras: EmbeddingFeature[] = layout.map(({ name, dims }) => {
+      const n = dims.reduce((a, b) => a * b, 1);
+      const f = { name, dims, data: all.subarray(offset, offset + n) };
+      offset += n;
+      return f;
+    });
+    if (all.length !== offset) throw new Error('size mismatch');
+    const transform = Object.fromEntries(TRANSFORM_FIELDS.map((f) => [f, stored[f]])) as unknown as FrameTransform;
     if (TRANSFORM_FIELDS.some((f) => typeof transform[f] !== 'number')) throw new Error('bad transform');
-    embedding = { data, channels: row.channels, gridH: row.grid_h, gridW: row.grid_w, transform };
+    embedding = { data: all.subarray(0, size), channels: row.channels, gridH: row.grid_h, gridW: row.grid_w, transform };
+    if (extras.length > 0) embedding.extras = extras;
   } catch {
     if (!db.readonly) db.prepare('DELETE FROM embedding_cache WHERE id = ?').run(row.id);
     return null;
@@ -84,6 +97,23 @@ export function putCachedEmbedding(db: Database.Database, key: EmbeddingCacheKey
   for (let i = 0; i < e.data.length; i++) {
     if (!Number.isFinite(e.data[i])) throw bad(`value ${i} is ${e.data[i]}; the model produced an invalid output`);
   }
+  const extras = e.extras ?? [];
+  for (const f of extras) {
+    const n = f.dims.reduce((a, b) => a * b, 1);
+    if (!(f.data instanceof Float32Array) || f.data.length !== n) throw bad(`extra output "${f.name}" must hold ${n} values, got ${f.data?.length}`);
+  }
+  let blob = e.data;
+  if (extras.length > 0) {
+    blob = new Float32Array(e.data.length + extras.reduce((a, f) => a + f.data.length, 0));
+    blob.set(e.data);
+    let offset = e.data.length;
+    for (const f of extras) {
+      blob.set(f.data, offset);
+      offset += f.data.length;
+    }
+  }
+  const stored: Record<string, unknown> = Object.fromEntries(TRANSFORM_FIELDS.map((f) => [f, e.transform[f]]));
+  if (extras.length > 0) stored.extras = extras.map((f) => ({ name: f.name, dims: f.dims }));
   const t = now();
   db.prepare(
     `INSERT INTO embedding_cache
@@ -94,8 +124,8 @@ export function putCachedEmbedding(db: Database.Database, key: EmbeddingCacheKey
        transform = excluded.transform, data = excluded.data, last_used_at = excluded.last_used_at`,
   ).run(
     key.contentHash, key.modelId, key.preprocessVersion, e.channels, e.gridH, e.gridW,
-    JSON.stringify(Object.fromEntries(TRANSFORM_FIELDS.map((f) => [f, e.transform[f]]))),
-    encodeFloat16Blob(e.data), t, t,
+    JSON.stringify(stored),
+    encodeFloat16Blob(blob), t, t,
   );
 }
 

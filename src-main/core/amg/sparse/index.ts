@@ -31,6 +31,8 @@ export interface LowResPredictionBatch {
   lowSize: number;
   /** Side of the square model frame the maps cover (1024 for SAM). */
   frameSize: number;
+  /** True when the image was stretched onto the whole frame (SAM 2) instead of its longest side. */
+  stretch?: boolean;
   /** n*m maps of lowSize x lowSize logits, row-major. */
   lowRes: Float32Array;
   /** n*m predicted IoUs. */

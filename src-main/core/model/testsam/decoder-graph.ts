@@ -7,6 +7,11 @@
 // the connected region of similar colour around it: colour.ts (colour space, reference colour of a
 // click), growth.ts (region growing), scores.ts (which region each output returns, iou_predictions),
 // enclosing.ts (the object around a hole), logits.ts; every constant is in params.ts.
+// With `sam2` the same decoder has SAM 2.1's interface instead (samexporter's export_sam2.py):
+//   image_embed 1x256x64x64, high_res_feats_0 1x32x256x256, high_res_feats_1 1x64x128x128,
+//   point_coords, point_labels, mask_input, has_mask_input (dimension 0 = num_labels)
+//   -> masks num_labels x 3 x 256 x 256 (low-res logits, clamped to +-32), iou_predictions num_labels x 3.
+// The image fills the whole frame (SAM 2 stretches it), so every cell can be in a mask.
 
 import type onnxProto from 'onnx-proto';
 import { colourFeatures, referenceColours, squaredDistances, withNorms } from './colour';
@@ -31,9 +36,13 @@ import {
   TOKEN_TOLERANCES,
 } from './params';
 import { iouPredictions, tokenRegions } from './scores';
+import { SAM2_ENCODER_OUTPUT, SAM2_HIGH_RES } from './encoder-graph';
 
 /** The multimask outputs (tokens 1-3); token 0 repeats one of them. */
 const M = TOKEN_TOLERANCES.length;
+
+/** test-sam2: how strongly a high_res_feats_1 that disagrees with high_res_feats_0 shifts the colours. */
+const HIGH_RES_CHECK = 10;
 
 /**
  * `factors` adds outputs iou_edges, iou_size and iou_neck (B x 4, the factors of iou_predictions,
@@ -41,15 +50,16 @@ const M = TOKEN_TOLERANCES.length;
  * hole_spread (B x 1, enclosing.ts) for tests and tuning; the generated
  * model files never have them.
  */
-export function buildDecoderGraph(batched: boolean, factors = false): onnxProto.onnx.IGraphProto {
+export function buildDecoderGraph(batched: boolean, factors = false, sam2 = false): onnxProto.onnx.IGraphProto {
   const g = new GraphBuilder();
-  const B: number | string = batched ? 'batch' : 1;
-  const emb = g.input('image_embeddings', 'float', [1, CHANNELS, GRID, GRID]);
+  const B: number | string = sam2 ? 'num_labels' : batched ? 'batch' : 1;
+  const emb = g.input(sam2 ? SAM2_ENCODER_OUTPUT : 'image_embeddings', 'float', [1, CHANNELS, GRID, GRID]);
+  const highRes = sam2 ? SAM2_HIGH_RES.map(({ name, channels, side }) => g.input(name, 'float', [1, channels, side, side])) : [];
   const pointCoords = g.input('point_coords', 'float', [B, 'num_points', 2]);
   const pointLabels = g.input('point_labels', 'float', [B, 'num_points']);
   const maskInput = g.input('mask_input', 'float', [B, 1, LOW_RES, LOW_RES]);
   const hasMask = g.input('has_mask_input', 'float', [B]);
-  const origSize = g.input('orig_im_size', 'float', [2]);
+  const origSize = sam2 ? null : g.input('orig_im_size', 'float', [2]);
   const cells = LOW_RES * LOW_RES;
   const c = (v: number) => g.scalar(v);
   // A box (labels 2/3) becomes positive points on its sides and a limit on where the mask may grow (box.ts).
@@ -59,8 +69,17 @@ export function buildDecoderGraph(batched: boolean, factors = false): onnxProto.
   // Sub-cell colours back from embedding channels 0-47, unfolded to 3 x 256 x 256, then into the
   // distance space (chromaticity and log brightness, colour.ts).
   const folded = g.op('Slice', [emb, g.ints([0]), g.ints([3 * SUB * SUB]), g.ints([1])]);
-  const colour = g.add(g.mul(folded, c(1 / SUBCELL_SCALE)), c(0.5));
-  const grid = g.op('DepthToSpace', [colour], { blocksize: SUB, mode: 'DCR' });
+  let grid = g.op('DepthToSpace', [g.add(g.mul(folded, c(1 / SUBCELL_SCALE)), c(0.5))], { blocksize: SUB, mode: 'DCR' });
+  if (sam2) {
+    // The same colours from high_res_feats_0 (averaged with the embedding's), and high_res_feats_1
+    // checked against them: its 2 x 2 averages have the same mean, so a wrong map shifts every
+    // colour (by HIGH_RES_CHECK times the difference of the means).
+    const rgbOf = (t: string) => g.op('Slice', [t, g.ints([0]), g.ints([3]), g.ints([1])]);
+    const fine = g.add(rgbOf(highRes[0]), c(0.5));
+    const meanOf = (t: string) => g.op('ReduceMean', [rgbOf(t)], { axes: [1, 2, 3], keepdims: 1 });
+    const shift = g.sub(meanOf(highRes[1]), meanOf(highRes[0]));
+    grid = g.add(g.mul(g.add(grid, fine), c(0.5)), g.mul(shift, c(HIGH_RES_CHECK)));
+  }
   const flat = g.op('Reshape', [colourFeatures(g, grid), g.ints([3, cells])]);
   const rgb = g.op('Reshape', [grid, g.ints([3, cells])]);
   const flatN = withNorms(g, flat);
@@ -101,12 +120,19 @@ export function buildDecoderGraph(batched: boolean, factors = false): onnxProto.
   let cost = g.op('If', [anyNeg], { then_branch: withNeg.graph('with_negatives'), else_branch: noNeg.graph('without_negatives') });
 
   // Only the unpadded part of the frame can be in a mask: h' = int(H * s + 0.5) as in SAM's graph.
-  const longest = g.op('ReduceMax', [origSize], { keepdims: 1 });
-  const resized = g.op('Floor', [g.add(g.mul(origSize, g.div(c(FRAME), longest)), c(0.5))]); // [h', w']
-  const starts = g.floats(Array.from({ length: LOW_RES }, (_, i) => i * (FRAME / LOW_RES)), [LOW_RES], 'cell_start');
-  const within = (i: number, shape: number[]) =>
-    g.op('Cast', [g.op('Less', [g.op('Reshape', [starts, g.ints(shape)]), g.op('Slice', [resized, g.ints([i]), g.ints([i + 1]), g.ints([0])])])], { to: 1 });
-  const valid = g.op('Reshape', [g.mul(within(0, [LOW_RES, 1]), within(1, [1, LOW_RES])), g.ints([cells])]);
+  // SAM 2 fills the whole frame.
+  let resized = '';
+  let valid: string;
+  if (origSize === null) {
+    valid = g.floats(new Array<number>(cells).fill(1), [cells], 'all_cells');
+  } else {
+    const longest = g.op('ReduceMax', [origSize], { keepdims: 1 });
+    resized = g.op('Floor', [g.add(g.mul(origSize, g.div(c(FRAME), longest)), c(0.5))]); // [h', w']
+    const starts = g.floats(Array.from({ length: LOW_RES }, (_, i) => i * (FRAME / LOW_RES)), [LOW_RES], 'cell_start');
+    const within = (i: number, shape: number[]) =>
+      g.op('Cast', [g.op('Less', [g.op('Reshape', [starts, g.ints(shape)]), g.op('Slice', [resized, g.ints([i]), g.ints([i + 1]), g.ints([0])])])], { to: 1 });
+    valid = g.op('Reshape', [g.mul(within(0, [LOW_RES, 1]), within(1, [1, LOW_RES])), g.ints([cells])]);
+  }
   const outsideCost = g.mul(g.sub(c(1), valid), c(FAR)); // cells
   cost = g.op('Min', [box.restrict(g.add(cost, outsideCost)), c(FAR)]);
 
@@ -170,6 +196,13 @@ export function buildDecoderGraph(batched: boolean, factors = false): onnxProto.
   const anyMask = g.op('Greater', [g.op('ReduceMax', [hasMask], { keepdims: 0 }), c(0)]);
   const lowRes = g.op('If', [anyMask], { then_branch: nudged.graph('with_mask_input'), else_branch: asIs.graph('without_mask_input') });
   const iou = withSingle(g, scores.iou, 1);
+  if (origSize === null) {
+    // SAM 2's multimask export returns tokens 1-3 only, clamped to +-32 (export_sam2.py).
+    const multimask = (t: string) => g.op('Slice', [t, g.ints([1]), g.ints([4]), g.ints([1])]);
+    g.output(g.op('Clip', [multimask(lowRes), c(-32), c(32)]), 'masks', 'float', [B, M, LOW_RES, LOW_RES]);
+    g.output(multimask(iou), 'iou_predictions', 'float', [B, M]);
+    return g.graph('test_sam2_decoder');
+  }
 
   // masks: bilinear 256 -> 1024, crop to the unpadded h' x w', bilinear to (H, W): SAM's
   // mask_postprocessing (F.interpolate bilinear, align_corners=False == ONNX half_pixel).

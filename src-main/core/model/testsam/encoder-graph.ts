@@ -31,6 +31,17 @@ export const ENCODER_INPUT = 'input_image';
 export const ENCODER_OUTPUT = 'image_embeddings';
 
 /**
+ * SAM 2.1's image encoder interface as samexporter's export_sam2.py names it: input `image`
+ * 1x3x1024x1024, outputs image_embed 1x256x64x64 and the two high-resolution feature maps.
+ */
+export const SAM2_ENCODER_INPUT = 'image';
+export const SAM2_ENCODER_OUTPUT = 'image_embed';
+export const SAM2_HIGH_RES = [
+  { name: 'high_res_feats_0', channels: 32, side: 256 },
+  { name: 'high_res_feats_1', channels: 64, side: 128 },
+] as const;
+
+/**
  * The 9 patch statistics as an affine map of [mean r, g, b, std r, g, b] (9 x 6 weights + 9 biases):
  * centred mean colour, two opponent chroma axes (red-green, yellow-blue), texture, a constant.
  */
@@ -82,9 +93,14 @@ export function denseExpansion(): { weight: Float64Array; bias: Float64Array } {
   return { weight, bias: b };
 }
 
-export function buildEncoderGraph(): onnxProto.onnx.IGraphProto {
+/**
+ * `sam2`: SAM 2.1's names, plus high_res_feats_0 (the centred sub-cell colours in channels 0-2 at
+ * 256 x 256, the rest zero) and high_res_feats_1 (the same colours averaged over 2 x 2 sub-cells at
+ * 128 x 128); test-sam2's decoder reads colours from them and from image_embed together.
+ */
+export function buildEncoderGraph(sam2 = false): onnxProto.onnx.IGraphProto {
   const g = new GraphBuilder();
-  const x = g.input(ENCODER_INPUT, 'float', [1, 3, FRAME, FRAME]);
+  const x = g.input(sam2 ? SAM2_ENCODER_INPUT : ENCODER_INPUT, 'float', [1, 3, FRAME, FRAME]);
 
   // Undo SAM's normalisation: colour in 0-1 (the zero padding becomes the mean grey, as in SAM).
   const scale = g.floats(PIXEL_STD.map((s) => s / 255), [1, 3, 1, 1], 'std');
@@ -121,6 +137,15 @@ export function buildEncoderGraph(): onnxProto.onnx.IGraphProto {
   const dense = g.op('Conv', [stats, g.floats(weight, [REST_CHANNELS, DENSE_INPUTS, 1, 1], 'expand_w'), g.floats(bias, [REST_CHANNELS], 'expand_b')]);
 
   const embedding = g.op('Concat', [subFeatures, dense], { axis: 1 });
-  g.output(embedding, ENCODER_OUTPUT, 'float', [1, CHANNELS, GRID, GRID]);
-  return g.graph('test_sam_encoder');
+  if (!sam2) {
+    g.output(embedding, ENCODER_OUTPUT, 'float', [1, CHANNELS, GRID, GRID]);
+    return g.graph('test_sam_encoder');
+  }
+  const halved = g.op('AveragePool', [centred], { kernel_shape: [2, 2], strides: [2, 2] });
+  SAM2_HIGH_RES.forEach(({ name, channels, side }, i) => {
+    const padded = g.op('Pad', [i === 0 ? centred : halved, g.ints([0, 0, 0, 0, 0, channels - 3, 0, 0])]);
+    g.output(padded, name, 'float', [1, channels, side, side]);
+  });
+  g.output(embedding, SAM2_ENCODER_OUTPUT, 'float', [1, CHANNELS, GRID, GRID]);
+  return g.graph('test_sam2_encoder');
 }
