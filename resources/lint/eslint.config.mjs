@@ -24,7 +24,9 @@ const layerZones = [
   { target: [...DOMAIN, ...BASE, ...UTIL], from: PIPELINE },
   { target: [...BASE, ...UTIL], from: DOMAIN },
   { target: UTIL, from: BASE },
-].flatMap(({ target, from }) => target.map((t) => ({ target: t, from, message: 'a lower layer may not import a higher one (see resources/lint/eslint.config.mjs)' })));
+].flatMap(({ target, from }) =>
+  target.map((t) => ({ target: t, from, message: 'a lower layer may not import a higher one (see resources/lint/eslint.config.mjs)' })),
+);
 
 /** Pairs inside one layer that must stay one-way (the store persists diffs; it never runs actions). */
 const sideZones = [
@@ -33,14 +35,49 @@ const sideZones = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'out/**', 'dist/**', 'artifacts/**', 'models/**', 'src-main/core/amg/sparse/kernel/assembly/**', '**/*.svelte'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'out/**',
+      'dist/**',
+      'artifacts/**',
+      'models/**',
+      'src-main/core/amg/sparse/kernel/assembly/**',
+      '**/*.svelte',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts', '**/*.mjs'],
     plugins: { 'import-x': importX },
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', setImmediate: 'readonly', queueMicrotask: 'readonly', structuredClone: 'readonly', performance: 'readonly', TextEncoder: 'readonly', TextDecoder: 'readonly', fetch: 'readonly', AbortController: 'readonly', WebAssembly: 'readonly', globalThis: 'readonly', SharedArrayBuffer: 'readonly', Atomics: 'readonly' } },
-    settings: { 'import-x/resolver': { typescript: { project: ['tsconfig.json', 'tsconfig.web.json'], noWarnOnMultipleProjects: true }, node: true } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        URL: 'readonly',
+        Buffer: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        setImmediate: 'readonly',
+        queueMicrotask: 'readonly',
+        structuredClone: 'readonly',
+        performance: 'readonly',
+        TextEncoder: 'readonly',
+        TextDecoder: 'readonly',
+        fetch: 'readonly',
+        AbortController: 'readonly',
+        WebAssembly: 'readonly',
+        globalThis: 'readonly',
+        SharedArrayBuffer: 'readonly',
+        Atomics: 'readonly',
+      },
+    },
+    settings: {
+      'import-x/resolver': { typescript: { project: ['tsconfig.json', 'tsconfig.web.json'], noWarnOnMultipleProjects: true }, node: true },
+    },
     rules: {
       'import-x/no-cycle': ['error', { ignoreExternal: true }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
@@ -53,14 +90,29 @@ export default tseslint.config(
     ignores: ['src-main/**/*.test.ts', 'src-main/**/*.testing.ts'],
     rules: {
       'import-x/no-restricted-paths': ['error', { zones: [...layerZones, ...sideZones] }],
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/*.testing', '**/*.testing.ts', 'vitest'], message: 'test helpers stay out of product code' }] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/*.testing', '**/*.testing.ts', 'vitest'], message: 'test helpers stay out of product code' }] },
+      ],
     },
   },
   {
     files: ['src-main/**/*.ts'],
     ignores: ['src-main/shell/**'],
     rules: {
-      'no-restricted-imports': ['error', { paths: ['electron', 'svelte', 'konva'], patterns: [{ group: ['electron/*', 'svelte/*'], message: 'only src-main/shell may import electron; the core never imports the DOM or Svelte' }, { group: ['**/*.testing', '**/*.testing.ts', 'vitest'], message: 'test helpers stay out of product code' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['electron', 'svelte', 'konva'],
+          patterns: [
+            {
+              group: ['electron/*', 'svelte/*'],
+              message: 'only src-main/shell may import electron; the core never imports the DOM or Svelte',
+            },
+            { group: ['**/*.testing', '**/*.testing.ts', 'vitest'], message: 'test helpers stay out of product code' },
+          ],
+        },
+      ],
     },
   },
   {
@@ -71,7 +123,17 @@ export default tseslint.config(
   {
     files: ['src-renderer/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/src-main/**', '../../../*'], message: "the renderer reaches the main process only through '@contract' (and the shared '@rle')" }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/src-main/**', '../../../*'],
+              message: "the renderer reaches the main process only through '@contract' (and the shared '@rle')",
+            },
+          ],
+        },
+      ],
     },
   },
 );

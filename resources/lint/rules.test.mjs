@@ -16,28 +16,54 @@ async function ruleIds(filePath, code) {
 
 describe('layer rules', () => {
   it('refuses a lower layer importing a higher one', async () => {
-    const ids = await ruleIds('src-main/core/store/probe.ts', "import { createService } from '../service/service';\nexport const x = createService;\n");
+    const ids = await ruleIds(
+      'src-main/core/store/probe.ts',
+      "import { createService } from '../service/service';\nexport const x = createService;\n",
+    );
     expect(ids).toContain('import-x/no-restricted-paths');
   });
 
   it('refuses the store importing actions and the core importing the CLI', async () => {
-    expect(await ruleIds('src-main/core/store/probe.ts', "import { applyAction } from '../actions/persistent';\nexport const x = applyAction;\n")).toContain('import-x/no-restricted-paths');
-    expect(await ruleIds('src-main/core/model/probe.ts', "import { runModelsCli } from '../../cli/models';\nexport const x = runModelsCli;\n")).toContain('import-x/no-restricted-paths');
+    expect(
+      await ruleIds(
+        'src-main/core/store/probe.ts',
+        "import { applyAction } from '../actions/persistent';\nexport const x = applyAction;\n",
+      ),
+    ).toContain('import-x/no-restricted-paths');
+    expect(
+      await ruleIds('src-main/core/model/probe.ts', "import { runModelsCli } from '../../cli/models';\nexport const x = runModelsCli;\n"),
+    ).toContain('import-x/no-restricted-paths');
   });
 
   it('lets a higher layer import a lower one', async () => {
-    expect(await ruleIds('src-main/core/service/probe.ts', "import { ProjectStore } from '../store/project-store';\nexport const x = ProjectStore;\n")).toEqual([]);
+    expect(
+      await ruleIds(
+        'src-main/core/service/probe.ts',
+        "import { ProjectStore } from '../store/project-store';\nexport const x = ProjectStore;\n",
+      ),
+    ).toEqual([]);
   });
 
   it('keeps electron in the shell and test helpers out of product code', async () => {
-    expect(await ruleIds('src-main/core/model/probe.ts', "import { app } from 'electron';\nexport const x = app;\n")).toContain('no-restricted-imports');
+    expect(await ruleIds('src-main/core/model/probe.ts', "import { app } from 'electron';\nexport const x = app;\n")).toContain(
+      'no-restricted-imports',
+    );
     expect(await ruleIds('src-main/shell/probe.ts', "import { app } from 'electron';\nexport const x = app;\n")).toEqual([]);
-    expect(await ruleIds('src-main/core/store/probe.ts', "import { tempDir } from './fixtures.testing';\nexport const x = tempDir;\n")).toContain('no-restricted-imports');
+    expect(
+      await ruleIds('src-main/core/store/probe.ts', "import { tempDir } from './fixtures.testing';\nexport const x = tempDir;\n"),
+    ).toContain('no-restricted-imports');
   });
 
   it('lets the renderer reach the main process only through its aliases', async () => {
-    expect(await ruleIds('src-renderer/src/lib/probe.ts', "import type { ClassInfo } from '../../../src-main/core/api/contract';\nexport type X = ClassInfo;\n")).toContain('no-restricted-imports');
-    expect(await ruleIds('src-renderer/src/lib/probe.ts', "import type { ClassInfo } from '@contract';\nexport type X = ClassInfo;\n")).toEqual([]);
+    expect(
+      await ruleIds(
+        'src-renderer/src/lib/probe.ts',
+        "import type { ClassInfo } from '../../../src-main/core/api/contract';\nexport type X = ClassInfo;\n",
+      ),
+    ).toContain('no-restricted-imports');
+    expect(
+      await ruleIds('src-renderer/src/lib/probe.ts', "import type { ClassInfo } from '@contract';\nexport type X = ClassInfo;\n"),
+    ).toEqual([]);
   });
 });
 
@@ -56,7 +82,14 @@ describe('structure check', () => {
   });
 
   it('accepts kebab-case TypeScript and PascalCase Svelte names only', () => {
-    for (const ok of ['src-main/core/amg/mask-data.ts', 'src-main/core/store/fixtures.testing.ts', 'x/state.svelte.ts', 'x/ImageView.svelte', 'tests/e2e/app.spec.ts']) expect(badFileName(ok), ok).toBe(false);
+    for (const ok of [
+      'src-main/core/amg/mask-data.ts',
+      'src-main/core/store/fixtures.testing.ts',
+      'x/state.svelte.ts',
+      'x/ImageView.svelte',
+      'tests/e2e/app.spec.ts',
+    ])
+      expect(badFileName(ok), ok).toBe(false);
     for (const bad of ['src-main/core/amg/maskData.ts', 'x/image-view.svelte', 'x/Mask_data.ts']) expect(badFileName(bad), bad).toBe(true);
   });
 });

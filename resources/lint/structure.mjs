@@ -28,17 +28,30 @@ export function importGraph(files) {
 /** Strongly connected components of more than one file (Tarjan), i.e. the import circles. */
 export function circles(graph) {
   let next = 0;
-  const stack = [], onStack = new Set(), index = new Map(), low = new Map(), found = [];
+  const stack = [],
+    onStack = new Set(),
+    index = new Map(),
+    low = new Map(),
+    found = [];
   const visit = (v) => {
-    index.set(v, next); low.set(v, next++); stack.push(v); onStack.add(v);
+    index.set(v, next);
+    low.set(v, next++);
+    stack.push(v);
+    onStack.add(v);
     for (const w of graph.get(v) ?? []) {
-      if (!index.has(w)) { visit(w); low.set(v, Math.min(low.get(v), low.get(w))); }
-      else if (onStack.has(w)) low.set(v, Math.min(low.get(v), index.get(w)));
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v), low.get(w)));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v), index.get(w)));
     }
     if (low.get(v) !== index.get(v)) return;
     const component = [];
     let w;
-    do { w = stack.pop(); onStack.delete(w); component.push(w); } while (w !== v);
+    do {
+      w = stack.pop();
+      onStack.delete(w);
+      component.push(w);
+    } while (w !== v);
     if (component.length > 1) found.push(component.sort());
   };
   for (const v of graph.keys()) if (!index.has(v)) visit(v);
@@ -56,13 +69,17 @@ function main() {
   const files = execSync('git ls-files --cached --others --exclude-standard src-main src-renderer src-preload', { encoding: 'utf8' })
     .split('\n')
     .filter((f) => /\.(ts|svelte)$/.test(f) && !/\.test\.ts$/.test(f) && existsSync(f));
-  const named = execSync('git ls-files --cached --others --exclude-standard src-main src-renderer src-preload tests resources/scripts resources/lint', { encoding: 'utf8' })
+  const named = execSync(
+    'git ls-files --cached --others --exclude-standard src-main src-renderer src-preload tests resources/scripts resources/lint',
+    { encoding: 'utf8' },
+  )
     .split('\n')
     .filter((f) => /\.(ts|mjs|svelte)$/.test(f) && existsSync(f) && !f.includes('/kernel/assembly/'));
   const badNames = named.filter(badFileName);
   const found = circles(importGraph(files));
   if (found.length > 0) process.stderr.write(`import circles (${found.length}):\n${found.map((c) => '  ' + c.join(' -> ')).join('\n')}\n`);
-  if (badNames.length > 0) process.stderr.write(`file names not kebab-case (TypeScript) or PascalCase (Svelte):\n${badNames.map((f) => '  ' + f).join('\n')}\n`);
+  if (badNames.length > 0)
+    process.stderr.write(`file names not kebab-case (TypeScript) or PascalCase (Svelte):\n${badNames.map((f) => '  ' + f).join('\n')}\n`);
   if (found.length > 0 || badNames.length > 0) process.exit(1);
   process.stdout.write(`structure: ${files.length} files without an import circle, ${named.length} file names checked\n`);
 }

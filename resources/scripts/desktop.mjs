@@ -93,7 +93,21 @@ function ensureSqliteBinding(version) {
   const gotPrebuilt =
     existsSync(prebuild) &&
     run(process.execPath, [prebuild, '--runtime', 'electron', '--target', version, '--arch', process.arch], { cwd: work });
-  const built = gotPrebuilt || run('npx', ['--yes', 'node-gyp', 'rebuild', '--release', `--target=${version}`, `--arch=${process.arch}`, '--dist-url=https://electronjs.org/headers'], { cwd: work, shell: process.platform === 'win32' });
+  const built =
+    gotPrebuilt ||
+    run(
+      'npx',
+      [
+        '--yes',
+        'node-gyp',
+        'rebuild',
+        '--release',
+        `--target=${version}`,
+        `--arch=${process.arch}`,
+        '--dist-url=https://electronjs.org/headers',
+      ],
+      { cwd: work, shell: process.platform === 'win32' },
+    );
   const out = join(work, 'build/Release/better_sqlite3.node');
   if (!built || !existsSync(out)) {
     fail([

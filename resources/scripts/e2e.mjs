@@ -25,7 +25,10 @@ if (!existsSync(chromium)) {
 
 if (!existsSync(join(root, 'out', 'renderer', 'index.html'))) {
   process.stdout.write('test:e2e: the UI is not built yet; running `electron-vite build`…\n');
-  const build = spawnSync(process.execPath, [join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], { cwd: root, stdio: 'inherit' });
+  const build = spawnSync(process.execPath, [join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   if (build.status !== 0) fail('`electron-vite build` failed; see above.');
 }
 

@@ -35,4 +35,8 @@ for (const [name, on] of Object.entries(PACKAGED_FUSES)) {
   config[key] = on;
 }
 await fuses.flipFuses(resolve(target), config);
-process.stdout.write(`fuses: set ${Object.entries(PACKAGED_FUSES).map(([k, v]) => `${k}=${v ? 'on' : 'off'}`).join(', ')} on ${target}\n`);
+process.stdout.write(
+  `fuses: set ${Object.entries(PACKAGED_FUSES)
+    .map(([k, v]) => `${k}=${v ? 'on' : 'off'}`)
+    .join(', ')} on ${target}\n`,
+);

@@ -16,7 +16,11 @@ const BIN = resolve(__dirname, '..', '..', 'resources', 'bin', 'samantic.mjs');
 const root = mkdtempSync(join(tmpdir(), 'samantic-accept-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-interface Annotation { image_id: number; category_id: number; segmentation: unknown }
+interface Annotation {
+  image_id: number;
+  category_id: number;
+  segmentation: unknown;
+}
 interface Coco {
   images: { id: number; file_name: string; width: number; height: number }[];
   annotations: Annotation[];
@@ -50,7 +54,9 @@ describe('samantic label on synthetic pizzas, all defaults', () => {
       if (!ci) throw new Error(`${gi.file_name} is missing from the export`);
       return {
         name: gi.file_name,
-        gt: gt.annotations.filter((a) => a.image_id === gi.id).map((a) => ({ category: gtName.get(a.category_id)!, mask: a.segmentation as AnyMask })),
+        gt: gt.annotations
+          .filter((a) => a.image_id === gi.id)
+          .map((a) => ({ category: gtName.get(a.category_id)!, mask: a.segmentation as AnyMask })),
         pred: coco.annotations
           .filter((a) => a.image_id === ci.id)
           .map((a) => ({ classId: a.category_id, mask: maskOf(a.segmentation, ci.width, ci.height) })),

@@ -71,11 +71,19 @@ beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'samantic-import-'));
   folder = join(root, 'photos');
   mkdirSync(folder);
-  for (const [name, colour] of [['a.png', '#884422'], ['b.png', '#224488']]) {
-    await sharp({ create: { width: W, height: H, channels: 3, background: colour } }).png().toFile(join(folder, name));
+  for (const [name, colour] of [
+    ['a.png', '#884422'],
+    ['b.png', '#224488'],
+  ]) {
+    await sharp({ create: { width: W, height: H, channels: 3, background: colour } })
+      .png()
+      .toFile(join(folder, name));
   }
   // b.png is listed without annotations: labelled as holding nothing.
-  const listed = [{ id: 1, file_name: 'a.png', width: W, height: H }, { id: 2, file_name: 'b.png', width: W, height: H }];
+  const listed = [
+    { id: 1, file_name: 'a.png', width: W, height: H },
+    { id: 2, file_name: 'b.png', width: W, height: H },
+  ];
   const r = samantic(['import', folder, '--coco', write('good.json', coco([], listed)), '--model', 'test-sam', '--device', 'cpu']);
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
@@ -87,14 +95,26 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe('samantic import: bad input changes nothing', () => {
   const cases: [string, object, RegExp][] = [
-    ['polygon of 2 points', { id: 101, image_id: 1, category_id: 1, segmentation: [[1, 1, 5, 5]] }, /annotation id 101: polygon 0 has 2 points; a polygon needs at least 3/],
+    [
+      'polygon of 2 points',
+      { id: 101, image_id: 1, category_id: 1, segmentation: [[1, 1, 5, 5]] },
+      /annotation id 101: polygon 0 has 2 points; a polygon needs at least 3/,
+    ],
     [
       'RLE of another size',
       { id: 102, image_id: 1, category_id: 1, segmentation: { size: [10, 10], counts: [10, 5, 85] } },
       /annotation id 102: its RLE is 10x10 \(width x height\) but the image is 64x48/,
     ],
-    ['unknown category id', { id: 103, image_id: 1, category_id: 9, segmentation: [square(1, 1, 5)] }, /annotation id 103: category_id 9 is not among the file's categories/],
-    ['bbox outside the image', { id: 104, image_id: 1, category_id: 1, segmentation: [square(1, 1, 5)], bbox: [50, 40, 30, 30] }, /annotation id 104: bbox \[50,40,30,30\] lies outside the 64x48 image/],
+    [
+      'unknown category id',
+      { id: 103, image_id: 1, category_id: 9, segmentation: [square(1, 1, 5)] },
+      /annotation id 103: category_id 9 is not among the file's categories/,
+    ],
+    [
+      'bbox outside the image',
+      { id: 104, image_id: 1, category_id: 1, segmentation: [square(1, 1, 5)], bbox: [50, 40, 30, 30] },
+      /annotation id 104: bbox \[50,40,30,30\] lies outside the 64x48 image/,
+    ],
   ];
   for (const [what, ann, message] of cases) {
     it(`refuses a ${what}, naming the file and the annotation`, () => {
@@ -132,15 +152,45 @@ describe('samantic import: bad input changes nothing', () => {
     expectRefused(samantic(['import', folder, '--coco', broken]), broken, /is not valid JSON/);
     const lm = join(root, 'labelme');
     mkdirSync(lm);
-    writeFileSync(join(lm, 'a.json'), JSON.stringify({ version: '5.4.1', flags: {}, imagePath: '../photos/a.png', imageData: null, imageHeight: H, imageWidth: W,
-      shapes: [{ label: 'cat', points: [[1, 1], [5, 5]], group_id: null, shape_type: 'polygon', flags: {} }] }));
-    expectRefused(samantic(['import', folder, '--labelme', lm]), join(lm, 'a.json'), /a\.json: \.\.\/photos\/a\.png, shape 0: polygon of 2 points/);
+    writeFileSync(
+      join(lm, 'a.json'),
+      JSON.stringify({
+        version: '5.4.1',
+        flags: {},
+        imagePath: '../photos/a.png',
+        imageData: null,
+        imageHeight: H,
+        imageWidth: W,
+        shapes: [
+          {
+            label: 'cat',
+            points: [
+              [1, 1],
+              [5, 5],
+            ],
+            group_id: null,
+            shape_type: 'polygon',
+            flags: {},
+          },
+        ],
+      }),
+    );
+    expectRefused(
+      samantic(['import', folder, '--labelme', lm]),
+      join(lm, 'a.json'),
+      /a\.json: \.\.\/photos\/a\.png, shape 0: polygon of 2 points/,
+    );
     const yolo = join(root, 'yolo');
     mkdirSync(join(yolo, 'labels', 'train'), { recursive: true });
     writeFileSync(join(yolo, 'data.yaml'), 'names:\n  0: cat\n');
     writeFileSync(join(yolo, 'labels', 'train', 'a.txt'), '3 0.1 0.1 0.2 0.1 0.2 0.2\n0 0.1 0.1 1.5 0.1 0.2 0.2\n');
     const y = samantic(['import', folder, '--yolo-seg', yolo]);
-    expectRefused(y, join(yolo, 'labels', 'train', 'a.txt'), /line 1: class index 3 is not in data\.yaml's names/, /line 2: coordinates outside \[0, 1\]/);
+    expectRefused(
+      y,
+      join(yolo, 'labels', 'train', 'a.txt'),
+      /line 1: class index 3 is not in data\.yaml's names/,
+      /line 2: coordinates outside \[0, 1\]/,
+    );
     expect(snapshot()).toEqual(before);
   });
 });

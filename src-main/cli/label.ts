@@ -63,7 +63,10 @@ export async function runLabel(argv: string[]): Promise<number> {
   try {
     const opened = await api.openFolder({ folder, project: values.project, model: values.model, device, recursive: values.recursive });
     if (opened.images.total === 0) {
-      throw new SamanticError('folder-empty', `No images in '${folder}' (looked for .jpg, .png, .webp, .tif, .avif, .gif${values.recursive ? '' : '; add --recursive to look in sub-folders'}).`);
+      throw new SamanticError(
+        'folder-empty',
+        `No images in '${folder}' (looked for .jpg, .png, .webp, .tif, .avif, .gif${values.recursive ? '' : '; add --recursive to look in sub-folders'}).`,
+      );
     }
     const summary = await api.process({ preset });
     progress.end();
@@ -101,10 +104,16 @@ export async function runLabel(argv: string[]): Promise<number> {
       const lines = [
         `done: ${summary.images.done}/${summary.images.total} images (${report.encoded} encoded, ${report.cacheHits} from cache, ${failures.length} failed) in ${report.seconds.toFixed(1)} s on ${summary.provider}`,
         `${summary.segments} segments in ${classes.length} classes:`,
-        ...classes.slice(0, 15).map((c) => `  ${c.name.padEnd(12)} ${String(c.segmentCount).padStart(6)} segments in ${c.imageCount} images`),
+        ...classes
+          .slice(0, 15)
+          .map((c) => `  ${c.name.padEnd(12)} ${String(c.segmentCount).padStart(6)} segments in ${c.imageCount} images`),
         ...(classes.length > 15 ? [`  ... and ${classes.length - 15} more`] : []),
         ...failures.map((f) => `failed: ${f.file}: ${f.reason}`),
-        ...(failures.length ? [`${failures.length} image(s) failed: fix the cause above and run the same command again; failed images are retried on every run.`] : []),
+        ...(failures.length
+          ? [
+              `${failures.length} image(s) failed: fix the cause above and run the same command again; failed images are retried on every run.`,
+            ]
+          : []),
         `wrote ${exported.file} (${exported.images} images, ${exported.annotations} annotations, ${exported.categories} categories)`,
       ];
       process.stdout.write(lines.join('\n') + '\n');

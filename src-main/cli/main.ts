@@ -44,7 +44,9 @@ export async function main(argv: string[]): Promise<number> {
     return await run(rest);
   } catch (err) {
     const { code, message } = toErrorPayload(err);
-    process.stderr.write(`samantic ${name}: ${message}${code === 'internal' && process.env.SAMANTIC_DEBUG ? `\n${(err as Error).stack}` : ''}\n`);
+    process.stderr.write(
+      `samantic ${name}: ${message}${code === 'internal' && process.env.SAMANTIC_DEBUG ? `\n${(err as Error).stack}` : ''}\n`,
+    );
     return 1;
   }
 }

@@ -46,7 +46,8 @@ function status(m: ModelListing): string {
 export function formatModelTable(models: ModelListing[]): string {
   const rows = models.map((m) => {
     const onDisk = m.files.every((f) => f.bytes !== null) ? m.files.reduce((a, f) => a + (f.bytes ?? 0), 0) : null;
-    const expected = m.files.every((f) => f.expectedBytes !== null) && m.files.length > 0 ? m.files.reduce((a, f) => a + (f.expectedBytes ?? 0), 0) : null;
+    const expected =
+      m.files.every((f) => f.expectedBytes !== null) && m.files.length > 0 ? m.files.reduce((a, f) => a + (f.expectedBytes ?? 0), 0) : null;
     const size = m.generated ? '< 1 MB' : formatBytes(onDisk ?? expected);
     const sha = m.generated ? '-' : m.files.length > 0 && m.files.every((f) => f.verified) ? 'yes' : 'no';
     const d = m.descriptor;
@@ -56,7 +57,11 @@ export function formatModelTable(models: ModelListing[]): string {
   const head = ['ID', 'FAMILY', 'STATUS', 'SIZE', 'SPEED', 'PARAMS', 'SHA-256', 'NAME'];
   const last = head.length - 1;
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (i < last ? r[i].length : 0))));
-  const line = (r: string[]) => r.map((c, i) => (i < last ? c.padEnd(widths[i]) : c)).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (i < last ? c.padEnd(widths[i]) : c))
+      .join('  ')
+      .trimEnd();
   return `${[line(head), ...rows.map(line)].join('\n')}\n`;
 }
 
@@ -75,7 +80,12 @@ export async function runModelsCli(argv: string[], io: CliIo = defaultIo): Promi
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { 'models-dir': { type: 'string' }, json: { type: 'boolean' }, 'no-verify': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        'models-dir': { type: 'string' },
+        json: { type: 'boolean' },
+        'no-verify': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
     });
   } catch (err) {
     io.err(`samantic models: ${(err as Error).message}\n${MODELS_USAGE}`);
@@ -91,7 +101,15 @@ export async function runModelsCli(argv: string[], io: CliIo = defaultIo): Promi
   try {
     if (sub === 'list' && rest.length === 0) {
       const models = listModels(modelsDir);
-      io.out(values.json ? `${JSON.stringify(models.map(({ descriptor: _d, ...m }) => m), null, 2)}\n` : formatModelTable(models));
+      io.out(
+        values.json
+          ? `${JSON.stringify(
+              models.map(({ descriptor: _d, ...m }) => m),
+              null,
+              2,
+            )}\n`
+          : formatModelTable(models),
+      );
       return 0;
     }
     if (sub === 'download' && rest.length === 1) {

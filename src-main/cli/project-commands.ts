@@ -23,14 +23,18 @@ interface OpenOptions {
 async function openProject(arg: string | undefined, opts: OpenOptions = {}): Promise<Service> {
   if (!arg) throw new SamanticError('invalid-argument', 'Name a project file or a photo folder, e.g. samantic info ~/photos');
   const p = resolve(arg);
-  if (!existsSync(p)) throw new SamanticError('not-found', `'${arg}' does not exist. Name a project file (.samantic/project.db) or a labelled folder.`);
+  if (!existsSync(p))
+    throw new SamanticError('not-found', `'${arg}' does not exist. Name a project file (.samantic/project.db) or a labelled folder.`);
   let folder: string;
   let projectFile: string;
   if (statSync(p).isDirectory()) {
     folder = p;
     projectFile = ProjectStore.defaultPath(p);
     if (!existsSync(projectFile) && !opts.create) {
-      throw new SamanticError('not-found', `Folder '${arg}' has no Samantic project yet (${projectFile} is missing). Run 'samantic label ${arg}' first.`);
+      throw new SamanticError(
+        'not-found',
+        `Folder '${arg}' has no Samantic project yet (${projectFile} is missing). Run 'samantic label ${arg}' first.`,
+      );
     }
   } else {
     projectFile = p;
@@ -69,25 +73,39 @@ export async function runExport(argv: string[]): Promise<number> {
   const format = legacy ? 'coco' : oneOf('format', values.format, DATASET_FORMATS, 'coco');
   const segmentation: ExportFormat = values.rle ? 'rle' : values.polygon ? 'polygon' : (legacy ?? 'polygon');
   if ((values.rle || values.polygon) && format !== 'coco') {
-    throw new SamanticError('invalid-argument', `--polygon and --rle choose the COCO segmentation; they do not apply to --format ${format}.`);
+    throw new SamanticError(
+      'invalid-argument',
+      `--polygon and --rle choose the COCO segmentation; they do not apply to --format ${format}.`,
+    );
   }
   let seed: number | undefined;
   if (values.seed !== undefined) {
     seed = Number(values.seed);
-    if (!Number.isSafeInteger(seed) || seed < 0 || seed > 2 ** 31 - 1) throw new SamanticError('invalid-argument', `--seed must be a whole number from 0 to 2147483647, got '${values.seed}'.`);
+    if (!Number.isSafeInteger(seed) || seed < 0 || seed > 2 ** 31 - 1)
+      throw new SamanticError('invalid-argument', `--seed must be a whole number from 0 to 2147483647, got '${values.seed}'.`);
   }
-  if (seed !== undefined && !values.split) throw new SamanticError('invalid-argument', '--seed only applies with --split, e.g. --split 0.8,0.1,0.1 --seed 1.');
+  if (seed !== undefined && !values.split)
+    throw new SamanticError('invalid-argument', '--seed only applies with --split, e.g. --split 0.8,0.1,0.1 --seed 1.');
   // Checked before the project opens, so a typo costs nothing.
   if (values.split) parseSplitRatios(values.split);
   const classIds = values.classes ? parseIdList(values.classes, '--classes') : undefined;
   const service = await openProject(positionals[0], { readOnly: true });
   try {
     const r = await service.api.exportDataset({
-      out: resolve(values.out), format, segmentation, classIds, split: values.split, seed,
+      out: resolve(values.out),
+      format,
+      segmentation,
+      classIds,
+      split: values.split,
+      seed,
       images: values['copy-images'] ? 'copy' : 'link',
     });
-    const splits = Object.entries(r.splits).map(([k, v]) => `${k} ${v}`).join(', ');
-    process.stdout.write(`wrote ${r.out} (${r.format}: ${r.images} images, ${r.instances} instances, ${r.classes} classes${splits ? `; ${splits}` : ''})\n`);
+    const splits = Object.entries(r.splits)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
+    process.stdout.write(
+      `wrote ${r.out} (${r.format}: ${r.images} images, ${r.instances} instances, ${r.classes} classes${splits ? `; ${splits}` : ''})\n`,
+    );
     return 0;
   } finally {
     await service.close();
@@ -96,7 +114,9 @@ export async function runExport(argv: string[]): Promise<number> {
 
 export async function runImport(argv: string[]): Promise<number> {
   // '--labelme' may stand alone (the photo folder); parseArgs needs a value for a string flag.
-  const args = argv.flatMap((a, i) => (a === '--labelme' && (argv[i + 1] === undefined || argv[i + 1].startsWith('--')) ? ['--labelme', ''] : [a]));
+  const args = argv.flatMap((a, i) =>
+    a === '--labelme' && (argv[i + 1] === undefined || argv[i + 1].startsWith('--')) ? ['--labelme', ''] : [a],
+  );
   const { values, positionals } = parseCli(args, {
     coco: { type: 'string' },
     labelme: { type: 'string' },
@@ -107,10 +127,17 @@ export async function runImport(argv: string[]): Promise<number> {
   });
   const given = (['coco', 'labelme', 'yolo-seg'] as const).filter((f) => values[f] !== undefined);
   if (given.length !== 1) {
-    throw new SamanticError('invalid-argument', 'import needs exactly one of --coco file.json, --labelme [dir] or --yolo-seg dir. See samantic import --help.');
+    throw new SamanticError(
+      'invalid-argument',
+      'import needs exactly one of --coco file.json, --labelme [dir] or --yolo-seg dir. See samantic import --help.',
+    );
   }
   const format: ImportFormat = given[0];
-  if (positionals.length !== 1) throw new SamanticError('invalid-argument', 'import needs the photo folder (or its project file): samantic import <folder> --coco file.json');
+  if (positionals.length !== 1)
+    throw new SamanticError(
+      'invalid-argument',
+      'import needs the photo folder (or its project file): samantic import <folder> --coco file.json',
+    );
   const raw = values[format] as string;
   const target = resolve(positionals[0]);
   const device = oneOf('device', values.device, DEVICE_CHOICES, 'auto');
@@ -126,7 +153,9 @@ export async function runImport(argv: string[]): Promise<number> {
     if (r.classesCreated.length) out.write(`new classes: ${r.classesCreated.join(', ')}\n`);
     if (r.classesMatched.length) out.write(`added to existing classes: ${r.classesMatched.join(', ')}\n`);
     if (r.missingImages.length) {
-      out.write(`skipped ${r.missingImages.length} image(s) named in the file but not in ${folder}: ${r.missingImages.slice(0, 10).join(', ')}${r.missingImages.length > 10 ? ', ...' : ''}\n`);
+      out.write(
+        `skipped ${r.missingImages.length} image(s) named in the file but not in ${folder}: ${r.missingImages.slice(0, 10).join(', ')}${r.missingImages.length > 10 ? ', ...' : ''}\n`,
+      );
     }
     for (const p of r.skipped) out.write(`left out ${p.file}: ${p.image}, ${p.ref}: ${p.message}\n`);
     return 0;
@@ -137,7 +166,11 @@ export async function runImport(argv: string[]): Promise<number> {
 
 function parseId(s: string | undefined, what: string): number {
   const n = Number(s);
-  if (!s || !Number.isSafeInteger(n) || n < 1) throw new SamanticError('invalid-argument', `${what} must be a class id (a positive integer), got '${s ?? ''}'. Run 'samantic classes <project>' to list them.`);
+  if (!s || !Number.isSafeInteger(n) || n < 1)
+    throw new SamanticError(
+      'invalid-argument',
+      `${what} must be a class id (a positive integer), got '${s ?? ''}'. Run 'samantic classes <project>' to list them.`,
+    );
   return n;
 }
 
@@ -151,14 +184,18 @@ export async function runClasses(argv: string[]): Promise<number> {
       const name = rest.slice(1).join(' ');
       await api.renameClass({ classId: parseId(rest[0], 'rename'), name });
     } else if (action === 'merge') {
-      if (rest.length < 2) throw new SamanticError('invalid-argument', 'merge needs at least two class ids: samantic classes <project> merge <into> <id> ...');
+      if (rest.length < 2)
+        throw new SamanticError('invalid-argument', 'merge needs at least two class ids: samantic classes <project> merge <into> <id> ...');
       const ids = rest.map((s) => parseId(s, 'merge'));
       await api.mergeClasses({ classIds: ids, into: ids[0] });
     } else if (action === 'recluster') {
       // Regroups only what no user decision covers; undo in the app takes it back.
       await api.recluster({});
     } else if (action !== 'list') {
-      throw new SamanticError('invalid-argument', `Unknown classes action '${action}': use list, rename <id> <name>, merge <id> <id> ... or recluster`);
+      throw new SamanticError(
+        'invalid-argument',
+        `Unknown classes action '${action}': use list, rename <id> <name>, merge <id> <id> ... or recluster`,
+      );
     }
     const classes = await api.listClasses();
     for (const c of classes) {

@@ -30,7 +30,10 @@ const digest = (file: string) => createHash('sha256').update(readFileSync(file))
 
 /** A second process holding the project as a writer until killed (tests/fixtures/hold-project.ts). */
 async function holdProject(file: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'tests', 'fixtures', 'hold-project.ts'), file], { cwd: REPO, stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'tests', 'fixtures', 'hold-project.ts'), file], {
+    cwd: REPO,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   await new Promise<void>((ok, fail) => {
     child.stdout!.on('data', (d: Buffer) => d.toString().includes('holding') && ok());
     child.once('exit', (code) => fail(new Error(`holder exited with ${code}`)));
@@ -152,7 +155,10 @@ describe('damaged project files', () => {
     for (let p = pageSize * 2; p < bytes.length; p += pageSize) bytes.fill(0xa5, p, p + 64);
     writeFileSync(db, bytes);
     const before = digest(db);
-    for (const args of [['info', copy], ['label', copy, '--out', join(root, 'c.json'), ...QUICK]]) {
+    for (const args of [
+      ['info', copy],
+      ['label', copy, '--out', join(root, 'c.json'), ...QUICK],
+    ]) {
       const r = samantic(args);
       expect(r.code).not.toBe(0);
       expect(r.stderr).toContain(db);

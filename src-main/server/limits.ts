@@ -26,7 +26,8 @@ export function jsonDepth(text: string, limit = MAX_JSON_DEPTH): number {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
       else if (c === 0x22) inString = false;
       continue;
     }
@@ -44,7 +45,10 @@ export function jsonDepth(text: string, limit = MAX_JSON_DEPTH): number {
 export function parseApiBody(method: string, text: string): unknown {
   if (text.trim() === '') return undefined;
   if (jsonDepth(text) > MAX_JSON_DEPTH) {
-    throw new SamanticError('invalid-argument', `${method}: the request body nests deeper than ${MAX_JSON_DEPTH} levels; API arguments are never that deep.`);
+    throw new SamanticError(
+      'invalid-argument',
+      `${method}: the request body nests deeper than ${MAX_JSON_DEPTH} levels; API arguments are never that deep.`,
+    );
   }
   try {
     return JSON.parse(text);

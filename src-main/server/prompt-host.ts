@@ -40,7 +40,10 @@ export class PromptRoutedBackend implements ServiceBackend {
   private ensure(): Promise<Worker> {
     this.worker ??= new Promise<Worker>((ready, fail) => {
       const w = this.start();
-      const timer = setTimeout(() => fail(new SamanticError('internal', 'the prompt worker did not start in time')), PROMPT_WORKER_START_TIMEOUT_MS);
+      const timer = setTimeout(
+        () => fail(new SamanticError('internal', 'the prompt worker did not start in time')),
+        PROMPT_WORKER_START_TIMEOUT_MS,
+      );
       w.on('message', (m: FromPromptWorker | { kind: 'startup-failed'; message: string }) => {
         if (m.kind === 'ready') {
           clearTimeout(timer);

@@ -104,7 +104,10 @@ export function refusal(
 ): { status: number; message: string } | null {
   const host = req.headers.host ?? '';
   if (policy.loopback && !isLoopbackHost(hostnameOf(host))) {
-    return { status: 403, message: `Host '${host}' is not a loopback name; this server only answers http://127.0.0.1 or http://localhost.` };
+    return {
+      status: 403,
+      message: `Host '${host}' is not a loopback name; this server only answers http://127.0.0.1 or http://localhost.`,
+    };
   }
   if (opts.checkOrigin) {
     const origin = req.headers.origin;

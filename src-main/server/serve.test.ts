@@ -55,23 +55,47 @@ describe('runServeCommand', () => {
     const api = Object.fromEntries(API_METHODS.map((m) => [m, async () => null])) as unknown as SamanticApi;
     api.openFolder = async (args) => {
       opened.push(args);
-      return { folder: args.folder, projectFile: 'p.db', modelId: 'test-sam', provider: null, images: { total: 3, pending: 3, done: 0, failed: 0 }, segments: 0, classes: 0, canUndo: false, canRedo: false };
+      return {
+        folder: args.folder,
+        projectFile: 'p.db',
+        modelId: 'test-sam',
+        provider: null,
+        images: { total: 3, pending: 3, done: 0, failed: 0 },
+        segments: 0,
+        classes: 0,
+        canUndo: false,
+        canRedo: false,
+      };
     };
-    const service: Service = { api, onEvent: () => () => undefined, imageFile: () => null, folder: () => null, lastRun: () => null, close: async () => void (closed = true) };
+    const service: Service = {
+      api,
+      onEvent: () => () => undefined,
+      imageFile: () => null,
+      folder: () => null,
+      lastRun: () => null,
+      close: async () => void (closed = true),
+    };
     const lines: string[] = [];
     let status = 0;
     const apiStatus: number[] = [];
-    const code = await runServeCommand([join(dir, 'photos'), '--renderer-dir', rendererDir, '--model', 'test-sam', '--state-dir', join(dir, 'state')], {
-      createService: async (o) => ((createdWith = o), service),
-      log: (l) => lines.push(l),
-      until: async (server) => {
-        status = (await fetch(server.url)).status;
-        const call = (headers: Record<string, string>) =>
-          fetch(new URL('/api/listImages', server.url), { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: '{}' });
-        apiStatus.push((await call({})).status);
-        apiStatus.push((await call({ Authorization: `Bearer ${new URL(server.openUrl).searchParams.get('token')}` })).status);
+    const code = await runServeCommand(
+      [join(dir, 'photos'), '--renderer-dir', rendererDir, '--model', 'test-sam', '--state-dir', join(dir, 'state')],
+      {
+        createService: async (o) => ((createdWith = o), service),
+        log: (l) => lines.push(l),
+        until: async (server) => {
+          status = (await fetch(server.url)).status;
+          const call = (headers: Record<string, string>) =>
+            fetch(new URL('/api/listImages', server.url), {
+              method: 'POST',
+              headers: { 'Content-Type': 'application/json', ...headers },
+              body: '{}',
+            });
+          apiStatus.push((await call({})).status);
+          apiStatus.push((await call({ Authorization: `Bearer ${new URL(server.openUrl).searchParams.get('token')}` })).status);
+        },
       },
-    });
+    );
     expect(code).toBe(0);
     expect(status).toBe(200);
     expect(opened).toEqual([{ folder: join(dir, 'photos'), model: 'test-sam' }]);

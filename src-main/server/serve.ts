@@ -70,24 +70,30 @@ export interface ServeArgs {
 }
 
 export function parseServeArgs(argv: string[]): ServeArgs {
-  const parsed = parseCommandArgs(argv, {
-    port: { type: 'string' },
-    host: { type: 'string' },
-    token: { type: 'string' },
-    'no-token': { type: 'boolean' },
-    allow: { type: 'string', multiple: true },
-    model: { type: 'string' },
-    'state-dir': { type: 'string' },
-    'renderer-dir': { type: 'string' },
-  }, `\n${USAGE}`);
+  const parsed = parseCommandArgs(
+    argv,
+    {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      token: { type: 'string' },
+      'no-token': { type: 'boolean' },
+      allow: { type: 'string', multiple: true },
+      model: { type: 'string' },
+      'state-dir': { type: 'string' },
+      'renderer-dir': { type: 'string' },
+    },
+    `\n${USAGE}`,
+  );
   const { values, positionals } = parsed;
-  if (positionals.length > 1) throw new SamanticError('invalid-argument', `serve takes at most one folder, got ${positionals.length}.\n${USAGE}`);
+  if (positionals.length > 1)
+    throw new SamanticError('invalid-argument', `serve takes at most one folder, got ${positionals.length}.\n${USAGE}`);
   const port = values.port === undefined ? 0 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new SamanticError('invalid-argument', `--port must be an integer from 0 to 65535 (0 = any free port), got '${values.port}'.`);
   }
   const host = values.host ?? '127.0.0.1';
-  if (values['no-token'] && values.token) throw new SamanticError('invalid-argument', `Give either --token or --no-token, not both.\n${USAGE}`);
+  if (values['no-token'] && values.token)
+    throw new SamanticError('invalid-argument', `Give either --token or --no-token, not both.\n${USAGE}`);
   if (values['no-token'] && !isLoopbackHost(host)) {
     throw new SamanticError('invalid-argument', `--no-token is only allowed on a loopback address (127.0.0.1, localhost), not '${host}'.`);
   }
@@ -118,7 +124,10 @@ export async function runServeCommand(argv: string[], deps: ServeDeps = {}): Pro
     );
   }
   if (args.folder && !existsSync(args.folder)) {
-    throw new SamanticError('folder-missing', `Folder ${args.folder} does not exist. Check the path, or start without a folder and open one in the UI.`);
+    throw new SamanticError(
+      'folder-missing',
+      `Folder ${args.folder} does not exist. Check the path, or start without a folder and open one in the UI.`,
+    );
   }
   const onWarning = (message: string) => log(`warning: ${message}`);
   let backend: ServiceBackend;
@@ -143,7 +152,14 @@ export async function runServeCommand(argv: string[], deps: ServeDeps = {}): Pro
       const summary = opened.value as ProjectSummary;
       log(`Opened ${summary.folder}: ${summary.images.total} images (${summary.images.pending} to process), model ${summary.modelId}.`);
     }
-    server = await startServer({ service: backend, host: args.host, port: args.port, token: args.token, roots: args.roots, rendererDir: args.rendererDir });
+    server = await startServer({
+      service: backend,
+      host: args.host,
+      port: args.port,
+      token: args.token,
+      roots: args.roots,
+      rendererDir: args.rendererDir,
+    });
     if (!args.token) log(NO_TOKEN_WARNING);
     log(`Folders the UI may open: ${args.roots.join(', ')} (add more with --allow).`);
     // The only place the token is shown: whoever has this URL can use the server.

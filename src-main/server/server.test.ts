@@ -74,9 +74,17 @@ beforeAll(async () => {
   await base.clone().png().toFile(join(photos, 'a.png'));
   await base.clone().jpeg().withMetadata({ orientation: 6 }).toFile(join(photos, 'rotated.jpg'));
   await base.clone().tiff().toFile(join(photos, 'c.tif'));
-  await sharp(raw, { raw: { width: 40, height: 20, channels: 3 } }).png().toFile(join(dir, 'outside.png'));
+  await sharp(raw, { raw: { width: 40, height: 20, channels: 3 } })
+    .png()
+    .toFile(join(dir, 'outside.png'));
   symlinkSync(join(dir, 'outside.png'), join(photos, 'link.png'));
-  files = { 1: join(photos, 'a.png'), 2: join(photos, 'rotated.jpg'), 3: join(photos, 'c.tif'), 4: join(photos, 'link.png'), 5: join(photos, 'gone.png') };
+  files = {
+    1: join(photos, 'a.png'),
+    2: join(photos, 'rotated.jpg'),
+    3: join(photos, 'c.tif'),
+    4: join(photos, 'link.png'),
+    5: join(photos, 'gone.png'),
+  };
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -144,11 +152,19 @@ describe('startServer without a token', () => {
     const form = await req(server.port, '/api/listImages', { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: '{}' });
     expect(form.status).toBe(415);
     expect((await req(server.port, '/api/listImages')).status).toBe(405);
-    const cross = await req(server.port, '/api/listImages', { method: 'POST', headers: { ...json, Origin: 'http://evil.example' }, body: '{}' });
+    const cross = await req(server.port, '/api/listImages', {
+      method: 'POST',
+      headers: { ...json, Origin: 'http://evil.example' },
+      body: '{}',
+    });
     expect(cross.status).toBe(403);
     const rebinding = await req(server.port, '/', { headers: { Host: `evil.example:${server.port}` } });
     expect(rebinding.status).toBe(403);
-    const sameOrigin = await req(server.port, '/api/listImages', { method: 'POST', headers: { ...json, Origin: `http://127.0.0.1:${server.port}` }, body: '{}' });
+    const sameOrigin = await req(server.port, '/api/listImages', {
+      method: 'POST',
+      headers: { ...json, Origin: `http://127.0.0.1:${server.port}` },
+      body: '{}',
+    });
     expect(sameOrigin.status).toBe(200);
   });
 
@@ -222,7 +238,10 @@ describe('startServer with a token', () => {
       const noToken = await req(server.port, '/api/listImages', { method: 'POST', headers: json });
       expect(noToken.status).toBe(401);
       expect(JSON.parse(noToken.body.toString()).message).toMatch(/\?token=/);
-      const wrong = await req(server.port, '/api/listImages', { method: 'POST', headers: { ...json, Authorization: 'Bearer wrong-token-value' } });
+      const wrong = await req(server.port, '/api/listImages', {
+        method: 'POST',
+        headers: { ...json, Authorization: 'Bearer wrong-token-value' },
+      });
       expect(wrong.status).toBe(401);
       const api = await req(server.port, '/api/listImages', { method: 'POST', headers: { ...json, 'X-Samantic-Token': token } });
       expect(api.status).toBe(200);
@@ -237,7 +256,10 @@ describe('startServer with a token', () => {
       await new Promise((ok, fail) => (ws.once('open', ok), ws.once('error', fail)));
       ws.close();
       // With a token, a foreign Host is still refused on a loopback bind (DNS rebinding).
-      const rebinding = await req(server.port, '/api/listImages', { method: 'POST', headers: { ...json, Host: 'evil.example', 'X-Samantic-Token': token } });
+      const rebinding = await req(server.port, '/api/listImages', {
+        method: 'POST',
+        headers: { ...json, Host: 'evil.example', 'X-Samantic-Token': token },
+      });
       expect(rebinding.status).toBe(403);
     } finally {
       await server.close();

@@ -98,11 +98,17 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     );
   }
   if (token && token.length < MIN_TOKEN_LENGTH) {
-    throw new SamanticError('invalid-argument', `The token is ${token.length} characters long; use at least ${MIN_TOKEN_LENGTH} random characters.`);
+    throw new SamanticError(
+      'invalid-argument',
+      `The token is ${token.length} characters long; use at least ${MIN_TOKEN_LENGTH} random characters.`,
+    );
   }
   const rendererDir = resolve(opts.rendererDir);
   if (!existsSync(join(rendererDir, 'index.html'))) {
-    throw new SamanticError('not-found', `The UI is not built: ${join(rendererDir, 'index.html')} is missing. Run \`npm run build\` first.`);
+    throw new SamanticError(
+      'not-found',
+      `The UI is not built: ${join(rendererDir, 'index.html')} is missing. Run \`npm run build\` first.`,
+    );
   }
 
   const backend = 'api' in opts.service ? inProcessBackend(opts.service) : opts.service;
@@ -214,7 +220,8 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const refused = url.pathname === '/events' ? refusal(req, policy, { checkOrigin: true, needToken: true }) : { status: 404, message: 'Not found' };
+    const refused =
+      url.pathname === '/events' ? refusal(req, policy, { checkOrigin: true, needToken: true }) : { status: 404, message: 'Not found' };
     if (refused) {
       const reason = refused.status === 404 ? 'Not Found' : refused.status === 401 ? 'Unauthorized' : 'Forbidden';
       socket.end(`HTTP/1.1 ${refused.status} ${reason}\r\nConnection: close\r\n\r\n`);

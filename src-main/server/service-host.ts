@@ -100,7 +100,10 @@ export class WorkerBackend implements ServiceBackend {
         clearTimeout(timer);
         failed('internal', `The service worker exited (code ${code}) before it was ready.`);
         // A crash (native abort, out of memory) must not leave calls hanging; the next call restarts it.
-        const error = { code: 'internal', message: `The processing worker stopped (exit code ${code}). Your last change may be lost; try again.` };
+        const error = {
+          code: 'internal',
+          message: `The processing worker stopped (exit code ${code}). Your last change may be lost; try again.`,
+        };
         for (const [id, done] of this.pending) done({ kind: 'result', id, result: { ok: false, error } });
         this.pending.clear();
         if (this.worker === w) {
@@ -147,7 +150,11 @@ export class WorkerBackend implements ServiceBackend {
     if (reply.kind === 'result' && !reply.result.ok) throw new SamanticError(reply.result.error.code, reply.result.error.message);
     if (reply.kind !== 'media') throw new SamanticError('internal', `Unexpected reply from the service worker: ${reply.kind}.`);
     if (!reply.ok) throw new SamanticError(reply.error.code, reply.error.message);
-    return { body: Buffer.from(reply.body.buffer, reply.body.byteOffset, reply.body.byteLength), contentType: reply.contentType, etag: reply.etag };
+    return {
+      body: Buffer.from(reply.body.buffer, reply.body.byteOffset, reply.body.byteLength),
+      contentType: reply.contentType,
+      etag: reply.etag,
+    };
   }
 
   image(imageId: number): Promise<MediaResponse> {
@@ -170,10 +177,7 @@ export class WorkerBackend implements ServiceBackend {
     const running = this.started;
     if (w && running) {
       const timeout = new Promise((r) => setTimeout(r, SERVICE_CLOSE_TIMEOUT_MS).unref());
-      await Promise.race([
-        running.then(() => this.send({ kind: 'close' })).catch(() => undefined),
-        timeout,
-      ]);
+      await Promise.race([running.then(() => this.send({ kind: 'close' })).catch(() => undefined), timeout]);
     }
     this.closed = true;
     await w?.terminate();

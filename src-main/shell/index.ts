@@ -11,7 +11,19 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 // sharp must be loaded by the main thread before any worker uses it: on glibc Linux libvips must
 // stay mapped until every thread is done (sharp's documentation, "worker threads").
 import 'sharp';
-import { app, BrowserWindow, dialog, ipcMain, Menu, net, protocol, session, shell, type IpcMainInvokeEvent, type MenuItemConstructorOptions } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  Menu,
+  net,
+  protocol,
+  session,
+  shell,
+  type IpcMainInvokeEvent,
+  type MenuItemConstructorOptions,
+} from 'electron';
 import type { CallResult } from '../core/api/dispatch';
 import { EXPORT_METHODS } from '../server/confine';
 import { CONTENT_SECURITY_POLICY, MEDIA_SCHEME } from '../server/security';
@@ -20,8 +32,19 @@ import { PromptRoutedBackend, spawnPromptWorker } from '../server/prompt-host';
 import { WorkerBackend } from '../server/service-host';
 import type { WorkerInit } from '../server/service-worker';
 import {
-  APP_INDEX_URL, APP_SCHEME, appOriginOf, appRequestFile, decideExport, decideImportSource, decideOpenFolder, isSameOrigin, isTrustedSender,
-  PathGrants, permissionAllowed, webPreferences, type PathDecision,
+  APP_INDEX_URL,
+  APP_SCHEME,
+  appOriginOf,
+  appRequestFile,
+  decideExport,
+  decideImportSource,
+  decideOpenFolder,
+  isSameOrigin,
+  isTrustedSender,
+  PathGrants,
+  permissionAllowed,
+  webPreferences,
+  type PathDecision,
 } from './policy';
 
 const CALL_CHANNEL = 'samantic:call';
@@ -53,19 +76,29 @@ let mainWindow: BrowserWindow | null = null;
 // ---------------------------------------------------------------------------- service worker
 
 const service = new WorkerBackend(
-  () => startServiceWorker({ workerData: { modelsDir: join(app.getAppPath(), 'models'), stateDir: app.getPath('userData') } satisfies WorkerInit }),
+  () =>
+    startServiceWorker({
+      workerData: { modelsDir: join(app.getAppPath(), 'models'), stateDir: app.getPath('userData') } satisfies WorkerInit,
+    }),
   (message) => mainWindow?.webContents.send(EVENT_CHANNEL, { type: 'warning', message }),
 );
 service.onEvent((event) => mainWindow?.webContents.send(EVENT_CHANNEL, event));
 // Clicks go to a prompt worker of their own (out/main/prompt-worker.js), so they never wait for the generator.
-const calls = new PromptRoutedBackend(service, spawnPromptWorker, (message) => mainWindow?.webContents.send(EVENT_CHANNEL, { type: 'warning', message }));
+const calls = new PromptRoutedBackend(service, spawnPromptWorker, (message) =>
+  mainWindow?.webContents.send(EVENT_CHANNEL, { type: 'warning', message }),
+);
 
 // ---------------------------------------------------------------------------- IPC
 
 function trustedSender(e: IpcMainInvokeEvent): boolean {
   const frame = e.senderFrame;
   return isTrustedSender(
-    { senderId: e.sender.id, windowId: mainWindow?.webContents.id ?? null, frameUrl: frame?.url ?? null, isTopFrame: !!frame && frame.parent === null },
+    {
+      senderId: e.sender.id,
+      windowId: mainWindow?.webContents.id ?? null,
+      frameUrl: frame?.url ?? null,
+      isTopFrame: !!frame && frame.parent === null,
+    },
     appOrigin,
   );
 }
@@ -74,7 +107,11 @@ function trustedSender(e: IpcMainInvokeEvent): boolean {
 const grants = new PathGrants();
 
 const CONFIRM: Record<Extract<PathDecision, { ok: false }>['what'], { button: string; message: string; detail: string }> = {
-  folder: { button: 'Open', message: 'Open the folder', detail: 'Samantic will read its photos and keep its project in a .samantic folder inside it.' },
+  folder: {
+    button: 'Open',
+    message: 'Open the folder',
+    detail: 'Samantic will read its photos and keep its project in a .samantic folder inside it.',
+  },
   export: { button: 'Write', message: 'Write the export to', detail: 'This file is outside the project folder.' },
   import: { button: 'Read', message: 'Import the annotations in', detail: 'This path is outside the project folder.' },
 };
@@ -132,9 +169,10 @@ async function shellMethod(method: (typeof SHELL_METHODS)[number], args: unknown
     if (picked) grants.grantFolder(picked);
     return { ok: true, value: picked };
   }
-  const suggested = args && typeof args === 'object' && typeof (args as { defaultPath?: unknown }).defaultPath === 'string'
-    ? (args as { defaultPath: string }).defaultPath
-    : 'annotations.json';
+  const suggested =
+    args && typeof args === 'object' && typeof (args as { defaultPath?: unknown }).defaultPath === 'string'
+      ? (args as { defaultPath: string }).defaultPath
+      : 'annotations.json';
   const r = await dialog.showSaveDialog(mainWindow, {
     title: 'Export COCO annotations',
     defaultPath: suggested,
@@ -146,7 +184,8 @@ async function shellMethod(method: (typeof SHELL_METHODS)[number], args: unknown
 }
 
 ipcMain.handle(CALL_CHANNEL, async (e, method: unknown, args: unknown): Promise<CallResult> => {
-  if (!trustedSender(e)) return { ok: false, error: { code: 'forbidden', message: 'Call refused: it does not come from the Samantic window.' } };
+  if (!trustedSender(e))
+    return { ok: false, error: { code: 'forbidden', message: 'Call refused: it does not come from the Samantic window.' } };
   if (typeof method !== 'string') return { ok: false, error: { code: 'not-found', message: 'The method name must be a string.' } };
   if ((SHELL_METHODS as readonly string[]).includes(method)) return shellMethod(method as (typeof SHELL_METHODS)[number], args);
   const confined = await confinedArgs(method, args);
@@ -165,7 +204,10 @@ async function handleMedia(request: Request): Promise<Response> {
   // The worker resolves the id to a file of the open project and refuses anything outside its folder.
   try {
     const out = m[1] === 'image' ? await service.image(Number(m[2])) : await service.thumb(Number(m[2]), size);
-    return new Response(new Uint8Array(out.body.buffer, out.body.byteOffset, out.body.byteLength), { status: 200, headers: { 'Content-Type': out.contentType, 'Cache-Control': 'no-cache' } });
+    return new Response(new Uint8Array(out.body.buffer, out.body.byteOffset, out.body.byteLength), {
+      status: 200,
+      headers: { 'Content-Type': out.contentType, 'Cache-Control': 'no-cache' },
+    });
   } catch (err) {
     const e = err as { code?: string; message?: string };
     return new Response(e.message ?? 'Error', { status: e.code === 'not-found' ? 404 : e.code === 'internal' ? 500 : 400 });
@@ -217,7 +259,14 @@ function buildMenu(): Menu {
     },
     {
       label: 'View',
-      submenu: [{ role: 'resetZoom' }, { role: 'zoomIn' }, { role: 'zoomOut' }, { type: 'separator' }, { role: 'togglefullscreen' }, ...(app.isPackaged ? [] : [{ role: 'toggleDevTools' as const }])],
+      submenu: [
+        { role: 'resetZoom' },
+        { role: 'zoomIn' },
+        { role: 'zoomOut' },
+        { type: 'separator' },
+        { role: 'togglefullscreen' },
+        ...(app.isPackaged ? [] : [{ role: 'toggleDevTools' as const }]),
+      ],
     },
     {
       label: 'Help',

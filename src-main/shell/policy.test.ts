@@ -3,8 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  APP_ORIGIN, appOriginOf, appRequestFile, decideExport, decideImportSource, decideOpenFolder, isSameOrigin, isTrustedSender, PACKAGED_FUSES,
-  PathGrants, permissionAllowed, webPreferences,
+  APP_ORIGIN,
+  appOriginOf,
+  appRequestFile,
+  decideExport,
+  decideImportSource,
+  decideOpenFolder,
+  isSameOrigin,
+  isTrustedSender,
+  PACKAGED_FUSES,
+  PathGrants,
+  permissionAllowed,
+  webPreferences,
 } from './policy';
 
 let dir: string;
@@ -57,7 +67,13 @@ describe('app:// files', () => {
     expect(appRequestFile('app://samantic/assets/a.js?v=1', ui)).toBe(join(ui, 'assets', 'a.js'));
     // The URL parser folds encoded dot segments at the root: still inside the folder.
     expect(appRequestFile('app://samantic/%2e%2e/secret', ui)).toBe(join(ui, 'secret'));
-    for (const bad of ['app://samantic/..%2f..%2fetc/passwd', 'app://other/index.html', 'file:///etc/passwd', 'app://samantic/%E0%A4%A', 'app://samantic/a%00b']) {
+    for (const bad of [
+      'app://samantic/..%2f..%2fetc/passwd',
+      'app://other/index.html',
+      'file:///etc/passwd',
+      'app://samantic/%E0%A4%A',
+      'app://samantic/a%00b',
+    ]) {
       expect(appRequestFile(bad, ui), bad).toBeNull();
     }
   });
@@ -65,9 +81,20 @@ describe('app:// files', () => {
 
 describe('window and permissions', () => {
   it('isolates the page and grants no permission', () => {
-    expect(webPreferences('/p.cjs')).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webviewTag: false, webSecurity: true });
+    expect(webPreferences('/p.cjs')).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webviewTag: false,
+      webSecurity: true,
+    });
     for (const p of ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal']) expect(permissionAllowed(p)).toBe(false);
-    expect(PACKAGED_FUSES).toMatchObject({ RunAsNode: false, EnableNodeOptionsEnvironmentVariable: false, EnableNodeCliInspectArguments: false, OnlyLoadAppFromAsar: true });
+    expect(PACKAGED_FUSES).toMatchObject({
+      RunAsNode: false,
+      EnableNodeOptionsEnvironmentVariable: false,
+      EnableNodeCliInspectArguments: false,
+      OnlyLoadAppFromAsar: true,
+    });
   });
 });
 
@@ -98,7 +125,11 @@ describe('paths the renderer names', () => {
     const grants = new PathGrants();
     const photos = join(dir, 'photos');
     expect(decideImportSource({ format: 'coco', source: join(photos, 'coco.json') }, photos, grants).ok).toBe(true);
-    expect(decideImportSource({ format: 'coco', source: '/srv/labels/coco.json' }, photos, grants)).toEqual({ ok: false, confirm: '/srv/labels/coco.json', what: 'import' });
+    expect(decideImportSource({ format: 'coco', source: '/srv/labels/coco.json' }, photos, grants)).toEqual({
+      ok: false,
+      confirm: '/srv/labels/coco.json',
+      what: 'import',
+    });
     grants.grantFolder('/srv/labels');
     expect(decideImportSource({ format: 'coco', source: '/srv/labels/coco.json' }, photos, grants).ok).toBe(true);
   });

@@ -6,7 +6,19 @@ import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import type { ClassInfo, ProjectSummary, SegmentInfo } from '../../src-main/core/api/contract';
-import { apiCall, clickPoint, e2eState, listClasses, listImages, listSegments, majorityClass, matchInstances, screenPoint, shot, type InstanceMatch } from './helpers';
+import {
+  apiCall,
+  clickPoint,
+  e2eState,
+  listClasses,
+  listImages,
+  listSegments,
+  majorityClass,
+  matchInstances,
+  screenPoint,
+  shot,
+  type InstanceMatch,
+} from './helpers';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -21,7 +33,8 @@ let pepperoniMatches: InstanceMatch[] = [];
 let reassigned: { segment: SegmentInfo; imageId: number; from: number; point: { x: number; y: number } } | null = null;
 
 const row = (classId: number) => page.locator(`[data-testid="class-row"][data-class-id="${classId}"]`);
-const segmentClass = async (imageId: number, segmentId: number) => (await listSegments(base, imageId)).find((s) => s.id === segmentId)?.classId ?? null;
+const segmentClass = async (imageId: number, segmentId: number) =>
+  (await listSegments(base, imageId)).find((s) => s.id === segmentId)?.classId ?? null;
 
 test.beforeAll(async ({ browser }) => {
   page = await browser.newPage();
@@ -58,7 +71,9 @@ test('renames the class that covers the pepperoni', async () => {
   // Most pepperoni slices must have landed in that class, or the pipeline is not doing its job.
   expect(found.votes / found.instances).toBeGreaterThanOrEqual(0.5);
   pepperoniId = found.classId;
-  await row(pepperoniId).getByRole('button', { name: /^Rename/ }).click();
+  await row(pepperoniId)
+    .getByRole('button', { name: /^Rename/ })
+    .click();
   const input = page.getByRole('textbox', { name: 'Class name' });
   await input.fill('pepperoni');
   await input.press('Enter');
@@ -74,7 +89,9 @@ test('merges two classes', async () => {
   const [a, b] = before.filter((c) => c.id !== pepperoniId && c.segmentCount > 0);
   expect(b, 'needs two classes besides pepperoni').toBeDefined();
   await row(a.id).locator('button.pick').click();
-  await row(b.id).locator('button.pick').click({ modifiers: ['Control'] });
+  await row(b.id)
+    .locator('button.pick')
+    .click({ modifiers: ['Control'] });
   await expect(page.locator('[data-testid="class-row"].selected')).toHaveCount(2);
   await page.getByRole('button', { name: 'Merge', exact: true }).click();
   await expect.poll(async () => (await listClasses(base)).length).toBe(before.length - 1);
@@ -119,7 +136,9 @@ test('reassigns a segment by clicking it on the canvas', async () => {
   if (candidates.length === 0) {
     for (const img of images.values()) {
       const segs = await listSegments(base, img.id);
-      segs.filter((s) => s.classId !== null && s.classId !== pepperoniId).forEach((segment) => candidates.push({ imageId: img.id, segment }));
+      segs
+        .filter((s) => s.classId !== null && s.classId !== pepperoniId)
+        .forEach((segment) => candidates.push({ imageId: img.id, segment }));
     }
     candidates.sort((x, y) => x.segment.area - y.segment.area).splice(0, Math.floor(candidates.length / 2)); // mid-sized and up
   }

@@ -50,8 +50,13 @@ test('corrections survive new photos, and the new segments join the user classes
 
   // Name the two largest classes through the class panel.
   const [a, b] = await listClasses(base);
-  for (const [cls, name] of [[a, 'topping'], [b, 'cheese']] as [ClassInfo, string][]) {
-    await row(page, cls.id).getByRole('button', { name: /^Rename/ }).click();
+  for (const [cls, name] of [
+    [a, 'topping'],
+    [b, 'cheese'],
+  ] as [ClassInfo, string][]) {
+    await row(page, cls.id)
+      .getByRole('button', { name: /^Rename/ })
+      .click();
     const input = page.getByRole('textbox', { name: 'Class name' });
     await input.fill(name);
     await input.press('Enter');

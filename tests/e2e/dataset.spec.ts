@@ -55,12 +55,24 @@ test('exports YOLO segmentation with a split from the dialog', async () => {
   await expect(dialog.getByTestId('export-result')).toBeVisible();
   await expect(dialog.getByTestId('export-splits')).toContainText('train');
   await shot(page, 'd1-export-yolo');
-  const yaml = parse(readFileSync(join(out, 'data.yaml'), 'utf8')) as { path: string; train: string; val: string; names: Record<number, string> };
+  const yaml = parse(readFileSync(join(out, 'data.yaml'), 'utf8')) as {
+    path: string;
+    train: string;
+    val: string;
+    names: Record<number, string>;
+  };
   expect(yaml).toMatchObject({ path: out, train: 'images/train', val: 'images/val' });
   expect(Object.values(yaml.names).sort()).toEqual(withSegments.map((c) => c.name).sort());
   const labels = ['train', 'val'].flatMap((s) => readdirSync(join(out, 'labels', s)));
   expect(labels).toHaveLength(E2E_IMAGE_COUNT);
-  const lines = ['train', 'val'].flatMap((s) => readdirSync(join(out, 'labels', s)).flatMap((f) => readFileSync(join(out, 'labels', s, f), 'utf8').trim().split('\n').filter(Boolean)));
+  const lines = ['train', 'val'].flatMap((s) =>
+    readdirSync(join(out, 'labels', s)).flatMap((f) =>
+      readFileSync(join(out, 'labels', s, f), 'utf8')
+        .trim()
+        .split('\n')
+        .filter(Boolean),
+    ),
+  );
   expect(lines.length).toBe(Number(await dialog.getByTestId('export-annotations').textContent()));
   await dialog.getByRole('button', { name: 'Close' }).click();
 });
@@ -87,7 +99,10 @@ test('imports a COCO file and shows its categories as classes', async () => {
     file,
     JSON.stringify({
       images: [{ id: 1, file_name: 'pizza-000.png', width: E2E_WIDTH, height: E2E_HEIGHT }],
-      categories: [{ id: 1, name: 'imported basil' }, { id: 2, name: 'imported plate' }],
+      categories: [
+        { id: 1, name: 'imported basil' },
+        { id: 2, name: 'imported plate' },
+      ],
       annotations: [
         { id: 1, image_id: 1, category_id: 1, segmentation: sq(40, 40, 60), area: 3600, bbox: [40, 40, 60, 60], iscrowd: 0 },
         { id: 2, image_id: 1, category_id: 2, segmentation: sq(200, 150, 80), area: 6400, bbox: [200, 150, 80, 80], iscrowd: 0 },

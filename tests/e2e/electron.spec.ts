@@ -36,14 +36,20 @@ test('the desktop app starts, is locked down and answers over IPC', async () => 
     }));
     expect(exposed).toEqual({ bridge: 'object', require: 'undefined', process: 'undefined' });
     const calls = await win.evaluate(async () => {
-      const s = (globalThis as unknown as { samantic: { call(m: string, a?: unknown): Promise<{ ok: boolean; error?: { code: string } }> } }).samantic;
-      return { models: await s.call('listModels'), proto: await s.call('constructor'), bad: await s.call('listSegments', { imageId: 'x' }) };
+      const s = (
+        globalThis as unknown as { samantic: { call(m: string, a?: unknown): Promise<{ ok: boolean; error?: { code: string } }> } }
+      ).samantic;
+      return {
+        models: await s.call('listModels'),
+        proto: await s.call('constructor'),
+        bad: await s.call('listSegments', { imageId: 'x' }),
+      };
     });
     expect(calls.models.ok).toBe(true);
     expect(calls.proto).toMatchObject({ ok: false, error: { code: 'not-found' } });
     expect(calls.bad).toMatchObject({ ok: false, error: { code: 'invalid-argument' } });
     // Navigation away from the app and popups are refused.
-    await win.evaluate(() => (globalThis as unknown as { open(u: string): unknown }).open("https://example.com"));
+    await win.evaluate(() => (globalThis as unknown as { open(u: string): unknown }).open('https://example.com'));
     expect(app.windows()).toHaveLength(1);
   } finally {
     await app.close();

@@ -22,11 +22,20 @@ const URL_LINE = /Samantic is serving at (http:\/\/\S+)/;
 function startServer(args: string[], log: (s: string) => void): Promise<{ child: ChildProcess; url: string }> {
   const root = resolve(import.meta.dirname, '..', '..');
   const fake = process.env.SAMANTIC_E2E_SERVER === 'fake';
-  const cmd = fake ? [join(root, 'node_modules/tsx/dist/cli.mjs'), join(root, 'tests/fixtures/serve-fake.ts')] : [join(root, 'resources/bin/samantic.mjs'), 'serve'];
-  const child = spawn(process.execPath, [...cmd, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
+  const cmd = fake
+    ? [join(root, 'node_modules/tsx/dist/cli.mjs'), join(root, 'tests/fixtures/serve-fake.ts')]
+    : [join(root, 'resources/bin/samantic.mjs'), 'serve'];
+  const child = spawn(process.execPath, [...cmd, ...args], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, FORCE_COLOR: '0' },
+  });
   return new Promise((ok, fail) => {
     let out = '';
-    const timer = setTimeout(() => fail(new Error(`samantic serve printed no URL within ${SERVER_START_TIMEOUT_MS / 1000} s:\n${out}`)), SERVER_START_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => fail(new Error(`samantic serve printed no URL within ${SERVER_START_TIMEOUT_MS / 1000} s:\n${out}`)),
+      SERVER_START_TIMEOUT_MS,
+    );
     const onData = (d: Buffer) => {
       const text = d.toString();
       out += text;
@@ -54,11 +63,18 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   let groundTruthFile = join(folder, 'ground-truth.json');
   if (!reuse || !existsSync(groundTruthFile)) {
     mkdirSync(folder, { recursive: true });
-    ({ groundTruthFile } = await writePizzaFolder(folder, { count: E2E_IMAGE_COUNT, seed: E2E_SEED, width: E2E_WIDTH, height: E2E_HEIGHT }));
+    ({ groundTruthFile } = await writePizzaFolder(folder, {
+      count: E2E_IMAGE_COUNT,
+      seed: E2E_SEED,
+      width: E2E_WIDTH,
+      height: E2E_HEIGHT,
+    }));
   }
   const logFile: string[] = [];
   // The specs open folders under workDir through the UI: allow it (the server is rooted at cwd).
-  const { child, url } = await startServer(['--port', '0', '--allow', workDir, '--state-dir', join(workDir, 'state')], (s) => logFile.push(s));
+  const { child, url } = await startServer(['--port', '0', '--allow', workDir, '--state-dir', join(workDir, 'state')], (s) =>
+    logFile.push(s),
+  );
   const printed = new URL(url);
   const token = printed.searchParams.get('token') ?? '';
   if (!token) throw new Error(`samantic serve printed no ?token= in its URL (${url}); the server must be secure by default.`);

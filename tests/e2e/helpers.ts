@@ -175,6 +175,8 @@ export async function screenPoint(page: Page, x: number, y: number): Promise<{ x
   const canvas = page.getByTestId('image-canvas');
   const box = await canvas.boundingBox();
   if (!box) throw new Error('image canvas is not visible');
-  const [s, ox, oy] = await Promise.all(['data-scale', 'data-offset-x', 'data-offset-y'].map(async (a) => Number(await canvas.getAttribute(a))));
+  const [s, ox, oy] = await Promise.all(
+    ['data-scale', 'data-offset-x', 'data-offset-y'].map(async (a) => Number(await canvas.getAttribute(a))),
+  );
   return { x: box.x + ox + x * s, y: box.y + oy + y * s };
 }

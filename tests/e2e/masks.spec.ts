@@ -185,7 +185,9 @@ test('keeps the edits after a reload and exports them', async () => {
   const crust = gtMask(truth('crust')[0]);
   const masks = coco.annotations
     .filter((a) => a.image_id === cimg.id)
-    .map((a) => (Array.isArray(a.segmentation) ? rasterizePolygons(a.segmentation, cimg.width, cimg.height) : decodeMask(a.segmentation).data));
+    .map((a) =>
+      Array.isArray(a.segmentation) ? rasterizePolygons(a.segmentation, cimg.width, cimg.height) : decodeMask(a.segmentation).data,
+    );
   const best = Math.max(...masks.map((m) => iou(m, crust)));
   expect(best).toBeGreaterThanOrEqual(0.8);
   await dialog.getByRole('button', { name: 'Close' }).click();

@@ -13,7 +13,10 @@ const auth = { Authorization: `Bearer ${state.token}` };
 const json = { 'Content-Type': 'application/json' };
 
 function api(request: APIRequestContext, method: string, body: unknown, headers: Record<string, string> = auth) {
-  return request.post(new URL(`/api/${method}`, base).href, { headers: { ...json, ...headers }, data: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)) });
+  return request.post(new URL(`/api/${method}`, base).href, {
+    headers: { ...json, ...headers },
+    data: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)),
+  });
 }
 
 function wsStatus(url: string, headers: Record<string, string> = {}): Promise<number> {
@@ -28,11 +31,16 @@ function wsStatus(url: string, headers: Record<string, string> = {}): Promise<nu
 test.beforeAll(async ({ request }) => {
   const summary = await api(request, 'getSummary', '');
   expect(summary.status()).toBe(200);
-  if ((await summary.json()) === null) expect((await api(request, 'openFolder', { folder: state.folder, model: 'test-sam' })).status()).toBe(200);
+  if ((await summary.json()) === null)
+    expect((await api(request, 'openFolder', { folder: state.folder, model: 'test-sam' })).status()).toBe(200);
 });
 
 test('no token or a wrong token: every API, media and WebSocket request is refused', async ({ request }) => {
-  const attempts: Record<string, string>[] = [{}, { Authorization: 'Bearer wrong-token-of-enough-length' }, { 'X-Samantic-Token': `${state.token}x` }];
+  const attempts: Record<string, string>[] = [
+    {},
+    { Authorization: 'Bearer wrong-token-of-enough-length' },
+    { 'X-Samantic-Token': `${state.token}x` },
+  ];
   for (const headers of attempts) {
     const r = await api(request, 'listImages', {}, headers);
     expect(r.status()).toBe(401);
@@ -75,7 +83,13 @@ test('path tricks: folders outside the roots, exports outside the project, files
   const overPhoto = await api(request, 'exportCoco', { out: images[0].relPath });
   expect(overPhoto.status()).toBe(400);
   expect((await overPhoto.json()).message).toMatch(/not JSON is already there/);
-  for (const path of ['/media/image/..%2f..%2fetc%2fpasswd', '/media/image/-1', '/media/image/99999999', '/%2e%2e/%2e%2e/etc/passwd', '/assets/..%2f..%2f..%2fpackage.json']) {
+  for (const path of [
+    '/media/image/..%2f..%2fetc%2fpasswd',
+    '/media/image/-1',
+    '/media/image/99999999',
+    '/%2e%2e/%2e%2e/etc/passwd',
+    '/assets/..%2f..%2f..%2fpackage.json',
+  ]) {
     const r = await request.get(new URL(path, base).href + (path.startsWith('/media') ? `?token=${state.token}` : ''));
     expect(r.status(), path).toBe(404);
     expect(await r.text()).not.toMatch(/root:|"name": "samantic"/);

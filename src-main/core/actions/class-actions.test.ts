@@ -16,7 +16,8 @@ describe('renameClass', () => {
     expect(s.classes.get(2)!.name).toBe('puppy');
     expect(diff).toEqual([
       {
-        type: 'class', id: 2,
+        type: 'class',
+        id: 2,
         before: { name: 'dog', color: '#00ff00', order: 1, createdBy: 'cluster', status: 'auto' },
         after: { name: 'puppy', color: '#00ff00', order: 1, createdBy: 'cluster', status: 'decided' },
       },
@@ -113,7 +114,9 @@ describe('splitClass', () => {
 
   it('refuses segments of other classes, repeated segments and a single group', () => {
     const s = sampleState();
-    expect(errorOf(() => computeAction(s, 'splitClass', { classId: 1, groups: [[1], [4]] })).message).toContain('segment 4 is not in class 1');
+    expect(errorOf(() => computeAction(s, 'splitClass', { classId: 1, groups: [[1], [4]] })).message).toContain(
+      'segment 4 is not in class 1',
+    );
     expect(errorOf(() => computeAction(s, 'splitClass', { classId: 1, groups: [[1], [1]] })).message).toContain('in two groups');
     expect(errorOf(() => computeAction(s, 'splitClass', { classId: 1, groups: [[1, 2]] })).message).toContain('at least two');
     expect(errorOf(() => computeAction(s, 'splitClass', { classId: 1, groups: [[1], [99]] })).code).toBe('not-found');

@@ -17,16 +17,7 @@ import {
   takenNames,
   uniqueName,
 } from '../labels/model';
-import {
-  optional,
-  requireArgs,
-  requireClass,
-  requireColor,
-  requireId,
-  requireIdList,
-  requireName,
-  requireSegments,
-} from './validate';
+import { optional, requireArgs, requireClass, requireColor, requireId, requireIdList, requireName, requireSegments } from './validate';
 
 export interface RenameClassArgs {
   classId: number;
@@ -130,7 +121,8 @@ export function splitClass(state: LabelState, args: SplitClassArgs): LabelDiff {
   const a = requireArgs('splitClass', args);
   const id = requireId('splitClass', 'classId', a.classId);
   const original = requireClass(state, 'splitClass', id);
-  if (!Array.isArray(a.groups)) throw new SamanticError('invalid-argument', 'splitClass: groups must be an array of arrays of segment ids.');
+  if (!Array.isArray(a.groups))
+    throw new SamanticError('invalid-argument', 'splitClass: groups must be an array of arrays of segment ids.');
   const groups = (a.groups as unknown[])
     .map((g, i) => (Array.isArray(g) && g.length === 0 ? [] : requireIdList('splitClass', `groups[${i}]`, g)))
     .filter((g) => g.length > 0);
@@ -141,10 +133,14 @@ export function splitClass(state: LabelState, args: SplitClassArgs): LabelDiff {
   for (const g of groups) {
     requireSegments(state, 'splitClass', g);
     for (const s of g) {
-      if (seen.has(s)) throw new SamanticError('invalid-argument', `splitClass: segment ${s} is in two groups; each segment goes into one group.`);
+      if (seen.has(s))
+        throw new SamanticError('invalid-argument', `splitClass: segment ${s} is in two groups; each segment goes into one group.`);
       seen.add(s);
       if (state.segments.get(s)!.classId !== id) {
-        throw new SamanticError('invalid-argument', `splitClass: segment ${s} is not in class ${id}; only its own segments can be split off.`);
+        throw new SamanticError(
+          'invalid-argument',
+          `splitClass: segment ${s} is not in class ${id}; only its own segments can be split off.`,
+        );
       }
     }
   }

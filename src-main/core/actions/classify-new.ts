@@ -4,7 +4,16 @@
 // in segments no decision covers and that have no class yet: everything the user decided, and
 // every class record, stays as it is.
 import { SamanticError } from '../errors';
-import { type LabelDiff, type LabelState, defaultClassColor, nameKey, segmentChanges, segmentDecided, takenNames, uniqueName } from '../labels/model';
+import {
+  type LabelDiff,
+  type LabelState,
+  defaultClassColor,
+  nameKey,
+  segmentChanges,
+  segmentDecided,
+  takenNames,
+  uniqueName,
+} from '../labels/model';
 import { optional, requireArgs, requireClass, requireColor, requireId, requireName, requireSegments } from './validate';
 
 export interface SuggestedGroup {
@@ -37,11 +46,13 @@ export function applyClassification(state: LabelState, args: ApplyClassification
   const a = requireArgs('applyClassification', args);
   const ids = idList('segmentIds', a.segmentIds);
   const classIds = idList('classIds', a.classIds);
-  if (ids.length !== classIds.length) throw invalid(`segmentIds has ${ids.length} entries but classIds has ${classIds.length}; they must be parallel.`);
-  const groups = optional(a.suggestions, (v) => {
-    if (!Array.isArray(v)) throw invalid('suggestions must be an array of groups.');
-    return v as SuggestedGroup[];
-  }) ?? [];
+  if (ids.length !== classIds.length)
+    throw invalid(`segmentIds has ${ids.length} entries but classIds has ${classIds.length}; they must be parallel.`);
+  const groups =
+    optional(a.suggestions, (v) => {
+      if (!Array.isArray(v)) throw invalid('suggestions must be an array of groups.');
+      return v as SuggestedGroup[];
+    }) ?? [];
   const groupIds = groups.map((g, i) => idList(`suggestions[${i}].segmentIds`, requireArgs('applyClassification', g).segmentIds));
   const all = [...ids, ...groupIds.flat()];
   if (new Set(all).size !== all.length) throw invalid('a segment is placed twice; each segment goes to one class.');

@@ -41,7 +41,14 @@ describe('user decisions', () => {
 
   it('dismisses only suggested classes; their segments go back to unsorted', () => {
     const s = sampleState();
-    applyDiff(s, [{ type: 'class', id: 3, before: { ...s.classes.get(3)!, id: undefined } as never, after: { name: 'bird', color: '#0000ff', order: 2, createdBy: 'cluster', status: 'suggested' } }]);
+    applyDiff(s, [
+      {
+        type: 'class',
+        id: 3,
+        before: { ...s.classes.get(3)!, id: undefined } as never,
+        after: { name: 'bird', color: '#0000ff', order: 2, createdBy: 'cluster', status: 'suggested' },
+      },
+    ]);
     roundTrip(s, 'dismissSuggestions', { classIds: [3] });
     expect(s.classes.has(3)).toBe(false);
     expect(s.segments.get(7)!.classId).toBeNull();
@@ -76,7 +83,12 @@ describe('replaceClustering keeps every user decision', () => {
     // 'robin' is taken by the user's class.
     expect(s.classes.has(2)).toBe(true);
     expect(s.classes.has(1)).toBe(false);
-    expect([...s.classes.values()].filter((c) => c.name.startsWith('robin')).map((c) => c.name).sort()).toEqual(['robin', 'robin 2']);
+    expect(
+      [...s.classes.values()]
+        .filter((c) => c.name.startsWith('robin'))
+        .map((c) => c.name)
+        .sort(),
+    ).toEqual(['robin', 'robin 2']);
     applyDiff(s, invertDiff(diff));
     expect(labels(s)).toEqual(before);
   });

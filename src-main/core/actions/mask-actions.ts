@@ -6,14 +6,7 @@
 import { SamanticError } from '../errors';
 import { checkRle, normaliseRle, rleArea, rleBoxInclusive, rleMerge } from '../mask';
 import type { BoxXYWH, Rle } from '../types';
-import {
-  type LabelChange,
-  type LabelDiff,
-  type LabelState,
-  type SegmentRecord,
-  defaultClassColor,
-  nameKey,
-} from '../labels/model';
+import { type LabelChange, type LabelDiff, type LabelState, type SegmentRecord, defaultClassColor, nameKey } from '../labels/model';
 import { requireArgs, requireClass, requireId, requireName, requireSegments } from './validate';
 
 export interface AddSegmentArgs {
@@ -83,7 +76,10 @@ function requireCurrent(state: LabelState, action: string, id: number, current: 
   const c = current as SegmentRecord;
   const s = state.segments.get(id)!;
   if (s.classId !== c.classId || s.removed !== c.removed) {
-    throw new SamanticError('conflict', `${action}: segment ${id} changed meanwhile (class or background). Reload the image and try again.`);
+    throw new SamanticError(
+      'conflict',
+      `${action}: segment ${id} changed meanwhile (class or background). Reload the image and try again.`,
+    );
   }
   return c;
 }
@@ -101,10 +97,16 @@ export function addSegment(state: LabelState, args: AddSegmentArgs): LabelDiff {
   if (a.newClassName !== undefined) {
     const name = requireName('addSegment', a.newClassName);
     const other = [...state.classes.values()].find((c) => nameKey(c.name) === nameKey(name));
-    if (other) throw invalid('addSegment', `the name '${name}' is already used by class ${other.id}. Choose another name, or pick that class.`);
+    if (other)
+      throw invalid('addSegment', `the name '${name}' is already used by class ${other.id}. Choose another name, or pick that class.`);
     classId = state.nextClassId;
     const order = Math.max(-1, ...[...state.classes.values()].map((c) => c.order)) + 1;
-    changes.push({ type: 'class', id: classId, before: null, after: { name, color: defaultClassColor(classId), order, createdBy: 'user' } });
+    changes.push({
+      type: 'class',
+      id: classId,
+      before: null,
+      after: { name, color: defaultClassColor(classId), order, createdBy: 'user' },
+    });
   } else if (classId !== null) {
     requireClass(state, 'addSegment', requireId('addSegment', 'segment.classId', classId));
   }
@@ -131,12 +133,20 @@ export function setSegmentMask(state: LabelState, args: SetSegmentMaskArgs): Lab
   const embedding = requireEmbedding('setSegmentMask', a.embedding);
   const same = rle.counts.length === current.rle.counts.length && rle.counts.every((v, i) => v === current.rle.counts[i]);
   if (same && current.source === 'user') return [];
-  const after: SegmentRecord = { ...current, source: 'user', rle, area: rleArea(rle), bbox: bboxOf(rle), embedding: same ? current.embedding : embedding };
+  const after: SegmentRecord = {
+    ...current,
+    source: 'user',
+    rle,
+    area: rleArea(rle),
+    bbox: bboxOf(rle),
+    embedding: same ? current.embedding : embedding,
+  };
   return [{ type: 'segment', id, before: current, after }];
 }
 
 function requireStoredList(state: LabelState, action: string, list: unknown, min: number): StoredSegmentRecord[] {
-  if (!Array.isArray(list) || list.length < min) throw invalid(action, `needs at least ${min} segment${min > 1 ? 's' : ''}, got ${Array.isArray(list) ? list.length : 'none'}.`);
+  if (!Array.isArray(list) || list.length < min)
+    throw invalid(action, `needs at least ${min} segment${min > 1 ? 's' : ''}, got ${Array.isArray(list) ? list.length : 'none'}.`);
   const seen = new Set<number>();
   return (list as StoredSegmentRecord[]).map((s, i) => {
     const id = requireId(action, `segments[${i}].id`, s?.id);
@@ -176,5 +186,10 @@ export function mergeSegments(state: LabelState, args: MergeSegmentsArgs): Label
 /** Deletes segments outright (not "background": they leave the project; undo brings them back). */
 export function deleteSegments(state: LabelState, args: DeleteSegmentsArgs): LabelDiff {
   const a = requireArgs('deleteSegments', args);
-  return requireStoredList(state, 'deleteSegments', a.segments, 1).map((s) => ({ type: 'segment', id: s.id, before: s.record, after: null }));
+  return requireStoredList(state, 'deleteSegments', a.segments, 1).map((s) => ({
+    type: 'segment',
+    id: s.id,
+    before: s.record,
+    after: null,
+  }));
 }

@@ -21,8 +21,14 @@ beforeEach(() => {
   const a = store.upsertImage({ relPath: 'a.jpg', size: 1, mtimeMs: 1, contentHash: 'ha', width: 8, height: 6 }).id;
   const b = store.upsertImage({ relPath: 'b.jpg', size: 1, mtimeMs: 1, contentHash: 'hb', width: 8, height: 6 }).id;
   segs = [
-    ...store.commitImageResult(a, [1, 2, 3, 4, 5, 6].map((k) => rectSegment(6, 8, 0, 0, k, 1, k, 8))).segmentIds,
-    ...store.commitImageResult(b, [1, 2, 3, 4].map((k) => rectSegment(6, 8, 0, 0, k, 2, 10 + k, 8))).segmentIds,
+    ...store.commitImageResult(
+      a,
+      [1, 2, 3, 4, 5, 6].map((k) => rectSegment(6, 8, 0, 0, k, 1, k, 8)),
+    ).segmentIds,
+    ...store.commitImageResult(
+      b,
+      [1, 2, 3, 4].map((k) => rectSegment(6, 8, 0, 0, k, 2, 10 + k, 8)),
+    ).segmentIds,
   ];
   applyAction(store, 'replaceClustering', { segmentIds: segs, labels: [0, 0, 0, 1, 1, 1, 2, 2, -1, -1] });
 });
@@ -106,7 +112,12 @@ describe('applyAction / undo / redo on a project', () => {
       { name: 'assignSegments', args: { segmentIds: [segs[8]], classId: c1 } },
       { name: 'renameClass', args: { classId: c2, name: 'bus' } },
     ]);
-    expect(store.listClasses().map((c) => c.name).slice(0, 2)).toEqual(['car', 'bus']);
+    expect(
+      store
+        .listClasses()
+        .map((c) => c.name)
+        .slice(0, 2),
+    ).toEqual(['car', 'bus']);
     expect(undo(store)?.label).toBe('tidy up');
     expect(labels(store.loadLabelState())).toEqual(s0);
     const done = store.history.counts();
@@ -232,8 +243,20 @@ describe('the database and the in-memory model agree', () => {
       expect(store.history.canRedo()).toBe(h.canRedo);
     }
     // The sequence really exercised every action, undo, redo and refusals.
-    for (const name of ['createClass', 'removeSegments', 'restoreSegments', 'assignSegments', 'renameClass', 'setClassColor',
-      'reorderClasses', 'deleteClass', 'mergeClasses', 'splitClass', 'replaceClustering', 'refused']) {
+    for (const name of [
+      'createClass',
+      'removeSegments',
+      'restoreSegments',
+      'assignSegments',
+      'renameClass',
+      'setClassColor',
+      'reorderClasses',
+      'deleteClass',
+      'mergeClasses',
+      'splitClass',
+      'replaceClustering',
+      'refused',
+    ]) {
       expect(tally.get(name) ?? 0, name).toBeGreaterThanOrEqual(2);
     }
     expect(tally.get('undo')).toBeGreaterThanOrEqual(10);

@@ -61,7 +61,8 @@ export function replaceClustering(state: LabelState, args: ReplaceClusteringArgs
   const a = requireArgs('replaceClustering', args);
   const ids = toNumbers('segmentIds', a.segmentIds);
   const labels = toNumbers('labels', a.labels);
-  if (ids.length !== labels.length) throw invalid(`segmentIds has ${ids.length} entries but labels has ${labels.length}; they must be parallel.`);
+  if (ids.length !== labels.length)
+    throw invalid(`segmentIds has ${ids.length} entries but labels has ${labels.length}; they must be parallel.`);
   if (new Set(ids).size !== ids.length) throw invalid('a segment id appears twice in segmentIds.');
   requireSegments(state, 'replaceClustering', ids);
   const given = a.classes === undefined ? undefined : (a.classes as ClusteringClass[]);
@@ -70,10 +71,12 @@ export function replaceClustering(state: LabelState, args: ReplaceClusteringArgs
   labels.forEach((l, i) => {
     if (!Number.isInteger(l) || l < -1 || l >= k) throw invalid(`labels[${i}] is ${l}; expected -1 (noise) or a cluster index below ${k}.`);
   });
-  const share = optional(a.keepIdentityShare, (v) => {
-    if (typeof v !== 'number' || !(v >= 0 && v <= 1)) throw invalid(`keepIdentityShare must be between 0 and 1, got ${JSON.stringify(v)}.`);
-    return v;
-  }) ?? DEFAULT_KEEP_IDENTITY_SHARE;
+  const share =
+    optional(a.keepIdentityShare, (v) => {
+      if (typeof v !== 'number' || !(v >= 0 && v <= 1))
+        throw invalid(`keepIdentityShare must be between 0 and 1, got ${JSON.stringify(v)}.`);
+      return v;
+    }) ?? DEFAULT_KEEP_IDENTITY_SHARE;
 
   // Which old class did each cluster's segments come from?
   const size = new Array<number>(k).fill(0);
@@ -119,10 +122,7 @@ export function replaceClustering(state: LabelState, args: ReplaceClusteringArgs
         fields[label] = kept;
         continue;
       }
-      const name = uniqueName(
-        optional(g.name, (v) => requireName('replaceClustering', v)) ?? old?.name ?? `Class ${label + 1}`,
-        taken,
-      );
+      const name = uniqueName(optional(g.name, (v) => requireName('replaceClustering', v)) ?? old?.name ?? `Class ${label + 1}`, taken);
       taken.add(nameKey(name));
       const color = optional(g.color, (v) => requireColor('replaceClustering', v)) ?? old?.color ?? defaultClassColor(id);
       classIds[label] = id;

@@ -83,7 +83,12 @@ describe('applyDiff', () => {
 
   it('refuses to delete a class that still has segments', () => {
     const s = sampleState();
-    const del = { type: 'class' as const, id: 3, before: { name: 'bird', color: '#0000ff', order: 2, createdBy: 'cluster' as const }, after: null };
+    const del = {
+      type: 'class' as const,
+      id: 3,
+      before: { name: 'bird', color: '#0000ff', order: 2, createdBy: 'cluster' as const },
+      after: null,
+    };
     expect(() => applyDiff(s, [del])).toThrow(/segment 7 belongs to it/);
   });
 });

@@ -158,8 +158,6 @@ export function processBatch(pred: BatchPrediction, points: Float64Array, ctx: C
   const { options: o, cropBox, origW, origH } = ctx;
   const selected = selectBatch(pred, points, ctx);
   const boxes = selected.get('boxes');
-  const encode = selected
-    .get('logits')
-    .map((l, i) => l.deferRleInFrame(o.maskThreshold, boxes[i], cropBox[0], cropBox[1], origW, origH));
+  const encode = selected.get('logits').map((l, i) => l.deferRleInFrame(o.maskThreshold, boxes[i], cropBox[0], cropBox[1], origW, origH));
   return selected.without('logits').with('encode', encode);
 }

@@ -83,7 +83,13 @@ describe('generateMasks', () => {
     );
     // overlap = int(512/1500 * 64) = 21, crops ceil((21 + 96) / 2) = 59 by ceil((21 + 64) / 2) = 43,
     // the second ones starting at 38 and 22 and clipped to the image (58 and 42).
-    expect(p.imageSizes).toEqual([[96, 64], [59, 43], [59, 42], [58, 43], [58, 42]]);
+    expect(p.imageSizes).toEqual([
+      [96, 64],
+      [59, 43],
+      [59, 42],
+      [58, 43],
+      [58, 42],
+    ]);
     expect(Math.max(...p.batchSizes)).toBe(10);
     expect(p.batchSizes.reduce((a, b) => a + b, 0)).toBe(64 + 4 * 16);
     expect(progress.at(-1)).toEqual({ cropIndex: 4, cropCount: 5, pointsDone: 128, pointsTotal: 128 });

@@ -169,11 +169,24 @@ async function processCrop(
  * Encodes a batch's kept masks now (memoised for the crop's NMS), and marks the prompts from `from`
  * on that fall inside each prompt's smallest kept mask.
  */
-function pruneAfter(batch: MaskData<PendingColumns>, framePoints: Float64Array, from: number, pruned: Uint8Array): MaskData<PendingColumns> {
+function pruneAfter(
+  batch: MaskData<PendingColumns>,
+  framePoints: Float64Array,
+  from: number,
+  pruned: Uint8Array,
+): MaskData<PendingColumns> {
   const rles = batch.get('encode').map((encode) => encode());
   const smallest = smallestPerPrompt(batch.get('points'), rles.map(rleArea));
-  markPromptsInside(smallest.map((i) => rles[i]), framePoints, from, pruned);
-  return batch.with('encode', rles.map((r) => () => r));
+  markPromptsInside(
+    smallest.map((i) => rles[i]),
+    framePoints,
+    from,
+    pruned,
+  );
+  return batch.with(
+    'encode',
+    rles.map((r) => () => r),
+  );
 }
 
 /**
@@ -198,8 +211,7 @@ export async function generateMasks(
   let pointsDone = 0;
   const data = new MaskData(emptyRecordColumns());
   for (let c = 0; c < cropBoxes.length; c++) {
-    const report = () =>
-      control.onProgress?.({ cropIndex: c, cropCount: cropBoxes.length, pointsDone, pointsTotal });
+    const report = () => control.onProgress?.({ cropIndex: c, cropCount: cropBoxes.length, pointsDone, pointsTotal });
     report();
     const ctx: CropContext = { cropBox: cropBoxes[c], origW, origH, options: o };
     const cropData = await processCrop(
@@ -225,8 +237,6 @@ export async function generateMasks(
   }
 
   const final =
-    o.minMaskRegionArea > 0
-      ? postprocessSmallRegions(data, o.minMaskRegionArea, Math.max(o.boxNmsThresh, o.cropNmsThresh))
-      : data;
+    o.minMaskRegionArea > 0 ? postprocessSmallRegions(data, o.minMaskRegionArea, Math.max(o.boxNmsThresh, o.cropNmsThresh)) : data;
   return toAmgMasks(final);
 }

@@ -2,8 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MaskData } from './mask-data';
 
 describe('MaskData', () => {
-  const make = () =>
-    new MaskData({ id: ['a', 'b', 'c', 'd'], score: Float32Array.from([0.1, 0.9, 0.5, 0.7]) });
+  const make = () => new MaskData({ id: ['a', 'b', 'c', 'd'], score: Float32Array.from([0.1, 0.9, 0.5, 0.7]) });
 
   it('filters every column with a boolean mask, keeping order', () => {
     const d = make().filter([true, false, true, true]);

@@ -115,10 +115,7 @@ export class MaskData<T extends Columns> {
     const mine = Object.keys(this.cols).sort();
     const theirs = other.keys().sort();
     if (mine.join(',') !== theirs.join(',')) {
-      throw new SamanticError(
-        'internal',
-        `MaskData.cat: columns differ (${mine.join(', ')} vs ${theirs.join(', ')}).`,
-      );
+      throw new SamanticError('internal', `MaskData.cat: columns differ (${mine.join(', ')} vs ${theirs.join(', ')}).`);
     }
     const next = {} as T;
     for (const k of mine as (keyof T)[]) next[k] = concatColumn(this.cols[k], other.get(k));

@@ -15,7 +15,16 @@ describe('box NMS (torchvision semantics as SAM calls it)', () => {
 
   it('uses area (x2 - x1) * (y2 - y1), so single-pixel boxes never suppress (0 / 0)', () => {
     expect(boxIouF32([5, 5, 5, 5], [5, 5, 5, 5])).toBeNaN();
-    expect(nms([[5, 5, 5, 5], [5, 5, 5, 5]], [0.9, 0.8], 0.7)).toEqual([0, 1]);
+    expect(
+      nms(
+        [
+          [5, 5, 5, 5],
+          [5, 5, 5, 5],
+        ],
+        [0.9, 0.8],
+        0.7,
+      ),
+    ).toEqual([0, 1]);
     // Inclusive boxes one pixel apart: [0,0,10,10] vs [1,1,11,11] -> 81 / (100 + 100 - 81).
     expect(boxIouF32([0, 0, 10, 10], [1, 1, 11, 11])).toBeCloseTo(81 / 119, 6);
   });
@@ -23,7 +32,17 @@ describe('box NMS (torchvision semantics as SAM calls it)', () => {
   it('keeps the first of equal scores (stable order) and returns kept indices by descending score', () => {
     const box: BoxXYXY = [0, 0, 10, 10];
     expect(nms([box, box, box], [0.5, 0.5, 0.5], 0.7)).toEqual([0]);
-    expect(nms([[0, 0, 1, 1], [5, 5, 9, 9], [20, 20, 30, 30]], [0.1, 0.3, 0.2], 0.5)).toEqual([1, 2, 0]);
+    expect(
+      nms(
+        [
+          [0, 0, 1, 1],
+          [5, 5, 9, 9],
+          [20, 20, 30, 30],
+        ],
+        [0.1, 0.3, 0.2],
+        0.5,
+      ),
+    ).toEqual([1, 2, 0]);
     expect(argsortDescending([0.2, NaN, 0.2, 0.9])).toEqual([3, 0, 2, 1]);
   });
 

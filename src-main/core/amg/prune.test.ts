@@ -42,7 +42,13 @@ describe('pruning rule', () => {
   });
 
   it("takes each prompt's smallest kept mask", () => {
-    const points: [number, number][] = [[1, 1], [1, 1], [5, 5], [1, 1], [5, 5]];
+    const points: [number, number][] = [
+      [1, 1],
+      [1, 1],
+      [5, 5],
+      [1, 1],
+      [5, 5],
+    ];
     expect(smallestPerPrompt(points, [50, 20, 30, 40, 10])).toEqual([1, 4]);
     expect(smallestPerPrompt([], [])).toEqual([]);
   });
@@ -94,7 +100,11 @@ describe('pruned generator', () => {
     expect(prompts(fullPredictor)).toBe(256);
     expect(prompts(prunedPredictor)).toBeLessThan(256);
     // Both label masks (rectangle and disc, IoU 0.97) survive, with the same pixels.
-    const labels = (ms: AmgMask[]) => ms.filter((m) => m.predictedIou === Math.fround(0.97)).map((m) => [...m.bbox, m.area]).sort();
+    const labels = (ms: AmgMask[]) =>
+      ms
+        .filter((m) => m.predictedIou === Math.fround(0.97))
+        .map((m) => [...m.bbox, m.area])
+        .sort();
     expect(labels(full).length).toBeGreaterThanOrEqual(2);
     expect(labels(pruned)).toEqual(labels(full));
   });

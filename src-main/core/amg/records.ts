@@ -33,11 +33,7 @@ export function emptyRecordColumns(): RecordColumns {
  * max(box_nms_thresh, crop_nms_thresh)) prefers untouched masks. Kept changed masks take their new
  * RLE and box. Each mask is cleaned on a window around it (cleanSmallRegions), one at a time.
  */
-export function postprocessSmallRegions(
-  data: MaskData<RecordColumns>,
-  minArea: number,
-  nmsThresh: number,
-): MaskData<RecordColumns> {
+export function postprocessSmallRegions(data: MaskData<RecordColumns>, minArea: number, nmsThresh: number): MaskData<RecordColumns> {
   const n = data.length;
   if (n === 0) return data;
   const rles = data.get('rles');

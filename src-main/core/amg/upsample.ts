@@ -109,15 +109,7 @@ export function pixelValue(low: Float32Array, g: UpsampleGeometry, y: number, x:
   const r1 = g.s2Rows.hi[y];
   const c0 = g.s2Cols.lo[x];
   const c1 = g.s2Cols.hi[x];
-  return combine(
-    g,
-    y,
-    x,
-    frameValue(low, g, r0, c0),
-    frameValue(low, g, r0, c1),
-    frameValue(low, g, r1, c0),
-    frameValue(low, g, r1, c1),
-  );
+  return combine(g, y, x, frameValue(low, g, r0, c0), frameValue(low, g, r0, c1), frameValue(low, g, r1, c0), frameValue(low, g, r1, c1));
 }
 
 /**

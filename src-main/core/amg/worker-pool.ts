@@ -109,10 +109,18 @@ export class AmgWorkerPool implements BatchWorkers {
   }
 
   /** Starts `count` workers; rejects (with every worker gone) if any cannot start. */
-  static async start(count: number = defaultAmgWorkers(), options: { workerUrl?: URL; startTimeoutMs?: number } = {}): Promise<AmgWorkerPool> {
-    if (!Number.isInteger(count) || count < 1) throw new SamanticError('invalid-argument', `AMG workers: ${count} is not a positive whole number.`);
+  static async start(
+    count: number = defaultAmgWorkers(),
+    options: { workerUrl?: URL; startTimeoutMs?: number } = {},
+  ): Promise<AmgWorkerPool> {
+    if (!Number.isInteger(count) || count < 1)
+      throw new SamanticError('invalid-argument', `AMG workers: ${count} is not a positive whole number.`);
     const url = options.workerUrl ?? locateWorkerFile(WORKER_CANDIDATES, import.meta.url);
-    if (!url) throw new SamanticError('internal', `the AMG worker file was not found beside ${fileURLToPath(import.meta.url)} (looked for ${WORKER_CANDIDATES.join(', ')}).`);
+    if (!url)
+      throw new SamanticError(
+        'internal',
+        `the AMG worker file was not found beside ${fileURLToPath(import.meta.url)} (looked for ${WORKER_CANDIDATES.join(', ')}).`,
+      );
     const timeoutMs = options.startTimeoutMs ?? AMG_WORKER_START_TIMEOUT_MS;
     const workers = Array.from({ length: count }, () => spawnWorker(url, null));
     const started = await Promise.allSettled(workers.map((w) => waitUntilReady(w, timeoutMs)));
@@ -145,7 +153,8 @@ export class AmgWorkerPool implements BatchWorkers {
     if (!this.alive) return Promise.reject(new SamanticError('internal', `the AMG workers are not running (${this.dead ?? 'stopped'}).`));
     const slot = this.slots.reduce((a, b) => (b.jobs.size < a.jobs.size ? b : a));
     // Transfer moves whole ArrayBuffers: views into a larger buffer are copied instead.
-    const own = (a: Float32Array) => (a.byteOffset === 0 && a.byteLength === a.buffer.byteLength && a.buffer instanceof ArrayBuffer ? a : a.slice());
+    const own = (a: Float32Array) =>
+      a.byteOffset === 0 && a.byteLength === a.buffer.byteLength && a.buffer instanceof ArrayBuffer ? a : a.slice();
     const batch: LowResPredictionBatch = { ...low, lowRes: own(low.lowRes), iou: own(low.iou) };
     const { outW: cropW, outH: cropH } = layout.geometry;
     return new Promise((resolve, reject) => {
@@ -172,7 +181,12 @@ export class AmgWorkerPool implements BatchWorkers {
   private onExit(slot: Slot, code: number, lastError: string): void {
     if (!this.stopped && this.dead === null) this.dead = `a worker exited with code ${code}${lastError ? `: ${lastError}` : ''}`;
     for (const job of slot.jobs.drain()) {
-      job.reject(new SamanticError('internal', `an AMG worker thread stopped while filtering this image's masks (${this.dead ?? 'stopped'}); process the image again.`));
+      job.reject(
+        new SamanticError(
+          'internal',
+          `an AMG worker thread stopped while filtering this image's masks (${this.dead ?? 'stopped'}); process the image again.`,
+        ),
+      );
     }
   }
 

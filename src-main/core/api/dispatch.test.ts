@@ -150,8 +150,12 @@ describe('validateArgs: mask methods', () => {
     expect(bad('promptMask', { imageId: 1, box: [0, 0, 1] })).toMatch(/'box' must hold 4 numbers/);
     expect(bad('promptMask', { imageId: 1, points: [[1, 1]], labels: [3] })).toMatch(/'labels\[0\]' must be at most 1/);
     expect(bad('editSegmentMask', { segmentId: 1, op: 'smudge' })).toMatch(/'op' must be one of 'brush', 'erase', 'replace'/);
-    expect(bad('editSegmentMask', { segmentId: 1, op: 'brush', stroke: { points: [[1, 1]], radius: 0 } })).toMatch(/'stroke.radius' must be greater than 0/);
-    expect(bad('editSegmentMask', { segmentId: 1, op: 'brush', stroke: { points: [[1, 1]], radius: 2, color: 'red' } })).toMatch(/unknown field 'color'/);
+    expect(bad('editSegmentMask', { segmentId: 1, op: 'brush', stroke: { points: [[1, 1]], radius: 0 } })).toMatch(
+      /'stroke.radius' must be greater than 0/,
+    );
+    expect(bad('editSegmentMask', { segmentId: 1, op: 'brush', stroke: { points: [[1, 1]], radius: 2, color: 'red' } })).toMatch(
+      /unknown field 'color'/,
+    );
     expect(bad('addSegment', { imageId: 1, rle: { size: [0, 5], counts: 'ab' } })).toMatch(/'rle.size\[0\]' must be at least 1/);
     expect(bad('addSegment', { imageId: 1, rle: { size: [5, 5] } })).toMatch(/'rle.counts' is required/);
   });

@@ -136,7 +136,10 @@ const SHAPES: Record<ApiMethod, Shape | null> = {
     stroke: {
       kind: 'object',
       optional: true,
-      shape: { points: { kind: 'points', nonEmpty: true, maxLength: MAX_STROKE_POINTS }, radius: { kind: 'number', min: 0, exclusiveMin: true, max: MAX_MASK_SIDE } },
+      shape: {
+        points: { kind: 'points', nonEmpty: true, maxLength: MAX_STROKE_POINTS },
+        radius: { kind: 'number', min: 0, exclusiveMin: true, max: MAX_MASK_SIDE },
+      },
     },
     rle: { ...rle, optional: true },
   },
@@ -194,7 +197,11 @@ function checkField(method: string, name: string, spec: FieldSpec, v: unknown): 
       if (spec.kind === 'int' && !Number.isSafeInteger(v)) throw invalid(method, `${where} must be an integer, got ${v}.`);
       if (spec.min !== undefined) {
         const low = spec.kind === 'number' && spec.exclusiveMin ? v <= spec.min : v < spec.min;
-        if (low) throw invalid(method, `${where} must be ${spec.kind === 'number' && spec.exclusiveMin ? 'greater than' : 'at least'} ${spec.min}, got ${v}.`);
+        if (low)
+          throw invalid(
+            method,
+            `${where} must be ${spec.kind === 'number' && spec.exclusiveMin ? 'greater than' : 'at least'} ${spec.min}, got ${v}.`,
+          );
       }
       if (spec.max !== undefined && v > spec.max) throw invalid(method, `${where} must be at most ${spec.max}, got ${v}.`);
       return v;
@@ -216,8 +223,10 @@ function checkField(method: string, name: string, spec: FieldSpec, v: unknown): 
     }
     case 'numbers': {
       if (!Array.isArray(v)) throw invalid(method, `${where} must be an array of numbers, got ${describe(v)}.`);
-      if (spec.length !== undefined && v.length !== spec.length) throw invalid(method, `${where} must hold ${spec.length} numbers, got ${v.length}.`);
-      if (spec.maxLength !== undefined && v.length > spec.maxLength) throw invalid(method, `${where} holds ${v.length} numbers; the limit is ${spec.maxLength}.`);
+      if (spec.length !== undefined && v.length !== spec.length)
+        throw invalid(method, `${where} must hold ${spec.length} numbers, got ${v.length}.`);
+      if (spec.maxLength !== undefined && v.length > spec.maxLength)
+        throw invalid(method, `${where} holds ${v.length} numbers; the limit is ${spec.maxLength}.`);
       return v.map((x, i) => checkField(method, `${name}[${i}]`, { kind: spec.int ? 'int' : 'number', min: spec.min, max: spec.max }, x));
     }
     case 'points': {
@@ -230,7 +239,10 @@ function checkField(method: string, name: string, spec: FieldSpec, v: unknown): 
       if (!isPlainObject(v)) throw invalid(method, `${where} must be an object, got ${describe(v)}.`);
       for (const key of Object.keys(v)) {
         if (!Object.prototype.hasOwnProperty.call(spec.shape, key)) {
-          throw invalid(method, `${where} has an unknown field '${key.slice(0, 40)}'; its fields are: ${Object.keys(spec.shape).join(', ')}.`);
+          throw invalid(
+            method,
+            `${where} has an unknown field '${key.slice(0, 40)}'; its fields are: ${Object.keys(spec.shape).join(', ')}.`,
+          );
         }
       }
       const out: Record<string, unknown> = {};

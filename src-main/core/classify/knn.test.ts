@@ -10,7 +10,14 @@ function near(axis: string, wobble: number[]): number[] {
 }
 
 describe('classifyKnn', () => {
-  const refs = [near('x', [0, 0.05, 0]), near('x', [0, 0, 0.05]), near('x', [0, 0.02, 0.02]), near('y', [0.05, 0, 0]), near('y', [0, 0, 0.05]), near('z', [0.05, 0, 0])];
+  const refs = [
+    near('x', [0, 0.05, 0]),
+    near('x', [0, 0, 0.05]),
+    near('x', [0, 0.02, 0.02]),
+    near('y', [0.05, 0, 0]),
+    near('y', [0, 0, 0.05]),
+    near('z', [0.05, 0, 0]),
+  ];
   const refLabels = [7, 7, 7, 9, 9, BACKGROUND_LABEL];
   const flat = new Float32Array(refs.flat());
 

@@ -42,8 +42,12 @@ export interface KnnResult {
 }
 
 function checkOptions(o: Required<KnnOptions>): void {
-  if (!Number.isInteger(o.k) || o.k < 1) throw new SamanticError('invalid-argument', `classifyKnn: k must be a whole number >= 1, got ${o.k}.`);
-  for (const [name, v] of [['minSimilarity', o.minSimilarity], ['minConfidence', o.minConfidence]] as const) {
+  if (!Number.isInteger(o.k) || o.k < 1)
+    throw new SamanticError('invalid-argument', `classifyKnn: k must be a whole number >= 1, got ${o.k}.`);
+  for (const [name, v] of [
+    ['minSimilarity', o.minSimilarity],
+    ['minConfidence', o.minConfidence],
+  ] as const) {
     if (!(v >= -1 && v <= 1)) throw new SamanticError('invalid-argument', `classifyKnn: ${name} must be between -1 and 1, got ${v}.`);
   }
 }
@@ -65,7 +69,10 @@ export function classifyKnn(
   const nRefs = refLabels.length;
   const nQ = dim > 0 ? queries.length / dim : 0;
   if (refs.length !== nRefs * dim) {
-    throw new SamanticError('invalid-argument', `classifyKnn: ${nRefs} reference labels but ${refs.length / Math.max(1, dim)} reference rows.`);
+    throw new SamanticError(
+      'invalid-argument',
+      `classifyKnn: ${nRefs} reference labels but ${refs.length / Math.max(1, dim)} reference rows.`,
+    );
   }
   const out: KnnResult = {
     labels: new Int32Array(nQ).fill(UNSURE_LABEL),
@@ -85,7 +92,13 @@ export function classifyKnn(
     const qRows = Math.min(MAX_BLOCK_ROWS_A, nQ - q0);
     for (let r0 = 0; r0 < nRefs; r0 += MAX_BLOCK_ROWS_B) {
       const rRows = Math.min(MAX_BLOCK_ROWS_B, nRefs - r0);
-      const sims = gemm({ a: q.subarray(q0 * dim, (q0 + qRows) * dim), aRows: qRows, b: r.subarray(r0 * dim, (r0 + rRows) * dim), bRows: rRows, dim });
+      const sims = gemm({
+        a: q.subarray(q0 * dim, (q0 + qRows) * dim),
+        aRows: qRows,
+        b: r.subarray(r0 * dim, (r0 + rRows) * dim),
+        bRows: rRows,
+        dim,
+      });
       for (let i = 0; i < qRows; i++) {
         const base = (q0 + i) * k;
         for (let j = 0; j < rRows; j++) {

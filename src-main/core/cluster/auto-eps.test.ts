@@ -11,7 +11,12 @@ const flatMeta = (n: number) => Array.from({ length: n }, (_, i) => ({ imageId: 
 
 describe('kneeIndex', () => {
   it('finds the last point before a jump (flat k-distances, then noise)', () => {
-    const curve = [...Array(80).fill(0.05).map((v, i) => v + i * 1e-4), ...Array(20).fill(0.9)];
+    const curve = [
+      ...Array(80)
+        .fill(0.05)
+        .map((v, i) => v + i * 1e-4),
+      ...Array(20).fill(0.9),
+    ];
     expect(kneeIndex(curve)).toBe(79);
   });
 
@@ -70,7 +75,7 @@ describe('autoEpsTask', () => {
   });
 });
 
-describe("auto mode finds the known classes across scales (no tuning)", () => {
+describe('auto mode finds the known classes across scales (no tuning)', () => {
   const cases = [
     { name: '200 segments, tight classes', n: 200, classes: 5, dim: 256, spread: 0.2, noiseFraction: 0.15 },
     { name: '200 segments, loose classes', n: 200, classes: 5, dim: 256, spread: 0.5, noiseFraction: 0.15 },

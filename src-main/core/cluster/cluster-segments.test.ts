@@ -6,8 +6,7 @@ import { createOrtGemm } from './ort-gemm';
 import { CLASS_PALETTE } from './palette';
 import { gaussian, randomUnitVectors, sphereBlobs } from '../../tools/bench/cluster-synthetic';
 
-const flatMeta = (n: number): SegmentMeta[] =>
-  Array.from({ length: n }, (_, i) => ({ imageId: i % 30, area: 50, imageArea: 10_000 }));
+const flatMeta = (n: number): SegmentMeta[] => Array.from({ length: n }, (_, i) => ({ imageId: i % 30, area: 50, imageArea: 10_000 }));
 
 /**
  * 24 pizza photos. Per image: 4 pepperoni and 3 dough segments (small, inside the pizza's box), the

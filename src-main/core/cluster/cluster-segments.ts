@@ -133,10 +133,6 @@ export function clusterSegments(input: ClusterInput, options: ClusterOptions, ge
  * Same as clusterSegments, with the native kernel by default (onnxruntime, ~30x the JavaScript
  * kernel; falls back to JavaScript if onnxruntime cannot load). What the service should call.
  */
-export async function clusterSegmentsAsync(
-  input: ClusterInput,
-  options: ClusterOptions,
-  gemm?: AsyncGemm,
-): Promise<ClusterResult> {
+export async function clusterSegmentsAsync(input: ClusterInput, options: ClusterOptions, gemm?: AsyncGemm): Promise<ClusterResult> {
   return runAsync(clusterSegmentsTask(input, options), gemm ?? (await loadNativeGemm()).gemm);
 }

@@ -76,7 +76,10 @@ describe('dbscan', () => {
     const a = [0, 0.005, 0.01, 0.015, 0.04];
     const b = a.map((t) => 0.13 - t);
     const eps = 1 - Math.cos(0.031);
-    for (const order of [['x', ...a.map(() => 'a'), ...b.map(() => 'b')], ['x', ...b.map(() => 'b'), ...a.map(() => 'a')]]) {
+    for (const order of [
+      ['x', ...a.map(() => 'a'), ...b.map(() => 'b')],
+      ['x', ...b.map(() => 'b'), ...a.map(() => 'a')],
+    ]) {
       let ia = 0;
       let ib = 0;
       const angles = order.map((k) => (k === 'x' ? 0.065 : k === 'a' ? a[ia++] : b[ib++]));

@@ -133,12 +133,7 @@ export function* dbscanTask(p: Partition, options: DbscanOptions): GemmTask<Dbsc
 }
 
 /** Partition + DBSCAN for unit-length rows. */
-export function* dbscanVectorsTask(
-  vectors: Float32Array,
-  dim: number,
-  options: DbscanOptions,
-  seed = 1,
-): GemmTask<DbscanResult> {
+export function* dbscanVectorsTask(vectors: Float32Array, dim: number, options: DbscanOptions, seed = 1): GemmTask<DbscanResult> {
   checkDbscanOptions(options, 'dbscan');
   checkUnitRows(vectors, dim, 'dbscan');
   const p = yield* buildPartitionTask(vectors, dim, { seed });
@@ -154,11 +149,6 @@ export function dbscan(vectors: Float32Array, dim: number, options: DbscanOption
 }
 
 /** Same as dbscan with an asynchronous (e.g. onnxruntime) kernel. */
-export async function dbscanAsync(
-  vectors: Float32Array,
-  dim: number,
-  options: DbscanOptions,
-  gemm?: AsyncGemm,
-): Promise<Int32Array> {
+export async function dbscanAsync(vectors: Float32Array, dim: number, options: DbscanOptions, gemm?: AsyncGemm): Promise<Int32Array> {
   return (await runAsync(dbscanVectorsTask(vectors, dim, options), gemm)).labels;
 }

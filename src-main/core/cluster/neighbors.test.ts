@@ -122,10 +122,13 @@ describe('epsPairsTask', () => {
     const b = sphereBlobs({ n: 3000, classes: 30, dim: 32, spread: 0.2, noiseFraction: 0.05, seed: 4 });
     const p = runSync(buildPartitionTask(b.vectors, 32, { seed: 1 }));
     let computed = 0;
-    runSync(epsPairsTask(p, 0.05, () => undefined), (r) => {
-      computed += r.aRows * r.bRows;
-      return jsGemm(r);
-    });
+    runSync(
+      epsPairsTask(p, 0.05, () => undefined),
+      (r) => {
+        computed += r.aRows * r.bRows;
+        return jsGemm(r);
+      },
+    );
     expect(computed).toBeLessThan((3000 * 3000) / 4);
   });
 });

@@ -246,7 +246,7 @@ export function* kthSimilarityTask(p: Partition, k: number, queries: Int32Array)
       }
       // Requests of their own: queries sorted by need; one request covers needs within 2x.
       big.sort((x, y) => y.rows - x.rows || x.t - y.t);
-      for (let i = 0; i < big.length; ) {
+      for (let i = 0; i < big.length;) {
         const rows = big[i].rows;
         const list: number[] = [];
         while (i < big.length && big[i].rows * 2 >= rows) list.push(big[i++].t);

@@ -66,12 +66,7 @@ export function checkMeta(meta: readonly SegmentMeta[], n: number, what: string)
 }
 
 function inside(part: [number, number, number, number], whole: [number, number, number, number]): boolean {
-  return (
-    part[0] >= whole[0] &&
-    part[1] >= whole[1] &&
-    part[0] + part[2] <= whole[0] + whole[2] &&
-    part[1] + part[3] <= whole[1] + whole[3]
-  );
+  return part[0] >= whole[0] && part[1] >= whole[1] && part[0] + part[2] <= whole[0] + whole[2] && part[1] + part[3] <= whole[1] + whole[3];
 }
 
 /** Number of other segments of the same image inside each segment's box (0 without boxes). */

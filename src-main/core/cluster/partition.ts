@@ -95,11 +95,7 @@ function dist(a: Float32Array, ao: number, b: Float32Array, bo: number, dim: num
 }
 
 /** Builds the partition of `vectors` (unit rows). Deterministic for a given seed. */
-export function* buildPartitionTask(
-  vectors: Float32Array,
-  dim: number,
-  options: PartitionOptions = {},
-): GemmTask<Partition> {
+export function* buildPartitionTask(vectors: Float32Array, dim: number, options: PartitionOptions = {}): GemmTask<Partition> {
   const n = vectors.length / dim;
   let cells = Math.max(1, Math.min(options.cells ?? defaultCellCount(n), n, MAX_CELLS));
   const cellOf = new Int32Array(n);

@@ -37,11 +37,7 @@ export function sampleRows(n: number, count: number, seed: number): Int32Array {
   return rows.slice(0, count).sort();
 }
 
-export function* sampledClusterTask(
-  vectors: Float32Array,
-  dim: number,
-  o: ResolvedGroupOptions,
-): GemmTask<GroupResult> {
+export function* sampledClusterTask(vectors: Float32Array, dim: number, o: ResolvedGroupOptions): GemmTask<GroupResult> {
   const n = vectors.length / dim;
   const rows = sampleRows(n, o.sampleSize, o.seed);
   const sample = takeRows(vectors, dim, rows);
@@ -90,9 +86,7 @@ export function* nearestCoreTask(
   const aBuf = new Float32Array(chunk * dim);
   const tileBuf = new Float32Array(MAX_BLOCK_ROWS_A * dim);
   // Squared admission radius per cell (|q - centre| <= reach + r); empty cells admit nothing.
-  const admit2 = Float64Array.from({ length: cells }, (_, c) =>
-    cp.cellStart[c + 1] > cp.cellStart[c] ? (reach + cp.radius[c]) ** 2 : -1,
-  );
+  const admit2 = Float64Array.from({ length: cells }, (_, c) => (cp.cellStart[c + 1] > cp.cellStart[c] ? (reach + cp.radius[c]) ** 2 : -1));
   // Per query of a chunk: up to maxProbe admitted cells with the smallest bounds, and the rows of
   // each it needs (a prefix: rows far enough from the centre to come within reach).
   const kept = new Int32Array(chunk);
@@ -110,7 +104,13 @@ export function* nearestCoreTask(
       const cnt = Math.min(MAX_BLOCK_ROWS_A, qn - s);
       for (let c0 = 0; c0 < cells; c0 += MAX_BLOCK_ROWS_B) {
         const cc = Math.min(MAX_BLOCK_ROWS_B, cells - c0);
-        const sims = yield { a: a.subarray(s * dim, (s + cnt) * dim), aRows: cnt, b: cp.centers.subarray(c0 * dim, (c0 + cc) * dim), bRows: cc, dim };
+        const sims = yield {
+          a: a.subarray(s * dim, (s + cnt) * dim),
+          aRows: cnt,
+          b: cp.centers.subarray(c0 * dim, (c0 + cc) * dim),
+          bRows: cc,
+          dim,
+        };
         for (let t = 0; t < cnt; t++) {
           const q = s + t;
           const base = q * maxProbe;
@@ -159,7 +159,7 @@ export function* nearestCoreTask(
       const order = Array.from({ length: byCell[c + 1] - byCell[c] }, (_, i) => byCell[c] + i)
         .filter((e) => groupedRows[e] > 0)
         .sort((x, y) => groupedRows[y] - groupedRows[x] || groupedQuery[x] - groupedQuery[y]);
-      for (let g = 0; g < order.length; ) {
+      for (let g = 0; g < order.length;) {
         const rows = groupedRows[order[g]];
         let cnt = 0;
         while (g + cnt < order.length && cnt < MAX_BLOCK_ROWS_A && groupedRows[order[g + cnt]] * 2 >= rows) cnt++;

@@ -108,7 +108,9 @@ describe('buildCoco', () => {
     const { dataset, stats } = buildCocoDetailed(sampleInput());
     expect(stats.polygonAnnotations).toBe(3);
     expect(stats.rleAnnotations).toBe(1);
-    expect(stats.rleFallbacks).toEqual([{ annotationId: 4, fileName: 'b/photo2.jpg', segmentId: 30, reason: expect.stringMatching(/holes cover/) }]);
+    expect(stats.rleFallbacks).toEqual([
+      { annotationId: 4, fileName: 'b/photo2.jpg', segmentId: 30, reason: expect.stringMatching(/holes cover/) },
+    ]);
     expect(stats.skippedEmpty).toEqual([{ fileName: 'a.jpg', segmentId: 2 }]);
     const discAnn = dataset.annotations[0];
     const polys = discAnn.segmentation as number[][];
@@ -125,9 +127,7 @@ describe('buildCoco', () => {
     const masks = [disc, square, disc, ring];
     ds.annotations.forEach((a, i) => {
       expect(typeof (a.segmentation as { counts: unknown }).counts).toBe('string');
-      expect(Array.from(decodeMask(a.segmentation as { size: [number, number]; counts: string }).data)).toEqual(
-        Array.from(masks[i].data),
-      );
+      expect(Array.from(decodeMask(a.segmentation as { size: [number, number]; counts: string }).data)).toEqual(Array.from(masks[i].data));
     });
     expect(validateCocoDataset(ds)).toEqual([]);
   });
@@ -162,7 +162,9 @@ describe('buildCoco', () => {
       input.annotations = [{ ...input.annotations[2], ...ann }];
       return input;
     };
-    expect(() => buildCoco(withAnn({ categoryId: 99 }))).toThrow(/segment 4 of a.jpg has class 99, which is not among the exported categories/);
+    expect(() => buildCoco(withAnn({ categoryId: 99 }))).toThrow(
+      /segment 4 of a.jpg has class 99, which is not among the exported categories/,
+    );
     expect(() => buildCoco(withAnn({ imageId: 99 }))).toThrow(/refers to image 99/);
     expect(() => buildCoco(withAnn({ rle: maskToRle(paint(H, W, () => true)) }))).toThrow(
       /segment 4 in a.jpg is 30x40 \(width x height\) but the image is 40x30/,
@@ -229,7 +231,9 @@ describe('writeJsonAtomic', () => {
   });
 
   it('fails at once on a folder that can never exist (no endless mkdir under /proc)', async () => {
-    await expect(writeJsonAtomic('/proc/samantic-nope/x/c.json', {})).rejects.toThrow(/Cannot write the export \/proc\/samantic-nope\/x\/c\.json: its folder/);
+    await expect(writeJsonAtomic('/proc/samantic-nope/x/c.json', {})).rejects.toThrow(
+      /Cannot write the export \/proc\/samantic-nope\/x\/c\.json: its folder/,
+    );
   });
 
   it('large arrays are written in pieces and still parse', async () => {

@@ -103,10 +103,7 @@ export function buildCoco(input: BuildCocoInput, options: BuildCocoOptions = {})
  * result does not depend on the locale), annotations by image then segment id, categories in the
  * given order; all ids are renumbered from 1.
  */
-export function buildCocoDetailed(
-  input: BuildCocoInput,
-  options: BuildCocoOptions = {},
-): { dataset: CocoDataset; stats: BuildCocoStats } {
+export function buildCocoDetailed(input: BuildCocoInput, options: BuildCocoOptions = {}): { dataset: CocoDataset; stats: BuildCocoStats } {
   const format = options.format ?? 'polygon';
   if (format !== 'polygon' && format !== 'rle') {
     throw new SamanticError('invalid-argument', `Unknown COCO export format "${format}"; use "polygon" or "rle".`);

@@ -345,7 +345,7 @@ describe('rasterizePolygons', () => {
     expect(pixels(m, 6)).toEqual(expected);
   });
 
-  it('unions an annotation\'s polygons and clips to the image', () => {
+  it("unions an annotation's polygons and clips to the image", () => {
     const m = rasterizePolygons(
       [
         [1, 1, 3, 1, 3, 3, 1, 3],

@@ -39,7 +39,7 @@ export function rleParts(rle: Rle, what = 'RLE mask'): RunParts {
   for (let j = 0; j < rle.counts.length; j++) {
     const c = rle.counts[j];
     if (j % 2 === 1) {
-      for (let k = pos, end = pos + c; k < end; ) {
+      for (let k = pos, end = pos + c; k < end;) {
         const x = Math.floor(k / h);
         const yStart = k - x * h;
         const stop = Math.min(end, (x + 1) * h);

@@ -26,7 +26,11 @@ function looksLikeJson(file: string): boolean {
   try {
     const buf = Buffer.alloc(SNIFF_BYTES);
     const n = readSync(fd, buf, 0, SNIFF_BYTES, 0);
-    const text = buf.subarray(0, n).toString('utf8').replace(/^\uFEFF/, '').trimStart();
+    const text = buf
+      .subarray(0, n)
+      .toString('utf8')
+      .replace(/^\uFEFF/, '')
+      .trimStart();
     return text.startsWith('{') || text.startsWith('[');
   } finally {
     closeSync(fd);
@@ -52,7 +56,11 @@ export function checkJsonTarget(file: string): string {
   if (st?.isDirectory()) throw refuse(target, 'it is a folder', 'Name a file, e.g. coco.json.');
   if (st && !st.isFile()) throw refuse(target, 'it is not a regular file', 'Choose another file name.');
   if (st && st.size > 0 && !looksLikeJson(target)) {
-    throw refuse(target, 'a file that is not JSON is already there and would be replaced', 'Choose another file name, or move that file away first.');
+    throw refuse(
+      target,
+      'a file that is not JSON is already there and would be replaced',
+      'Choose another file name, or move that file away first.',
+    );
   }
   const dir = path.dirname(target);
   try {

@@ -93,12 +93,7 @@ function isRle(mask: Rle | BinaryMask): mask is Rle {
  * Counts the mask's pixels per encoder cell. `mask` is in original image pixels: an uncompressed
  * COCO RLE (column-major runs starting with zeros, size [h, w]) or a row-major BinaryMask.
  */
-export function maskCellCoverage(
-  transform: FrameTransform,
-  gridW: number,
-  gridH: number,
-  mask: Rle | BinaryMask,
-): CellCoverage {
+export function maskCellCoverage(transform: FrameTransform, gridW: number, gridH: number, mask: Rle | BinaryMask): CellCoverage {
   checkFrame(transform, gridW, gridH);
   const w = transform.origWidth;
   const h = transform.origHeight;
@@ -167,14 +162,7 @@ function addColumnRun(cx: number, y0: number, y1: number, rows: AxisMap, gridW: 
   }
 }
 
-function addBinary(
-  mask: BinaryMask,
-  t: FrameTransform,
-  cols: AxisMap,
-  rows: AxisMap,
-  gridW: number,
-  out: Float64Array,
-): void {
+function addBinary(mask: BinaryMask, t: FrameTransform, cols: AxisMap, rows: AxisMap, gridW: number, out: Float64Array): void {
   checkMaskSize(mask.width, mask.height, t, 'binary mask');
   if (mask.data.length !== mask.width * mask.height) {
     fail(`segment embedding: binary mask data has ${mask.data.length} bytes, expected ${mask.width * mask.height}`);

@@ -62,9 +62,7 @@ const unit = (v: number[]) => {
 
 function expectVec(actual: Float32Array | null, expected: number[]): void {
   expect(actual).not.toBeNull();
-  expect(Array.from(actual as Float32Array).map((v) => Number(v.toFixed(5)))).toEqual(
-    expected.map((v) => Number(v.toFixed(5))),
-  );
+  expect(Array.from(actual as Float32Array).map((v) => Number(v.toFixed(5)))).toEqual(expected.map((v) => Number(v.toFixed(5))));
 }
 
 /** Both input forms must give the same vector; returns it. */
@@ -79,7 +77,13 @@ describe('segmentEmbedding on a hand-made 4-channel 4x4 grid', () => {
   const square = grid4(frame(8, 8, 8), cellOf); // scale 1: a cell is 2x2 image pixels
 
   it('a mask filling one cell gives that cell vector', () => {
-    expectVec(embedBoth(square, maskOf(8, 8, (x, y) => x < 2 && y < 2)), [1, 0, 0, 0]);
+    expectVec(
+      embedBoth(
+        square,
+        maskOf(8, 8, (x, y) => x < 2 && y < 2),
+      ),
+      [1, 0, 0, 0],
+    );
   });
 
   it('a half-covered cell weighs 1/2: (1 e00 + 0.5 e01) / 1.5, normalised', () => {
@@ -89,7 +93,13 @@ describe('segmentEmbedding on a hand-made 4-channel 4x4 grid', () => {
 
   it('cells in the padding never count: a whole-image mask of an 8x4 image averages the top two rows', () => {
     const wide = grid4(frame(8, 4, 8), cellOf); // resized 8x4, cell rows 2-3 are padding (LOUD)
-    expectVec(embedBoth(wide, maskOf(8, 4, () => true)), [0.5, 0.5, 0.5, 0.5]);
+    expectVec(
+      embedBoth(
+        wide,
+        maskOf(8, 4, () => true),
+      ),
+      [0.5, 0.5, 0.5, 0.5],
+    );
   });
 
   it('a cell that is half padding weighs by its valid part only', () => {
@@ -124,10 +134,20 @@ describe('segmentEmbedding on a hand-made 4-channel 4x4 grid', () => {
   });
 
   it('an empty mask gives null (documented), never a zero or NaN vector', () => {
-    expect(segmentEmbedding(square, maskOf(8, 8, () => false))).toBeNull();
+    expect(
+      segmentEmbedding(
+        square,
+        maskOf(8, 8, () => false),
+      ),
+    ).toBeNull();
     expect(segmentEmbedding(square, { size: [8, 8], counts: [64] })).toBeNull();
     const zero = grid4(frame(8, 8, 8), () => [0, 0, 0, 0]);
-    expect(segmentEmbedding(zero, maskOf(8, 8, () => true))).toBeNull();
+    expect(
+      segmentEmbedding(
+        zero,
+        maskOf(8, 8, () => true),
+      ),
+    ).toBeNull();
   });
 
   it("the seed's variant: unweighted mean over cells with more than one mask pixel", () => {
@@ -158,9 +178,19 @@ describe('segmentEmbedding on a hand-made 4-channel 4x4 grid', () => {
   });
 
   it('rejects a mask of another image size and a malformed embedding, saying what to do', () => {
-    expect(() => segmentEmbedding(square, maskOf(8, 6, () => true))).toThrow(/8x6 .* 8x8 image; give the mask in original pixels/);
+    expect(() =>
+      segmentEmbedding(
+        square,
+        maskOf(8, 6, () => true),
+      ),
+    ).toThrow(/8x6 .* 8x8 image; give the mask in original pixels/);
     const broken = { ...square, data: new Float32Array(10) };
-    expect(() => segmentEmbedding(broken, maskOf(8, 8, () => true))).toThrow(/10 values .* needs 64/);
+    expect(() =>
+      segmentEmbedding(
+        broken,
+        maskOf(8, 8, () => true),
+      ),
+    ).toThrow(/10 values .* needs 64/);
   });
 });
 

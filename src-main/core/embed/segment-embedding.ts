@@ -62,10 +62,7 @@ function checkEmbedding(e: ImageEmbedding): void {
 }
 
 /** Per-cell weights for the chosen variant (zero-weight cells dropped). */
-export function cellWeights(
-  coverage: CellCoverage,
-  options: SegmentEmbeddingOptions = {},
-): { cells: Int32Array; weights: Float64Array } {
+export function cellWeights(coverage: CellCoverage, options: SegmentEmbeddingOptions = {}): { cells: Int32Array; weights: Float64Array } {
   const variant = options.variant ?? 'coverage';
   const minPixels = options.seedMinPixels ?? DEFAULT_SEED_MIN_PIXELS;
   const cells: number[] = [];
@@ -83,11 +80,7 @@ export function cellWeights(
 }
 
 /** Weighted mean of the listed cells' vectors, L2-normalised; null if no weight or zero norm. */
-export function weightedCellMean(
-  embedding: ImageEmbedding,
-  cells: Int32Array,
-  weights: Float64Array,
-): Float32Array | null {
+export function weightedCellMean(embedding: ImageEmbedding, cells: Int32Array, weights: Float64Array): Float32Array | null {
   const { channels, data } = embedding;
   const plane = embedding.gridH * embedding.gridW;
   let total = 0;

@@ -63,7 +63,10 @@ export async function writeDirAtomic(out: string, format: string, fill: (dir: st
     await fs.rm(tmp, { recursive: true, force: true }).catch(() => undefined);
     if (err instanceof SamanticError) throw err;
     const e = err as NodeJS.ErrnoException;
-    throw new SamanticError('invalid-argument', `Cannot write the export to ${target} (${e?.message ?? String(err)}); choose a folder you can write to.`);
+    throw new SamanticError(
+      'invalid-argument',
+      `Cannot write the export to ${target} (${e?.message ?? String(err)}); choose a folder you can write to.`,
+    );
   }
   if (exists) await fs.rm(old, { recursive: true, force: true }).catch(() => undefined);
   return target;

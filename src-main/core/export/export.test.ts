@@ -58,7 +58,10 @@ function rasterise(points: number[], w: number, h: number): Uint8Array {
       const py = y + 0.5;
       let inside = false;
       for (let i = 0, j = n - 1; i < n; j = i++) {
-        const xi = points[2 * i], yi = points[2 * i + 1], xj = points[2 * j], yj = points[2 * j + 1];
+        const xi = points[2 * i],
+          yi = points[2 * i + 1],
+          xj = points[2 * j],
+          yj = points[2 * j + 1];
         if (yi > py !== yj > py && px < ((xj - xi) * (py - yi)) / (yj - yi) + xi) inside = !inside;
       }
       out[y * w + x] = inside ? 1 : 0;
@@ -91,7 +94,9 @@ beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'samantic-export-'));
   folder = join(root, 'photos');
   mkdirSync(join(folder, 'sub'), { recursive: true });
-  const png = await sharp({ create: { width: W, height: H, channels: 3, background: '#336699' } }).png().toBuffer();
+  const png = await sharp({ create: { width: W, height: H, channels: 3, background: '#336699' } })
+    .png()
+    .toBuffer();
   writeFileSync(join(folder, 'a.png'), png);
   writeFileSync(join(folder, 'sub', 'b.png'), png);
 });
@@ -135,7 +140,14 @@ describe('yolo-seg export', () => {
 describe('one ring per instance', () => {
   it('joins three parts and three holes so that even-odd filling gives the mask back exactly', () => {
     const many = maskOf((x, y) => {
-      const inA = x >= 2 && x < 40 && y >= 2 && y < 30 && !(x >= 6 && x < 12 && y >= 6 && y < 12) && !(x >= 20 && x < 30 && y >= 8 && y < 20) && !(x >= 32 && x < 36 && y >= 22 && y < 27);
+      const inA =
+        x >= 2 &&
+        x < 40 &&
+        y >= 2 &&
+        y < 30 &&
+        !(x >= 6 && x < 12 && y >= 6 && y < 12) &&
+        !(x >= 20 && x < 30 && y >= 8 && y < 20) &&
+        !(x >= 32 && x < 36 && y >= 22 && y < 27);
       const inB = x >= 45 && x < 60 && y >= 5 && y < 12;
       const inC = x >= 45 && x < 62 && y >= 35 && y < 46;
       return inA || inB || inC;

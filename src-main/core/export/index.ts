@@ -52,7 +52,10 @@ function buildCocoChecked(input: BuildCocoInput, options: WriteDatasetOptions) {
   // Refuse to write a file a trainer would reject: the validator mirrors pycocotools' checks.
   const problems = validateCocoDataset(dataset);
   if (problems.length) {
-    throw new SamanticError('internal', `Export refused: the COCO data is invalid (${problems.slice(0, 3).join('; ')}). Please report this.`);
+    throw new SamanticError(
+      'internal',
+      `Export refused: the COCO data is invalid (${problems.slice(0, 3).join('; ')}). Please report this.`,
+    );
   }
   return dataset;
 }

@@ -40,14 +40,20 @@ export function labelmeJsonName(img: DatasetImage): string {
 export async function writeLabelme(data: DatasetInput, out: string): Promise<string> {
   const target = path.resolve(out);
   const nameOf = new Map(data.classes.map((c) => [c.id, c.name]));
-  checkUniqueNames(data.images.map((img) => ({ image: img.relPath, file: labelmeJsonName(img) })), 'labelme');
+  checkUniqueNames(
+    data.images.map((img) => ({ image: img.relPath, file: labelmeJsonName(img) })),
+    'labelme',
+  );
   const byImage = new Map<number, DatasetInput['instances']>();
   for (const inst of data.instances) (byImage.get(inst.imageId) ?? byImage.set(inst.imageId, []).get(inst.imageId)!).push(inst);
   return writeDirAtomic(target, 'labelme', async (dir) => {
     for (const img of data.images) {
       const rel = labelmeJsonName(img);
       const jsonDir = path.dirname(path.join(target, ...rel.split('/')));
-      const imagePath = path.relative(jsonDir, path.join(data.folder, ...img.relPath.split('/'))).split(path.sep).join('/');
+      const imagePath = path
+        .relative(jsonDir, path.join(data.folder, ...img.relPath.split('/')))
+        .split(path.sep)
+        .join('/');
       const shapes = (byImage.get(img.id) ?? []).map((inst, k): LabelmeShape => {
         const ring = instanceRing(inst.rle);
         const points: [number, number][] = [];
@@ -55,7 +61,13 @@ export async function writeLabelme(data: DatasetInput, out: string): Promise<str
         return { label: nameOf.get(inst.classId)!, points, group_id: k + 1, description: '', shape_type: 'polygon', flags: {}, mask: null };
       });
       const file: LabelmeFile = {
-        version: LABELME_VERSION, flags: {}, shapes, imagePath, imageData: null, imageHeight: img.height, imageWidth: img.width,
+        version: LABELME_VERSION,
+        flags: {},
+        shapes,
+        imagePath,
+        imageData: null,
+        imageHeight: img.height,
+        imageWidth: img.width,
       };
       await writeInto(dir, rel, JSON.stringify(file, null, 1) + '\n');
     }

@@ -26,7 +26,12 @@ export function paintOrder(instances: readonly DatasetInstance[]): DatasetInstan
 }
 
 /** The class-index image of one photo, row-major, width x height. */
-export function classIndexImage(width: number, height: number, instances: readonly DatasetInstance[], indexOf: Map<number, number>): Uint8Array {
+export function classIndexImage(
+  width: number,
+  height: number,
+  instances: readonly DatasetInstance[],
+  indexOf: Map<number, number>,
+): Uint8Array {
   const out = new Uint8Array(width * height);
   for (const inst of paintOrder(instances)) {
     const box = rleBoxInclusive(inst.rle);
@@ -53,7 +58,10 @@ export async function writeMasks(data: DatasetInput, out: string): Promise<strin
   }
   const indexOf = new Map(data.classes.map((c, i) => [c.id, i + 1]));
   const nameOf = (img: DatasetInput['images'][number]) => (img.split ? `${img.split}/` : '') + withExtension(img.relPath, '.png');
-  checkUniqueNames(data.images.map((img) => ({ image: img.relPath, file: nameOf(img) })), 'Mask');
+  checkUniqueNames(
+    data.images.map((img) => ({ image: img.relPath, file: nameOf(img) })),
+    'Mask',
+  );
   const byImage = new Map<number, DatasetInstance[]>();
   for (const inst of data.instances) (byImage.get(inst.imageId) ?? byImage.set(inst.imageId, []).get(inst.imageId)!).push(inst);
   return writeDirAtomic(out, 'masks', async (dir) => {
@@ -65,7 +73,10 @@ export async function writeMasks(data: DatasetInput, out: string): Promise<strin
         .toBuffer();
       await writeInto(dir, nameOf(img), png);
     }
-    const classes = [{ index: 0, name: 'background', color: '#000000' }, ...data.classes.map((c, i) => ({ index: i + 1, name: c.name, color: c.color }))];
+    const classes = [
+      { index: 0, name: 'background', color: '#000000' },
+      ...data.classes.map((c, i) => ({ index: i + 1, name: c.name, color: c.color })),
+    ];
     await writeInto(dir, 'classes.json', JSON.stringify(classes, null, 2) + '\n');
   });
 }

@@ -11,7 +11,10 @@ export function parseSplitRatios(text: string): [number, number, number] {
   const parts = text.split(',').map((s) => s.trim());
   const nums = parts.map(Number);
   if (parts.length < 2 || parts.length > 3 || nums.some((n, i) => parts[i] === '' || !Number.isFinite(n) || n < 0)) {
-    throw new SamanticError('invalid-argument', `--split '${text}' must be two or three non-negative numbers (train,val[,test]), e.g. 0.8,0.1,0.1.`);
+    throw new SamanticError(
+      'invalid-argument',
+      `--split '${text}' must be two or three non-negative numbers (train,val[,test]), e.g. 0.8,0.1,0.1.`,
+    );
   }
   const [train, val, test = 0] = nums;
   checkSplitRatios([train, val, test], text);

@@ -61,12 +61,19 @@ export async function writeYolo(data: DatasetInput, out: string, options: { imag
       try {
         await placeImage(src, path.join(dir, 'images', split, ...img.relPath.split('/')), mode);
       } catch (err) {
-        throw new SamanticError('image-unreadable', `YOLO export: cannot ${mode} ${src} (${(err as Error).message}); check the photo is still in the folder.`);
+        throw new SamanticError(
+          'image-unreadable',
+          `YOLO export: cannot ${mode} ${src} (${(err as Error).message}); check the photo is still in the folder.`,
+        );
       }
-      const lines = (byImage.get(img.id) ?? []).map((inst) => yoloLine(index.get(inst.classId)!, instanceRing(inst.rle), img.width, img.height));
+      const lines = (byImage.get(img.id) ?? []).map((inst) =>
+        yoloLine(index.get(inst.classId)!, instanceRing(inst.rle), img.width, img.height),
+      );
       await writeInto(dir, `labels/${split}/${withExtension(img.relPath, '.txt')}`, lines.length ? lines.join('\n') + '\n' : '');
     }
-    const splits = data.splitRatios ? (['train', 'val', 'test'] as const).filter((s, i) => s === 'train' || data.splitRatios![i] > 0) : ['train'];
+    const splits = data.splitRatios
+      ? (['train', 'val', 'test'] as const).filter((s, i) => s === 'train' || data.splitRatios![i] > 0)
+      : ['train'];
     const yaml: Record<string, unknown> = { path: target };
     for (const s of splits) await fs.mkdir(path.join(dir, 'images', s), { recursive: true });
     yaml.train = 'images/train';

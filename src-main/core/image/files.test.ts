@@ -79,7 +79,9 @@ describe('listImageFiles', () => {
 describe('contentHash', () => {
   it('is the SHA-256 of the bytes, for a small and a large file', async () => {
     for (const f of [join(dir, 'b.jpg'), join(photos, 'lighthouse.jpg')]) {
-      const expected = createHash('sha256').update(await readFile(f)).digest('hex');
+      const expected = createHash('sha256')
+        .update(await readFile(f))
+        .digest('hex');
       expect(await contentHash(f)).toBe(expected);
     }
   });

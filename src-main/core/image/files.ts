@@ -48,7 +48,10 @@ export async function listImageFiles(folder: string, opts: ListImageOptions = {}
   try {
     st = await stat(root);
   } catch {
-    throw new SamanticError('folder-missing', `Folder '${folder}' does not exist. Check the path, or choose the folder again if it was moved.`);
+    throw new SamanticError(
+      'folder-missing',
+      `Folder '${folder}' does not exist. Check the path, or choose the folder again if it was moved.`,
+    );
   }
   if (!st.isDirectory()) {
     throw new SamanticError('folder-missing', `'${folder}' is a file, not a folder. Choose the folder that contains the photos.`);

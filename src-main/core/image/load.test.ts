@@ -128,7 +128,12 @@ describe('EXIF orientation', () => {
     const rot = await loadImage(file);
     expect([rot.width, rot.height]).toEqual([src.height, src.width]);
     // Clockwise quarter turn: upright (x, y) shows stored (y, H - 1 - x) where H is the stored height.
-    for (const [x, y] of [[0, 0], [10, 700], [533, 799], [200, 123]] as const) {
+    for (const [x, y] of [
+      [0, 0],
+      [10, 700],
+      [533, 799],
+      [200, 123],
+    ] as const) {
       expect(pixel(rot.image, x, y)).toEqual(pixel(src.image, y, src.height - 1 - x));
     }
   });

@@ -46,16 +46,32 @@ function errnoOf(err: unknown): string | undefined {
 export function fsError(file: string, err: unknown): ImageLoadError {
   const errno = errnoOf(err);
   if (errno === 'ENOENT' || errno === 'ENOTDIR') {
-    return new ImageLoadError('not-found', file, `Image '${file}' does not exist. Check the path, or rescan the folder if the file was moved or deleted.`);
+    return new ImageLoadError(
+      'not-found',
+      file,
+      `Image '${file}' does not exist. Check the path, or rescan the folder if the file was moved or deleted.`,
+    );
   }
   if (errno === 'EISDIR') {
-    return new ImageLoadError('not-a-file', file, `'${file}' is a folder, not an image file. Pass an image file, or open the folder instead.`);
+    return new ImageLoadError(
+      'not-a-file',
+      file,
+      `'${file}' is a folder, not an image file. Pass an image file, or open the folder instead.`,
+    );
   }
   if (errno === 'EACCES' || errno === 'EPERM' || errno === 'EBUSY') {
-    return new ImageLoadError('unreadable', file, `Image '${file}' cannot be read (${errno}: permission denied or locked). Check its permissions or close the program holding it.`);
+    return new ImageLoadError(
+      'unreadable',
+      file,
+      `Image '${file}' cannot be read (${errno}: permission denied or locked). Check its permissions or close the program holding it.`,
+    );
   }
   const detail = err instanceof Error ? err.message : String(err);
-  return new ImageLoadError('unreadable', file, `Image '${file}' cannot be read: ${detail}. Check that the disk is available and the file is readable.`);
+  return new ImageLoadError(
+    'unreadable',
+    file,
+    `Image '${file}' cannot be read: ${detail}. Check that the disk is available and the file is readable.`,
+  );
 }
 
 /**
@@ -157,7 +173,11 @@ async function checkRegularFile(file: string): Promise<void> {
     throw new ImageLoadError('not-a-file', file, `'${file}' is not a regular file (a device, socket or pipe). Pass an image file.`);
   }
   if (st.size === 0) {
-    throw new ImageLoadError('corrupt', file, `Image '${file}' is empty (0 bytes), probably an interrupted copy. Re-copy it from the original or remove it.`);
+    throw new ImageLoadError(
+      'corrupt',
+      file,
+      `Image '${file}' is empty (0 bytes), probably an interrupted copy. Re-copy it from the original or remove it.`,
+    );
   }
 }
 

@@ -98,7 +98,9 @@ describe('format and colour variants become 8-bit sRGB RGB', () => {
       rgba[p * 4 + 3] = opaque ? 255 : 0;
     }
     const file = join(dir, 'alpha.png');
-    await sharp(rgba, { raw: { width: ref.width, height: ref.height, channels: 4 } }).png().toFile(file);
+    await sharp(rgba, { raw: { width: ref.width, height: ref.height, channels: 4 } })
+      .png()
+      .toFile(file);
     expect((await sharp(file).metadata()).hasAlpha).toBe(true);
     const img = await expectRgb(file, 'png');
     const at = (x: number, y: number) => Array.from(img.data.subarray((y * img.width + x) * 3, (y * img.width + x) * 3 + 3));
@@ -132,7 +134,9 @@ describe('format and colour variants become 8-bit sRGB RGB', () => {
     for (let p = 0; p < w * h; p++) frames.set([255, 0, 0], p * 3); // frame 1 red
     for (let p = w * h; p < 2 * w * h; p++) frames.set([0, 0, 255], p * 3); // frame 2 blue
     const file = join(dir, 'anim.gif');
-    await sharp(frames, { raw: { width: w, height: h * 2, channels: 3, pageHeight: h } }).gif().toFile(file);
+    await sharp(frames, { raw: { width: w, height: h * 2, channels: 3, pageHeight: h } })
+      .gif()
+      .toFile(file);
     const probe = await probeImage(file);
     expect(probe.pages).toBe(2);
     const img = await loadImage(file);
@@ -144,7 +148,9 @@ describe('format and colour variants become 8-bit sRGB RGB', () => {
   it('a 12000x9000 (108 MP) image loads under the default limit', async () => {
     const file = join(dir, 'huge.png');
     // Two flat halves compress to a few kB yet let us check that the pixels are really there.
-    const left = await sharp({ create: { width: 6000, height: 9000, channels: 3, background: { r: 10, g: 200, b: 30 } } }).png().toBuffer();
+    const left = await sharp({ create: { width: 6000, height: 9000, channels: 3, background: { r: 10, g: 200, b: 30 } } })
+      .png()
+      .toBuffer();
     await sharp({ create: { width: 12000, height: 9000, channels: 3, background: { r: 250, g: 20, b: 40 } } })
       .composite([{ input: left, left: 0, top: 0 }])
       .png({ compressionLevel: 9 })

@@ -61,7 +61,10 @@ function shapeOf(seg: unknown, problems: string[]): ImportShape | null {
 export function readCoco(file: string, folder: string): ImportDocument {
   const raw = readJsonFile(file, 'the COCO file') as RawCoco;
   if (!raw || typeof raw !== 'object' || !Array.isArray(raw.images) || !Array.isArray(raw.annotations) || !Array.isArray(raw.categories)) {
-    throw new SamanticError('invalid-argument', `${file} is not a COCO instances file (it needs images, annotations and categories lists).`);
+    throw new SamanticError(
+      'invalid-argument',
+      `${file} is not a COCO instances file (it needs images, annotations and categories lists).`,
+    );
   }
   const categories = new Map<unknown, string>();
   for (const c of raw.categories) {

@@ -34,7 +34,12 @@ export function readLabelme(dir: string, folder: string): ImportDocument {
   const categories: string[] = [];
   const images: ImportImage[] = [];
   for (const file of jsonFiles(dir)) {
-    const raw = readJsonFile(file, 'the labelme file') as { shapes?: unknown; imagePath?: unknown; imageWidth?: unknown; imageHeight?: unknown };
+    const raw = readJsonFile(file, 'the labelme file') as {
+      shapes?: unknown;
+      imagePath?: unknown;
+      imageWidth?: unknown;
+      imageHeight?: unknown;
+    };
     // Other json files (a COCO export, classes.json) are not labelme files: they are passed over.
     if (!raw || typeof raw !== 'object' || !Array.isArray(raw.shapes) || typeof raw.imagePath !== 'string') continue;
     const name = raw.imagePath;

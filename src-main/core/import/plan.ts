@@ -55,7 +55,10 @@ function findImage(img: ImportImage, byPath: Map<string, ProjectImageRef>, bySte
 
 /** Rasterises polygons (pixel corners) into a W x H RLE, working only in their bounding window. */
 export function polygonsToRle(polys: readonly number[][], W: number, H: number): Rle {
-  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+  let minX = Infinity,
+    minY = Infinity,
+    maxX = -Infinity,
+    maxY = -Infinity;
   for (const p of polys) {
     for (let i = 0; i + 1 < p.length; i += 2) {
       minX = Math.min(minX, p[i]);
@@ -99,7 +102,10 @@ export function planImport(doc: ImportDocument, project: readonly ProjectImageRe
     }
     const { width: W, height: H } = target;
     if ((img.width !== undefined && img.width !== W) || (img.height !== undefined && img.height !== H)) {
-      problem('image', `the file says ${img.name} is ${img.width}x${img.height} but the photo is ${W}x${H}; its annotations would be misplaced`);
+      problem(
+        'image',
+        `the file says ${img.name} is ${img.width}x${img.height} but the photo is ${W}x${H}; its annotations would be misplaced`,
+      );
       continue;
     }
     plan.images.set(target.id, img.split);

@@ -41,18 +41,25 @@ function readNames(yamlFile: string): string[] {
     for (const [k, v] of entries) {
       const i = Number(k);
       if (!Number.isInteger(i) || i < 0 || typeof v !== 'string') {
-        throw new SamanticError('invalid-argument', `${yamlFile}: names must map class indices to names, found ${k}: ${JSON.stringify(v)}.`);
+        throw new SamanticError(
+          'invalid-argument',
+          `${yamlFile}: names must map class indices to names, found ${k}: ${JSON.stringify(v)}.`,
+        );
       }
       out[i] = v;
     }
     if (out.length === entries.length) return out;
   }
-  throw new SamanticError('invalid-argument', `${yamlFile} has no usable 'names' (a list, or indices 0..n-1 mapped to class names); add them.`);
+  throw new SamanticError(
+    'invalid-argument',
+    `${yamlFile} has no usable 'names' (a list, or indices 0..n-1 mapped to class names); add them.`,
+  );
 }
 
 export function readYolo(dir: string): ImportDocument {
   const yamlFile = path.join(dir, 'data.yaml');
-  if (!existsSync(yamlFile)) throw new SamanticError('not-found', `${dir} has no data.yaml; point --yolo-seg at the dataset folder that holds it.`);
+  if (!existsSync(yamlFile))
+    throw new SamanticError('not-found', `${dir} has no data.yaml; point --yolo-seg at the dataset folder that holds it.`);
   const names = readNames(yamlFile);
   const images: ImportImage[] = [];
   const seen = new Set<string>();
@@ -61,32 +68,38 @@ export function readYolo(dir: string): ImportDocument {
     if (seen.has(labelDir) || !existsSync(labelDir) || !statSync(labelDir).isDirectory()) continue;
     seen.add(labelDir);
     const imageDir = path.join(dir, 'images', split);
-    const imageByStem = new Map(walk(imageDir, null).map((f) => {
-      const rel = path.relative(imageDir, f).split(path.sep).join('/');
-      return [stem(rel), rel];
-    }));
+    const imageByStem = new Map(
+      walk(imageDir, null).map((f) => {
+        const rel = path.relative(imageDir, f).split(path.sep).join('/');
+        return [stem(rel), rel];
+      }),
+    );
     for (const file of walk(labelDir, '.txt')) {
       const relStem = stem(path.relative(labelDir, file).split(path.sep).join('/'));
       const found = imageByStem.get(relStem);
       const annotations: ImportAnnotation[] = [];
-      readFileSync(file, 'utf8').split(/\r?\n/).forEach((line, k) => {
-        if (line.trim() === '') return;
-        const problems: string[] = [];
-        const nums = line.trim().split(/\s+/).map(Number);
-        const [cls, ...coords] = nums;
-        const className = Number.isInteger(cls) && cls >= 0 && cls < names.length ? names[cls] : null;
-        if (className === null) problems.push(`class index ${line.trim().split(/\s+/)[0]} is not in data.yaml's names (0..${names.length - 1})`);
-        if (nums.some((v) => !Number.isFinite(v))) problems.push('something that is not a number');
-        else if (coords.length < 6 || coords.length % 2 !== 0) problems.push(`${Math.floor(coords.length / 2)} points; a polygon needs at least 3`);
-        else if (coords.some((v) => v < 0 || v > 1)) problems.push('coordinates outside [0, 1], i.e. outside the image');
-        annotations.push({
-          ref: `line ${k + 1}`,
-          file,
-          className,
-          shape: problems.length ? null : { kind: 'polygons', polygons: [coords], normalized: true },
-          problems,
+      readFileSync(file, 'utf8')
+        .split(/\r?\n/)
+        .forEach((line, k) => {
+          if (line.trim() === '') return;
+          const problems: string[] = [];
+          const nums = line.trim().split(/\s+/).map(Number);
+          const [cls, ...coords] = nums;
+          const className = Number.isInteger(cls) && cls >= 0 && cls < names.length ? names[cls] : null;
+          if (className === null)
+            problems.push(`class index ${line.trim().split(/\s+/)[0]} is not in data.yaml's names (0..${names.length - 1})`);
+          if (nums.some((v) => !Number.isFinite(v))) problems.push('something that is not a number');
+          else if (coords.length < 6 || coords.length % 2 !== 0)
+            problems.push(`${Math.floor(coords.length / 2)} points; a polygon needs at least 3`);
+          else if (coords.some((v) => v < 0 || v > 1)) problems.push('coordinates outside [0, 1], i.e. outside the image');
+          annotations.push({
+            ref: `line ${k + 1}`,
+            file,
+            className,
+            shape: problems.length ? null : { kind: 'polygons', polygons: [coords], normalized: true },
+            problems,
+          });
         });
-      });
       images.push({
         relPath: found ?? relStem,
         name: found ?? relStem,

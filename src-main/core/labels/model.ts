@@ -152,9 +152,15 @@ export function sameClassFields(a: ClassFields | null, b: ClassFields | null): b
 export function sameSegmentRecord(a: SegmentRecord | null, b: SegmentRecord | null): boolean {
   if (a === null || b === null) return a === b;
   return (
-    a.imageId === b.imageId && a.classId === b.classId && a.removed === b.removed && a.source === b.source &&
-    a.area === b.area && a.rle.size[0] === b.rle.size[0] && a.rle.size[1] === b.rle.size[1] &&
-    a.rle.counts.length === b.rle.counts.length && a.rle.counts.every((v, i) => v === b.rle.counts[i])
+    a.imageId === b.imageId &&
+    a.classId === b.classId &&
+    a.removed === b.removed &&
+    a.source === b.source &&
+    a.area === b.area &&
+    a.rle.size[0] === b.rle.size[0] &&
+    a.rle.size[1] === b.rle.size[1] &&
+    a.rle.counts.length === b.rle.counts.length &&
+    a.rle.counts.every((v, i) => v === b.rle.counts[i])
   );
 }
 
@@ -169,7 +175,8 @@ function applySegmentChange(state: LabelState, c: Extract<LabelChange, { type: '
     state.segments.delete(c.id);
     return;
   }
-  if (c.after.classId !== null && !state.classes.has(c.after.classId)) throw conflict(`segment ${c.id} would belong to missing class ${c.after.classId}`);
+  if (c.after.classId !== null && !state.classes.has(c.after.classId))
+    throw conflict(`segment ${c.id} would belong to missing class ${c.after.classId}`);
   state.segments.set(c.id, {
     id: c.id,
     classId: c.after.classId,

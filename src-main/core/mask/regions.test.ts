@@ -44,22 +44,10 @@ describe('connected components', () => {
 
 describe('small-region removal (SAM remove_small_regions)', () => {
   it('fills holes smaller than the threshold and keeps larger ones', () => {
-    const m = fromRows([
-      '1111111111',
-      '1011110001',
-      '1111110001',
-      '1111110001',
-      '1111111111',
-    ]);
+    const m = fromRows(['1111111111', '1011110001', '1111110001', '1111110001', '1111111111']);
     const r = fillSmallHoles(m, 5);
     expect(r.changed).toBe(true);
-    expect(toRows(r.mask)).toEqual([
-      '1111111111',
-      '1111110001',
-      '1111110001',
-      '1111110001',
-      '1111111111',
-    ]);
+    expect(toRows(r.mask)).toEqual(['1111111111', '1111110001', '1111110001', '1111110001', '1111111111']);
     expect(fillSmallHoles(m, 1).changed).toBe(false);
     expect(fillSmallHoles(m, 1).mask).toBe(m);
   });

@@ -95,10 +95,7 @@ export interface SmallRegionResult {
 
 function checkArea(areaThresh: number): void {
   if (!Number.isFinite(areaThresh) || areaThresh < 0) {
-    throw new SamanticError(
-      'invalid-argument',
-      `small-region area threshold must be a finite number >= 0 (pixels), got ${areaThresh}.`,
-    );
+    throw new SamanticError('invalid-argument', `small-region area threshold must be a finite number >= 0 (pixels), got ${areaThresh}.`);
   }
 }
 
@@ -107,11 +104,7 @@ function checkArea(areaThresh: number): void {
  * 'islands': clears every foreground component smaller than `areaThresh`; if all are smaller, keeps
  * the largest (the first one in label order on a tie), as SAM does.
  */
-export function removeSmallRegions(
-  mask: BinaryMask,
-  areaThresh: number,
-  mode: SmallRegionMode,
-): SmallRegionResult {
+export function removeSmallRegions(mask: BinaryMask, areaThresh: number, mode: SmallRegionMode): SmallRegionResult {
   checkArea(areaThresh);
   if (mode !== 'holes' && mode !== 'islands') {
     throw new SamanticError('invalid-argument', `small-region mode must be 'holes' or 'islands', got ${String(mode)}.`);

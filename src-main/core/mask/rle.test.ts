@@ -5,17 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { mulberry32 as rng } from '../util/random';
 import type { BinaryMask } from '../types';
 import { maskBboxCoco, maskBboxSam, maskIou, rleBboxCoco, rleBboxSam } from './measure';
-import {
-  checkRle,
-  maskToRle,
-  maskToRleInFrame,
-  normaliseRle,
-  rleArea,
-  rleIou,
-  rleMerge,
-  rleToMask,
-  rleToMaskWindow,
-} from './rle';
+import { checkRle, maskToRle, maskToRleInFrame, normaliseRle, rleArea, rleIou, rleMerge, rleToMask, rleToMaskWindow } from './rle';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const sharedDir = path.resolve(repoRoot, '../shared');

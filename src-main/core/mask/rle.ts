@@ -25,8 +25,7 @@ export function checkMask(mask: BinaryMask, what = 'mask'): void {
   if (data.length !== w * h) {
     throw new SamanticError(
       'invalid-argument',
-      `${what}: data has ${data.length} bytes but ${w}x${h} needs ${w * h}; ` +
-        'build the mask row-major with one byte per pixel.',
+      `${what}: data has ${data.length} bytes but ${w}x${h} needs ${w * h}; ` + 'build the mask row-major with one byte per pixel.',
     );
   }
 }
@@ -129,13 +128,7 @@ export class RunBuilder {
  * Encodes `mask` as if it were pasted at (x0, y0) into an all-zero frame of frameW x frameH (SAM's
  * uncrop_masks followed by mask_to_rle_pytorch), without building the padded mask.
  */
-export function maskToRleInFrame(
-  mask: BinaryMask,
-  x0: number,
-  y0: number,
-  frameW: number,
-  frameH: number,
-): Rle {
+export function maskToRleInFrame(mask: BinaryMask, x0: number, y0: number, frameW: number, frameH: number): Rle {
   const { width: w, height: h, data } = mask;
   if (x0 < 0 || y0 < 0 || x0 + w > frameW || y0 + h > frameH) {
     throw new SamanticError(
@@ -151,7 +144,7 @@ export function maskToRleInFrame(
     b.zeros(y0);
     // One append per run of the column rather than one call per pixel: this is the hot loop of
     // encoding whole-image masks.
-    for (let i = x; i < n; ) {
+    for (let i = x; i < n;) {
       const on = data[i] !== 0;
       const start = i;
       while (i < n && (data[i] !== 0) === on) i += w;
@@ -312,11 +305,7 @@ export function normaliseRle(rle: Rle): Rle {
 }
 
 /** Calls visit(length, aValue, bValue) for each maximal stretch where neither RLE changes value. */
-function walkPair(
-  ca: readonly number[],
-  cb: readonly number[],
-  visit: (len: number, a: boolean, b: boolean) => void,
-): void {
+function walkPair(ca: readonly number[], cb: readonly number[], visit: (len: number, a: boolean, b: boolean) => void): void {
   let ia = 0;
   let ib = 0;
   let ra = ca.length > 0 ? ca[0] : 0;

@@ -12,10 +12,31 @@ describe('brush and eraser strokes (pixel-exact RLE)', () => {
 
   it('a polyline covers the capsule around each segment', () => {
     // 6 x 3; from (0.5, 0.5) to (4.5, 0.5), radius 0.5: row 0, columns 0-4 (indices 0, 3, 6, 9, 12).
-    const r = applyStroke(empty(6, 3), { points: [[0.5, 0.5], [4.5, 0.5]], radius: 0.5 }, 'paint');
+    const r = applyStroke(
+      empty(6, 3),
+      {
+        points: [
+          [0.5, 0.5],
+          [4.5, 0.5],
+        ],
+        radius: 0.5,
+      },
+      'paint',
+    );
     expect(r.counts).toEqual([0, 1, 2, 1, 2, 1, 2, 1, 2, 1, 5]);
     // An L-shaped polyline: down column 0 then right along row 2 of a 3 x 3 image.
-    const l = applyStroke(empty(3, 3), { points: [[0.5, 0.5], [0.5, 2.5], [2.5, 2.5]], radius: 0.25 }, 'paint');
+    const l = applyStroke(
+      empty(3, 3),
+      {
+        points: [
+          [0.5, 0.5],
+          [0.5, 2.5],
+          [2.5, 2.5],
+        ],
+        radius: 0.25,
+      },
+      'paint',
+    );
     expect(l.counts).toEqual([0, 3, 2, 1, 2, 1]);
   });
 

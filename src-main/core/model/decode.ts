@@ -80,7 +80,7 @@ export class DecoderRunner {
         throw new SamanticError(
           'model-invalid',
           `decoder ${this.spec.file} has no multimask outputs (exported with --return-single-mask?). The automatic mask ` +
-            'generator needs SAM\'s 3 multimask outputs: export the decoder without --return-single-mask and list them in model.json.',
+            "generator needs SAM's 3 multimask outputs: export the decoder without --return-single-mask and list them in model.json.",
         );
       }
       return [...this.spec.multimaskIndices];
@@ -109,18 +109,24 @@ export class DecoderRunner {
       );
     }
     const chunk = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
-    if (!Number.isInteger(chunk) || chunk < 1) throw new SamanticError('invalid-argument', `chunkSize must be a positive integer, got ${chunk}.`);
+    if (!Number.isInteger(chunk) || chunk < 1)
+      throw new SamanticError('invalid-argument', `chunkSize must be a positive integer, got ${chunk}.`);
     prompts.forEach((p, i) => {
       if (p.points.length === 0 && !p.box) throw new SamanticError('invalid-argument', `prompt ${i} has no points and no box.`);
-      if (p.box && !p.box.every((v) => Number.isFinite(v))) throw new SamanticError('invalid-argument', `prompt ${i} has a non-finite box.`);
+      if (p.box && !p.box.every((v) => Number.isFinite(v)))
+        throw new SamanticError('invalid-argument', `prompt ${i} has a non-finite box.`);
       if (p.maskInput && p.maskInput.length !== this.spec.lowResSize ** 2) {
-        throw new SamanticError('invalid-argument', `prompt ${i}: mask input has ${p.maskInput.length} values, the decoder takes ${this.spec.lowResSize}^2.`);
+        throw new SamanticError(
+          'invalid-argument',
+          `prompt ${i}: mask input has ${p.maskInput.length} values, the decoder takes ${this.spec.lowResSize}^2.`,
+        );
       }
       if (p.labels && p.labels.length !== p.points.length) {
         throw new SamanticError('invalid-argument', `prompt ${i} has ${p.points.length} points but ${p.labels.length} labels.`);
       }
       for (const [x, y] of p.points) {
-        if (!Number.isFinite(x) || !Number.isFinite(y)) throw new SamanticError('invalid-argument', `prompt ${i} has a non-finite point (${x}, ${y}).`);
+        if (!Number.isFinite(x) || !Number.isFinite(y))
+          throw new SamanticError('invalid-argument', `prompt ${i} has a non-finite point (${x}, ${y}).`);
       }
     });
 

@@ -49,12 +49,19 @@ export function decoderContract(io: DecoderIo): DecoderContract {
 }
 
 /** The encoder's further outputs (SAM 2's high-resolution maps), checked against their fixed dimensions. */
-export function extraFeatures(out: Record<string, { dims: readonly number[]; data: unknown }>, specs: readonly TensorSpec[], file: string): EmbeddingFeature[] {
+export function extraFeatures(
+  out: Record<string, { dims: readonly number[]; data: unknown }>,
+  specs: readonly TensorSpec[],
+  file: string,
+): EmbeddingFeature[] {
   return specs.map((spec) => {
     const t = out[spec.name];
     const fits = t && t.dims.length === spec.shape.length && spec.shape.every((d, i) => typeof d !== 'number' || d === t.dims[i]);
     if (!fits) {
-      throw new SamanticError('model-invalid', `${file}: output "${spec.name}" has shape [${t ? t.dims.join(', ') : 'missing'}], model.json says [${spec.shape.join(', ')}].`);
+      throw new SamanticError(
+        'model-invalid',
+        `${file}: output "${spec.name}" has shape [${t ? t.dims.join(', ') : 'missing'}], model.json says [${spec.shape.join(', ')}].`,
+      );
     }
     return { name: spec.name, dims: [...t.dims], data: t.data as Float32Array };
   });

@@ -40,11 +40,20 @@ describe('model descriptors', () => {
   });
 
   it('accepts every descriptor committed under models/', () => {
-    const ids = readdirSync(repoModels).filter((n) => !n.startsWith('.') && !['test-sam', 'test-sam2'].includes(n) && existsSync(join(repoModels, n, 'model.json')));
+    const ids = readdirSync(repoModels).filter(
+      (n) => !n.startsWith('.') && !['test-sam', 'test-sam2'].includes(n) && existsSync(join(repoModels, n, 'model.json')),
+    );
     expect(ids).toEqual(
       expect.arrayContaining([
-        'sam-vit-b', 'sam-vit-l', 'sam-vit-h', 'mobile-sam', 'sam-vit-b-quant',
-        'sam2.1-hiera-tiny', 'sam2.1-hiera-small', 'sam2.1-hiera-base-plus', 'sam2.1-hiera-large',
+        'sam-vit-b',
+        'sam-vit-l',
+        'sam-vit-h',
+        'mobile-sam',
+        'sam-vit-b-quant',
+        'sam2.1-hiera-tiny',
+        'sam2.1-hiera-small',
+        'sam2.1-hiera-base-plus',
+        'sam2.1-hiera-large',
       ]),
     );
     for (const id of ids) {
@@ -100,15 +109,42 @@ describe('model descriptors', () => {
   it.each([
     ['an unknown family', sam2((d) => (d.family = 'sam3')), 'family', '"sam1", "sam2"'],
     ['a SAM 1 decoder in a SAM 2 model', sam2((d) => (d.decoders[0].io = 'sam-official')), 'decoders[0].io', 'must be "sam2-image"'],
-    ['a SAM 2 decoder without high-res inputs', sam2((d) => (d.decoders[0].highResInputs = [])), 'decoders[0].highResInputs', 'high_res_feats_0'],
-    ['a high-res input the encoder does not produce', sam2((d) => (d.encoder.extraOutputs = d.encoder.extraOutputs.slice(0, 1))), 'decoders[0].highResInputs[1]', 'not among encoder.extraOutputs'],
+    [
+      'a SAM 2 decoder without high-res inputs',
+      sam2((d) => (d.decoders[0].highResInputs = [])),
+      'decoders[0].highResInputs',
+      'high_res_feats_0',
+    ],
+    [
+      'a high-res input the encoder does not produce',
+      sam2((d) => (d.encoder.extraOutputs = d.encoder.extraOutputs.slice(0, 1))),
+      'decoders[0].highResInputs[1]',
+      'not among encoder.extraOutputs',
+    ],
     ['an unknown resize', sam2((d) => (d.encoder.resize = 'crop')), 'encoder.resize', '"longest-side", "stretch"'],
     ['an unknown speed class', sam2((d) => (d.speedClass = 'quick')), 'speedClass', '"fast"'],
     ['a negative parameter count', sam2((d) => (d.paramsMillions = -3)), 'paramsMillions', 'positive number'],
-    ['a bad extra output shape', sam2((d) => (d.encoder.extraOutputs[0].shape = [1, 0])), 'encoder.extraOutputs[0].shape[1]', 'positive integer'],
-    ['a SAM 1 decoder without orig_im_size', mutated((d) => (d.decoders[0].inputs.origImSize = null)), 'decoders[0].inputs.origImSize', 'orig_im_size'],
+    [
+      'a bad extra output shape',
+      sam2((d) => (d.encoder.extraOutputs[0].shape = [1, 0])),
+      'encoder.extraOutputs[0].shape[1]',
+      'positive integer',
+    ],
+    [
+      'a SAM 1 decoder without orig_im_size',
+      mutated((d) => (d.decoders[0].inputs.origImSize = null)),
+      'decoders[0].inputs.origImSize',
+      'orig_im_size',
+    ],
     ['a SAM 2 decoder in a SAM 1 model', mutated((d) => (d.decoders[0].io = 'sam2-image')), 'decoders[0].io', 'must be "sam-official"'],
-    ['an upper-case sha256', mutated((d) => (d.download = { files: [{ file: 'a.onnx', url: 'https://example.org/a', bytes: 1, sha256: 'A'.repeat(64) }], notes: '' })), 'download.files[0].sha256', '64 lower-case hex'],
+    [
+      'an upper-case sha256',
+      mutated(
+        (d) => (d.download = { files: [{ file: 'a.onnx', url: 'https://example.org/a', bytes: 1, sha256: 'A'.repeat(64) }], notes: '' }),
+      ),
+      'download.files[0].sha256',
+      '64 lower-case hex',
+    ],
   ])('rejects %s (families and contracts)', (_what, json, field, hint) => {
     const err = errorOf(json);
     expect(err.code).toBe('model-invalid');
@@ -119,7 +155,12 @@ describe('model descriptors', () => {
   it.each([
     ['a missing encoder file', (d: any) => delete d.encoder.file, 'encoder.file', 'non-empty string'],
     ['an unknown flavour', (d: any) => (d.encoder.flavour = 'nhwc'), 'encoder.flavour', '"nchw-normalized", "hwc-raw"'],
-    ['a multimask token beyond maskCount', (d: any) => (d.decoders[1].multimaskIndices = [1, 2, 4]), 'decoders[1].multimaskIndices[2]', 'from 0 to 3'],
+    [
+      'a multimask token beyond maskCount',
+      (d: any) => (d.decoders[1].multimaskIndices = [1, 2, 4]),
+      'decoders[1].multimaskIndices[2]',
+      'from 0 to 3',
+    ],
     ['a file path instead of a name', (d: any) => (d.decoders[0].file = '../x.onnx'), 'decoders[0].file', 'plain file name'],
     ['a bad shape entry', (d: any) => (d.encoder.input.shape = [1, 3, 0, 1024]), 'encoder.input.shape[2]', 'positive integer'],
     ['a wrong format tag', (d: any) => (d.format = 'other/2'), 'format', 'samantic-model/1'],

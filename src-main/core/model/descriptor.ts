@@ -179,7 +179,8 @@ class Reader {
 
   int(o: Record<string, unknown>, key: string, path: string, min = 0): number {
     const v = o[key];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min) this.fail(`${path}${key}`, `must be an integer >= ${min}, got ${describe(v)}`);
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min)
+      this.fail(`${path}${key}`, `must be an integer >= ${min}, got ${describe(v)}`);
     return v;
   }
 
@@ -219,7 +220,8 @@ class Reader {
 
   fileName(o: Record<string, unknown>, key: string, path: string): string {
     const v = this.str(o, key, path);
-    if (v.includes('/') || v.includes('\\') || v === '.' || v === '..') this.fail(`${path}${key}`, `must be a plain file name inside the model folder, got "${v}"`);
+    if (v.includes('/') || v.includes('\\') || v === '.' || v === '..')
+      this.fail(`${path}${key}`, `must be a plain file name inside the model folder, got "${v}"`);
     return v;
   }
 
@@ -230,7 +232,11 @@ class Reader {
       const ok = (typeof d === 'number' && Number.isInteger(d) && d > 0) || (typeof d === 'string' && d.length > 0);
       if (!ok) this.fail(`${path}.shape[${i}]`, `must be a positive integer or a dimension name, got ${describe(d)}`);
     });
-    return { name: this.str(o, 'name', `${path}.`), dtype: this.oneOf(o, 'dtype', `${path}.`, ['float32'] as const), shape: shape as Dim[] };
+    return {
+      name: this.str(o, 'name', `${path}.`),
+      dtype: this.oneOf(o, 'dtype', `${path}.`, ['float32'] as const),
+      shape: shape as Dim[],
+    };
   }
 }
 
@@ -247,7 +253,8 @@ function parseDecoder(r: Reader, v: unknown, path: string): DecoderSpec {
   const outs = r.obj(o.outputs, `${p}outputs`);
   const maskCount = r.int(o, 'maskCount', p, 1);
   const token = (x: unknown, at: string) => {
-    if (typeof x !== 'number' || !Number.isInteger(x) || x < 0 || x >= maskCount) r.fail(at, `must be a mask token index from 0 to ${maskCount - 1}, got ${describe(x)}`);
+    if (typeof x !== 'number' || !Number.isInteger(x) || x < 0 || x >= maskCount)
+      r.fail(at, `must be a mask token index from 0 to ${maskCount - 1}, got ${describe(x)}`);
     return x;
   };
   const multimask = r.arr(o, 'multimaskIndices', p).map((x, i) => token(x, `${p}multimaskIndices[${i}]`));
@@ -289,13 +296,19 @@ function checkContract(r: Reader, family: ModelFamily, d: DecoderSpec, path: str
   if (d.io !== expected) r.fail(`${path}.io`, `must be "${expected}" for a model of family "${family}", got "${d.io}"`);
   if (d.io === 'sam-official') {
     if (d.inputs.origImSize === null) r.fail(`${path}.inputs.origImSize`, 'must name the orig_im_size input of an official SAM decoder');
-    if (d.highResInputs.length > 0) r.fail(`${path}.highResInputs`, 'must be empty for an official SAM decoder (it takes no high-resolution features)');
+    if (d.highResInputs.length > 0)
+      r.fail(`${path}.highResInputs`, 'must be empty for an official SAM decoder (it takes no high-resolution features)');
     return;
   }
-  if (d.highResInputs.length === 0) r.fail(`${path}.highResInputs`, 'must list the high-resolution feature inputs of a SAM 2 decoder (high_res_feats_0, high_res_feats_1)');
+  if (d.highResInputs.length === 0)
+    r.fail(`${path}.highResInputs`, 'must list the high-resolution feature inputs of a SAM 2 decoder (high_res_feats_0, high_res_feats_1)');
   const names = extraOutputs.map((t) => t.name);
   d.highResInputs.forEach((name, i) => {
-    if (!names.includes(name)) r.fail(`${path}.highResInputs[${i}]`, `"${name}" is not among encoder.extraOutputs (${names.join(', ') || 'none'}); the encoder must produce every feature map the decoder takes`);
+    if (!names.includes(name))
+      r.fail(
+        `${path}.highResInputs[${i}]`,
+        `"${name}" is not among encoder.extraOutputs (${names.join(', ') || 'none'}); the encoder must produce every feature map the decoder takes`,
+      );
   });
 }
 
@@ -343,7 +356,9 @@ export function parseModelDescriptor(json: unknown, file: string): ModelDescript
     if (go.fingerprint !== undefined) generator.fingerprint = r.str(go, 'fingerprint', 'generator.');
   }
   const family = o.family === undefined ? 'sam1' : r.oneOf(o, 'family', '', MODEL_FAMILIES);
-  const extraOutputs = (enc.extraOutputs === undefined ? [] : r.arr(enc, 'extraOutputs', 'encoder.')).map((t, i) => r.tensor(t, `encoder.extraOutputs[${i}]`));
+  const extraOutputs = (enc.extraOutputs === undefined ? [] : r.arr(enc, 'extraOutputs', 'encoder.')).map((t, i) =>
+    r.tensor(t, `encoder.extraOutputs[${i}]`),
+  );
   decoders.forEach((d, i) => checkContract(r, family, d, `decoders[${i}]`, extraOutputs));
   const paramsMillions = o.paramsMillions === undefined || o.paramsMillions === null ? null : r.positive(o, 'paramsMillions', '');
   const speedClass = o.speedClass === undefined || o.speedClass === null ? null : r.oneOf(o, 'speedClass', '', SPEED_CLASSES);
@@ -402,7 +417,10 @@ export function readModelDescriptor(dir: string): ModelDescriptor {
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new SamanticError('model-invalid', `${file}: not valid JSON (${(err as Error).message}). Fix the file or restore it from the repository.`);
+    throw new SamanticError(
+      'model-invalid',
+      `${file}: not valid JSON (${(err as Error).message}). Fix the file or restore it from the repository.`,
+    );
   }
   return parseModelDescriptor(json, file);
 }

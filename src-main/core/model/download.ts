@@ -85,7 +85,10 @@ async function fetchOne(
     clearTimeout(connectTimer);
   }
   if (!response.ok || !response.body) {
-    throw new SamanticError('network', `${host} answered ${response.status} ${response.statusText} for ${f.url}. Retry later, or ${byHand}.`);
+    throw new SamanticError(
+      'network',
+      `${host} answered ${response.status} ${response.statusText} for ${f.url}. Retry later, or ${byHand}.`,
+    );
   }
   const header = Number(response.headers.get('content-length'));
   const total = f.bytes ?? (Number.isFinite(header) && header > 0 ? header : null);
@@ -109,7 +112,10 @@ async function fetchOne(
     }
     await new Promise<void>((res, rej) => out.end((err?: Error | null) => (err ? rej(err) : res())));
     if (f.bytes !== null && received !== f.bytes) {
-      throw new SamanticError('network', `${f.file}: got ${received} bytes, expected ${f.bytes}. The download was cut or the file changed upstream; retry.`);
+      throw new SamanticError(
+        'network',
+        `${f.file}: got ${received} bytes, expected ${f.bytes}. The download was cut or the file changed upstream; retry.`,
+      );
     }
     const digest = hash.digest('hex');
     if (f.sha256 !== null && digest !== f.sha256) {
@@ -135,7 +141,10 @@ export async function downloadModel(id: string, options: DownloadOptions = {}): 
   const { dir, descriptor } = resolveModel(id, modelsDir);
   const files = descriptor.download?.files ?? [];
   if (files.length === 0) {
-    throw new SamanticError('invalid-argument', `model "${descriptor.id}" has nothing to download${descriptor.generator ? ' (it is generated on first use)' : ''}.`);
+    throw new SamanticError(
+      'invalid-argument',
+      `model "${descriptor.id}" has nothing to download${descriptor.generator ? ' (it is generated on first use)' : ''}.`,
+    );
   }
   const verify = options.verify ?? true;
   const unverified = files.filter((f) => f.sha256 === null).map((f) => f.file);
@@ -156,7 +165,8 @@ export async function downloadModel(id: string, options: DownloadOptions = {}): 
       continue;
     }
     const file = verify ? f : { ...f, sha256: null };
-    const report = (received: number, total: number | null) => options.onProgress?.({ file: f.file, index, count: files.length, received, total });
+    const report = (received: number, total: number | null) =>
+      options.onProgress?.({ file: f.file, index, count: files.length, received, total });
     await fetchOne(file, descriptor.id, dir, byHand, report, options);
     downloaded.push(f.file);
   }

@@ -76,7 +76,12 @@ describe('EncoderWorker', () => {
       const expected = await model.encode(photo);
       const got = await w.encode(photo);
       expect(firstDifference(got.embedding.data, expected.data)).toBeNull();
-      expect(got.embedding).toMatchObject({ channels: expected.channels, gridH: expected.gridH, gridW: expected.gridW, transform: expected.transform });
+      expect(got.embedding).toMatchObject({
+        channels: expected.channels,
+        gridH: expected.gridH,
+        gridW: expected.gridW,
+        transform: expected.transform,
+      });
       // sharp's buffer cannot be transferred (Node copies it): the caller's pixels stay as they were.
       expect(got.image.data).toBe(photo.data);
 
@@ -96,7 +101,9 @@ describe('EncoderWorker', () => {
   it('rejects a bad image with the reason and keeps working', async () => {
     const w = await EncoderWorker.start(model);
     try {
-      await expect(w.encode({ width: 10, height: 10, data: new Uint8Array(7) })).rejects.toThrow(/encoder failed on this image: .*7 bytes, expected 300/);
+      await expect(w.encode({ width: 10, height: 10, data: new Uint8Array(7) })).rejects.toThrow(
+        /encoder failed on this image: .*7 bytes, expected 300/,
+      );
       expect(w.alive).toBe(true);
       const ok = await w.encode(photo);
       expect(ok.embedding.data.length).toBe(256 * 64 * 64);
@@ -114,7 +121,9 @@ describe('EncoderWorker', () => {
         `await import(${JSON.stringify(real)});\n`,
     );
     const w = await EncoderWorker.start(model, { workerUrl: url });
-    await expect(w.encode(photo)).rejects.toThrow(/encoder worker thread stopped unexpectedly \(exit code 9\) while encoding this 800x534 image/);
+    await expect(w.encode(photo)).rejects.toThrow(
+      /encoder worker thread stopped unexpectedly \(exit code 9\) while encoding this 800x534 image/,
+    );
     expect(w.alive).toBe(false);
     await expect(w.encode(photo)).rejects.toThrow(/not running/);
   });
@@ -123,7 +132,9 @@ describe('EncoderWorker', () => {
     const url = fixture('broken.mts', `throw new Error('no encoder here');\n`);
     await expect(EncoderWorker.start(model, { workerUrl: url })).rejects.toThrow(/encoder worker .* could not start: .*no encoder here/);
     const silent = fixture('silent.mts', `setInterval(() => {}, 1000);\n`);
-    await expect(EncoderWorker.start(model, { workerUrl: silent, startTimeoutMs: 3000 })).rejects.toThrow(/could not start: no answer within 3 s/);
+    await expect(EncoderWorker.start(model, { workerUrl: silent, startTimeoutMs: 3000 })).rejects.toThrow(
+      /could not start: no answer within 3 s/,
+    );
   });
 
   it('stop() cancels encodes in flight at once and the thread then ends by itself', async () => {

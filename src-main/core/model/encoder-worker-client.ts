@@ -128,7 +128,11 @@ export class EncoderWorker {
   /** Starts a worker for `model`'s encoder; rejects (with the worker gone) if it cannot start. */
   static async start(model: SamModel, options: EncoderWorkerOptions = {}): Promise<EncoderWorker> {
     const url = options.workerUrl ?? locateEncoderWorker();
-    if (!url) throw new SamanticError('internal', `the encoder worker file was not found beside ${fileURLToPath(import.meta.url)} (looked for ${WORKER_CANDIDATES.join(', ')}).`);
+    if (!url)
+      throw new SamanticError(
+        'internal',
+        `the encoder worker file was not found beside ${fileURLToPath(import.meta.url)} (looked for ${WORKER_CANDIDATES.join(', ')}).`,
+      );
     const d = model.descriptor;
     const init: EncoderWorkerInit = {
       encoderPath: `${model.dir}/${d.encoder.file}`,

@@ -44,7 +44,8 @@ export class OnnxPredictor implements MaskPredictor {
 
   private async run(points: Float64Array, fullResolution: boolean): Promise<DecodeResult> {
     if (!this.current) throw new SamanticError('invalid-argument', 'OnnxPredictor.predict called before setImage.');
-    if (points.length % 2 !== 0) throw new SamanticError('invalid-argument', `points must be flat (x, y) pairs, got ${points.length} numbers.`);
+    if (points.length % 2 !== 0)
+      throw new SamanticError('invalid-argument', `points must be flat (x, y) pairs, got ${points.length} numbers.`);
     const prompts = [];
     for (let i = 0; i < points.length; i += 2) prompts.push({ points: [[points[i], points[i + 1]] as const] });
     return this.model.decode(this.current, prompts, { tokens: 'multimask', chunkSize: this.options.chunkSize, fullResolution });

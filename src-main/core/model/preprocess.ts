@@ -16,7 +16,11 @@ export const SAM_FRAME_SIZE = 1024;
  * newH = int(h*s + 0.5).
  */
 export function computeFrameTransform(width: number, height: number, frameSize = SAM_FRAME_SIZE): FrameTransform {
-  for (const [name, v] of [['width', width], ['height', height], ['frameSize', frameSize]] as const) {
+  for (const [name, v] of [
+    ['width', width],
+    ['height', height],
+    ['frameSize', frameSize],
+  ] as const) {
     if (!Number.isInteger(v) || v <= 0) throw new RangeError(`computeFrameTransform: ${name} must be a positive integer, got ${v}`);
   }
   const scale = frameSize / Math.max(width, height);

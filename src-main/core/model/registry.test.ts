@@ -23,7 +23,9 @@ function modelsCopy(name: string): string {
 function tinyModel(modelsDir: string, id: string, payload: Buffer, sha256: string | null): void {
   const d = JSON.parse(readFileSync(join(repoModels, 'sam-vit-b', 'model.json'), 'utf8'));
   d.id = id;
-  d.download.files = [{ file: d.encoder.file, url: 'https://huggingface.co/example/tiny/resolve/main/enc.onnx', bytes: payload.length, sha256 }];
+  d.download.files = [
+    { file: d.encoder.file, url: 'https://huggingface.co/example/tiny/resolve/main/enc.onnx', bytes: payload.length, sha256 },
+  ];
   mkdirSync(join(modelsDir, id), { recursive: true });
   writeFileSync(join(modelsDir, id, 'model.json'), JSON.stringify(d));
 }
@@ -72,7 +74,9 @@ describe('models folder', () => {
     // test-sam is generated on demand.
     expect(resolveModel('test-sam', dir).descriptor.generator?.name).toBe('test-sam');
     expect(existsSync(join(dir, 'test-sam', 'decoder-batched.onnx'))).toBe(true);
-    expect(() => resolveModel('sam-vit-z', dir)).toThrow(/unknown model "sam-vit-z".*Known models: mobile-sam, sam-vit-b, sam-vit-h, test-sam, test-sam2/);
+    expect(() => resolveModel('sam-vit-z', dir)).toThrow(
+      /unknown model "sam-vit-z".*Known models: mobile-sam, sam-vit-b, sam-vit-h, test-sam, test-sam2/,
+    );
     expect(() => resolveModel(join(dir, 'nowhere'))).toThrow(expect.objectContaining({ code: 'model-missing' }));
   });
 });
@@ -95,14 +99,18 @@ describe('downloadModel', () => {
   it('refuses a file whose hash does not match, leaving nothing behind', async () => {
     const dir = join(tmp, 'dl-bad');
     tinyModel(dir, 'tiny', payload, 'a'.repeat(64));
-    await expect(downloadModel('tiny', { modelsDir: dir, fetchImpl: servingFetch(payload) })).rejects.toThrow(/SHA-256 is [0-9a-f]{64}, model.json expects a{64}/);
+    await expect(downloadModel('tiny', { modelsDir: dir, fetchImpl: servingFetch(payload) })).rejects.toThrow(
+      /SHA-256 is [0-9a-f]{64}, model.json expects a{64}/,
+    );
     expect(readdirSync(join(dir, 'tiny'))).toEqual(['model.json']);
   });
 
   it('will not fetch unverifiable files unless told --no-verify', async () => {
     const dir = join(tmp, 'dl-unverified');
     tinyModel(dir, 'tiny', payload, null);
-    await expect(downloadModel('tiny', { modelsDir: dir, fetchImpl: servingFetch(payload) })).rejects.toThrow(/records no SHA-256.*--no-verify/);
+    await expect(downloadModel('tiny', { modelsDir: dir, fetchImpl: servingFetch(payload) })).rejects.toThrow(
+      /records no SHA-256.*--no-verify/,
+    );
     const report = await downloadModel('tiny', { modelsDir: dir, fetchImpl: servingFetch(payload), verify: false });
     expect(report.downloaded).toHaveLength(1);
   });
@@ -110,15 +118,22 @@ describe('downloadModel', () => {
   it('fails fast with a clear message when the host cannot be reached', async () => {
     const dir = join(tmp, 'dl-offline');
     tinyModel(dir, 'tiny', payload, payloadSha);
-    const dnsFailure = (() => Promise.reject(Object.assign(new TypeError('fetch failed'), { cause: { code: 'ENOTFOUND' } }))) as typeof fetch;
+    const dnsFailure = (() =>
+      Promise.reject(Object.assign(new TypeError('fetch failed'), { cause: { code: 'ENOTFOUND' } }))) as typeof fetch;
     await expect(downloadModel('tiny', { modelsDir: dir, fetchImpl: dnsFailure })).rejects.toMatchObject({
       code: 'network',
-      message: expect.stringMatching(/cannot reach huggingface\.co: the name does not resolve \(ENOTFOUND.*by hand into .*tiny\/: sam_vit_b_01ec64\.encoder\.onnx from https:/),
+      message: expect.stringMatching(
+        /cannot reach huggingface\.co: the name does not resolve \(ENOTFOUND.*by hand into .*tiny\/: sam_vit_b_01ec64\.encoder\.onnx from https:/,
+      ),
     });
     // A server that never answers is given up on after the connect timeout.
     const silent = ((_url: unknown, init?: RequestInit) =>
-      new Promise((_, reject) => init?.signal?.addEventListener('abort', () => reject(Object.assign(new Error('aborted'), { name: 'AbortError' }))))) as typeof fetch;
-    await expect(downloadModel('tiny', { modelsDir: dir, fetchImpl: silent, connectTimeoutMs: 20 })).rejects.toThrow(/cannot reach huggingface\.co: no answer in time/);
+      new Promise((_, reject) =>
+        init?.signal?.addEventListener('abort', () => reject(Object.assign(new Error('aborted'), { name: 'AbortError' }))),
+      )) as typeof fetch;
+    await expect(downloadModel('tiny', { modelsDir: dir, fetchImpl: silent, connectTimeoutMs: 20 })).rejects.toThrow(
+      /cannot reach huggingface\.co: no answer in time/,
+    );
     expect(readdirSync(join(dir, 'tiny'))).toEqual(['model.json']);
   });
 });

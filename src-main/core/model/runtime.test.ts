@@ -54,7 +54,9 @@ describe('loadModel and encode', () => {
 
   it('validates thread counts and decoder names', async () => {
     await expect(loadModel('test-sam', { modelsDir, intraOpNumThreads: -1 })).rejects.toMatchObject({ code: 'invalid-argument' });
-    await expect(loadModel('test-sam', { modelsDir, interOpNumThreads: 1.5 })).rejects.toThrow(/interOpNumThreads must be a non-negative integer/);
+    await expect(loadModel('test-sam', { modelsDir, interOpNumThreads: 1.5 })).rejects.toThrow(
+      /interOpNumThreads must be a non-negative integer/,
+    );
     await expect(loadModel('test-sam', { modelsDir, decoderFlavour: 'tiny' })).rejects.toThrow(/no decoder "tiny".*batched, official/);
   });
 

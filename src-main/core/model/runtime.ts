@@ -64,7 +64,10 @@ function pickDecoder(d: ModelDescriptor, wanted: string | undefined): DecoderSpe
   if (wanted === undefined) return d.decoders.find((x) => x.batched) ?? d.decoders[0];
   const found = d.decoders.find((x) => x.id === wanted);
   if (!found) {
-    throw new SamanticError('invalid-argument', `model "${d.id}" has no decoder "${wanted}"; it has: ${d.decoders.map((x) => x.id).join(', ')}.`);
+    throw new SamanticError(
+      'invalid-argument',
+      `model "${d.id}" has no decoder "${wanted}"; it has: ${d.decoders.map((x) => x.id).join(', ')}.`,
+    );
   }
   return found;
 }
@@ -89,11 +92,13 @@ function checkIo(session: ort.InferenceSession, file: string, inputs: Record<str
     if (!meta) throw bad(`has no input "${name}" (inputs: ${session.inputNames.join(', ')})`);
     if (dims && meta.isTensor && meta.shape.length === dims.length) {
       meta.shape.forEach((d, i) => {
-        if (typeof d === 'number' && dims[i] >= 0 && d !== dims[i]) throw bad(`input "${name}" has shape [${meta.shape.join(', ')}], expected [${dims.join(', ')}]`);
+        if (typeof d === 'number' && dims[i] >= 0 && d !== dims[i])
+          throw bad(`input "${name}" has shape [${meta.shape.join(', ')}], expected [${dims.join(', ')}]`);
       });
     }
   }
-  for (const name of outputs) if (!session.outputNames.includes(name)) throw bad(`has no output "${name}" (outputs: ${session.outputNames.join(', ')})`);
+  for (const name of outputs)
+    if (!session.outputNames.includes(name)) throw bad(`has no output "${name}" (outputs: ${session.outputNames.join(', ')})`);
 }
 
 /** An NCHW encoder takes a rank-4 input, an HWC one rank 3: the flavour in model.json must say which. */
@@ -129,7 +134,10 @@ export async function loadModel(dirOrId: string, options: LoadModelOptions = {})
   try {
     decoderBytes = pruneOutputs(readFileSync(decoderPath), [decoder.outputs.iouPredictions, decoder.outputs.lowResMasks]).bytes;
   } catch (err) {
-    throw new SamanticError('model-invalid', `${decoderPath}: cannot read it as the decoder model.json describes (${(err as Error).message}).`);
+    throw new SamanticError(
+      'model-invalid',
+      `${decoderPath}: cannot read it as the decoder model.json describes (${(err as Error).message}).`,
+    );
   }
 
   const create = async (provider: Provider) => {
@@ -158,7 +166,10 @@ export async function loadModel(dirOrId: string, options: LoadModelOptions = {})
     checkIo(loaded, encoderPath, { [enc.input.name]: encInputDims }, [enc.output.name, ...enc.extraOutputs.map((t) => t.name)]);
     const io = decoder.inputs;
     const needed = [io.imageEmbeddings, io.pointCoords, io.pointLabels, io.maskInput, io.hasMaskInput, ...decoder.highResInputs];
-    checkIo(dec, decoderPath, Object.fromEntries(needed.map((n) => [n, null])), [decoder.outputs.iouPredictions, decoder.outputs.lowResMasks]);
+    checkIo(dec, decoderPath, Object.fromEntries(needed.map((n) => [n, null])), [
+      decoder.outputs.iouPredictions,
+      decoder.outputs.lowResMasks,
+    ]);
   } catch (err) {
     await Promise.all([loaded.release(), dec.release()]);
     throw err;
@@ -195,7 +206,10 @@ export async function loadModel(dirOrId: string, options: LoadModelOptions = {})
       const t = out[enc.output.name];
       const { channels, gridH, gridW } = descriptor.embedding;
       if (t.dims.length !== 4 || t.dims[1] !== channels || t.dims[2] !== gridH || t.dims[3] !== gridW) {
-        throw new SamanticError('model-invalid', `${encoderPath}: embedding has shape [${t.dims.join(', ')}], model.json says 1x${channels}x${gridH}x${gridW}.`);
+        throw new SamanticError(
+          'model-invalid',
+          `${encoderPath}: embedding has shape [${t.dims.join(', ')}], model.json says 1x${channels}x${gridH}x${gridW}.`,
+        );
       }
       const embedding: ImageEmbedding = { data: t.data as Float32Array, channels, gridH, gridW, transform };
       if (enc.extraOutputs.length > 0) embedding.extras = extraFeatures(out, enc.extraOutputs, encoderPath);

@@ -82,24 +82,32 @@ describe('SAM 2 adapter (test-sam2)', () => {
     expect(mean).toBeGreaterThan(0.7);
   });
 
-  it.each(['high_res_feats_0', 'high_res_feats_1'])('needs %s: an encoding without it is refused, another image\'s spoils the masks', async (name) => {
-    const bare: ImageEmbedding = { ...embedding, extras: embedding.extras!.filter((f) => f.name !== name) };
-    const p0 = interiorPoint(scene.instances[0].mask)!;
-    await expect(sam2.decode(bare, [{ points: [p0] }])).rejects.toThrow(new RegExp(`needs the encoder output "${name}".*encode the image again`));
-    const other = await sam2.encode(generatePizzaScene({ seed: 12 }).image);
-    const swapped: ImageEmbedding = { ...embedding, extras: embedding.extras!.map((f) => (f.name === name ? other.extras!.find((o) => o.name === name)! : f)) };
-    const plane = W * H;
-    const meanBest = async (e: ImageEmbedding) => {
-      let sum = 0;
-      const some = scene.instances.slice(0, 6);
-      for (const inst of some) {
-        const r = await sam2.decode(e, [{ points: [interiorPoint(inst.mask)!] }], { tokens: 'multimask' });
-        sum += Math.max(...[0, 1, 2].map((j) => iou(r.masks!, j * plane, inst.mask)));
-      }
-      return sum / some.length;
-    };
-    expect(await meanBest(swapped)).toBeLessThan((await meanBest(embedding)) - 0.15);
-  });
+  it.each(['high_res_feats_0', 'high_res_feats_1'])(
+    "needs %s: an encoding without it is refused, another image's spoils the masks",
+    async (name) => {
+      const bare: ImageEmbedding = { ...embedding, extras: embedding.extras!.filter((f) => f.name !== name) };
+      const p0 = interiorPoint(scene.instances[0].mask)!;
+      await expect(sam2.decode(bare, [{ points: [p0] }])).rejects.toThrow(
+        new RegExp(`needs the encoder output "${name}".*encode the image again`),
+      );
+      const other = await sam2.encode(generatePizzaScene({ seed: 12 }).image);
+      const swapped: ImageEmbedding = {
+        ...embedding,
+        extras: embedding.extras!.map((f) => (f.name === name ? other.extras!.find((o) => o.name === name)! : f)),
+      };
+      const plane = W * H;
+      const meanBest = async (e: ImageEmbedding) => {
+        let sum = 0;
+        const some = scene.instances.slice(0, 6);
+        for (const inst of some) {
+          const r = await sam2.decode(e, [{ points: [interiorPoint(inst.mask)!] }], { tokens: 'multimask' });
+          sum += Math.max(...[0, 1, 2].map((j) => iou(r.masks!, j * plane, inst.mask)));
+        }
+        return sum / some.length;
+      };
+      expect(await meanBest(swapped)).toBeLessThan((await meanBest(embedding)) - 0.15);
+    },
+  );
 
   it("'single' on a decoder without a single-mask output returns each prompt's best-scored mask", async () => {
     const prompts = scene.instances.slice(0, 3).map((i) => ({ points: [interiorPoint(i.mask)!] }));

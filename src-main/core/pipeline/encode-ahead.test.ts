@@ -31,22 +31,42 @@ async function runFolder(seg: Segmenter, prefetch: number, signal?: AbortSignal,
   const store = ProjectStore.open(join(root, `project-${projects++}.db`), { create: true });
   await scanFolder(store, folder);
   const result = await processPendingImages(store, folder, seg, {
-    amg: AMG, prefetch, signal, emit: (e) => { if (e.type === 'image') onImage?.(); },
+    amg: AMG,
+    prefetch,
+    signal,
+    emit: (e) => {
+      if (e.type === 'image') onImage?.();
+    },
   });
   return { store, result };
 }
 
 /** Everything the processor writes, without ids and times. */
 function contents(store: ProjectStore) {
-  const images = store.listImages().map((i) => ({ relPath: i.relPath, status: i.status, error: i.error, width: i.width, height: i.height }));
+  const images = store
+    .listImages()
+    .map((i) => ({ relPath: i.relPath, status: i.status, error: i.error, width: i.width, height: i.height }));
   const segments = store.listSegments().map((s) => ({
-    image: store.getImage(s.imageId)?.relPath, rle: s.rle, bbox: s.bbox, area: s.area, predictedIou: s.predictedIou,
-    stabilityScore: s.stabilityScore, point: s.point, cropBox: s.cropBox,
+    image: store.getImage(s.imageId)?.relPath,
+    rle: s.rle,
+    bbox: s.bbox,
+    area: s.area,
+    predictedIou: s.predictedIou,
+    stabilityScore: s.stabilityScore,
+    point: s.point,
+    cropBox: s.cropBox,
   }));
   return { images, segments, vectors: Array.from(store.getSegmentVectors().vectors) };
 }
 
-const counts = (r: ProcessFolderResult) => ({ processed: r.processed, failed: r.failed, encoded: r.encoded, cacheHits: r.cacheHits, segments: r.segments, cancelled: r.cancelled });
+const counts = (r: ProcessFolderResult) => ({
+  processed: r.processed,
+  failed: r.failed,
+  encoded: r.encoded,
+  cacheHits: r.cacheHits,
+  segments: r.segments,
+  cancelled: r.cancelled,
+});
 
 let sequential: ReturnType<typeof contents>;
 let seqResult: ProcessFolderResult;
@@ -122,7 +142,9 @@ describe('encode-ahead in an encoder worker', () => {
       const got = contents(store);
       const odd = got.images.find((i) => i.relPath === ODD.file);
       expect(odd?.status).toBe('failed');
-      expect(odd?.error).toMatch(new RegExp(`Encoding '${ODD.file}' failed: the encoder worker thread stopped unexpectedly \\(exit code 9\\)`));
+      expect(odd?.error).toMatch(
+        new RegExp(`Encoding '${ODD.file}' failed: the encoder worker thread stopped unexpectedly \\(exit code 9\\)`),
+      );
       // Everything else exactly as the sequential run left it.
       const others = (c: typeof got) => c.segments.filter((s) => s.image !== ODD.file);
       expect(others(got)).toEqual(others(sequential));

@@ -41,10 +41,14 @@ describe('PrefetchQueue', () => {
 
   it('prepares the next item while the consumer is still busy with the current one', async () => {
     const started: number[] = [];
-    const q = new PrefetchQueue([0, 1, 2], async (i: number) => {
-      started.push(i);
-      return i;
-    }, { depth: 1 });
+    const q = new PrefetchQueue(
+      [0, 1, 2],
+      async (i: number) => {
+        started.push(i);
+        return i;
+      },
+      { depth: 1 },
+    );
     const first = await q.next();
     expect(first?.index).toBe(0);
     await tick();
@@ -55,11 +59,15 @@ describe('PrefetchQueue', () => {
   it('starts nothing new once aborted, and drain() waits for the load in flight', async () => {
     const controller = new AbortController();
     let finished = 0;
-    const q = new PrefetchQueue([0, 1, 2, 3], async (i: number) => {
-      for (let k = 0; k < 3; k++) await tick();
-      finished++;
-      return i;
-    }, { depth: 1, signal: controller.signal });
+    const q = new PrefetchQueue(
+      [0, 1, 2, 3],
+      async (i: number) => {
+        for (let k = 0; k < 3; k++) await tick();
+        finished++;
+        return i;
+      },
+      { depth: 1, signal: controller.signal },
+    );
     const first = await q.next();
     expect(first?.index).toBe(0);
     controller.abort();
@@ -72,10 +80,14 @@ describe('PrefetchQueue', () => {
 
   it('reports a load that was queued when the signal fired as cancelled', async () => {
     const controller = new AbortController();
-    const q = new PrefetchQueue([0, 1], async (i: number) => {
-      if (i === 0) controller.abort();
-      return i;
-    }, { depth: 1, signal: controller.signal });
+    const q = new PrefetchQueue(
+      [0, 1],
+      async (i: number) => {
+        if (i === 0) controller.abort();
+        return i;
+      },
+      { depth: 1, signal: controller.signal },
+    );
     expect((await q.next())?.result).toEqual({ ok: true, value: 0 });
     const second = await q.next();
     expect(second?.result.ok).toBe(false);
@@ -90,8 +102,23 @@ describe('PrefetchQueue', () => {
   });
 
   it('recognises segmenters that can encode ahead', () => {
-    const base = { modelId: 'm', provider: 'cpu', preprocessVersion: 'v', segment: async () => { throw new Error('unused'); }, close: async () => {} };
+    const base = {
+      modelId: 'm',
+      provider: 'cpu',
+      preprocessVersion: 'v',
+      segment: async () => {
+        throw new Error('unused');
+      },
+      close: async () => {},
+    };
     expect(canEncodeAhead(base as unknown as Segmenter)).toBe(false);
-    expect(canEncodeAhead({ ...base, encodeFull: async () => { throw new Error('unused'); } } as unknown as Segmenter)).toBe(true);
+    expect(
+      canEncodeAhead({
+        ...base,
+        encodeFull: async () => {
+          throw new Error('unused');
+        },
+      } as unknown as Segmenter),
+    ).toBe(true);
   });
 });

@@ -38,9 +38,15 @@ class Recording implements Segmenter, EncodeAhead {
   activeEncodes = 0;
 
   constructor(private readonly inner: OnnxSegmenter) {}
-  get modelId() { return this.inner.modelId; }
-  get provider() { return this.inner.provider; }
-  get preprocessVersion() { return this.inner.preprocessVersion; }
+  get modelId() {
+    return this.inner.modelId;
+  }
+  get provider() {
+    return this.inner.provider;
+  }
+  get preprocessVersion() {
+    return this.inner.preprocessVersion;
+  }
 
   async encodeFull(image: RgbImage): Promise<EncodedAhead> {
     this.encodesStarted++;
@@ -72,19 +78,37 @@ function openStore(): ProjectStore {
   return ProjectStore.open(join(root, `project-${projects++}.db`), { create: true });
 }
 
-async function run(store: ProjectStore, seg: Segmenter, prefetch: number, signal?: AbortSignal, onImage?: () => void): Promise<ProcessFolderResult> {
+async function run(
+  store: ProjectStore,
+  seg: Segmenter,
+  prefetch: number,
+  signal?: AbortSignal,
+  onImage?: () => void,
+): Promise<ProcessFolderResult> {
   return processPendingImages(store, folder, seg, {
-    amg: AMG, prefetch, signal,
-    emit: (e) => { if (e.type === 'image') onImage?.(); },
+    amg: AMG,
+    prefetch,
+    signal,
+    emit: (e) => {
+      if (e.type === 'image') onImage?.();
+    },
   });
 }
 
 /** Everything the processor writes, without ids and times. */
 function contents(store: ProjectStore) {
-  const images = store.listImages().map((i) => ({ relPath: i.relPath, status: i.status, error: i.error, width: i.width, height: i.height }));
+  const images = store
+    .listImages()
+    .map((i) => ({ relPath: i.relPath, status: i.status, error: i.error, width: i.width, height: i.height }));
   const segments = store.listSegments().map((s) => ({
-    image: store.getImage(s.imageId)?.relPath, rle: s.rle, bbox: s.bbox, area: s.area, predictedIou: s.predictedIou,
-    stabilityScore: s.stabilityScore, point: s.point, cropBox: s.cropBox,
+    image: store.getImage(s.imageId)?.relPath,
+    rle: s.rle,
+    bbox: s.bbox,
+    area: s.area,
+    predictedIou: s.predictedIou,
+    stabilityScore: s.stabilityScore,
+    point: s.point,
+    cropBox: s.cropBox,
   }));
   const v = store.getSegmentVectors();
   return { images, segments, vectors: Array.from(v.vectors), cache: store.embeddingCacheStats().entries };
@@ -141,22 +165,28 @@ describe('processPendingImages with prefetch', () => {
     store.close();
   });
 
-  it.each([1, 2])('prefetch %i with EncodeAhead gives the same store contents, encoding the next image during segmentation', async (depth) => {
-    const store = openStore();
-    await scanFolder(store, folder);
-    const seg = new Recording(new OnnxSegmenter(model, { encodeAhead: false }));
-    const result = await run(store, seg, depth);
-    expect({ ...result, phases: null, seconds: 0 }).toEqual({ ...seqResult, phases: null, seconds: 0 });
-    expect(contents(store)).toEqual(sequential);
-    // Pipelining happened: some encode started while a segmentation was running ...
-    const overlapped = seg.log.some((e, i) => e === 'encode-start' && seg.log.slice(0, i).filter((x) => x === 'segment-start').length >
-      seg.log.slice(0, i).filter((x) => x === 'segment-end').length);
-    expect(overlapped).toBe(true);
-    // ... but never more than `depth` images beyond the one being segmented.
-    expect(seg.maxAhead).toBeLessThanOrEqual(depth + 1);
-    expect(seg.activeEncodes).toBe(0);
-    store.close();
-  });
+  it.each([1, 2])(
+    'prefetch %i with EncodeAhead gives the same store contents, encoding the next image during segmentation',
+    async (depth) => {
+      const store = openStore();
+      await scanFolder(store, folder);
+      const seg = new Recording(new OnnxSegmenter(model, { encodeAhead: false }));
+      const result = await run(store, seg, depth);
+      expect({ ...result, phases: null, seconds: 0 }).toEqual({ ...seqResult, phases: null, seconds: 0 });
+      expect(contents(store)).toEqual(sequential);
+      // Pipelining happened: some encode started while a segmentation was running ...
+      const overlapped = seg.log.some(
+        (e, i) =>
+          e === 'encode-start' &&
+          seg.log.slice(0, i).filter((x) => x === 'segment-start').length > seg.log.slice(0, i).filter((x) => x === 'segment-end').length,
+      );
+      expect(overlapped).toBe(true);
+      // ... but never more than `depth` images beyond the one being segmented.
+      expect(seg.maxAhead).toBeLessThanOrEqual(depth + 1);
+      expect(seg.activeEncodes).toBe(0);
+      store.close();
+    },
+  );
 
   it('cancelling stops after the image in progress, nothing is left running, and a rerun completes the folder', async () => {
     const store = openStore();

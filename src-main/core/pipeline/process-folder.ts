@@ -123,16 +123,38 @@ export async function processPendingImages(
   // Failed images are tried again on every run: the cause (a wrong model, a file being copied,
   // permissions) is often fixed by then, and one that still fails costs one decode. Images whose
   // file is gone wait for the next folder scan instead.
-  const retry = options.retryFailed === false ? [] : store.listImages({ status: 'failed' }).filter((img) => img.error !== MISSING_FILE_REASON);
+  const retry =
+    options.retryFailed === false ? [] : store.listImages({ status: 'failed' }).filter((img) => img.error !== MISSING_FILE_REASON);
   const pending = [...store.listImages({ status: 'pending' }), ...retry].sort((a, b) => a.id - b.id);
-  const phases: PhaseTotals = { decodeImageMs: 0, encodeMs: 0, encodeAheadMs: 0, amgMs: 0, decodeModelMs: 0, embedMs: 0, dbMs: 0, waitMs: 0, decoderPrompts: 0 };
+  const phases: PhaseTotals = {
+    decodeImageMs: 0,
+    encodeMs: 0,
+    encodeAheadMs: 0,
+    amgMs: 0,
+    decodeModelMs: 0,
+    embedMs: 0,
+    dbMs: 0,
+    waitMs: 0,
+    decoderPrompts: 0,
+  };
   const result: ProcessFolderResult = {
-    processed: 0, failed: 0, encoded: 0, cacheHits: 0, segments: 0, cancelled: false, phases, seconds: 0,
+    processed: 0,
+    failed: 0,
+    encoded: 0,
+    cacheHits: 0,
+    segments: 0,
+    cancelled: false,
+    phases,
+    seconds: 0,
   };
   const depth = options.prefetch ?? DEFAULT_PREFETCH_DEPTH;
   // With depth 0 the segmenter encodes inside segment(), exactly as a sequential run always did.
   const encodeAhead = depth > 0 && canEncodeAhead(segmenter) ? segmenter : null;
-  const keyOf = (img: ImageSummary) => ({ contentHash: img.contentHash, modelId: segmenter.modelId, preprocessVersion: segmenter.preprocessVersion });
+  const keyOf = (img: ImageSummary) => ({
+    contentHash: img.contentHash,
+    modelId: segmenter.modelId,
+    preprocessVersion: segmenter.preprocessVersion,
+  });
   // Content hashes encoded ahead in this run and not yet committed. A duplicate photo prepared
   // before its twin is committed is not encoded again: it looks the embedding up in the store when
   // its turn comes, as a sequential run would (the cache holds float16, so sharing the float32
@@ -161,7 +183,13 @@ export async function processPendingImages(
       ahead.delete(img.contentHash);
       return { ...base, embedding: null };
     }
-    return { ...base, loaded: { ...loaded, image: done.image }, embedding: done.embedding, encodedAhead: true, encodeMs: performance.now() - t };
+    return {
+      ...base,
+      loaded: { ...loaded, image: done.image },
+      embedding: done.embedding,
+      encodedAhead: true,
+      encodeMs: performance.now() - t,
+    };
   };
 
   const started = performance.now();
@@ -230,7 +258,10 @@ export async function processPendingImages(
         }
         // A busy or failing database is not the photo's fault: stop the run, leave it pending.
         if (isStoreFailure(err)) {
-          throw new SamanticError('store-error', `Could not save the results of '${img.relPath}' to the project (${reason(err)}); it stays pending. Close other programs using the project and process the folder again.`);
+          throw new SamanticError(
+            'store-error',
+            `Could not save the results of '${img.relPath}' to the project (${reason(err)}); it stays pending. Close other programs using the project and process the folder again.`,
+          );
         }
         // One bad photo must not stop the folder: record why and go on.
         status = 'failed';
@@ -245,8 +276,15 @@ export async function processPendingImages(
       const elapsed = (performance.now() - started) / 1000;
       const ips = elapsed > 0 ? done / elapsed : 0;
       emit({
-        type: 'image', imageId: img.id, relPath: img.relPath, status, error, segments: segmentCount,
-        done, total: pending.length, imagesPerSecond: ips,
+        type: 'image',
+        imageId: img.id,
+        relPath: img.relPath,
+        status,
+        error,
+        segments: segmentCount,
+        done,
+        total: pending.length,
+        imagesPerSecond: ips,
         etaSeconds: ips > 0 ? (pending.length - done) / ips : null,
       });
     }

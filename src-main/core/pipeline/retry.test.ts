@@ -23,9 +23,15 @@ let model: SamModel;
 class Flaky implements Segmenter {
   broken = true;
   constructor(private readonly inner: OnnxSegmenter) {}
-  get modelId() { return this.inner.modelId; }
-  get provider() { return this.inner.provider; }
-  get preprocessVersion() { return this.inner.preprocessVersion; }
+  get modelId() {
+    return this.inner.modelId;
+  }
+  get provider() {
+    return this.inner.provider;
+  }
+  get preprocessVersion() {
+    return this.inner.preprocessVersion;
+  }
   async segment(image: RgbImage, opts: SegmentOptions): Promise<SegmentResult> {
     if (this.broken) throw new Error('the encoder output has the wrong shape (wrong model)');
     return this.inner.segment(image, opts);
@@ -115,7 +121,9 @@ describe('a busy database', () => {
       store.commitImageResult = () => {
         throw busy;
       };
-      await expect(processPendingImages(store, folder, new OnnxSegmenter(model, { encodeAhead: false }), { amg: AMG })).rejects.toMatchObject({
+      await expect(
+        processPendingImages(store, folder, new OnnxSegmenter(model, { encodeAhead: false }), { amg: AMG }),
+      ).rejects.toMatchObject({
         code: 'store-error',
         message: expect.stringMatching(/pizza-000\.png.*database is locked.*stays pending/),
       });

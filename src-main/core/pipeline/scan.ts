@@ -50,7 +50,8 @@ export async function scanFolder(store: ProjectStore, folder: string, options: {
     } catch (err) {
       // One file we may not read is one failed image, not a failed folder.
       const why = `${err instanceof Error ? err.message : String(err)} It is tried again on the next run.`;
-      const r = prev ?? store.upsertImage({ relPath, size: st.size, mtimeMs: st.mtimeMs, contentHash: `${UNREADABLE_HASH_PREFIX}${relPath}` });
+      const r =
+        prev ?? store.upsertImage({ relPath, size: st.size, mtimeMs: st.mtimeMs, contentHash: `${UNREADABLE_HASH_PREFIX}${relPath}` });
       store.markImageFailed(r.id, why);
       result.unreadable++;
       continue;

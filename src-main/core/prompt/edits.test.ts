@@ -18,8 +18,15 @@ const B = Float32Array.from({ length: DIM }, (_, i) => (i % 2 ? 0 : 1));
 /** Cells of the left half carry vector A, of the right half vector B. */
 function embedding(): ImageEmbedding {
   const data = new Float32Array(DIM * 64 * 64);
-  for (let c = 0; c < DIM; c++) for (let y = 0; y < 64; y++) for (let x = 0; x < 64; x++) data[c * 4096 + y * 64 + x] = x < W / 2 ? A[c] : B[c];
-  return { data, channels: DIM, gridH: 64, gridW: 64, transform: { origWidth: W, origHeight: H, scale: 16, resizedWidth: 1024, resizedHeight: 768, frameSize: 1024 } };
+  for (let c = 0; c < DIM; c++)
+    for (let y = 0; y < 64; y++) for (let x = 0; x < 64; x++) data[c * 4096 + y * 64 + x] = x < W / 2 ? A[c] : B[c];
+  return {
+    data,
+    channels: DIM,
+    gridH: 64,
+    gridW: 64,
+    transform: { origWidth: W, origHeight: H, scale: 16, resizedWidth: 1024, resizedHeight: 768, frameSize: 1024 },
+  };
 }
 const rect = (x0: number, y0: number, x1: number, y1: number) => {
   const s = rectSegment(H, W, x0, y0, x1, y1);
@@ -73,14 +80,34 @@ describe('mask edits on a project', () => {
     const id = amg[0];
     const original = seg(id)!;
     // A brush stroke along row 11 from x 2 to x 9 (radius 0.5 covers exactly that row).
-    editSegmentMask(store, id, e, { kind: 'stroke', mode: 'paint', stroke: { points: [[2.5, 11.5], [9.5, 11.5]], radius: 0.5 } });
+    editSegmentMask(store, id, e, {
+      kind: 'stroke',
+      mode: 'paint',
+      stroke: {
+        points: [
+          [2.5, 11.5],
+          [9.5, 11.5],
+        ],
+        radius: 0.5,
+      },
+    });
     let s = seg(id)!;
     const expected = rleToMask(original.rle);
     for (let x = 2; x <= 9; x++) expected.data[11 * W + x] = 1;
     expect(rleToMask(s.rle).data).toEqual(expected.data);
     expect(s).toMatchObject({ source: 'user', area: 72, bbox: [2, 2, 8, 10] });
     // The eraser removes column 2 (rows 2-11).
-    editSegmentMask(store, id, e, { kind: 'stroke', mode: 'erase', stroke: { points: [[2.5, 2.5], [2.5, 11.5]], radius: 0.5 } });
+    editSegmentMask(store, id, e, {
+      kind: 'stroke',
+      mode: 'erase',
+      stroke: {
+        points: [
+          [2.5, 2.5],
+          [2.5, 11.5],
+        ],
+        radius: 0.5,
+      },
+    });
     s = seg(id)!;
     for (let y = 2; y <= 11; y++) expected.data[y * W + 2] = 0;
     expect(rleToMask(s.rle).data).toEqual(expected.data);
@@ -124,12 +151,21 @@ describe('mask edits on a project', () => {
       editSegmentMask(store, amg[0], e, { kind: 'stroke', mode: 'paint', stroke: { points: [[500, 500]], radius: 3 } }),
     );
     expect(nothing.message).toMatch(/covers no pixel/);
-    expect(caughtSamanticError(() => editSegmentMask(store, 999, e, { kind: 'stroke', mode: 'erase', stroke: { points: [[1, 1]], radius: 3 } })).code).toBe('not-found');
+    expect(
+      caughtSamanticError(() => editSegmentMask(store, 999, e, { kind: 'stroke', mode: 'erase', stroke: { points: [[1, 1]], radius: 3 } }))
+        .code,
+    ).toBe('not-found');
     expect(caughtSamanticError(() => deleteUserSegments(store, [amg[0], 999])).code).toBe('not-found');
     expect(caughtSamanticError(() => mergeUserSegments(store, [amg[0]], () => e)).message).toMatch(/at least two/);
     // Erasing the whole segment would leave nothing: delete it instead.
-    expect(caughtSamanticError(() => editSegmentMask(store, amg[0], e, { kind: 'stroke', mode: 'erase', stroke: { points: [[6, 6]], radius: 20 } })).message).toMatch(/empty/);
-    expect(caughtSamanticError(() => addUserSegment(store, imageId, e, { size: [H, W], counts: [H * W] }, { kind: 'nearest' })).message).toMatch(/empty/);
+    expect(
+      caughtSamanticError(() =>
+        editSegmentMask(store, amg[0], e, { kind: 'stroke', mode: 'erase', stroke: { points: [[6, 6]], radius: 20 } }),
+      ).message,
+    ).toMatch(/empty/);
+    expect(
+      caughtSamanticError(() => addUserSegment(store, imageId, e, { size: [H, W], counts: [H * W] }, { kind: 'nearest' })).message,
+    ).toMatch(/empty/);
     expect(store.history.counts()).toEqual(gestures);
     expect(store.listSegments({ imageId })).toEqual(before);
   });

@@ -22,7 +22,10 @@ export type MaskEdit = { kind: 'stroke'; mode: StrokeMode; stroke: Stroke } | { 
 function embeddingUnder(embedding: ImageEmbedding, rle: Rle, where: string): number[] {
   const t = embedding.transform;
   if (rle.size[0] !== t.origHeight || rle.size[1] !== t.origWidth) {
-    throw new SamanticError('invalid-argument', `${where}: the mask is ${rle.size[1]}x${rle.size[0]} but the image is ${t.origWidth}x${t.origHeight}.`);
+    throw new SamanticError(
+      'invalid-argument',
+      `${where}: the mask is ${rle.size[1]}x${rle.size[0]} but the image is ${t.origWidth}x${t.origHeight}.`,
+    );
   }
   if (rleArea(rle) === 0) throw new SamanticError('invalid-argument', `${where}: the mask is empty; a segment needs at least one pixel.`);
   const v = segmentEmbedding(embedding, rle);
@@ -104,7 +107,10 @@ export function addUserSegment(
 export function requireRecord(store: ProjectStore, segmentId: number): SegmentRecord {
   const r = store.getSegmentRecord(segmentId);
   if (!r) {
-    throw new SamanticError('not-found', `Segment ${segmentId} does not exist (it may have been deleted or merged). Reload the image and select again.`);
+    throw new SamanticError(
+      'not-found',
+      `Segment ${segmentId} does not exist (it may have been deleted or merged). Reload the image and select again.`,
+    );
   }
   return r;
 }
@@ -123,7 +129,10 @@ export function editSegmentMask(store: ProjectStore, segmentId: number, embeddin
   const current = requireRecord(store, segmentId);
   const rle = editedMask(current, edit);
   if (rleArea(rle) === 0) {
-    throw new SamanticError('invalid-argument', `editSegmentMask: the edit would leave segment ${segmentId} empty; delete the segment instead.`);
+    throw new SamanticError(
+      'invalid-argument',
+      `editSegmentMask: the edit would leave segment ${segmentId} empty; delete the segment instead.`,
+    );
   }
   return applyAction(store, 'setSegmentMask', { segmentId, current, rle, embedding: embeddingUnder(embedding, rle, 'editSegmentMask') });
 }
@@ -133,12 +142,19 @@ function storedList(store: ProjectStore, ids: readonly number[]): StoredSegmentR
 }
 
 /** Merges segments of one image into the first; one undoable gesture. */
-export function mergeUserSegments(store: ProjectStore, segmentIds: readonly number[], embedding: (imageId: number) => ImageEmbedding): LabelDiff {
+export function mergeUserSegments(
+  store: ProjectStore,
+  segmentIds: readonly number[],
+  embedding: (imageId: number) => ImageEmbedding,
+): LabelDiff {
   const segments = storedList(store, segmentIds);
   if (segments.length < 2) throw new SamanticError('invalid-argument', 'mergeSegments: select at least two segments of one object.');
   const imageId = segments[0].record.imageId;
   if (segments.some((s) => s.record.imageId !== imageId)) {
-    throw new SamanticError('invalid-argument', 'mergeSegments: the segments are on different images; only segments of one image can be merged.');
+    throw new SamanticError(
+      'invalid-argument',
+      'mergeSegments: the segments are on different images; only segments of one image can be merged.',
+    );
   }
   const e = embedding(imageId);
   // The union's embedding: computed from the merged mask, as for any other segment.
@@ -155,4 +171,3 @@ export function deleteUserSegments(store: ProjectStore, segmentIds: readonly num
 export function imageOfSegment(store: ProjectStore, segmentId: number): number {
   return requireRecord(store, segmentId).imageId;
 }
-

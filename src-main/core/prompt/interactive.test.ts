@@ -22,11 +22,16 @@ function fakeSession(scores: number[]) {
   const session = {
     inputNames: ['image_embeddings', 'point_coords', 'point_labels', 'mask_input', 'has_mask_input', 'orig_im_size'],
     async run(feeds: Record<string, ort.Tensor>) {
-      calls.push(Object.fromEntries(Object.entries(feeds).map(([k, t]) => [k, { data: Float32Array.from(t.data as Float32Array), dims: t.dims }])));
+      calls.push(
+        Object.fromEntries(Object.entries(feeds).map(([k, t]) => [k, { data: Float32Array.from(t.data as Float32Array), dims: t.dims }])),
+      );
       const low = new Float32Array(4 * L * L).fill(-1);
       for (let k = 0; k < 4; k++) for (let y = 0; y < L; y++) low[k * L * L + y * L + k] = 1;
       const { Tensor } = (await import('onnxruntime-node')).default;
-      return { low_res_masks: new Tensor('float32', low, [1, 4, L, L]), iou_predictions: new Tensor('float32', Float32Array.from(scores), [1, 4]) };
+      return {
+        low_res_masks: new Tensor('float32', low, [1, 4, L, L]),
+        iou_predictions: new Tensor('float32', Float32Array.from(scores), [1, 4]),
+      };
     },
   };
   return { session: session as unknown as ort.InferenceSession, calls };
@@ -62,7 +67,14 @@ describe('interactive protocol (decoder feeds)', () => {
   it('later clicks: single-mask output, previous logits as mask_input with has_mask_input = 1', async () => {
     const { model, calls } = fakeModel([0.3, 0.5, 0.9, 0.7]);
     const first = await decodeInteractive(model, embedding, { points: [[100, 50]] });
-    const second = await decodeInteractive(model, embedding, { points: [[100, 50], [400, 300]], labels: [1, 0], previous: first.lowRes });
+    const second = await decodeInteractive(model, embedding, {
+      points: [
+        [100, 50],
+        [400, 300],
+      ],
+      labels: [1, 0],
+      previous: first.lowRes,
+    });
     const f = calls[1];
     expect([...f.point_coords.data]).toEqual([128, 64, 512, 384, 0, 0]);
     expect([...f.point_labels.data]).toEqual([1, 0, -1]);
@@ -144,14 +156,20 @@ describe('interactive decoding with test-sam', () => {
     const e = await model.encode(scene());
     const one = await decodeInteractive(model, e, { points: [[90, 120]] });
     expect(discIou(one.rle, 90, 120, 50)).toBeGreaterThan(0.85);
-    const two = await decodeInteractive(model, e, { points: [[90, 120], [230, 120]], previous: one.lowRes });
+    const two = await decodeInteractive(model, e, {
+      points: [
+        [90, 120],
+        [230, 120],
+      ],
+      previous: one.lowRes,
+    });
     expect(discIou(two.rle, 230, 120, 40)).toBeLessThan(0.9); // both discs now
     expect(two.area).toBeGreaterThan(one.area * 1.4);
     const boxed = await decodeInteractive(model, e, { box: [190, 80, 270, 160] });
     expect(discIou(boxed.rle, 230, 120, 40)).toBeGreaterThan(0.85);
   });
 
-  it('gives the same pixels as SAM\'s dense postprocessing of the kept token', async () => {
+  it("gives the same pixels as SAM's dense postprocessing of the kept token", async () => {
     const model = testSam();
     const e = await model.encode(scene());
     const r = await decodeInteractive(model, e, { points: [[90, 120]] });

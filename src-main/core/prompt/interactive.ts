@@ -62,11 +62,10 @@ export async function decodeInteractive(model: SamModel, embedding: ImageEmbeddi
   // sparse path (amg/sparse.ts) gives SAM's upsampled mask bit for bit from the low-res logits,
   // computing full-resolution pixels only near the mask's edge (a dense upsample of a 2250x1500
   // photo costs more than the decoder).
-  const r = await model.decode(
-    embedding,
-    [{ points, labels: prompt.labels, box: prompt.box, maskInput: prompt.previous ?? undefined }],
-    { tokens: multimask ? 'multimask' : 'single', fullResolution: false },
-  );
+  const r = await model.decode(embedding, [{ points, labels: prompt.labels, box: prompt.box, maskInput: prompt.previous ?? undefined }], {
+    tokens: multimask ? 'multimask' : 'single',
+    fullResolution: false,
+  });
   let best = 0;
   for (let j = 1; j < r.m; j++) if (r.iou[j] > r.iou[best]) best = j;
   const L = r.lowResSize;
@@ -89,7 +88,8 @@ let lastLayout: { key: string; layout: TileLayout } | null = null;
 function layoutFor(embedding: ImageEmbedding, lowResSize: number): TileLayout {
   const t = embedding.transform;
   const key = `${t.origWidth}x${t.origHeight}/${t.frameSize}/${lowResSize}`;
-  if (lastLayout?.key !== key) lastLayout = { key, layout: tileLayout(upsampleGeometry(lowResSize, t.frameSize, t.origWidth, t.origHeight)) };
+  if (lastLayout?.key !== key)
+    lastLayout = { key, layout: tileLayout(upsampleGeometry(lowResSize, t.frameSize, t.origWidth, t.origHeight)) };
   return lastLayout.layout;
 }
 
@@ -106,7 +106,10 @@ export function cocoBbox(rle: Rle): BoxXYWH {
 export function maskToLowResLogits(rle: Rle, embedding: ImageEmbedding, lowResSize: number): Float32Array {
   const t = embedding.transform;
   if (rle.size[0] !== t.origHeight || rle.size[1] !== t.origWidth) {
-    throw new SamanticError('invalid-argument', `the mask is ${rle.size[1]}x${rle.size[0]} but the image is ${t.origWidth}x${t.origHeight}.`);
+    throw new SamanticError(
+      'invalid-argument',
+      `the mask is ${rle.size[1]}x${rle.size[0]} but the image is ${t.origWidth}x${t.origHeight}.`,
+    );
   }
   const out = new Float32Array(lowResSize * lowResSize).fill(-MASK_INPUT_LOGIT);
   const cov = maskCellCoverage(t, lowResSize, lowResSize, rle);

@@ -58,7 +58,8 @@ export function checkPrompt(req: PromptRequest, width: number, height: number): 
   if (points.length === 0 && !req.box && req.segmentId === undefined) {
     throw invalid('give at least one point or a box: click on the object or drag a box around it.');
   }
-  if (req.labels && req.labels.length !== points.length) throw invalid(`${points.length} points but ${req.labels.length} labels; give one label per point.`);
+  if (req.labels && req.labels.length !== points.length)
+    throw invalid(`${points.length} points but ${req.labels.length} labels; give one label per point.`);
   (req.labels ?? []).forEach((l, i) => {
     if (l !== 0 && l !== 1) throw invalid(`label ${i} is ${l}; use 1 for a positive point, 0 for a negative one.`);
   });
@@ -128,7 +129,8 @@ export class PromptSession {
     checkPrompt(req, w, h);
     const model = await this.loaded();
     const segmentId = req.segmentId ?? null;
-    const chained = req.continue && this.last && this.last.imageId === req.imageId && this.last.segmentId === segmentId ? this.last.lowRes : null;
+    const chained =
+      req.continue && this.last && this.last.imageId === req.imageId && this.last.segmentId === segmentId ? this.last.lowRes : null;
     let points = [...(req.points ?? [])];
     let labels = req.labels ? [...req.labels] : points.map(() => 1);
     let previous = chained;

@@ -64,7 +64,15 @@ function suppressSameClassParts(store: ProjectStore, v: SegmentVectors, labels: 
       const i = row.get(s.id);
       if (i === undefined) continue;
       rows.push(i);
-      candidates.push({ imageId, label: labels[i], score: s.predictedIou, user: s.source === 'user', bbox: s.bbox, area: s.area, rle: s.rle });
+      candidates.push({
+        imageId,
+        label: labels[i],
+        score: s.predictedIou,
+        user: s.source === 'user',
+        bbox: s.bbox,
+        area: s.area,
+        rle: s.rle,
+      });
     }
     for (const k of findSameClassParts(candidates, { minOverlap })) labels[rows[k]] = -1;
   }
@@ -76,11 +84,15 @@ export async function previewSplit(store: ProjectStore, classId: number, k: numb
   }
   const v = store.getSegmentVectors({ classId });
   if (v.count === 0) throw new SamanticError('not-found', `Class ${classId} has no segments to split; pick a class with segments.`);
-  if (v.count < k) throw new SamanticError('invalid-argument', `Class ${classId} has only ${v.count} segments; it cannot be split into ${k}.`);
+  if (v.count < k)
+    throw new SamanticError('invalid-argument', `Class ${classId} has only ${v.count} segments; it cannot be split into ${k}.`);
   const members = Array.from({ length: v.count }, (_, i) => i);
   const groups = await splitClusterAsync(v.vectors, v.dim, members, k, { seed: SPLIT_SEED });
   // Largest group first: it keeps the class's name and colour.
-  const idGroups = groups.map((g) => g.map((i) => v.ids[i])).filter((g) => g.length > 0).sort((a, b) => b.length - a.length || a[0] - b[0]);
+  const idGroups = groups
+    .map((g) => g.map((i) => v.ids[i]))
+    .filter((g) => g.length > 0)
+    .sort((a, b) => b.length - a.length || a[0] - b[0]);
   return { classId, k, groups: idGroups };
 }
 
@@ -89,7 +101,8 @@ export async function nearestToSelection(store: ProjectStore, segmentIds: number
   const row = new Map<number, number>();
   v.ids.forEach((id, i) => row.set(id, i));
   const queries = segmentIds.map((id) => row.get(id)).filter((i): i is number => i !== undefined);
-  if (queries.length === 0) throw new SamanticError('not-found', 'None of the selected segments has an embedding; select segments found by the pipeline.');
+  if (queries.length === 0)
+    throw new SamanticError('not-found', 'None of the selected segments has an embedding; select segments found by the pipeline.');
   const found = nearestSegments(v.vectors, v.dim, queries, limit, { exclude: queries });
   return found.map((i) => v.ids[i]);
 }

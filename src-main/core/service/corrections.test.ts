@@ -30,7 +30,9 @@ async function allSegments(s: Service): Promise<SegmentInfo[]> {
 function labelsOf(): Map<number, { classId: number | null; removed: boolean; decided: boolean }> {
   const store = ProjectStore.open(ProjectStore.defaultPath(folder), { create: false });
   try {
-    return new Map([...store.loadLabelState().segments].map(([id, l]) => [id, { classId: l.classId, removed: l.removed, decided: l.decided }]));
+    return new Map(
+      [...store.loadLabelState().segments].map(([id, l]) => [id, { classId: l.classId, removed: l.removed, decided: l.decided }]),
+    );
   } finally {
     store.close();
   }

@@ -149,12 +149,22 @@ describe('dataset export read back by independent code', () => {
       const meta = await sharp(join(folder, file)).metadata();
       const [w, h] = [meta.width!, meta.height!];
       // YOLO: each line's polygon covers the same pixels as the RLE (IoU >= 0.99, areas within 1%).
-      const lines = readFileSync(join(yolo, 'labels/train', `${stem}.txt`), 'utf8').trim().split('\n').filter(Boolean);
+      const lines = readFileSync(join(yolo, 'labels/train', `${stem}.txt`), 'utf8')
+        .trim()
+        .split('\n')
+        .filter(Boolean);
       expect(lines.length).toBe(list.length);
       for (const line of lines) {
         const [cls, ...xy] = line.split(' ').map(Number);
-        const mask = fillRing(xy.map((v, i) => v * (i % 2 === 0 ? w : h)), w, h);
-        const match = list.filter((l) => l.name === names[cls]).map((l) => ({ l, v: iou(l.mask, mask) })).sort((p, q) => q.v - p.v)[0];
+        const mask = fillRing(
+          xy.map((v, i) => v * (i % 2 === 0 ? w : h)),
+          w,
+          h,
+        );
+        const match = list
+          .filter((l) => l.name === names[cls])
+          .map((l) => ({ l, v: iou(l.mask, mask) }))
+          .sort((p, q) => q.v - p.v)[0];
         expect(match.v, `${file}: ${line.slice(0, 40)}`).toBeGreaterThanOrEqual(0.99);
         expect(Math.abs(sum(mask) - match.l.area) / match.l.area).toBeLessThanOrEqual(0.01);
       }
@@ -165,7 +175,10 @@ describe('dataset export read back by independent code', () => {
         const value = index.find((c) => c.name === inst.name)!.index;
         inst.mask.forEach((v, i) => v && (expected[i] = value));
       }
-      const png = await sharp(join(masks, `${stem}.png`)).extractChannel(0).raw().toBuffer();
+      const png = await sharp(join(masks, `${stem}.png`))
+        .extractChannel(0)
+        .raw()
+        .toBuffer();
       const countsOf = (m: Uint8Array) => index.map((c) => m.reduce((s, v) => s + (v === c.index ? 1 : 0), 0));
       expect(countsOf(new Uint8Array(png))).toEqual(countsOf(expected));
     }
@@ -232,8 +245,12 @@ describe('round trips into a fresh project of the same folder', () => {
         const files = readdirSync(join(root, 'a-masks2', split)).sort();
         expect(readdirSync(join(root, 'b-masks2', split)).sort()).toEqual(files);
         for (const f of files) {
-          const pa = await sharp(join(root, 'a-masks2', split, f)).raw().toBuffer();
-          const pb = await sharp(join(root, 'b-masks2', split, f)).raw().toBuffer();
+          const pa = await sharp(join(root, 'a-masks2', split, f))
+            .raw()
+            .toBuffer();
+          const pb = await sharp(join(root, 'b-masks2', split, f))
+            .raw()
+            .toBuffer();
           expect(pb.equals(pa)).toBe(true);
         }
       }
@@ -264,7 +281,10 @@ describe('round trips into a fresh project of the same folder', () => {
         const r = await c.api.importAnnotations({ format, source: out });
         expect(r.missingImages).toEqual([]);
         expect(r.skipped).toEqual([]);
-        const names = (await a.api.listClasses()).filter((k) => k.segmentCount > 0).map((k) => k.name).sort();
+        const names = (await a.api.listClasses())
+          .filter((k) => k.segmentCount > 0)
+          .map((k) => k.name)
+          .sort();
         expect((await c.api.listClasses()).map((k) => k.name).sort()).toEqual(names);
         await c.api.exportDataset({ out: join(root, `c-${format}.json`), format: 'coco', segmentation: 'rle' });
         expectSameInstances(cocoMasks(join(root, 'a-rle.json')), cocoMasks(join(root, `c-${format}.json`)), 0.99);

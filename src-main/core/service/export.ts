@@ -51,7 +51,10 @@ export async function exportProject(store: ProjectStore, folder: string, args: E
   // Refuse to write a file a trainer would reject: the validator mirrors pycocotools' checks.
   const problems = validateCocoDataset(dataset);
   if (problems.length) {
-    throw new SamanticError('internal', `Export refused: the COCO data is invalid (${problems.slice(0, 3).join('; ')}). Please report this.`);
+    throw new SamanticError(
+      'internal',
+      `Export refused: the COCO data is invalid (${problems.slice(0, 3).join('; ')}). Please report this.`,
+    );
   }
   const file = resolve(args.out);
   await writeJsonAtomic(file, dataset);
@@ -89,7 +92,11 @@ export function collectDataset(store: ProjectStore, folder: string, options: Col
   const classesOf = new Map<number, number[]>();
   for (const inst of instances) (classesOf.get(inst.imageId) ?? classesOf.set(inst.imageId, []).get(inst.imageId)!).push(inst.classId);
   const splits = options.split
-    ? assignSplits(images.map((i) => ({ key: i.fileName, classIds: classesOf.get(i.id) ?? [] })), options.split, options.seed ?? 0)
+    ? assignSplits(
+        images.map((i) => ({ key: i.fileName, classIds: classesOf.get(i.id) ?? [] })),
+        options.split,
+        options.seed ?? 0,
+      )
     : null;
   return {
     folder,

@@ -80,7 +80,12 @@ export async function importAnnotations(
   const segmenter = plan.instances.length > 0 ? await getSegmenter() : null;
   const byId = new Map(records.map((r) => [r.id, r]));
   const sizeOf = new Map(refs.map((r) => [r.id, r]));
-  const perImage: { imageId: number; segments: NewSegment[]; classNames: string[]; fresh: Awaited<ReturnType<typeof imageEmbedding>>['fresh'] }[] = [];
+  const perImage: {
+    imageId: number;
+    segments: NewSegment[];
+    classNames: string[];
+    fresh: Awaited<ReturnType<typeof imageEmbedding>>['fresh'];
+  }[] = [];
   const skipped = [...plan.problems];
   for (const imageId of plan.images.keys()) {
     const rec = byId.get(imageId)!;
@@ -94,14 +99,25 @@ export async function importAnnotations(
     for (const inst of mine) {
       const vector = segmentEmbedding(embedding!, inst.rle);
       if (!vector) {
-        skipped.push({ file: inst.file, image: inst.relPath, ref: inst.ref, message: 'its mask gives no embedding (too small for the model grid)' });
+        skipped.push({
+          file: inst.file,
+          image: inst.relPath,
+          ref: inst.ref,
+          message: 'its mask gives no embedding (too small for the model grid)',
+        });
         continue;
       }
       const bbox = rleBboxCoco(inst.rle);
       segments.push({
-        rle: inst.rle, bbox, area: inst.area, predictedIou: 1, stabilityScore: 1,
-        point: [bbox[0] + bbox[2] / 2, bbox[1] + bbox[3] / 2], cropBox: [0, 0, width, height],
-        embedding: vector, source: 'user',
+        rle: inst.rle,
+        bbox,
+        area: inst.area,
+        predictedIou: 1,
+        stabilityScore: 1,
+        point: [bbox[0] + bbox[2] / 2, bbox[1] + bbox[3] / 2],
+        cropBox: [0, 0, width, height],
+        embedding: vector,
+        source: 'user',
       });
       classNames.push(inst.className);
     }

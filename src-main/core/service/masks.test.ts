@@ -62,10 +62,17 @@ describe('mask API', () => {
     // An olive: two clicks on the olive (the second chained on the first), then the mask replaces the nearest segment's.
     const olive = truth('olive')[0];
     const segs = await s.api.listSegments({ imageId });
-    const nearest = segs.filter((g) => g.id !== added.segmentId).sort((a, b) => rleIou(rleOf(b.rle), olive) - rleIou(rleOf(a.rle), olive))[0];
+    const nearest = segs
+      .filter((g) => g.id !== added.segmentId)
+      .sort((a, b) => rleIou(rleOf(b.rle), olive) - rleIou(rleOf(a.rle), olive))[0];
     const p = inside(olive);
     const one = (await call('promptMask', { imageId, segmentId: nearest.id, points: [p] })) as PromptMaskResult;
-    const two = (await call('promptMask', { imageId, segmentId: nearest.id, points: [p, [p[0] + 1, p[1]]], continue: true })) as PromptMaskResult;
+    const two = (await call('promptMask', {
+      imageId,
+      segmentId: nearest.id,
+      points: [p, [p[0] + 1, p[1]]],
+      continue: true,
+    })) as PromptMaskResult;
     expect(two.area).toBeGreaterThan(0);
     expect(one.area).toBeGreaterThan(0);
     const fixed = (await call('editSegmentMask', { segmentId: nearest.id, op: 'replace', rle: two.rle })) as SegmentInfo;
@@ -74,7 +81,11 @@ describe('mask API', () => {
     // The eraser: a disc of radius 6 in the crust's interior (pixel-exact: those pixels leave the mask).
     const crustSeg = (await s.api.listSegments({ imageId })).find((g) => g.id === added.segmentId)!;
     const c = inside(rleOf(crustSeg.rle));
-    const erased = (await call('editSegmentMask', { segmentId: added.segmentId, op: 'erase', stroke: { points: [c], radius: 6 } })) as SegmentInfo;
+    const erased = (await call('editSegmentMask', {
+      segmentId: added.segmentId,
+      op: 'erase',
+      stroke: { points: [c], radius: 6 },
+    })) as SegmentInfo;
     const before = rleToMask(rleOf(crustSeg.rle));
     const after = rleToMask(rleOf(erased.rle));
     let removed = 0;
@@ -104,7 +115,10 @@ describe('mask API', () => {
     // The export carries the new crust and the fixed olive exactly.
     const out = join(root, 'export.json');
     await s.api.exportCoco({ out, format: 'rle' });
-    const coco = JSON.parse(readFileSync(out, 'utf8')) as { annotations: { category_id: number; segmentation: { size: [number, number]; counts: string } }[]; categories: { id: number; name: string }[] };
+    const coco = JSON.parse(readFileSync(out, 'utf8')) as {
+      annotations: { category_id: number; segmentation: { size: [number, number]; counts: string } }[];
+      categories: { id: number; name: string }[];
+    };
     const crustCat = coco.categories.find((k) => k.name === 'crust')!.id;
     const exported = coco.annotations.filter((a) => a.category_id === crustCat);
     expect(exported).toHaveLength(1);
@@ -131,7 +145,11 @@ describe('mask API', () => {
     await refused('editSegmentMask', { segmentId: a.id, op: 'brush', stroke: { points: [[-500, -500]], radius: 4 } }, /covers no pixel/);
     await refused('editSegmentMask', { segmentId: a.id, op: 'brush', stroke: { points: [], radius: 4 } }, /at least one point/);
     await refused('editSegmentMask', { segmentId: a.id, op: 'erase' }, /needs a 'stroke'/);
-    await refused('editSegmentMask', { segmentId: 999_999, op: 'erase', stroke: { points: [[10, 10]], radius: 4 } }, /999999 does not exist/);
+    await refused(
+      'editSegmentMask',
+      { segmentId: 999_999, op: 'erase', stroke: { points: [[10, 10]], radius: 4 } },
+      /999999 does not exist/,
+    );
     await refused('addSegment', { imageId, rle: { size: [576, 768], counts: 'garbage!' } }, /RLE|rle/);
     await refused('deleteSegments', { segmentIds: [a.id, 999_999] }, /999999 does not exist/);
     await refused('mergeSegments', { segmentIds: [a.id] }, /at least two/);

@@ -5,7 +5,15 @@ import type { DeviceChoice, MaskRle, SamanticApi, SegmentInfo } from '../api/con
 import { decompressRle, rleToString } from '../coco/rle';
 import { SamanticError } from '../errors';
 import { loadModel } from '../model/runtime';
-import { addUserSegment, deleteUserSegments, editSegmentMask, imageOfSegment, mergeUserSegments, type ClassChoice, type MaskEdit } from '../prompt/edits';
+import {
+  addUserSegment,
+  deleteUserSegments,
+  editSegmentMask,
+  imageOfSegment,
+  mergeUserSegments,
+  type ClassChoice,
+  type MaskEdit,
+} from '../prompt/edits';
 import { PromptSession } from '../prompt/session';
 import type { ProjectStore } from '../store/project-store';
 import type { Rle } from '../types';
@@ -23,9 +31,21 @@ export interface MaskProject {
   prompts: PromptSession;
 }
 
-export function openPromptSession(modelId: string, device: string, modelsDir: string | undefined, onWarning: (m: string) => void): PromptSession {
+export function openPromptSession(
+  modelId: string,
+  device: string,
+  modelsDir: string | undefined,
+  onWarning: (m: string) => void,
+): PromptSession {
   return new PromptSession(
-    () => loadModel(modelId, { device: device as DeviceChoice, modelsDir, onWarning, intraOpNumThreads: PROMPT_DECODER_THREADS, encoderOnDemand: true }),
+    () =>
+      loadModel(modelId, {
+        device: device as DeviceChoice,
+        modelsDir,
+        onWarning,
+        intraOpNumThreads: PROMPT_DECODER_THREADS,
+        encoderOnDemand: true,
+      }),
     modelId,
   );
 }
@@ -61,8 +81,15 @@ export function maskApi(current: () => MaskProject): MaskApi {
       const p = current();
       const { embedding } = await p.prompts.embedding(p.store, p.folder, args.imageId);
       const choice: ClassChoice =
-        args.newClassName !== undefined ? { kind: 'new', name: args.newClassName } : args.classId !== undefined ? { kind: 'class', classId: args.classId } : { kind: 'nearest' };
-      const r = addUserSegment(p.store, args.imageId, embedding, toRle(args.rle, 'addSegment: rle'), choice, { point: args.point, score: args.score });
+        args.newClassName !== undefined
+          ? { kind: 'new', name: args.newClassName }
+          : args.classId !== undefined
+            ? { kind: 'class', classId: args.classId }
+            : { kind: 'nearest' };
+      const r = addUserSegment(p.store, args.imageId, embedding, toRle(args.rle, 'addSegment: rle'), choice, {
+        point: args.point,
+        score: args.score,
+      });
       p.prompts.reset();
       return { segmentId: r.segmentId, classId: r.classId };
     },
@@ -73,7 +100,8 @@ export function maskApi(current: () => MaskProject): MaskApi {
         if (!args.rle) throw new SamanticError('invalid-argument', "editSegmentMask: op 'replace' needs the new mask in 'rle'.");
         edit = { kind: 'replace', rle: toRle(args.rle, 'editSegmentMask: rle') };
       } else {
-        if (!args.stroke) throw new SamanticError('invalid-argument', `editSegmentMask: op '${args.op}' needs a 'stroke' (points and radius).`);
+        if (!args.stroke)
+          throw new SamanticError('invalid-argument', `editSegmentMask: op '${args.op}' needs a 'stroke' (points and radius).`);
         edit = { kind: 'stroke', mode: args.op === 'brush' ? 'paint' : 'erase', stroke: args.stroke };
       }
       const imageId = imageOfSegment(p.store, args.segmentId);

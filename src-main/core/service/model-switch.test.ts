@@ -31,7 +31,7 @@ async function open(model: string) {
 }
 
 describe('switching a processed folder from test-sam to test-sam2', () => {
-  it('encodes new photos with the new model, never from the old model\'s cache, and keeps the user\'s classes', async () => {
+  it("encodes new photos with the new model, never from the old model's cache, and keeps the user's classes", async () => {
     const first = await open('test-sam');
     const before = await first.api.process({});
     expect(first.lastRun()).toMatchObject({ processed: 2, encoded: 2 });
@@ -62,7 +62,9 @@ describe('switching a processed folder from test-sam to test-sam2', () => {
     try {
       const db = (store as unknown as { db: { prepare(s: string): { all(): { model_id: string; n: number; extras: number }[] } } }).db;
       const rows = db
-        .prepare("SELECT model_id, count(*) AS n, sum(instr(transform, 'high_res_feats_0') > 0) AS extras FROM embedding_cache GROUP BY model_id ORDER BY model_id")
+        .prepare(
+          "SELECT model_id, count(*) AS n, sum(instr(transform, 'high_res_feats_0') > 0) AS extras FROM embedding_cache GROUP BY model_id ORDER BY model_id",
+        )
         .all();
       expect(rows).toEqual([
         { model_id: 'test-sam', n: 2, extras: 0 },

@@ -30,7 +30,11 @@ export async function openSegmenter(
   // The worker has its own encoder session: the main one starts only if needed (crops of the seed
   // preset, or in-process encoding when the worker cannot run), so big encoders are not held twice.
   const model = await loadModel(modelId, {
-    device: device as DeviceChoice, modelsDir, onWarning, intraOpNumThreads: encodeAheadThreads().decoder, encoderOnDemand: true,
+    device: device as DeviceChoice,
+    modelsDir,
+    onWarning,
+    intraOpNumThreads: encodeAheadThreads().decoder,
+    encoderOnDemand: true,
   });
   return new OnnxSegmenter(model, { onWarning });
 }

@@ -29,7 +29,17 @@ beforeEach(() => {
   imageA = store.upsertImage({ relPath: 'a.jpg', size: 1, mtimeMs: 1, contentHash: 'ha', width: 8, height: 6 }).id;
   imageB = store.upsertImage({ relPath: 'b.jpg', size: 1, mtimeMs: 1, contentHash: 'hb', width: 8, height: 6 }).id;
   // a1..a4, b1..b4, one background-like segment.
-  first = store.commitImageResult(imageA, [seg(0, 1), seg(0, 2), seg(0, 3), seg(0, 4), seg(1, 5), seg(1, 6), seg(1, 7), seg(1, 8), seg(2, 9)]).segmentIds;
+  first = store.commitImageResult(imageA, [
+    seg(0, 1),
+    seg(0, 2),
+    seg(0, 3),
+    seg(0, 4),
+    seg(1, 5),
+    seg(1, 6),
+    seg(1, 7),
+    seg(1, 8),
+    seg(2, 9),
+  ]).segmentIds;
   // The clustering got b4 wrong (into a's class) and left the background one out.
   applyAction(store, 'replaceClustering', { segmentIds: first, labels: [0, 0, 0, 0, 1, 1, 1, 0, -1] });
 });
@@ -81,14 +91,25 @@ describe('classifying new segments', () => {
     applyAction(store, 'removeSegments', { segmentIds: [first[8]] });
     expect(hasUserDecisions(store.loadLabelState())).toBe(true);
     const before = store.loadLabelState().segments;
-    const fresh = store.commitImageResult(imageB, [seg(A, 11), seg(A, 12), seg(B, 13), seg(2, 14), seg(3, 15), seg(A, 16, B), seg(A, 5)]).segmentIds;
+    const fresh = store.commitImageResult(imageB, [
+      seg(A, 11),
+      seg(A, 12),
+      seg(B, 13),
+      seg(2, 14),
+      seg(3, 15),
+      seg(A, 16, B),
+      seg(A, 5),
+    ]).segmentIds;
     return classifyNewSegments(store, new Set([imageB]), { suggestionMinSamples: 1 }).then((r) => {
       // seg(A, 5) covers seg(A, 11) and SAM rates it lower: one instance, counted once.
       expect(r).toMatchObject({ classified: 3, background: 2, unsure: 2 });
       expect(classOf(fresh[6])).toBeNull();
       expect(fresh.slice(0, 4).map(classOf)).toEqual([classA, classA, classB, null]);
       // The novel one and the one half way between a and b: unsorted, offered as suggestions.
-      const suggested = store.listClasses().filter((c) => c.status === 'suggested').map((c) => c.id);
+      const suggested = store
+        .listClasses()
+        .filter((c) => c.status === 'suggested')
+        .map((c) => c.id);
       expect(r.suggestions).toBe(suggested.length);
       for (const id of fresh.slice(4)) expect(classOf(id) === null || suggested.includes(classOf(id)!)).toBe(true);
       expect(suggested.length).toBeGreaterThan(0);
@@ -106,7 +127,10 @@ describe('export of reviewed images only', () => {
   it('leaves out images with segments no decision covers', () => {
     const [classA] = store.listClasses().map((c) => c.id);
     store.commitImageResult(imageB, [seg(A, 21)]);
-    applyAction(store, 'replaceClustering', { segmentIds: [...store.getSegmentVectors().ids], labels: [...store.getSegmentVectors().ids].map(() => 0) });
+    applyAction(store, 'replaceClustering', {
+      segmentIds: [...store.getSegmentVectors().ids],
+      labels: [...store.getSegmentVectors().ids].map(() => 0),
+    });
     expect(collectCocoInput(store, tmp.dir, undefined, true).images).toEqual([]);
     applyAction(store, 'renameClass', { classId: store.listClasses()[0].id, name: 'a' });
     // Image a: all its classed segments accepted by the rename; image b's one was too.

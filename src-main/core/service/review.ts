@@ -66,7 +66,11 @@ export function reviewQueue(store: ProjectStore, limit: number): ReviewItem[] {
 export function lookAlikes(store: ProjectStore, segmentId: number, limit = DEFAULT_LOOK_ALIKES, minSimilarity = -1): LookAlike[] {
   const state = store.loadLabelState();
   const self = state.segments.get(segmentId);
-  if (!self) throw new SamanticError('not-found', `Segment ${segmentId} does not exist (the image may have been processed again). Reload the image.`);
+  if (!self)
+    throw new SamanticError(
+      'not-found',
+      `Segment ${segmentId} does not exist (the image may have been processed again). Reload the image.`,
+    );
   const v = store.getSegmentVectors({ includeRemoved: true });
   const row = v.ids.indexOf(segmentId);
   if (row < 0) throw new SamanticError('not-found', `Segment ${segmentId} has no embedding; pick a segment found by the pipeline.`);

@@ -50,8 +50,7 @@ export async function createService(options: ServiceOptions = {}): Promise<Servi
     if (!project) throw new SamanticError('no-project', 'No folder is open. Open a folder of photos first.');
     return project;
   };
-  const summary = (p: OpenProject): ProjectSummary =>
-    projectSummary(p.store, p.folder, p.modelId, p.segmenter?.provider ?? null);
+  const summary = (p: OpenProject): ProjectSummary => projectSummary(p.store, p.folder, p.modelId, p.segmenter?.provider ?? null);
   const classes = () => current().store.listClasses().map(classInfo);
   const notWhileProcessing = (what: string): void => {
     if (running) throw new SamanticError('busy', `Cannot ${what} while images are being processed; cancel or wait for it to finish.`);
@@ -116,7 +115,12 @@ export async function createService(options: ServiceOptions = {}): Promise<Servi
       try {
         const segmenter = p.segmenter ?? (await openSegmenter(p.modelId, p.device, options.modelsDir, warn));
         p.segmenter = segmenter;
-        const waiting = new Set(p.store.listImages().filter((i) => i.status !== 'done').map((i) => i.id));
+        const waiting = new Set(
+          p.store
+            .listImages()
+            .filter((i) => i.status !== 'done')
+            .map((i) => i.id),
+        );
         lastRun = await processPendingImages(p.store, p.folder, segmenter, {
           amg: { ...AMG_PRESETS[preset], ...options.amgOverrides },
           signal: controller.signal,
@@ -128,7 +132,12 @@ export async function createService(options: ServiceOptions = {}): Promise<Servi
           // Once the user has corrected the folder, new images join the user's classes instead
           // of a re-clustering that would reshuffle them.
           if (hasUserDecisions(p.store.loadLabelState())) {
-            const fresh = new Set(p.store.listImages({ status: 'done' }).filter((i) => waiting.has(i.id)).map((i) => i.id));
+            const fresh = new Set(
+              p.store
+                .listImages({ status: 'done' })
+                .filter((i) => waiting.has(i.id))
+                .map((i) => i.id),
+            );
             await classifyNewSegments(p.store, fresh);
           } else {
             await clusterProject(p.store, { mode: 'auto' });
@@ -136,8 +145,12 @@ export async function createService(options: ServiceOptions = {}): Promise<Servi
         }
         const c = p.store.counts();
         emit({
-          type: 'done', done: lastRun.processed, failed: lastRun.failed, classes: c.classes,
-          seconds: lastRun.seconds, cancelled: lastRun.cancelled,
+          type: 'done',
+          done: lastRun.processed,
+          failed: lastRun.failed,
+          classes: c.classes,
+          seconds: lastRun.seconds,
+          cancelled: lastRun.cancelled,
         });
         return summary(p);
       } finally {
@@ -290,7 +303,8 @@ export function projectFolderOf(projectFile: string): string {
   const store = ProjectStore.open(projectFile, { readOnly: true });
   try {
     const folder = store.getMeta(META_FOLDER);
-    if (!folder) throw new SamanticError('store-error', `Project ${projectFile} does not record its photo folder; open the folder instead.`);
+    if (!folder)
+      throw new SamanticError('store-error', `Project ${projectFile} does not record its photo folder; open the folder instead.`);
     return folder;
   } finally {
     store.close();

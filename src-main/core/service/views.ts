@@ -20,8 +20,14 @@ export function imageInfo(img: ImageSummary): ImageInfo {
 
 export function classInfo(c: ClassSummary): ClassInfo {
   return {
-    id: c.id, name: c.name, color: c.color, order: c.order, status: c.status,
-    segmentCount: c.segmentCount, imageCount: c.imageCount, unreviewed: c.unreviewedCount,
+    id: c.id,
+    name: c.name,
+    color: c.color,
+    order: c.order,
+    status: c.status,
+    segmentCount: c.segmentCount,
+    imageCount: c.imageCount,
+    unreviewed: c.unreviewedCount,
   };
 }
 
@@ -40,12 +46,7 @@ export function segmentInfo(s: StoredSegment): SegmentInfo {
   };
 }
 
-export function projectSummary(
-  store: ProjectStore,
-  folder: string,
-  modelId: string,
-  provider: string | null,
-): ProjectSummary {
+export function projectSummary(store: ProjectStore, folder: string, modelId: string, provider: string | null): ProjectSummary {
   const c = store.counts();
   return {
     folder,

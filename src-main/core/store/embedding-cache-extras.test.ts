@@ -50,7 +50,7 @@ describe('embedding cache with SAM 2 extras', () => {
     hit.extras!.forEach((f, i) => expect(near(f.data, e.extras![i].data)).toBe(true));
   });
 
-  it('keeps a SAM 1 entry without extras, and never hands one model the other model\'s entry', () => {
+  it("keeps a SAM 1 entry without extras, and never hands one model the other model's entry", () => {
     const { extras: _drop, ...plain } = sam2Like();
     store.putCachedEmbedding({ contentHash: 'h2', modelId: 'test-sam', preprocessVersion: 'p' }, plain);
     expect(store.getCachedEmbedding('h2', 'test-sam', 'p')!.extras).toBeUndefined();
@@ -61,7 +61,9 @@ describe('embedding cache with SAM 2 extras', () => {
   it('refuses an extra map whose data does not match its shape, and drops a truncated entry as a miss', () => {
     const e = sam2Like();
     e.extras![1] = { ...e.extras![1], dims: [1, 3, 2, 3] };
-    expect(() => store.putCachedEmbedding({ contentHash: 'h3', modelId: 'test-sam2', preprocessVersion: 'p' }, e)).toThrow(/high_res_feats_1.*18 values, got 12/);
+    expect(() => store.putCachedEmbedding({ contentHash: 'h3', modelId: 'test-sam2', preprocessVersion: 'p' }, e)).toThrow(
+      /high_res_feats_1.*18 values, got 12/,
+    );
     store.putCachedEmbedding({ contentHash: 'h4', modelId: 'test-sam2', preprocessVersion: 'p' }, sam2Like());
     const raw = (store as unknown as { db: { prepare(s: string): { run(...a: unknown[]): void } } }).db;
     raw.prepare("UPDATE embedding_cache SET data = substr(data, 1, 100) WHERE content_hash = 'h4'").run();

@@ -35,7 +35,10 @@ const TRANSFORM_FIELDS: (keyof FrameTransform)[] = ['origWidth', 'origHeight', '
 function checkKey(key: EmbeddingCacheKey): void {
   for (const field of ['contentHash', 'modelId', 'preprocessVersion'] as const) {
     if (typeof key?.[field] !== 'string' || key[field].length === 0) {
-      throw new SamanticError('invalid-argument', `Embedding cache key: ${field} must be a non-empty string, got ${JSON.stringify(key?.[field])}.`);
+      throw new SamanticError(
+        'invalid-argument',
+        `Embedding cache key: ${field} must be a non-empty string, got ${JSON.stringify(key?.[field])}.`,
+      );
     }
   }
 }
@@ -85,7 +88,11 @@ export function putCachedEmbedding(db: Database.Database, key: EmbeddingCacheKey
   checkKey(key);
   const bad = (what: string) =>
     new SamanticError('invalid-argument', `Embedding for ${key.contentHash} (model ${key.modelId}): ${what}. It was not cached.`);
-  for (const [name, v] of [['channels', e?.channels], ['gridH', e?.gridH], ['gridW', e?.gridW]] as const) {
+  for (const [name, v] of [
+    ['channels', e?.channels],
+    ['gridH', e?.gridH],
+    ['gridW', e?.gridW],
+  ] as const) {
     if (!Number.isInteger(v) || (v as number) < 1) throw bad(`${name} must be a positive integer, got ${v}`);
   }
   if (!(e.data instanceof Float32Array) || e.data.length !== e.channels * e.gridH * e.gridW) {
@@ -100,7 +107,8 @@ export function putCachedEmbedding(db: Database.Database, key: EmbeddingCacheKey
   const extras = e.extras ?? [];
   for (const f of extras) {
     const n = f.dims.reduce((a, b) => a * b, 1);
-    if (!(f.data instanceof Float32Array) || f.data.length !== n) throw bad(`extra output "${f.name}" must hold ${n} values, got ${f.data?.length}`);
+    if (!(f.data instanceof Float32Array) || f.data.length !== n)
+      throw bad(`extra output "${f.name}" must hold ${n} values, got ${f.data?.length}`);
   }
   let blob = e.data;
   if (extras.length > 0) {
@@ -123,14 +131,23 @@ export function putCachedEmbedding(db: Database.Database, key: EmbeddingCacheKey
        channels = excluded.channels, grid_h = excluded.grid_h, grid_w = excluded.grid_w,
        transform = excluded.transform, data = excluded.data, last_used_at = excluded.last_used_at`,
   ).run(
-    key.contentHash, key.modelId, key.preprocessVersion, e.channels, e.gridH, e.gridW,
+    key.contentHash,
+    key.modelId,
+    key.preprocessVersion,
+    e.channels,
+    e.gridH,
+    e.gridW,
     JSON.stringify(stored),
-    encodeFloat16Blob(blob), t, t,
+    encodeFloat16Blob(blob),
+    t,
+    t,
   );
 }
 
 export function embeddingCacheStats(db: Database.Database): EmbeddingCacheStats {
-  return db.prepare('SELECT count(*) AS entries, coalesce(sum(length(data)), 0) AS bytes FROM embedding_cache').get() as EmbeddingCacheStats;
+  return db
+    .prepare('SELECT count(*) AS entries, coalesce(sum(length(data)), 0) AS bytes FROM embedding_cache')
+    .get() as EmbeddingCacheStats;
 }
 
 /**

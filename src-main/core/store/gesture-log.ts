@@ -9,7 +9,15 @@
 // 'conflict' error rather than half-applied.
 import type Database from 'better-sqlite3';
 import { SamanticError } from '../errors';
-import { type ClassFields, type ClassStatus, type LabelChange, type LabelDiff, type LabelState, classStatus, invertDiff } from '../labels/model';
+import {
+  type ClassFields,
+  type ClassStatus,
+  type LabelChange,
+  type LabelDiff,
+  type LabelState,
+  classStatus,
+  invertDiff,
+} from '../labels/model';
 import { touchUpdated } from './meta';
 import {
   DELETE_SEGMENT_RECORD_SQL,
@@ -64,7 +72,13 @@ export function loadLabelState(db: Database.Database): LabelState {
     state.classes.set(c.id, { id: c.id, name: c.name, color: c.color, order: c.sort_order, createdBy: c.created_by, status: c.status });
   }
   // raw() rows are arrays: noticeably faster than objects for 100k+ segments.
-  const rows = db.prepare("SELECT id, class_id, removed, decided, source = 'user' FROM segments").raw().all() as [number, number | null, number, number, number][];
+  const rows = db.prepare("SELECT id, class_id, removed, decided, source = 'user' FROM segments").raw().all() as [
+    number,
+    number | null,
+    number,
+    number,
+    number,
+  ][];
   for (const [id, classId, removed, decided, userMade] of rows) {
     state.segments.set(id, { id, classId, removed: removed === 1, decided: decided === 1, ...(userMade === 1 ? { userMade: true } : {}) });
   }
@@ -197,8 +211,17 @@ export class GestureLog {
         else if (a === null) changed = this.sql.deleteClass.run(c.id, b.name, b.color, b.order, b.createdBy, classStatus(b)).changes;
         else {
           changed = this.sql.updateClass.run(
-            a.name, a.color, a.order, a.createdBy, classStatus(a),
-            c.id, b.name, b.color, b.order, b.createdBy, classStatus(b),
+            a.name,
+            a.color,
+            a.order,
+            a.createdBy,
+            classStatus(a),
+            c.id,
+            b.name,
+            b.color,
+            b.order,
+            b.createdBy,
+            classStatus(b),
           ).changes;
         }
         if (changed !== 1) throw conflict(`class ${c.id} is not as the history expects`);
@@ -219,7 +242,9 @@ export class GestureLog {
           c.type === 'segmentClass'
             ? this.sql.setSegmentClass.run(c.after[i], c.ids[i], c.before[i]).changes
             : (c.type === 'segmentRemoved' ? this.sql.setSegmentRemoved : this.sql.setSegmentDecided).run(
-                c.after[i] ? 1 : 0, c.ids[i], c.before[i] ? 1 : 0,
+                c.after[i] ? 1 : 0,
+                c.ids[i],
+                c.before[i] ? 1 : 0,
               ).changes;
         if (changed !== 1) throw conflict(`segment ${c.ids[i]} is missing or not as the history expects`);
       }

@@ -80,13 +80,21 @@ export function checkImageFileInfo(info: ImageFileInfo): void {
   const bad = (what: string) => new SamanticError('invalid-argument', `Image ${JSON.stringify(info?.relPath)}: ${what}.`);
   const p = info?.relPath;
   if (typeof p !== 'string' || p.length === 0) throw bad('relPath must be a non-empty string');
-  if (p.startsWith('/') || /^[A-Za-z]:/.test(p) || p.includes('\\') || p.split('/').some((part) => part === '..' || part === '' || part === '.')) {
+  if (
+    p.startsWith('/') ||
+    /^[A-Za-z]:/.test(p) ||
+    p.includes('\\') ||
+    p.split('/').some((part) => part === '..' || part === '' || part === '.')
+  ) {
     throw bad("relPath must be relative to the folder, '/'-separated, without '.', '..' or empty parts");
   }
   if (!Number.isSafeInteger(info.size) || info.size < 0) throw bad(`size must be a byte count, got ${info.size}`);
   if (!Number.isFinite(info.mtimeMs)) throw bad(`mtimeMs must be a number, got ${info.mtimeMs}`);
   if (typeof info.contentHash !== 'string' || info.contentHash.length === 0) throw bad('contentHash must be a non-empty string');
-  for (const [name, v] of [['width', info.width], ['height', info.height]] as const) {
+  for (const [name, v] of [
+    ['width', info.width],
+    ['height', info.height],
+  ] as const) {
     if (v !== undefined && v !== null && (!Number.isInteger(v) || v < 1)) throw bad(`${name} must be a positive integer, got ${v}`);
   }
 }

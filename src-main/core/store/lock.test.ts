@@ -18,7 +18,9 @@ describe('the project lock', () => {
     expect(holder).toMatchObject({ pid: process.pid, host: hostname() });
     const err = caughtSamanticError(() => ProjectStore.open(tmp.file, { create: true }));
     expect(err.code).toBe('busy');
-    expect(err.message).toBe(`This project is open in another Samantic (pid ${process.pid} since ${holder.since}). Close it or use --project elsewhere.`);
+    expect(err.message).toBe(
+      `This project is open in another Samantic (pid ${process.pid} since ${holder.since}). Close it or use --project elsewhere.`,
+    );
     const reader = ProjectStore.open(tmp.file, { readOnly: true });
     expect(reader.counts().images.total).toBe(0);
     reader.close();

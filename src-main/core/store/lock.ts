@@ -77,7 +77,10 @@ export function acquireProjectLock(projectFile: string): ProjectLock {
       }
       const holder = readHolder(lockFile);
       if (!isStale(holder, lockFile)) {
-        throw new SamanticError('busy', holder ? busyMessage(holder) : `The project ${projectFile} is being opened by another Samantic at this moment. Try again.`);
+        throw new SamanticError(
+          'busy',
+          holder ? busyMessage(holder) : `The project ${projectFile} is being opened by another Samantic at this moment. Try again.`,
+        );
       }
       try {
         unlinkSync(lockFile);

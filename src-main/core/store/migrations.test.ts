@@ -25,9 +25,9 @@ function openError(file: string): SamanticError {
 }
 
 function tables(db: Database.Database): string[] {
-  return (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[]).map(
-    (r) => r.name,
-  );
+  return (
+    db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[]
+  ).map((r) => r.name);
 }
 
 /** A database made by Samantic at schema `version`, with one image, segment-free. */
@@ -65,7 +65,7 @@ describe('migrations', () => {
     db.close();
   });
 
-  it('v3 adds last_used_at to a v2 cache, starting from each entry\'s creation time', () => {
+  it("v3 adds last_used_at to a v2 cache, starting from each entry's creation time", () => {
     const db = databaseAt(2);
     db.prepare(
       "INSERT INTO embedding_cache (content_hash, model_id, preprocess_version, channels, grid_h, grid_w, transform, data, created_at) VALUES ('h', 'm', 'p', 1, 1, 1, '{}', x'0000', '2024-01-02T03:04:05.000Z')",
@@ -77,7 +77,9 @@ describe('migrations', () => {
 
   it('v4 records user decisions: classes the user made are decided, the others auto, no segment decided', () => {
     const db = databaseAt(3);
-    db.prepare("INSERT INTO classes (name, color, sort_order, created_by) VALUES ('mine', '#000000', 0, 'user'), ('found', '#ffffff', 1, 'cluster')").run();
+    db.prepare(
+      "INSERT INTO classes (name, color, sort_order, created_by) VALUES ('mine', '#000000', 0, 'user'), ('found', '#ffffff', 1, 'cluster')",
+    ).run();
     migrate(db, tmp.file, 4);
     expect(db.prepare('SELECT name, status FROM classes ORDER BY id').all()).toEqual([
       { name: 'mine', status: 'decided' },

@@ -29,8 +29,7 @@ function storeError(file: string, problem: string, advice: string, cause?: unkno
   return new SamanticError('store-error', `The project file ${file} ${problem}${detail}. ${advice}`);
 }
 
-const MOVE_ASIDE =
-  'Move or rename that file and open the folder again to start a new project, or choose another project file.';
+const MOVE_ASIDE = 'Move or rename that file and open the folder again to start a new project, or choose another project file.';
 
 const RECOVER =
   'It was left as it is. To recover, restore a backup copy of it (with its -wal file, if any, beside it), ' +
@@ -74,7 +73,11 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): D
     // The desktop start script builds an Electron-ABI copy of better-sqlite3 and names it here;
     // under plain Node (CLI, tests, server) the package's own binding is used.
     const nativeBinding = process.env.SAMANTIC_SQLITE_BINDING || undefined;
-    db = new Database(file, { fileMustExist: !options.create || options.readOnly === true, readonly: options.readOnly === true, nativeBinding });
+    db = new Database(file, {
+      fileMustExist: !options.create || options.readOnly === true,
+      readonly: options.readOnly === true,
+      nativeBinding,
+    });
   } catch (err) {
     throw storeError(file, 'cannot be opened', 'Check that it exists and that you may read and write it.', err);
   }
@@ -84,7 +87,8 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): D
     // damaged file is reported and left byte-for-byte as it is.
     if (exists) checkIntegrity(db, file);
     if (options.readOnly) {
-      if (schemaVersion(db) === 0) throw storeError(file, 'has no Samantic project in it yet', 'Open the photo folder to create the project.');
+      if (schemaVersion(db) === 0)
+        throw storeError(file, 'has no Samantic project in it yet', 'Open the photo folder to create the project.');
       return db;
     }
     // WAL: readers never block the writer, and a killed process loses nothing committed.
@@ -107,7 +111,12 @@ export function openDatabase(file: string, options: OpenDatabaseOptions = {}): D
       throw storeError(file, 'cannot be written', 'Check that you may write the file and its folder.', err);
     }
     if (code === 'SQLITE_BUSY') {
-      throw storeError(file, 'is locked by another program', 'Close other Samantic windows or commands using this project and try again.', err);
+      throw storeError(
+        file,
+        'is locked by another program',
+        'Close other Samantic windows or commands using this project and try again.',
+        err,
+      );
     }
     throw storeError(file, 'could not be opened', MOVE_ASIDE, err);
   }

@@ -132,7 +132,10 @@ describe('images', () => {
     const a = addImage('a.jpg');
     const b = addImage('b.jpg');
     addImage('c.jpg');
-    const segs = store.commitImageResult(a, [1, 2, 3].map((s) => rectSegment(H, W, 0, 0, s, 1, s))).segmentIds;
+    const segs = store.commitImageResult(
+      a,
+      [1, 2, 3].map((s) => rectSegment(H, W, 0, 0, s, 1, s)),
+    ).segmentIds;
     store.commitImageResult(b, [rectSegment(H, W, 0, 0, 1, 1)]);
     // Two clusters: segments 0 and 1 in the first, segment 2 in the second; b's segment is noise.
     applyAction(store, 'replaceClustering', { segmentIds: segs, labels: [1, 1, 0] });
@@ -218,8 +221,12 @@ describe('commitImageResult', () => {
 
   it('rejects masks of the wrong size, wrong areas and embeddings keyed by another file', () => {
     const id = addImage('a.jpg', 'h-a');
-    expect(caught(() => store.commitImageResult(id, [rectSegment(H + 1, W, 0, 0, 2, 2)])).message).toContain('the mask is 8x7 but the image is 8x6');
-    expect(caught(() => store.commitImageResult(id, [{ ...rectSegment(H, W, 0, 0, 2, 2), area: 5 }])).message).toContain('area is 5 but the mask has 4 pixels');
+    expect(caught(() => store.commitImageResult(id, [rectSegment(H + 1, W, 0, 0, 2, 2)])).message).toContain(
+      'the mask is 8x7 but the image is 8x6',
+    );
+    expect(caught(() => store.commitImageResult(id, [{ ...rectSegment(H, W, 0, 0, 2, 2), area: 5 }])).message).toContain(
+      'area is 5 but the mask has 4 pixels',
+    );
     const wrongKey = { key: { contentHash: 'other', modelId: 'm', preprocessVersion: '1' }, embedding: embedding(1) };
     expect(caught(() => store.commitImageResult(id, [], { embedding: wrongKey })).message).toContain('changed while it was processed');
     expect(caught(() => store.commitImageResult(12345, [])).code).toBe('not-found');
@@ -267,7 +274,10 @@ describe('listSegments', () => {
   it('filters by image, class, unassigned and removed, and limits', () => {
     const a = addImage('a.jpg');
     const b = addImage('b.jpg');
-    const sa = store.commitImageResult(a, [1, 2, 3].map((k) => rectSegment(H, W, 0, 0, k, 1, k))).segmentIds;
+    const sa = store.commitImageResult(
+      a,
+      [1, 2, 3].map((k) => rectSegment(H, W, 0, 0, k, 1, k)),
+    ).segmentIds;
     const sb = store.commitImageResult(b, [rectSegment(H, W, 0, 0, 1, 1)]).segmentIds;
     applyAction(store, 'replaceClustering', { segmentIds: [sa[0], sb[0]], labels: [0, 0] });
     const [c] = store.listClasses();

@@ -177,9 +177,14 @@ export class ProjectStore {
              status = ?, error = ?, processed_at = ? WHERE id = ?`,
         )
         .run(
-          info.size, mtime, info.contentHash,
-          w ?? (changed ? null : existing.width), h ?? (changed ? null : existing.height),
-          changed ? 'pending' : existing.status, changed ? null : existing.error, changed ? null : existing.processedAt,
+          info.size,
+          mtime,
+          info.contentHash,
+          w ?? (changed ? null : existing.width),
+          h ?? (changed ? null : existing.height),
+          changed ? 'pending' : existing.status,
+          changed ? null : existing.error,
+          changed ? null : existing.processedAt,
           existing.id,
         );
       return { id: existing.id, created: false, contentChanged: changed };
@@ -246,7 +251,10 @@ export class ProjectStore {
 
   setImageStatus(id: number, status: ImageStatus, error: string | null = null): void {
     if (!IMAGE_STATUSES.includes(status)) {
-      throw new SamanticError('invalid-argument', `setImageStatus: status must be one of ${IMAGE_STATUSES.join(', ')}, got ${JSON.stringify(status)}.`);
+      throw new SamanticError(
+        'invalid-argument',
+        `setImageStatus: status must be one of ${IMAGE_STATUSES.join(', ')}, got ${JSON.stringify(status)}.`,
+      );
     }
     const processedAt = status === 'pending' ? null : new Date().toISOString();
     const r = this.db
@@ -359,9 +367,13 @@ export class ProjectStore {
       const height = options.height ?? image.height;
       const size: [number, number] | null = width !== null && height !== null ? [height, width] : null;
       const insert = this.db.prepare(INSERT_SEGMENT_SQL);
-      const ids = segments.map((s, i) => Number(insert.run(...segmentInsertParams(imageId, s, `segment #${i} added to ${image.relPath}`, size)).lastInsertRowid));
+      const ids = segments.map((s, i) =>
+        Number(insert.run(...segmentInsertParams(imageId, s, `segment #${i} added to ${image.relPath}`, size)).lastInsertRowid),
+      );
       if (options.embedding) putCachedEmbedding(this.db, options.embedding.key, options.embedding.embedding);
-      this.db.prepare('UPDATE images SET width = coalesce(?, width), height = coalesce(?, height) WHERE id = ?').run(options.width ?? null, options.height ?? null, imageId);
+      this.db
+        .prepare('UPDATE images SET width = coalesce(?, width), height = coalesce(?, height) WHERE id = ?')
+        .run(options.width ?? null, options.height ?? null, imageId);
       if (options.markDone && image.status !== 'done') this.setImageStatus(imageId, 'done');
       touchUpdated(this.db);
       return ids;
@@ -396,8 +408,7 @@ export class ProjectStore {
   /** One whole segment row (mask, derived fields, embedding) as mask actions record it, or null. */
   getSegmentRecord(id: number): SegmentRecord | null {
     const row = this.db.prepare(`SELECT ${SEGMENT_RECORD_COLUMNS} FROM segments WHERE id = ?`).get(id) as
-      | (SegmentRow & { embedding: Buffer })
-      | undefined;
+      (SegmentRow & { embedding: Buffer }) | undefined;
     return row ? segmentRecordFromRow(row) : null;
   }
 

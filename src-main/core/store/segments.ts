@@ -149,16 +149,12 @@ function isFiniteList(v: unknown, n: number): v is number[] {
  * Checks one segment and returns the parameters of INSERT_SEGMENT_SQL. `where` names the segment
  * in messages; `size` is the image's [height, width] when known.
  */
-export function segmentInsertParams(
-  imageId: number,
-  s: NewSegment,
-  where: string,
-  size: [number, number] | null,
-): unknown[] {
+export function segmentInsertParams(imageId: number, s: NewSegment, where: string, size: [number, number] | null): unknown[] {
   const bad = (what: string) =>
     new SamanticError('invalid-argument', `${where}: ${what}. The segment was not saved; this is a bug in the code that produced it.`);
   const [h, w] = s.rle?.size ?? [];
-  if (!Number.isInteger(h) || !Number.isInteger(w) || h < 1 || w < 1) throw bad(`RLE size must be [height, width] > 0, got ${JSON.stringify(s.rle?.size)}`);
+  if (!Number.isInteger(h) || !Number.isInteger(w) || h < 1 || w < 1)
+    throw bad(`RLE size must be [height, width] > 0, got ${JSON.stringify(s.rle?.size)}`);
   if (size && (size[0] !== h || size[1] !== w)) throw bad(`the mask is ${w}x${h} but the image is ${size[1]}x${size[0]}`);
   if (!Array.isArray(s.rle.counts)) throw bad('RLE counts must be an array');
   let total = 0;
@@ -169,7 +165,8 @@ export function segmentInsertParams(
   });
   if (total !== h * w) throw bad(`the RLE counts add up to ${total} pixels but the mask has ${h}x${w} = ${h * w}`);
   if (s.area !== area) throw bad(`area is ${s.area} but the mask has ${area} pixels`);
-  if (!isFiniteList(s.bbox, 4) || s.bbox.some((v) => v < 0)) throw bad(`bbox must be 4 non-negative numbers, got ${JSON.stringify(s.bbox)}`);
+  if (!isFiniteList(s.bbox, 4) || s.bbox.some((v) => v < 0))
+    throw bad(`bbox must be 4 non-negative numbers, got ${JSON.stringify(s.bbox)}`);
   if (!isFiniteList(s.cropBox, 4)) throw bad(`cropBox must be 4 numbers, got ${JSON.stringify(s.cropBox)}`);
   if (!isFiniteList(s.point, 2)) throw bad(`point must be 2 numbers, got ${JSON.stringify(s.point)}`);
   if (!Number.isFinite(s.predictedIou) || !Number.isFinite(s.stabilityScore)) {
@@ -181,8 +178,18 @@ export function segmentInsertParams(
   if (!e || typeof e.length !== 'number' || e.length === 0) throw bad('the embedding is missing or empty');
   for (let i = 0; i < e.length; i++) if (!Number.isFinite(e[i])) throw bad(`embedding[${i}] is ${e[i]}`);
   return [
-    imageId, h, w, encodeVarints(s.rle.counts), ...s.bbox, area,
-    s.predictedIou, s.stabilityScore, ...s.point, ...s.cropBox, encodeFloat16Blob(e), source,
+    imageId,
+    h,
+    w,
+    encodeVarints(s.rle.counts),
+    ...s.bbox,
+    area,
+    s.predictedIou,
+    s.stabilityScore,
+    ...s.point,
+    ...s.cropBox,
+    encodeFloat16Blob(e),
+    source,
   ];
 }
 
@@ -198,7 +205,19 @@ export function readSegmentVectors(db: Database.Database, file: string, classId?
        FROM segments WHERE ${where} ORDER BY id`,
     )
     .raw()
-    .all(...(classId === undefined ? [] : [classId])) as [number, number, number | null, number, number, number, number, number, number, Buffer, number][];
+    .all(...(classId === undefined ? [] : [classId])) as [
+    number,
+    number,
+    number | null,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    Buffer,
+    number,
+  ][];
   const count = rows.length;
   const dim = count > 0 ? rows[0][9].length / 2 : 0;
   const out: SegmentVectors = {
@@ -275,8 +294,21 @@ export const UPDATE_SEGMENT_RECORD_SQL =
 /** The values of a record in the column order of INSERT/UPDATE_SEGMENT_RECORD_SQL (without the id). */
 export function segmentRecordValues(r: SegmentRecord): unknown[] {
   return [
-    r.imageId, r.classId, r.removed ? 1 : 0, r.decided ? 1 : 0, r.source, r.rle.size[0], r.rle.size[1], encodeVarints(r.rle.counts),
-    ...r.bbox, r.area, r.predictedIou, r.stabilityScore, ...r.point, ...r.cropBox, encodeFloat16Blob(r.embedding),
+    r.imageId,
+    r.classId,
+    r.removed ? 1 : 0,
+    r.decided ? 1 : 0,
+    r.source,
+    r.rle.size[0],
+    r.rle.size[1],
+    encodeVarints(r.rle.counts),
+    ...r.bbox,
+    r.area,
+    r.predictedIou,
+    r.stabilityScore,
+    ...r.point,
+    ...r.cropBox,
+    encodeFloat16Blob(r.embedding),
   ];
 }
 

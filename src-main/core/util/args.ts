@@ -6,7 +6,11 @@ import { SamanticError } from '../errors';
 
 export const USAGE_HINT = "Run 'samantic --help' for usage.";
 
-export function parseCommandArgs<O extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: O, hint: string = ` ${USAGE_HINT}`) {
+export function parseCommandArgs<O extends NonNullable<ParseArgsConfig['options']>>(
+  argv: string[],
+  options: O,
+  hint: string = ` ${USAGE_HINT}`,
+) {
   try {
     return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (err) {
@@ -27,6 +31,7 @@ export function oneOf<T extends string>(flag: string, value: string | undefined,
 export function intFlag(name: string, v: string | undefined, fallback: number, min = 1): number {
   if (v === undefined) return fallback;
   const n = Number(v);
-  if (!Number.isSafeInteger(n) || n < min) throw new SamanticError('invalid-argument', `--${name} must be an integer >= ${min}, got '${v}'.`);
+  if (!Number.isSafeInteger(n) || n < min)
+    throw new SamanticError('invalid-argument', `--${name} must be an integer >= ${min}, got '${v}'.`);
   return n;
 }

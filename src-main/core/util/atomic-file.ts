@@ -15,7 +15,11 @@ export function defaultTempName(target: string): string {
  * Replaces `target` with what `fill` writes into an open handle (for output built in pieces).
  * Errors from `fill` or the file system are rethrown unchanged after the temporary file is gone.
  */
-export async function atomicFile(target: string, fill: (handle: fs.FileHandle) => Promise<void>, tempName = defaultTempName(target)): Promise<void> {
+export async function atomicFile(
+  target: string,
+  fill: (handle: fs.FileHandle) => Promise<void>,
+  tempName = defaultTempName(target),
+): Promise<void> {
   let handle: fs.FileHandle | null = null;
   try {
     handle = await fs.open(tempName, 'wx');

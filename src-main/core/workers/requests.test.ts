@@ -25,7 +25,10 @@ describe('ThreadRequests', () => {
     const a = r.send('a', (id) => ({ id, kind: 'x' }), [buf]);
     const b = r.send('b', (id) => ({ id, kind: 'y' }));
     expect(a).not.toBe(b);
-    expect(t.posted.map((p) => p.message)).toEqual([{ id: a, kind: 'x' }, { id: b, kind: 'y' }]);
+    expect(t.posted.map((p) => p.message)).toEqual([
+      { id: a, kind: 'x' },
+      { id: b, kind: 'y' },
+    ]);
     expect(t.posted[0].transfer).toEqual([buf]);
     expect(r.size).toBe(2);
     expect(r.take(a)).toBe('a');

@@ -14,7 +14,14 @@ function rect(x0: number, x1: number) {
 function segment(x0: number, x1: number): SegmentInfo {
   const rle = rect(x0, x1);
   return {
-    id: 1, imageId: 1, classId: null, bbox: [x0, 0, x1 - x0, H], area: (x1 - x0) * H, predictedIou: 0.9, stabilityScore: 0.9, decided: false,
+    id: 1,
+    imageId: 1,
+    classId: null,
+    bbox: [x0, 0, x1 - x0, H],
+    area: (x1 - x0) * H,
+    predictedIou: 0.9,
+    stabilityScore: 0.9,
+    decided: false,
     rle: compressRle(rle) as SegmentInfo['rle'],
   };
 }

@@ -84,29 +84,49 @@ export async function runAnnotateBench(o: AnnotateOptions, log: (line: string) =
         if (isRight(t, l, nameOf)) continue;
         const cls = l.classId === null ? null : classes.find((c) => c.id === l.classId);
         const kind =
-          t === null ? `non-object in ${cls?.status ?? 'a'} class`
-          : cls === null || cls === undefined ? 'object unsorted'
-          : cls.status === 'suggested' ? 'object in a suggested class'
-          : 'object in another class';
+          t === null
+            ? `non-object in ${cls?.status ?? 'a'} class`
+            : cls === null || cls === undefined
+              ? 'object unsorted'
+              : cls.status === 'suggested'
+                ? 'object in a suggested class'
+                : 'object in another class';
         wrongBefore[kind] = (wrongBefore[kind] ?? 0) + 1;
       }
       const kinds: Record<string, number> = {};
       let actions = 0;
       let offer: number | null = null;
       for (;;) {
-        const step = await bestStep(api, labels, truth, classes, offer, o.lookAlikes ?? DEFAULT_LOOK_ALIKES, (c) => (classes = c), (s) => (offer = s));
+        const step = await bestStep(
+          api,
+          labels,
+          truth,
+          classes,
+          offer,
+          o.lookAlikes ?? DEFAULT_LOOK_ALIKES,
+          (c) => (classes = c),
+          (s) => (offer = s),
+        );
         if (!step) break;
         await step.run();
         actions++;
         kinds[step.kind] = (kinds[step.kind] ?? 0) + 1;
-        if (actions >= (o.maxActions ?? DEFAULT_MAX_ACTIONS)) throw new SamanticError('internal', `annotator: round ${r + 1} did not finish in ${actions} actions.`);
+        if (actions >= (o.maxActions ?? DEFAULT_MAX_ACTIONS))
+          throw new SamanticError('internal', `annotator: round ${r + 1} did not finish in ${actions} actions.`);
       }
       await verify(api, labels);
       const instances = [...files].reduce((n, f) => n + (truthByFile.get(f)?.length ?? 0), 0);
       const report: RoundReport = {
-        round: r + 1, images: files.size, instances, segments: mine.length, actions,
-        actionsPer100: (100 * actions) / Math.max(1, instances), accuracyBefore: rightBefore / Math.max(1, mine.length),
-        kinds, wrongBefore, seconds: (performance.now() - started) / 1000,
+        round: r + 1,
+        images: files.size,
+        instances,
+        segments: mine.length,
+        actions,
+        actionsPer100: (100 * actions) / Math.max(1, instances),
+        accuracyBefore: rightBefore / Math.max(1, mine.length),
+        kinds,
+        wrongBefore,
+        seconds: (performance.now() - started) / 1000,
       };
       reports.push(report);
       log(formatRound(report));
@@ -119,7 +139,11 @@ export async function runAnnotateBench(o: AnnotateOptions, log: (line: string) =
 }
 
 export function formatRound(r: RoundReport): string {
-  const list = (o: Record<string, number>) => Object.entries(o).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ');
+  const list = (o: Record<string, number>) =>
+    Object.entries(o)
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ');
   return (
     `round ${r.round}: ${r.actions} actions, ${r.actionsPer100.toFixed(1)} actions per 100 instances, accuracy before ${r.accuracyBefore.toFixed(2)}` +
     ` (${r.images} photos, ${r.instances} instances, ${r.segments} segments; actions: ${list(r.kinds) || 'none'};` +
@@ -128,7 +152,14 @@ export function formatRound(r: RoundReport): string {
 }
 
 /** Writes a round's pizzas, copies them into the folder under a round prefix; returns their names. */
-async function addPhotos(scratch: string, folder: string, round: number, count: number, seed: number, truthByFile: Map<string, TruthInstance[]>): Promise<Set<string>> {
+async function addPhotos(
+  scratch: string,
+  folder: string,
+  round: number,
+  count: number,
+  seed: number,
+  truthByFile: Map<string, TruthInstance[]>,
+): Promise<Set<string>> {
   const dir = join(scratch, `round-${round}`);
   await writePizzaFolder(dir, { count, seed });
   const gt = JSON.parse(readFileSync(join(dir, GROUND_TRUTH_FILE), 'utf8')) as CocoGroundTruth;
@@ -140,7 +171,9 @@ async function addPhotos(scratch: string, folder: string, round: number, count: 
     const image = gt.images.find((i) => i.file_name === f)!;
     truthByFile.set(
       name,
-      gt.annotations.filter((a) => a.image_id === image.id).map((a) => ({ category: cat.get(a.category_id)!, rle: a.segmentation, bbox: a.bbox })),
+      gt.annotations
+        .filter((a) => a.image_id === image.id)
+        .map((a) => ({ category: cat.get(a.category_id)!, rle: a.segmentation, bbox: a.bbox })),
     );
     names.add(name);
   }
@@ -148,7 +181,12 @@ async function addPhotos(scratch: string, folder: string, round: number, count: 
 }
 
 /** Reads every listed segment's label (background ones are not listed: their label is ours). */
-async function listAll(api: SamanticApi, labels: Map<number, Label>, truth: Map<number, string | null>, truthByFile: Map<string, TruthInstance[]>): Promise<Map<number, string>> {
+async function listAll(
+  api: SamanticApi,
+  labels: Map<number, Label>,
+  truth: Map<number, string | null>,
+  truthByFile: Map<string, TruthInstance[]>,
+): Promise<Map<number, string>> {
   const imageOf = new Map<number, string>();
   for (const img of await api.listImages()) {
     for (const s of await api.listSegments({ imageId: img.id })) {
@@ -167,7 +205,10 @@ async function verify(api: SamanticApi, labels: Map<number, Label>): Promise<voi
   for (const [id, l] of labels) {
     const s = listed.get(id);
     if (l.removed ? s !== undefined : s?.classId !== l.classId) {
-      throw new SamanticError('internal', `annotator: segment ${id} is ${JSON.stringify(s?.classId ?? 'background')} in the project but ${JSON.stringify(l)} in the annotator's notes.`);
+      throw new SamanticError(
+        'internal',
+        `annotator: segment ${id} is ${JSON.stringify(s?.classId ?? 'background')} in the project but ${JSON.stringify(l)} in the annotator's notes.`,
+      );
     }
   }
 }
@@ -216,7 +257,8 @@ async function bestStep(
       if (!y) steps.push({ kind: 'rename', gain, run: async () => done(await api.renameClass({ classId: x.id, name: cat })) });
       else {
         steps.push({
-          kind: 'merge', gain,
+          kind: 'merge',
+          gain,
           run: async () => {
             for (const id of members.get(x.id)!) labels.get(id)!.classId = y.id;
             done(await api.mergeClasses({ classIds: [y.id, x.id], into: y.id }));
@@ -228,7 +270,8 @@ async function bestStep(
     if (ids.length === 0) continue;
     if (x.status === 'suggested') {
       steps.push({
-        kind: 'dismiss', gain: count(x.id, null),
+        kind: 'dismiss',
+        gain: count(x.id, null),
         run: async () => {
           for (const id of ids) labels.get(id)!.classId = null;
           done(await api.dismissSuggestions({ classIds: [x.id] }));
@@ -236,7 +279,8 @@ async function bestStep(
       });
     }
     steps.push({
-      kind: 'class to background', gain: count(x.id, null) - keeps(x),
+      kind: 'class to background',
+      gain: count(x.id, null) - keeps(x),
       run: async () => {
         for (const id of ids) labels.set(id, { classId: null, removed: true });
         done(await api.removeSegments({ segmentIds: ids }));
@@ -301,7 +345,8 @@ async function propagation(
   });
   const chosen = candidates.slice(0, cut);
   return {
-    kind: 'propagate', gain: best,
+    kind: 'propagate',
+    gain: best,
     run: async () => {
       for (const id of chosen) labels.set(id, { ...after });
       if (after.removed) done(await api.removeSegments({ segmentIds: chosen }));

@@ -7,11 +7,18 @@ import { formatQualityReport, runQualityBench } from './quality';
 
 export async function runQualityBenchCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, {
-    count: { type: 'string' }, seed: { type: 'string' }, preset: { type: 'string' }, model: { type: 'string' },
-    folder: { type: 'string' }, overlay: { type: 'string' }, json: { type: 'boolean' }, quiet: { type: 'boolean' },
+    count: { type: 'string' },
+    seed: { type: 'string' },
+    preset: { type: 'string' },
+    model: { type: 'string' },
+    folder: { type: 'string' },
+    overlay: { type: 'string' },
+    json: { type: 'boolean' },
+    quiet: { type: 'boolean' },
     prune: { type: 'boolean' },
   });
-  if (positionals.length > 0) throw new SamanticError('invalid-argument', `unexpected argument '${positionals[0]}'; give a folder with --folder.`);
+  if (positionals.length > 0)
+    throw new SamanticError('invalid-argument', `unexpected argument '${positionals[0]}'; give a folder with --folder.`);
   const preset = values.preset ?? 'sam';
   if (preset !== 'sam' && preset !== 'seed') throw new SamanticError('invalid-argument', `--preset must be sam or seed, got '${preset}'.`);
   const overlayFile = resolve(values.overlay ?? 'artifacts/quality-overlay.png');
@@ -36,8 +43,13 @@ export async function runQualityBenchCommand(argv: string[]): Promise<number> {
 
 export async function runAnnotateBenchCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, {
-    count: { type: 'string' }, seeds: { type: 'string' }, model: { type: 'string' }, 'points-per-side': { type: 'string' },
-    'look-alikes': { type: 'string' }, json: { type: 'boolean' }, quiet: { type: 'boolean' },
+    count: { type: 'string' },
+    seeds: { type: 'string' },
+    model: { type: 'string' },
+    'points-per-side': { type: 'string' },
+    'look-alikes': { type: 'string' },
+    json: { type: 'boolean' },
+    quiet: { type: 'boolean' },
   });
   if (positionals.length > 0) throw new SamanticError('invalid-argument', `unexpected argument '${positionals[0]}'.`);
   const seeds = (values.seeds ?? '1,2').split(',').map((v) => intFlag('seeds', v.trim(), 1));

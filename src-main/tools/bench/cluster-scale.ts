@@ -101,8 +101,14 @@ export async function benchClustering(spec: BenchSpec): Promise<BenchResult> {
       n: m,
       seconds: seconds(t0),
       foundClasses: r.clusters,
-      ari: adjustedRandIndex(r.labels, Int32Array.from(rows, (i) => blobs.labels[i])),
-      agreement: adjustedRandIndex(r.labels, Int32Array.from(rows, (i) => result.labels[i])),
+      ari: adjustedRandIndex(
+        r.labels,
+        Int32Array.from(rows, (i) => blobs.labels[i]),
+      ),
+      agreement: adjustedRandIndex(
+        r.labels,
+        Int32Array.from(rows, (i) => result.labels[i]),
+      ),
     };
   }
   return {

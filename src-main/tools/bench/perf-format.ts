@@ -24,7 +24,7 @@ export function formatPerformanceReport(r: PerformanceBenchResult): string {
     `Samantic performance — ${r.model.id} (${r.model.decoder} decoder) on ${r.model.provider}, ${r.model.threads} onnxruntime threads, ` +
       `preset ${r.settings.preset}${r.settings.pointsPerSide ? ` (${r.settings.pointsPerSide} points per side)` : ''}, prefetch ${r.settings.prefetch} ` +
       `(${r.settings.encodeAhead ? `decode ahead, encode ahead in a worker thread with ${r.model.encoderWorkerThreads} threads` : 'decode ahead only; the encoder runs on the JavaScript thread'})` +
-        `, ${r.settings.amgWorkers ? `AMG post-processing in ${r.settings.amgWorkers} worker thread${r.settings.amgWorkers > 1 ? 's' : ''}` : 'AMG post-processing in process'}`,
+      `, ${r.settings.amgWorkers ? `AMG post-processing in ${r.settings.amgWorkers} worker thread${r.settings.amgWorkers > 1 ? 's' : ''}` : 'AMG post-processing in process'}`,
     `machine: ${m.cores} cores (${m.cpu}), ${mb(m.totalMemoryMB)}, node ${m.node}; load average ${m.loadAverageStart.map((x) => x.toFixed(1)).join(' ')} at start, ` +
       `${m.loadAverageEnd.map((x) => x.toFixed(1)).join(' ')} at end (other processes share these cores)`,
     `model load ${r.model.loadSeconds.toFixed(2)} s`,
@@ -37,13 +37,43 @@ export function formatPerformanceReport(r: PerformanceBenchResult): string {
     const p = f.perImage;
     return [
       `${f.label} [${f.images}${f.failed ? `, ${f.failed} failed` : ''}]`,
-      ms(p.decodeImage), ms(p.encode), ms(p.encodeAhead), ms(p.decoderModel), ms(p.postprocess), ms(p.segmentEmbeddings), ms(p.clustering), ms(p.database), ms(p.wait),
-      ms(p.model), ms(p.samantic), ms(p.wall), p.imagesPerMinute.toFixed(2), p.promptsPerImage.toFixed(0), `${(100 * p.oursShare).toFixed(1)} %`,
+      ms(p.decodeImage),
+      ms(p.encode),
+      ms(p.encodeAhead),
+      ms(p.decoderModel),
+      ms(p.postprocess),
+      ms(p.segmentEmbeddings),
+      ms(p.clustering),
+      ms(p.database),
+      ms(p.wait),
+      ms(p.model),
+      ms(p.samantic),
+      ms(p.wall),
+      p.imagesPerMinute.toFixed(2),
+      p.promptsPerImage.toFixed(0),
+      `${(100 * p.oursShare).toFixed(1)} %`,
     ];
   });
   out.push(
     ...table(
-      ['folder [images]', 'img decode', 'encode', 'enc ahead', 'decoder', 'post-proc', 'seg emb', 'cluster', 'db', 'wait', 'MODEL', 'SAMANTIC', 'wall/img', 'img/min', 'prompts', 'ours'],
+      [
+        'folder [images]',
+        'img decode',
+        'encode',
+        'enc ahead',
+        'decoder',
+        'post-proc',
+        'seg emb',
+        'cluster',
+        'db',
+        'wait',
+        'MODEL',
+        'SAMANTIC',
+        'wall/img',
+        'img/min',
+        'prompts',
+        'ours',
+      ],
       phaseRows,
       20,
     ),
@@ -53,8 +83,15 @@ export function formatPerformanceReport(r: PerformanceBenchResult): string {
     ...table(
       ['folder', 'segments', 'classes', 'peak rss', 'peak heap', 'first run', 'reopen', 'encoded again', 'speed-up'],
       r.folders.map((f) => [
-        f.label, String(f.segments), String(f.classes), mb(f.peakRssMB), mb(f.peakHeapMB), `${f.firstRunSeconds.toFixed(1)} s`,
-        f.reopen ? ms(f.reopen.seconds * 1000) : '-', f.reopen ? String(f.reopen.encoded) : '-', f.reopen ? `${f.reopen.speedup.toFixed(0)}x` : '-',
+        f.label,
+        String(f.segments),
+        String(f.classes),
+        mb(f.peakRssMB),
+        mb(f.peakHeapMB),
+        `${f.firstRunSeconds.toFixed(1)} s`,
+        f.reopen ? ms(f.reopen.seconds * 1000) : '-',
+        f.reopen ? String(f.reopen.encoded) : '-',
+        f.reopen ? `${f.reopen.speedup.toFixed(0)}x` : '-',
       ]),
       20,
     ),
@@ -68,8 +105,12 @@ export function formatPerformanceReport(r: PerformanceBenchResult): string {
       ...table(
         ['image', 'prompts', 'masks', 'AMG time', 'full kept', 'pruned in full'],
         r.prunedComparison.map((c) => [
-          c.file, `${c.prompts.full} -> ${c.prompts.pruned}`, `${c.masks.full} -> ${c.masks.pruned}`, `${ms(c.ms.full)} -> ${ms(c.ms.pruned)}`,
-          `${(100 * c.fullKept).toFixed(1)} %`, `${(100 * c.prunedInFull).toFixed(1)} %`,
+          c.file,
+          `${c.prompts.full} -> ${c.prompts.pruned}`,
+          `${c.masks.full} -> ${c.masks.pruned}`,
+          `${ms(c.ms.full)} -> ${ms(c.ms.pruned)}`,
+          `${(100 * c.fullKept).toFixed(1)} %`,
+          `${(100 * c.prunedInFull).toFixed(1)} %`,
         ]),
         20,
       ),
@@ -87,8 +128,12 @@ export function formatPerformanceReport(r: PerformanceBenchResult): string {
       ...table(
         ['setup', 'prefetch', 'threads', 'seconds', 'gain', 'waiting for next image'],
         p.variants.map((v) => [
-          v.name, String(v.prefetch), v.encoderThreads === null ? String(v.decoderThreads) : `${v.decoderThreads} + ${v.encoderThreads}`,
-          `${v.seconds.toFixed(1)} s`, `${v.gain.toFixed(2)}x`, ms(v.waitMs),
+          v.name,
+          String(v.prefetch),
+          v.encoderThreads === null ? String(v.decoderThreads) : `${v.decoderThreads} + ${v.encoderThreads}`,
+          `${v.seconds.toFixed(1)} s`,
+          `${v.gain.toFixed(2)}x`,
+          ms(v.waitMs),
         ]),
         20,
       ),
@@ -100,7 +145,8 @@ export function formatPerformanceReport(r: PerformanceBenchResult): string {
     out.push(
       '',
       `Memory over ${c.images} images (${c.width}x${c.height} pizzas, ${c.pointsPerSide} points per side, ${c.imagesPerMinute.toFixed(0)} img/min` +
-        `${c.failed ? `, ${c.failed} failed` : ''}): ` + c.checkpoints.map((x) => `#${x.image} rss ${mb(x.rssMB)} heap ${mb(x.heapMB)}`).join(', '),
+        `${c.failed ? `, ${c.failed} failed` : ''}): ` +
+        c.checkpoints.map((x) => `#${x.image} rss ${mb(x.rssMB)} heap ${mb(x.heapMB)}`).join(', '),
       `  trend over the second half: rss ${c.rssSlopeMBPer100.toFixed(1)} MB per 100 images, heap ${c.heapSlopeMBPer100.toFixed(1)} MB per 100 images ` +
         `(heap between ${mb(c.minHeapMB)} and ${mb(c.maxHeapMB)}); peak rss ${mb(c.peakRssMB)}`,
     );
@@ -116,9 +162,17 @@ export function formatPerformanceReport(r: PerformanceBenchResult): string {
       ...table(
         ['image', 'variant', 'threads', 'peer', 'Samantic wall', 'CPU', 'speed-up wall', 'CPU', 'runs (wall)', 'decoder model', 'masks'],
         r.peer.rows.map((x) => [
-          `${x.file} ${x.width}x${x.height}`, x.variant, x.workers ? `${x.workers} AMG workers` : 'in process', `${x.peerSeconds.toFixed(1)} s`, `${x.postSeconds.toFixed(2)} s`,
-          `${x.postCpuSeconds.toFixed(2)} s`, `${x.speedup.toFixed(1)}x`, `${x.speedupCpu.toFixed(1)}x`, x.runSeconds.map((t) => t.toFixed(2)).join(' / '),
-          `${x.decoderSeconds.toFixed(1)} s`, String(x.masks),
+          `${x.file} ${x.width}x${x.height}`,
+          x.variant,
+          x.workers ? `${x.workers} AMG workers` : 'in process',
+          `${x.peerSeconds.toFixed(1)} s`,
+          `${x.postSeconds.toFixed(2)} s`,
+          `${x.postCpuSeconds.toFixed(2)} s`,
+          `${x.speedup.toFixed(1)}x`,
+          `${x.speedupCpu.toFixed(1)}x`,
+          x.runSeconds.map((t) => t.toFixed(2)).join(' / '),
+          `${x.decoderSeconds.toFixed(1)} s`,
+          String(x.masks),
         ]),
         24,
       ),

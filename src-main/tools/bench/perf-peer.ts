@@ -125,7 +125,14 @@ export async function runPeerComparison(photosDir: string, model: SamModel, log:
   return { rows, skipped };
 }
 
-async function peerRows(photosDir: string, model: SamModel, pool: AmgWorkerPool | null, rows: PeerRow[], skipped: string[], log: (line: string) => void): Promise<void> {
+async function peerRows(
+  photosDir: string,
+  model: SamModel,
+  pool: AmgWorkerPool | null,
+  rows: PeerRow[],
+  skipped: string[],
+  log: (line: string) => void,
+): Promise<void> {
   for (const peer of PEER_FIGURES) {
     const file = join(photosDir, peer.file);
     let loaded;

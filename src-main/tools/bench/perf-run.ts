@@ -107,7 +107,12 @@ export interface FolderRunResult {
 
 const since = (t0: number) => (performance.now() - t0) / 1000;
 
-async function processOnce(spec: FolderRunSpec, store: ProjectStore, sampler: MemorySampler, memory: MemoryPoint[]): Promise<ProcessFolderResult> {
+async function processOnce(
+  spec: FolderRunSpec,
+  store: ProjectStore,
+  sampler: MemorySampler,
+  memory: MemoryPoint[],
+): Promise<ProcessFolderResult> {
   const log = spec.log ?? (() => {});
   return processPendingImages(store, spec.folder, spec.segmenter, {
     amg: spec.amg,
@@ -116,7 +121,9 @@ async function processOnce(spec: FolderRunSpec, store: ProjectStore, sampler: Me
       if (e.type !== 'image') return;
       const m = sampler.sample();
       memory.push({ image: e.done, rssMB: m.rssMB, heapMB: m.heapMB });
-      log(`  ${spec.label} ${e.done}/${e.total} ${e.relPath}: ${e.status === 'failed' ? e.error : `${e.segments} segments`} (rss ${m.rssMB.toFixed(0)} MB)`);
+      log(
+        `  ${spec.label} ${e.done}/${e.total} ${e.relPath}: ${e.status === 'failed' ? e.error : `${e.segments} segments`} (rss ${m.rssMB.toFixed(0)} MB)`,
+      );
     },
   });
 }
@@ -280,8 +287,13 @@ export async function comparePipelining(
     for (const [i, s] of setups.entries()) {
       log(`pipelining round ${round + 1}/${rounds}: ${s.name} on ${f.label}`);
       const r = await runFolder({
-        label: f.label, folder: f.dir, projectFile: scratchProject(scratch, `${f.label}-pipe${i}-${round}`, 0),
-        segmenter: s.segmenter, amg, prefetch: s.prefetch, reopen: false,
+        label: f.label,
+        folder: f.dir,
+        projectFile: scratchProject(scratch, `${f.label}-pipe${i}-${round}`, 0),
+        segmenter: s.segmenter,
+        amg,
+        prefetch: s.prefetch,
+        reopen: false,
       });
       images = r.images;
       if (r.processSeconds < best[i].seconds) best[i] = { seconds: r.processSeconds, waitMs: r.phases.waitMs };
@@ -325,7 +337,9 @@ export function slope(points: { x: number; y: number }[]): number {
 }
 
 /** The memory figures of a long run from its per-image samples. */
-export function memoryCheckFigures(memory: MemoryPoint[]): Pick<MemoryCheckResult, 'checkpoints' | 'rssSlopeMBPer100' | 'heapSlopeMBPer100' | 'minHeapMB' | 'maxHeapMB'> {
+export function memoryCheckFigures(
+  memory: MemoryPoint[],
+): Pick<MemoryCheckResult, 'checkpoints' | 'rssSlopeMBPer100' | 'heapSlopeMBPer100' | 'minHeapMB' | 'maxHeapMB'> {
   const last = memory.length;
   const wanted = [...new Set([1, 100, 500, last])].filter((i) => i >= 1 && i <= last);
   const checkpoints = wanted.map((i) => memory[i - 1]);

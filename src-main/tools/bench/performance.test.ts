@@ -9,11 +9,38 @@ import { DEFAULT_PHOTOS_DIR, parsePerformanceArgs, type PerformanceBenchResult }
 
 function folderRun(over: Partial<FolderRunResult> = {}): FolderRunResult {
   return {
-    label: 'photos', folder: '/x', images: 4, failed: 1, segments: 40, classes: 3, prefetch: 1,
-    scanSeconds: 0.5, processSeconds: 9, clusterSeconds: 0.5, firstRunSeconds: 10,
-    phases: { decodeImageMs: 900, encodeMs: 800, encodeAheadMs: 2000, amgMs: 6000, decodeModelMs: 4000, embedMs: 40, dbMs: 120, waitMs: 8, decoderPrompts: 4096 },
-    decodeCostMs: 25, encoded: 4, cacheHits: 0, peakRssMB: 400, peakHeapMB: 20,
-    memory: [{ image: 1, rssMB: 300, heapMB: 10 }, { image: 2, rssMB: 320, heapMB: 11 }, { image: 3, rssMB: 330, heapMB: 12 }],
+    label: 'photos',
+    folder: '/x',
+    images: 4,
+    failed: 1,
+    segments: 40,
+    classes: 3,
+    prefetch: 1,
+    scanSeconds: 0.5,
+    processSeconds: 9,
+    clusterSeconds: 0.5,
+    firstRunSeconds: 10,
+    phases: {
+      decodeImageMs: 900,
+      encodeMs: 800,
+      encodeAheadMs: 2000,
+      amgMs: 6000,
+      decodeModelMs: 4000,
+      embedMs: 40,
+      dbMs: 120,
+      waitMs: 8,
+      decoderPrompts: 4096,
+    },
+    decodeCostMs: 25,
+    encoded: 4,
+    cacheHits: 0,
+    peakRssMB: 400,
+    peakHeapMB: 20,
+    memory: [
+      { image: 1, rssMB: 300, heapMB: 10 },
+      { image: 2, rssMB: 320, heapMB: 11 },
+      { image: 3, rssMB: 330, heapMB: 12 },
+    ],
     reopen: { seconds: 0.05, encoded: 0, processed: 0, speedup: 200 },
     ...over,
   };
@@ -26,7 +53,13 @@ function memorySeries(n: number, rss: (i: number) => number): MemoryPoint[] {
 
 describe('memory check figures', () => {
   it('fits the slope by least squares', () => {
-    expect(slope([{ x: 0, y: 1 }, { x: 1, y: 3 }, { x: 2, y: 5 }])).toBeCloseTo(2);
+    expect(
+      slope([
+        { x: 0, y: 1 },
+        { x: 1, y: 3 },
+        { x: 2, y: 5 },
+      ]),
+    ).toBeCloseTo(2);
     expect(slope([{ x: 0, y: 1 }])).toBe(0);
   });
 
@@ -50,24 +83,65 @@ describe('performance bench', () => {
     const o = parsePerformanceArgs([]);
     expect(o.folders).toEqual([{ label: 'shared photos', dir: DEFAULT_PHOTOS_DIR }]);
     expect(existsSync(resolve(DEFAULT_PHOTOS_DIR, 'bulldog.jpg'))).toBe(true);
-    expect(o).toMatchObject({ count: 6, preset: 'sam', pointsPerSide: null, prefetch: 1, peer: true, clusterScale: true, json: false, encodeAhead: true, memoryImages: 0, amgWorkers: null });
+    expect(o).toMatchObject({
+      count: 6,
+      preset: 'sam',
+      pointsPerSide: null,
+      prefetch: 1,
+      peer: true,
+      clusterScale: true,
+      json: false,
+      encodeAhead: true,
+      memoryImages: 0,
+      amgWorkers: null,
+    });
     expect(o.threads).toBeGreaterThan(0);
   });
 
   it('takes repeatable --folder and positional folders, and the switches', () => {
-    const o = parsePerformanceArgs(['--folder', 'a', '--folder', 'b/c', 'd', '--count', '0', '--preset', 'seed', '--skip-cluster-scale', '--skip-peer', '--json', '--prefetch', '0', '--amg-workers', '2']);
+    const o = parsePerformanceArgs([
+      '--folder',
+      'a',
+      '--folder',
+      'b/c',
+      'd',
+      '--count',
+      '0',
+      '--preset',
+      'seed',
+      '--skip-cluster-scale',
+      '--skip-peer',
+      '--json',
+      '--prefetch',
+      '0',
+      '--amg-workers',
+      '2',
+    ]);
     expect(o.folders.map((f) => f.dir)).toEqual([resolve('a'), resolve('b/c'), resolve('d')]);
     expect(o.folders.map((f) => f.label)).toEqual(['a', 'c', 'd']);
     expect(o).toMatchObject({ count: 0, preset: 'seed', clusterScale: false, peer: false, json: true, prefetch: 0, amgWorkers: 2 });
   });
 
   it('takes the pruned preset and the sam-b-shape model', () => {
-    expect(parsePerformanceArgs(['--preset', 'pruned', '--model', 'sam-b-shape', '--points-per-side', '8'])).toMatchObject({ preset: 'pruned', model: 'sam-b-shape', pointsPerSide: 8 });
+    expect(parsePerformanceArgs(['--preset', 'pruned', '--model', 'sam-b-shape', '--points-per-side', '8'])).toMatchObject({
+      preset: 'pruned',
+      model: 'sam-b-shape',
+      pointsPerSide: 8,
+    });
   });
 
   it('--memory-only runs the memory check alone', () => {
     const o = parsePerformanceArgs(['--memory-images', '1000', '--memory-only', '--encode-ahead', 'off']);
-    expect(o).toMatchObject({ folders: [], count: 0, memoryImages: 1000, memoryPointsPerSide: 4, peer: false, clusterScale: false, sequentialBaseline: false, encodeAhead: false });
+    expect(o).toMatchObject({
+      folders: [],
+      count: 0,
+      memoryImages: 1000,
+      memoryPointsPerSide: 4,
+      peer: false,
+      clusterScale: false,
+      sequentialBaseline: false,
+      encodeAhead: false,
+    });
     expect(() => parsePerformanceArgs(['--memory-only'])).toThrow(/--memory-only needs --memory-images N/);
   });
 
@@ -100,22 +174,73 @@ describe('performance bench', () => {
       settings: { preset: 'sam', pointsPerSide: null, prefetch: 1, encodeAhead: true, amgWorkers: 0 },
       folders: [{ ...f, perImage: perImage(f), promptsPerImage: perImage(f).promptsPerImage, oursShare: perImage(f).oursShare }],
       pipelining: {
-        label: 'photos', images: 4, rounds: 2,
+        label: 'photos',
+        images: 4,
+        rounds: 2,
         variants: [
-          { name: 'sequential', prefetch: 0, encodeAhead: false, decoderThreads: 2, encoderThreads: null, seconds: 12, waitMs: 100, gain: 1 },
-          { name: 'encode ahead (worker)', prefetch: 1, encodeAhead: true, decoderThreads: 2, encoderThreads: 1, seconds: 10, waitMs: 5, gain: 1.2 },
+          {
+            name: 'sequential',
+            prefetch: 0,
+            encodeAhead: false,
+            decoderThreads: 2,
+            encoderThreads: null,
+            seconds: 12,
+            waitMs: 100,
+            gain: 1,
+          },
+          {
+            name: 'encode ahead (worker)',
+            prefetch: 1,
+            encodeAhead: true,
+            decoderThreads: 2,
+            encoderThreads: 1,
+            seconds: 10,
+            waitMs: 5,
+            gain: 1.2,
+          },
         ],
       },
       memoryCheck: {
-        images: 1000, failed: 0, width: 320, height: 240, pointsPerSide: 4, processSeconds: 300, imagesPerMinute: 200,
+        images: 1000,
+        failed: 0,
+        width: 320,
+        height: 240,
+        pointsPerSide: 4,
+        processSeconds: 300,
+        imagesPerMinute: 200,
         ...memoryCheckFigures(memorySeries(1000, (i) => 300 + (i < 50 ? i : 50))),
         peakRssMB: 360,
       },
       peer: {
-        rows: [{ file: 'bulldog.jpg', width: 800, height: 534, variant: 'SAM defaults', workers: 0, peerSeconds: 5.4, postSeconds: 0.27, postCpuSeconds: 0.25, runSeconds: [0.31, 0.27, 0.26], decoderSeconds: 9, masks: 30, speedup: 20, speedupCpu: 21.6 }],
+        rows: [
+          {
+            file: 'bulldog.jpg',
+            width: 800,
+            height: 534,
+            variant: 'SAM defaults',
+            workers: 0,
+            peerSeconds: 5.4,
+            postSeconds: 0.27,
+            postCpuSeconds: 0.25,
+            runSeconds: [0.31, 0.27, 0.26],
+            decoderSeconds: 9,
+            masks: 30,
+            speedup: 20,
+            speedupCpu: 21.6,
+          },
+        ],
         skipped: ['lighthouse.jpg missing'],
       },
-      prunedComparison: [{ file: 'corgi.jpg', prompts: { full: 1024, pruned: 400 }, masks: { full: 40, pruned: 39 }, ms: { full: 8000, pruned: 3200 }, fullKept: 0.975, prunedInFull: 1 }],
+      prunedComparison: [
+        {
+          file: 'corgi.jpg',
+          prompts: { full: 1024, pruned: 400 },
+          masks: { full: 40, pruned: 39 },
+          ms: { full: 8000, pruned: 3200 },
+          fullKept: 0.975,
+          prunedInFull: 1,
+        },
+      ],
       clusterScale: null,
       processPeakRssMB: 500,
       totalSeconds: 42,
@@ -131,7 +256,9 @@ describe('performance bench', () => {
     expect(text).toMatch(/encode ahead \(worker\) +1 +2 \+ 1 +10\.0 s +1\.20x +5\.0 ms/);
     expect(text).toMatch(/Memory over 1000 images .*#1 rss 301 MB .*#100 rss 350 MB .*#500 rss 350 MB .*#1000 rss 350 MB/);
     expect(text).toMatch(/rss 0\.0 MB per 100 images/);
-    expect(text).toMatch(/bulldog\.jpg 800x534 +SAM defaults +in process +5\.4 s +0\.27 s +0\.25 s +20\.0x +21\.6x +0\.31 \/ 0\.27 \/ 0\.26 +9\.0 s/);
+    expect(text).toMatch(
+      /bulldog\.jpg 800x534 +SAM defaults +in process +5\.4 s +0\.27 s +0\.25 s +20\.0x +21\.6x +0\.31 \/ 0\.27 \/ 0\.26 +9\.0 s/,
+    );
     expect(text).toMatch(/skipped: lighthouse\.jpg missing/);
     expect(text).toMatch(/corgi\.jpg +1024 -> 400 +40 -> 39 +8000 ms -> 3200 ms +97\.5 % +100\.0 %/);
     expect(text).not.toMatch(/Clustering at scale/);

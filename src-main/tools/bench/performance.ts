@@ -22,8 +22,17 @@ import { writePizzaFolder } from '../synth/writer';
 import { runPeerComparison, type PeerResult } from './perf-peer';
 import { runPruneComparison, type PruneComparisonRow } from './prune-compare';
 import {
-  comparePipelining, memoryCheckFigures, MemorySampler, perImage, processPeakRssMB, runFolder, scratchProject,
-  type FolderRunResult, type MemoryCheckResult, type PipeliningResult, type PipeliningSetup,
+  comparePipelining,
+  memoryCheckFigures,
+  MemorySampler,
+  perImage,
+  processPeakRssMB,
+  runFolder,
+  scratchProject,
+  type FolderRunResult,
+  type MemoryCheckResult,
+  type PipeliningResult,
+  type PipeliningSetup,
 } from './perf-run';
 
 /** src-main/tools/bench -> the repository root; ../shared sits beside it. */
@@ -92,7 +101,10 @@ export interface PerformanceBenchResult {
   totalSeconds: number;
 }
 
-export async function runPerformanceBench(o: PerformanceBenchOptions, log: (line: string) => void = () => {}): Promise<PerformanceBenchResult> {
+export async function runPerformanceBench(
+  o: PerformanceBenchOptions,
+  log: (line: string) => void = () => {},
+): Promise<PerformanceBenchResult> {
   const started = performance.now();
   const loadAverageStart = loadavg();
   const scratch = mkdtempSync(join(tmpdir(), 'samantic-bench-'));
@@ -106,7 +118,8 @@ export async function runPerformanceBench(o: PerformanceBenchOptions, log: (line
       folders.unshift({ label: `pizzas (${o.count})`, dir });
     }
     for (const f of folders) {
-      if (!existsSync(f.dir)) throw new SamanticError('folder-missing', `Benchmark folder '${f.dir}' does not exist; pass an existing folder with --folder.`);
+      if (!existsSync(f.dir))
+        throw new SamanticError('folder-missing', `Benchmark folder '${f.dir}' does not exist; pass an existing folder with --folder.`);
     }
     const memoryDir = join(scratch, 'memory-pizzas');
     if (o.memoryImages > 0) {
@@ -119,10 +132,20 @@ export async function runPerformanceBench(o: PerformanceBenchOptions, log: (line
     const warn = (m: string) => log(`warning: ${m}`);
     // With encode-ahead the worker holds its own encoder session: the main model's encoder is only
     // checked at load and re-created if the worker cannot start, so it is never held twice.
-    const model = await loadModel(o.model, { device: o.device, intraOpNumThreads: o.threads, onWarning: warn, encoderOnDemand: o.encodeAhead });
+    const model = await loadModel(o.model, {
+      device: o.device,
+      intraOpNumThreads: o.threads,
+      onWarning: warn,
+      encoderOnDemand: o.encodeAhead,
+    });
     const loadSeconds = (performance.now() - t0) / 1000;
     const worker = { intraOpNumThreads: split.encoder };
-    const segmenter = new OnnxSegmenter(model, { encodeAhead: o.encodeAhead, worker, onWarning: warn, ...(o.amgWorkers === null ? {} : { amgWorkers: o.amgWorkers }) });
+    const segmenter = new OnnxSegmenter(model, {
+      encodeAhead: o.encodeAhead,
+      worker,
+      onWarning: warn,
+      ...(o.amgWorkers === null ? {} : { amgWorkers: o.amgWorkers }),
+    });
     const amg: Partial<AmgOptions> = { ...AMG_PRESETS[o.preset], ...(o.pointsPerSide ? { pointsPerSide: o.pointsPerSide } : {}) };
     log(
       `model ${model.descriptor.id} on ${model.provider}, ${o.threads} threads` +
@@ -137,7 +160,15 @@ export async function runPerformanceBench(o: PerformanceBenchOptions, log: (line
       let k = 0;
       for (const f of folders) {
         log(`folder ${f.label}: ${f.dir}`);
-        const r = await runFolder({ label: f.label, folder: f.dir, projectFile: scratchProject(scratch, f.label, k++), segmenter, amg, prefetch: o.prefetch, log });
+        const r = await runFolder({
+          label: f.label,
+          folder: f.dir,
+          projectFile: scratchProject(scratch, f.label, k++),
+          segmenter,
+          amg,
+          prefetch: o.prefetch,
+          log,
+        });
         const per = perImage(r);
         results.push({ ...r, perImage: per, promptsPerImage: per.promptsPerImage, oursShare: per.oursShare });
       }
@@ -163,7 +194,14 @@ export async function runPerformanceBench(o: PerformanceBenchOptions, log: (line
           extra.push({ segmenter: splitPlain, model: null }, { segmenter: s, model: splitModel });
           const d = { decoderThreads: split.decoder };
           setups.push(
-            { ...d, name: `sequential, ${split.decoder} thread(s)`, prefetch: 0, segmenter: splitPlain, encodeAhead: false, encoderThreads: null },
+            {
+              ...d,
+              name: `sequential, ${split.decoder} thread(s)`,
+              prefetch: 0,
+              segmenter: splitPlain,
+              encodeAhead: false,
+              encoderThreads: null,
+            },
             { ...d, name: 'encode ahead, cores split', prefetch: depth, segmenter: s, encodeAhead: true, encoderThreads: split.encoder },
           );
         }
@@ -205,11 +243,21 @@ export async function runPerformanceBench(o: PerformanceBenchOptions, log: (line
           node: process.version,
         },
         model: {
-          id: model.descriptor.id, provider: model.provider, decoder: model.decoder.id, threads: o.threads,
-          encoderWorkerThreads: segmenter.encodeAheadEnabled ? split.encoder : null, loadSeconds,
+          id: model.descriptor.id,
+          provider: model.provider,
+          decoder: model.decoder.id,
+          threads: o.threads,
+          encoderWorkerThreads: segmenter.encodeAheadEnabled ? split.encoder : null,
+          loadSeconds,
         },
         // Whether images were really encoded ahead: false also where the worker could not start.
-        settings: { preset: o.preset, pointsPerSide: (amg.pointsPerSide as number | null) ?? null, prefetch: o.prefetch, encodeAhead: segmenter.encodeAheadEnabled, amgWorkers: segmenter.amgWorkerCount },
+        settings: {
+          preset: o.preset,
+          pointsPerSide: (amg.pointsPerSide as number | null) ?? null,
+          prefetch: o.prefetch,
+          encodeAhead: segmenter.encodeAheadEnabled,
+          amgWorkers: segmenter.amgWorkerCount,
+        },
         folders: results,
         pipelining,
         memoryCheck,
@@ -247,8 +295,16 @@ async function runMemoryCheck(
   const label = `memory check (${o.memoryImages})`;
   log(`${label}: ${dir}, ${o.memoryPointsPerSide} points per side`);
   const r = await runFolder({
-    label, folder: dir, projectFile, segmenter, amg: { ...amg, pointsPerSide: o.memoryPointsPerSide }, prefetch: o.prefetch, reopen: false,
-    log: (line) => { if (/ (1|\d*00)\/\d+ /.test(line)) log(line); },
+    label,
+    folder: dir,
+    projectFile,
+    segmenter,
+    amg: { ...amg, pointsPerSide: o.memoryPointsPerSide },
+    prefetch: o.prefetch,
+    reopen: false,
+    log: (line) => {
+      if (/ (1|\d*00)\/\d+ /.test(line)) log(line);
+    },
   });
   return {
     images: r.images,
@@ -278,13 +334,28 @@ async function warmUp(folders: { dir: string }[], segmenter: OnnxSegmenter): Pro
 
 export function parsePerformanceArgs(argv: string[]): PerformanceBenchOptions & { json: boolean; quiet: boolean } {
   const parsed = parseCommandArgs(argv, {
-    json: { type: 'boolean' }, quiet: { type: 'boolean' }, folder: { type: 'string', multiple: true },
-    count: { type: 'string' }, seed: { type: 'string' }, preset: { type: 'string' }, 'points-per-side': { type: 'string' },
-    model: { type: 'string' }, device: { type: 'string' }, threads: { type: 'string' }, prefetch: { type: 'string' },
-    'sequential-baseline': { type: 'boolean' }, 'skip-peer': { type: 'boolean' }, 'skip-cluster-scale': { type: 'boolean' },
-    'cluster-n': { type: 'string' }, 'cluster-classes': { type: 'string' }, 'encode-ahead': { type: 'string' },
-    'memory-images': { type: 'string' }, 'memory-points-per-side': { type: 'string' }, 'memory-only': { type: 'boolean' },
-    'amg-workers': { type: 'string' }, 'compare-pruned': { type: 'boolean' },
+    json: { type: 'boolean' },
+    quiet: { type: 'boolean' },
+    folder: { type: 'string', multiple: true },
+    count: { type: 'string' },
+    seed: { type: 'string' },
+    preset: { type: 'string' },
+    'points-per-side': { type: 'string' },
+    model: { type: 'string' },
+    device: { type: 'string' },
+    threads: { type: 'string' },
+    prefetch: { type: 'string' },
+    'sequential-baseline': { type: 'boolean' },
+    'skip-peer': { type: 'boolean' },
+    'skip-cluster-scale': { type: 'boolean' },
+    'cluster-n': { type: 'string' },
+    'cluster-classes': { type: 'string' },
+    'encode-ahead': { type: 'string' },
+    'memory-images': { type: 'string' },
+    'memory-points-per-side': { type: 'string' },
+    'memory-only': { type: 'boolean' },
+    'amg-workers': { type: 'string' },
+    'compare-pruned': { type: 'boolean' },
   });
   const { values: v, positionals } = parsed;
   if (v.preset !== undefined && !(v.preset in AMG_PRESETS)) {
@@ -294,7 +365,10 @@ export function parsePerformanceArgs(argv: string[]): PerformanceBenchOptions & 
     throw new SamanticError('invalid-argument', `--encode-ahead must be on or off, got '${v['encode-ahead']}'.`);
   }
   const given = [...(v.folder ?? []), ...positionals].map((d) => resolve(d));
-  const folders = given.length > 0 ? given.map((dir) => ({ label: dir.split(/[\\/]/).pop() || dir, dir })) : [{ label: 'shared photos', dir: DEFAULT_PHOTOS_DIR }];
+  const folders =
+    given.length > 0
+      ? given.map((dir) => ({ label: dir.split(/[\\/]/).pop() || dir, dir }))
+      : [{ label: 'shared photos', dir: DEFAULT_PHOTOS_DIR }];
   const memoryImages = intFlag('memory-images', v['memory-images'], 0, 0);
   // --memory-only: the memory check and nothing else, so 1,000 images take minutes.
   const only = v['memory-only'] ?? false;

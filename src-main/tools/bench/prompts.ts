@@ -58,9 +58,16 @@ function clickPlan(images: ImageInfo[], n: number, seed: number): PromptMaskArgs
   return out;
 }
 
-export async function runPromptBench(options: { folder: string; clicks: number; model: string; seed: number }, log: (l: string) => void): Promise<PromptBenchResult> {
+export async function runPromptBench(
+  options: { folder: string; clicks: number; model: string; seed: number },
+  log: (l: string) => void,
+): Promise<PromptBenchResult> {
   const work = mkdtempSync(join(tmpdir(), 'samantic-prompt-bench-'));
-  const backend = new PromptRoutedBackend(new WorkerBackend(() => spawnServiceWorker({ stateDir: join(work, 'state') }), log), spawnPromptWorker, log);
+  const backend = new PromptRoutedBackend(
+    new WorkerBackend(() => spawnServiceWorker({ stateDir: join(work, 'state') }), log),
+    spawnPromptWorker,
+    log,
+  );
   const call = async (method: string, args?: unknown): Promise<unknown> => {
     const r: CallResult = await backend.call(method, args);
     if (!r.ok) throw new SamanticError(r.error.code, r.error.message);
@@ -93,7 +100,14 @@ export async function runPromptBench(options: { folder: string; clicks: number; 
     if (!overlapped) log('prompt bench: processing finished before the last click; the figures mix busy and idle clicks.');
     await call('cancel');
     await processing.catch(() => undefined);
-    return { folder: options.folder, images: images.length, model: options.model, idle: figures(idle), processing: figures(busy), processingOverlapped: overlapped };
+    return {
+      folder: options.folder,
+      images: images.length,
+      model: options.model,
+      idle: figures(idle),
+      processing: figures(busy),
+      processingOverlapped: overlapped,
+    };
   } finally {
     await backend.close();
     rmSync(work, { recursive: true, force: true });
@@ -112,10 +126,15 @@ export function formatPromptReport(r: PromptBenchResult): string {
 
 export async function runPromptBenchCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, {
-    prompts: { type: 'boolean' }, clicks: { type: 'string' }, model: { type: 'string' }, seed: { type: 'string' }, json: { type: 'boolean' },
+    prompts: { type: 'boolean' },
+    clicks: { type: 'string' },
+    model: { type: 'string' },
+    seed: { type: 'string' },
+    json: { type: 'boolean' },
   });
   const clicks = values.clicks === undefined ? 200 : Number(values.clicks);
-  if (!Number.isSafeInteger(clicks) || clicks < 1) throw new SamanticError('invalid-argument', `--clicks must be a positive integer, got '${values.clicks}'.`);
+  if (!Number.isSafeInteger(clicks) || clicks < 1)
+    throw new SamanticError('invalid-argument', `--clicks must be a positive integer, got '${values.clicks}'.`);
   const seed = values.seed === undefined ? 1 : Number(values.seed);
   if (!Number.isFinite(seed)) throw new SamanticError('invalid-argument', `--seed must be a number, got '${values.seed}'.`);
   const folder = positionals[0] ? resolve(positionals[0]) : DEFAULT_PHOTOS_DIR;

@@ -8,7 +8,15 @@ function band(x0: number, x1: number): AmgMask {
   const data = new Uint8Array(200);
   for (let y = 0; y < 10; y++) for (let x = x0; x < x1; x++) data[y * 20 + x] = 1;
   const rle = maskToRle({ width: 20, height: 10, data });
-  return { rle, bbox: [x0, 0, x1 - 1 - x0, 9], area: (x1 - x0) * 10, predictedIou: 0.9, stabilityScore: 1, point: [x0, 0], cropBox: [0, 0, 20, 10] };
+  return {
+    rle,
+    bbox: [x0, 0, x1 - 1 - x0, 9],
+    area: (x1 - x0) * 10,
+    predictedIou: 0.9,
+    stabilityScore: 1,
+    point: [x0, 0],
+    cropBox: [0, 0, 20, 10],
+  };
 }
 
 describe('kept-mask agreement', () => {

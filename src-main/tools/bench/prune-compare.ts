@@ -37,7 +37,12 @@ export interface PruneComparisonRow {
   prunedInFull: number;
 }
 
-export async function runPruneComparison(dir: string, model: SamModel, amg: Partial<AmgOptions>, log: (line: string) => void): Promise<PruneComparisonRow[]> {
+export async function runPruneComparison(
+  dir: string,
+  model: SamModel,
+  amg: Partial<AmgOptions>,
+  log: (line: string) => void,
+): Promise<PruneComparisonRow[]> {
   // Only decoding differs: one segmenter, the same embedding for both runs.
   const segmenter = new OnnxSegmenter(model, { encodeAhead: false, amgWorkers: 0 });
   const rows: PruneComparisonRow[] = [];

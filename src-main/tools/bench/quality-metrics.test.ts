@@ -37,7 +37,16 @@ describe('computeQualityMetrics on hand-made scenes', () => {
     expect(r.classesMatched).toBe(2);
     expect(r.unmatchedClasses).toEqual([3]);
     const [a, b] = r.categories;
-    expect(a).toMatchObject({ category: 'a', classId: 1, gtInstances: 2, predInstances: 2, truePositives: 2, precision: 1, recall: 1, f1: 1 });
+    expect(a).toMatchObject({
+      category: 'a',
+      classId: 1,
+      gtInstances: 2,
+      predInstances: 2,
+      truePositives: 2,
+      precision: 1,
+      recall: 1,
+      f1: 1,
+    });
     expect(a.iou).toBeCloseTo((25 + 20) / (25 + 30), 12);
     expect(b).toMatchObject({ category: 'b', classId: 2, gtInstances: 1, predInstances: 2, truePositives: 1, precision: 0.5, recall: 1 });
     expect(b.f1).toBeCloseTo(2 / 3, 12);
@@ -132,7 +141,11 @@ describe('computeQualityMetrics on hand-made scenes', () => {
   });
 
   it('names the image when its masks differ in size', () => {
-    const im: QualityImage = { name: 'odd.jpg', gt: [{ category: 'a', mask: rect(0, 0, 2, 2) }], pred: [{ classId: 1, mask: rect(0, 0, 2, 2, 10) }] };
+    const im: QualityImage = {
+      name: 'odd.jpg',
+      gt: [{ category: 'a', mask: rect(0, 0, 2, 2) }],
+      pred: [{ classId: 1, mask: rect(0, 0, 2, 2, 10) }],
+    };
     expect(() => computeQualityMetrics([im])).toThrow(/image odd.jpg: masks differ in size \(10x10 vs 20x20\)/);
   });
 

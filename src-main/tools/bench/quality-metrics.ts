@@ -151,7 +151,17 @@ export function computeQualityMetrics(images: readonly QualityImage[], options: 
   const perCategory: CategoryQuality[] = categories.map((category, c) => {
     const k = assignment[c];
     if (k < 0 || weight(c, k) <= 0) {
-      return { category, classId: null, gtInstances: gtCount[c], predInstances: 0, truePositives: 0, precision: 0, recall: 0, f1: 0, iou: 0 };
+      return {
+        category,
+        classId: null,
+        gtInstances: gtCount[c],
+        predInstances: 0,
+        truePositives: 0,
+        precision: 0,
+        recall: 0,
+        f1: 0,
+        iou: 0,
+      };
     }
     matchedClasses.add(k);
     const t = tp[c * nK + k];
@@ -189,7 +199,12 @@ export function computeQualityMetrics(images: readonly QualityImage[], options: 
  * Number of one-to-one matches between ground-truth rows `gi` and prediction columns `pj` of
  * `iou`, taking pairs with IoU >= threshold greedily from the highest IoU (ties by index).
  */
-export function greedyMatches(iou: readonly (readonly number[])[], gi: readonly number[], pj: readonly number[], threshold: number): number {
+export function greedyMatches(
+  iou: readonly (readonly number[])[],
+  gi: readonly number[],
+  pj: readonly number[],
+  threshold: number,
+): number {
   const pairs: [number, number, number][] = [];
   for (const g of gi) for (const p of pj) if (iou[g][p] >= threshold && iou[g][p] > 0) pairs.push([iou[g][p], g, p]);
   pairs.sort((a, b) => b[0] - a[0] || a[1] - b[1] || a[2] - b[2]);
@@ -302,7 +317,5 @@ function allIndices(n: number): number[] {
 
 /** Numbers ascending, then strings in code-unit order: a stable order independent of input order. */
 function sortIds(ids: ClassId[]): ClassId[] {
-  return ids.sort((a, b) =>
-    typeof a === typeof b ? (a < b ? -1 : a > b ? 1 : 0) : typeof a === 'number' ? -1 : 1,
-  );
+  return ids.sort((a, b) => (typeof a === typeof b ? (a < b ? -1 : a > b ? 1 : 0) : typeof a === 'number' ? -1 : 1));
 }

@@ -52,7 +52,11 @@ export async function writeOverlay(folder: string, images: ImageSegments[], clas
   const tileW = Math.max(...picked.map((i) => i.width));
   const tileH = Math.max(...picked.map((i) => i.height));
   for (const img of picked) {
-    const { data, info } = await sharp(join(folder, img.relPath)).removeAlpha().resize(tileW, tileH, { fit: 'contain', position: 'left top', background: '#000' }).raw().toBuffer({ resolveWithObject: true });
+    const { data, info } = await sharp(join(folder, img.relPath))
+      .removeAlpha()
+      .resize(tileW, tileH, { fit: 'contain', position: 'left top', background: '#000' })
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     const px = new Uint8Array(data);
     // Larger segments first, so smaller ones (the things) stay visible on top.
     const segs = [...img.segments].filter((s) => s.classId !== null).sort((a, b) => b.area - a.area);
@@ -73,7 +77,14 @@ export async function writeOverlay(folder: string, images: ImageSegments[], clas
   const cols = Math.min(2, tiles.length);
   const rows = Math.ceil(tiles.length / cols);
   await sharp({ create: { width: cols * tileW, height: rows * tileH, channels: 3, background: '#000' } })
-    .composite(tiles.map((t, i) => ({ input: t, raw: { width: tileW, height: tileH, channels: 3 as const }, left: (i % cols) * tileW, top: Math.floor(i / cols) * tileH })))
+    .composite(
+      tiles.map((t, i) => ({
+        input: t,
+        raw: { width: tileW, height: tileH, channels: 3 as const },
+        left: (i % cols) * tileW,
+        top: Math.floor(i / cols) * tileH,
+      })),
+    )
     .png()
     .toFile(file);
 }
@@ -89,7 +100,9 @@ export async function runQualityBench(o: QualityBenchOptions, log: (line: string
     }
     const gt = JSON.parse(readFileSync(join(folder, GROUND_TRUTH_FILE), 'utf8')) as CocoGroundTruth;
     const service = await createService({
-      stateDir: scratch, onWarning: (m) => log(`warning: ${m}`), ...(o.prune ? { amgOverrides: { pruneInsideKept: true } } : {}),
+      stateDir: scratch,
+      onWarning: (m) => log(`warning: ${m}`),
+      ...(o.prune ? { amgOverrides: { pruneInsideKept: true } } : {}),
     });
     let clusterStart = 0;
     let clusterSeconds = 0;
@@ -104,22 +117,34 @@ export async function runQualityBench(o: QualityBenchOptions, log: (line: string
       const classes = await service.api.listClasses();
       const images: ImageSegments[] = [];
       for (const img of await service.api.listImages()) {
-        images.push({ relPath: img.relPath, width: img.width, height: img.height, segments: await service.api.listSegments({ imageId: img.id }) });
+        images.push({
+          relPath: img.relPath,
+          width: img.width,
+          height: img.height,
+          segments: await service.api.listSegments({ imageId: img.id }),
+        });
       }
       const catName = new Map(gt.categories.map((c) => [c.id, c.name]));
       const quality: QualityImage[] = gt.images.map((gi) => {
         const mine = images.find((i) => i.relPath === gi.file_name);
         return {
           name: gi.file_name,
-          gt: gt.annotations.filter((a) => a.image_id === gi.id).map((a) => ({ category: catName.get(a.category_id) as string, mask: a.segmentation })),
+          gt: gt.annotations
+            .filter((a) => a.image_id === gi.id)
+            .map((a) => ({ category: catName.get(a.category_id) as string, mask: a.segmentation })),
           pred: (mine?.segments ?? []).map((s) => ({ classId: s.classId, mask: s.rle })),
         };
       });
       const report = computeQualityMetrics(quality);
       if (o.overlayFile) await writeOverlay(folder, images, classes, o.overlayFile);
       return {
-        report, classes, run: service.lastRun(), clusterSeconds,
-        totalSeconds: (performance.now() - started) / 1000, overlayFile: o.overlayFile, provider: summary.provider,
+        report,
+        classes,
+        run: service.lastRun(),
+        clusterSeconds,
+        totalSeconds: (performance.now() - started) / 1000,
+        overlayFile: o.overlayFile,
+        provider: summary.provider,
       };
     } finally {
       await service.close();

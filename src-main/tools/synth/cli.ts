@@ -59,7 +59,11 @@ export async function runSynthCommand(argv: string[], io: SynthIo = defaultIo): 
       return 0;
     }
     if (positionals.length !== 1) {
-      throw new UsageError(positionals.length === 0 ? 'give the folder to write into.' : `expected one folder, got ${positionals.length}: ${positionals.join(' ')}.`);
+      throw new UsageError(
+        positionals.length === 0
+          ? 'give the folder to write into.'
+          : `expected one folder, got ${positionals.length}: ${positionals.join(' ')}.`,
+      );
     }
     dir = positionals[0] as string;
     count = intOption('count', values.count, 20, 1, PIZZA_FOLDER_MAX_COUNT);
@@ -78,7 +82,9 @@ export async function runSynthCommand(argv: string[], io: SynthIo = defaultIo): 
     io.out(`wrote ${files.length} images (${width}x${height} ${format}, seed ${seed}) and ${groundTruthFile}\n`);
     return 0;
   } catch (err) {
-    io.err(`samantic synth: could not write '${dir}': ${(err as Error).message}. Check that the folder is writable and the disk is not full.\n`);
+    io.err(
+      `samantic synth: could not write '${dir}': ${(err as Error).message}. Check that the folder is writable and the disk is not full.\n`,
+    );
     return 1;
   }
 }

@@ -172,7 +172,11 @@ export function layoutScene(seed: number, width: number, height: number): SceneL
    * Rejection sampling: propose(scale) makes a candidate (targeted or random); after
    * attemptsPerSize failures the topping is shrunk by 10% and tried again, up to 4 sizes.
    */
-  const place = (category: PizzaCategory, mayCover: readonly PizzaCategory[], propose: (scale: number) => ToppingShape): ToppingShape | null => {
+  const place = (
+    category: PizzaCategory,
+    mayCover: readonly PizzaCategory[],
+    propose: (scale: number) => ToppingShape,
+  ): ToppingShape | null => {
     for (let s = 0; s < 4; s++) {
       const scale = Math.pow(0.9, s);
       for (let a = 0; a < D.attemptsPerSize; a++) {

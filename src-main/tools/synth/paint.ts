@@ -136,12 +136,23 @@ export function paintScene(L: SceneLayout): RgbImage {
       const py = y + 0.5;
       let c: Rgb;
       switch (inst?.category) {
-        case 'crust': c = crustColour(L, px, py); break;
-        case 'cheese': c = cheeseColour(L, px, py); break;
-        case 'pepperoni': c = pepperoniColour(inst, px, py, L.seed); break;
-        case 'basil': c = basilColour(inst, px, py); break;
-        case 'olive': c = oliveColour(inst, px, py); break;
-        default: c = boardColour(L, px, py);
+        case 'crust':
+          c = crustColour(L, px, py);
+          break;
+        case 'cheese':
+          c = cheeseColour(L, px, py);
+          break;
+        case 'pepperoni':
+          c = pepperoniColour(inst, px, py, L.seed);
+          break;
+        case 'basil':
+          c = basilColour(inst, px, py);
+          break;
+        case 'olive':
+          c = oliveColour(inst, px, py);
+          break;
+        default:
+          c = boardColour(L, px, py);
       }
       const light = 1 + LIGHT_GRADIENT * (1 - x / width - y / height);
       for (let k = 0; k < 3; k++) {

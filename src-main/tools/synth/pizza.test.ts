@@ -117,22 +117,40 @@ describe('generatePizzaScene', () => {
         const tag = `${inst.category} ${inst.id} (seed ${seed})`;
         switch (inst.category) {
           case 'pepperoni':
-            expect(share(px, (c) => c[0]! > 90 && c[0]! > 2 * c[1]! && c[0]! > 2 * c[2]!), tag).toBeGreaterThan(0.97);
+            expect(
+              share(px, (c) => c[0]! > 90 && c[0]! > 2 * c[1]! && c[0]! > 2 * c[2]!),
+              tag,
+            ).toBeGreaterThan(0.97);
             break;
           case 'basil':
-            expect(share(px, (c) => c[1]! > c[0]! + 20 && c[1]! > c[2]! + 20), tag).toBeGreaterThan(0.97);
+            expect(
+              share(px, (c) => c[1]! > c[0]! + 20 && c[1]! > c[2]! + 20),
+              tag,
+            ).toBeGreaterThan(0.97);
             break;
           case 'olive':
-            expect(share(px, (c) => luma(c) < 110), tag).toBeGreaterThan(0.97);
+            expect(
+              share(px, (c) => luma(c) < 110),
+              tag,
+            ).toBeGreaterThan(0.97);
             break;
           case 'cheese':
-            expect(share(px, (c) => luma(c) > 190 && c[0]! > c[2]! + 20), tag).toBeGreaterThan(0.97);
+            expect(
+              share(px, (c) => luma(c) > 190 && c[0]! > c[2]! + 20),
+              tag,
+            ).toBeGreaterThan(0.97);
             break;
           case 'crust':
-            expect(share(px, (c) => luma(c) > 100 && luma(c) < 200 && c[0]! > c[2]! + 60), tag).toBeGreaterThan(0.95);
+            expect(
+              share(px, (c) => luma(c) > 100 && luma(c) < 200 && c[0]! > c[2]! + 60),
+              tag,
+            ).toBeGreaterThan(0.95);
             break;
           case 'board':
-            expect(share(px, (c) => luma(c) < 105 && c[0]! > c[2]!), tag).toBeGreaterThan(0.97);
+            expect(
+              share(px, (c) => luma(c) < 105 && c[0]! > c[2]!),
+              tag,
+            ).toBeGreaterThan(0.97);
             break;
         }
       }

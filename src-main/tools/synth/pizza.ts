@@ -60,7 +60,12 @@ function checkSide(name: string, v: number): number {
 }
 
 /** Per-instance binary masks, pixel counts and tight boxes from a label map, in one pass. */
-function masksFromLabels(labels: Int32Array, width: number, height: number, ids: number[]): Map<number, Omit<PizzaInstance, 'id' | 'category'>> {
+function masksFromLabels(
+  labels: Int32Array,
+  width: number,
+  height: number,
+  ids: number[],
+): Map<number, Omit<PizzaInstance, 'id' | 'category'>> {
   const out = new Map<number, Omit<PizzaInstance, 'id' | 'category'>>();
   const box = new Map<number, [number, number, number, number]>();
   for (const id of ids) {
@@ -99,7 +104,12 @@ export function generatePizzaScene(options: PizzaSceneOptions): PizzaScene {
   const height = checkSide('height', options.height ?? PIZZA_DEFAULT_HEIGHT);
   const layout = layoutScene(options.seed, width, height);
   const image = paintScene(layout);
-  const recs = masksFromLabels(layout.labels, width, height, layout.instances.map((i) => i.id));
+  const recs = masksFromLabels(
+    layout.labels,
+    width,
+    height,
+    layout.instances.map((i) => i.id),
+  );
   const instances: PizzaInstance[] = [];
   for (const inst of layout.instances) {
     const rec = recs.get(inst.id);

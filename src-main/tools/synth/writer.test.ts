@@ -66,7 +66,12 @@ describe('writePizzaFolder', () => {
 
   it('ground truth is COCO: categories by name, one annotation per visible instance, masks round-trip', () => {
     expect(gt.categories.map((c) => c.name)).toEqual([...PIZZA_CATEGORIES]);
-    expect(gt.categories.filter((c) => c.isthing === 1).map((c) => c.name).sort()).toEqual(['basil', 'olive', 'pepperoni']);
+    expect(
+      gt.categories
+        .filter((c) => c.isthing === 1)
+        .map((c) => c.name)
+        .sort(),
+    ).toEqual(['basil', 'olive', 'pepperoni']);
     expect(gt.images.map((im) => [im.id, im.file_name, im.width, im.height])).toEqual([
       [1, 'pizza-000.png', 256, 192],
       [2, 'pizza-001.png', 256, 192],

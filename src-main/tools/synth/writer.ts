@@ -75,10 +75,7 @@ function checkOptions(dir: string, o: PizzaFolderOptions): void {
  * ground-truth.json (COCO instances with uncompressed RLE masks of the visible parts). Existing
  * files of the same names are replaced; nothing else in the folder is touched.
  */
-export async function writePizzaFolder(
-  dir: string,
-  options: PizzaFolderOptions,
-): Promise<{ files: string[]; groundTruthFile: string }> {
+export async function writePizzaFolder(dir: string, options: PizzaFolderOptions): Promise<{ files: string[]; groundTruthFile: string }> {
   checkOptions(dir, options);
   const format = options.format ?? 'png';
   const width = options.width ?? PIZZA_DEFAULT_WIDTH;
@@ -87,7 +84,10 @@ export async function writePizzaFolder(
   try {
     mkdirTree(root);
   } catch (err) {
-    throw new SamanticError('invalid-argument', `Cannot create the folder ${root} (${(err as Error).message}). Choose a folder you can write to.`);
+    throw new SamanticError(
+      'invalid-argument',
+      `Cannot create the folder ${root} (${(err as Error).message}). Choose a folder you can write to.`,
+    );
   }
 
   const gt: CocoGroundTruth = {

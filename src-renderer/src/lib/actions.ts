@@ -206,7 +206,9 @@ export async function removeSelection(): Promise<void> {
 /** Every segment of a class becomes background (the class disappears when empty). */
 export async function removeClass(classId: number): Promise<void> {
   const cls = app.classById.get(classId);
-  const crops = await guarded('Listing the class', () => api.classExamples({ classId, limit: Math.min(100_000, Math.max(1, cls?.segmentCount ?? 1000)) }));
+  const crops = await guarded('Listing the class', () =>
+    api.classExamples({ classId, limit: Math.min(100_000, Math.max(1, cls?.segmentCount ?? 1000)) }),
+  );
   if (!crops || crops.length === 0) return;
   const classes = await guarded('Marking as background', () => api.removeSegments({ segmentIds: crops.map((c) => c.segmentId) }));
   if (classes) await afterClassChange(classes);
@@ -225,7 +227,10 @@ export async function dismissSuggestions(classIds: number[]): Promise<void> {
 }
 
 /** Review answers: each one recorded, undoable gesture; the next question already reflects it. */
-export async function reviewAnswer(segmentId: number, answer: { accept: true } | { classId: number } | { background: true }): Promise<boolean> {
+export async function reviewAnswer(
+  segmentId: number,
+  answer: { accept: true } | { classId: number } | { background: true },
+): Promise<boolean> {
   const classes = await guarded('Reviewing', () =>
     'accept' in answer
       ? api.confirmSegments({ segmentIds: [segmentId] })

@@ -33,7 +33,12 @@ function loadSource(imageId: number): Promise<HTMLImageElement> {
  * Draws the box [x, y, w, h] (original image pixels) of image `imageId`, whose full size is
  * `fullWidth`, centred and letterboxed into `canvas`.
  */
-export async function drawCrop(canvas: HTMLCanvasElement, imageId: number, fullWidth: number, bbox: [number, number, number, number]): Promise<void> {
+export async function drawCrop(
+  canvas: HTMLCanvasElement,
+  imageId: number,
+  fullWidth: number,
+  bbox: [number, number, number, number],
+): Promise<void> {
   const img = await loadSource(imageId);
   const s = img.naturalWidth / Math.max(1, fullWidth);
   const [bx, by, bw, bh] = bbox;

@@ -163,7 +163,13 @@ export async function commitDraft(): Promise<void> {
       app.toast('success', `Segment ${d.segmentId} updated.`);
     } else {
       const picked = app.selectedClasses.size === 1 ? [...app.selectedClasses][0] : undefined;
-      const r = await api.addSegment({ imageId: d.imageId, rle, ...(picked !== undefined ? { classId: picked } : {}), point: d.points[0], score: d.result.score });
+      const r = await api.addSegment({
+        imageId: d.imageId,
+        rle,
+        ...(picked !== undefined ? { classId: picked } : {}),
+        point: d.points[0],
+        score: d.result.score,
+      });
       app.setSelection([r.segmentId]);
       const cls = r.classId === null ? 'unassigned' : (app.classById.get(r.classId)?.name ?? `class ${r.classId}`);
       app.toast('success', `Added a segment (${cls}).`);

@@ -58,7 +58,10 @@ function newCanvas(w: number, h: number): HTMLCanvasElement {
  * segment out: hidden class or no class), and a second with its outlines (pixels whose right or
  * lower neighbour belongs to another segment).
  */
-export function renderFillAndOutline(maps: SegmentMaps, colorOf: (s: SegmentInfo) => Rgb | null): { fill: HTMLCanvasElement; outline: HTMLCanvasElement } {
+export function renderFillAndOutline(
+  maps: SegmentMaps,
+  colorOf: (s: SegmentInfo) => Rgb | null,
+): { fill: HTMLCanvasElement; outline: HTMLCanvasElement } {
   const { width: w, height: h, labels, segments } = maps;
   const colors = segments.map(colorOf);
   const fill = newCanvas(w, h);
@@ -80,7 +83,15 @@ export function renderFillAndOutline(maps: SegmentMaps, colorOf: (s: SegmentInfo
         f[p * 4 + 2] = c[2];
         f[p * 4 + 3] = 255;
       }
-      const edge = x === 0 || y === 0 || x === w - 1 || y === h - 1 || labels[p + 1] !== l || labels[p + w] !== l || labels[p - 1] !== l || labels[p - w] !== l;
+      const edge =
+        x === 0 ||
+        y === 0 ||
+        x === w - 1 ||
+        y === h - 1 ||
+        labels[p + 1] !== l ||
+        labels[p + w] !== l ||
+        labels[p - 1] !== l ||
+        labels[p - w] !== l;
       if (edge) {
         // Outlines in a lighter tint of the class colour read well on both photo and fill.
         const oc = c ?? [200, 200, 200];
@@ -100,7 +111,12 @@ export function renderFillAndOutline(maps: SegmentMaps, colorOf: (s: SegmentInfo
  * A bitmap of one segment's full mask (not only where it is on top), cut to its box, filled with
  * `rgba` and ringed with an opaque border. Returned with the position to draw it at.
  */
-export function renderHighlight(maps: SegmentMaps, segmentId: number, rgb: Rgb, fillAlpha: number): { canvas: HTMLCanvasElement; x: number; y: number } | null {
+export function renderHighlight(
+  maps: SegmentMaps,
+  segmentId: number,
+  rgb: Rgb,
+  fillAlpha: number,
+): { canvas: HTMLCanvasElement; x: number; y: number } | null {
   const i = maps.indexOf.get(segmentId);
   if (i === undefined) return null;
   const s = maps.segments[i];
@@ -129,7 +145,8 @@ export function renderHighlight(maps: SegmentMaps, segmentId: number, rgb: Rgb, 
     for (let x = 0; x < cw; x++) {
       const p = y * cw + x;
       if (!inside[p]) continue;
-      const border = x === 0 || y === 0 || x === cw - 1 || y === ch - 1 || !inside[p - 1] || !inside[p + 1] || !inside[p - cw] || !inside[p + cw];
+      const border =
+        x === 0 || y === 0 || x === cw - 1 || y === ch - 1 || !inside[p - 1] || !inside[p + 1] || !inside[p - cw] || !inside[p + cw];
       d[p * 4] = border ? 255 : rgb[0];
       d[p * 4 + 1] = border ? 255 : rgb[1];
       d[p * 4 + 2] = border ? 255 : rgb[2];
@@ -153,5 +170,7 @@ export function segmentAt(maps: SegmentMaps, x: number, y: number): number | nul
 export function segmentsInRect(maps: SegmentMaps, x0: number, y0: number, x1: number, y1: number): number[] {
   const [ax, bx] = x0 < x1 ? [x0, x1] : [x1, x0];
   const [ay, by] = y0 < y1 ? [y0, y1] : [y1, y0];
-  return maps.segments.filter((s) => s.bbox[0] >= ax && s.bbox[1] >= ay && s.bbox[0] + s.bbox[2] <= bx && s.bbox[1] + s.bbox[3] <= by).map((s) => s.id);
+  return maps.segments
+    .filter((s) => s.bbox[0] >= ax && s.bbox[1] >= ay && s.bbox[0] + s.bbox[2] <= bx && s.bbox[1] + s.bbox[3] <= by)
+    .map((s) => s.id);
 }

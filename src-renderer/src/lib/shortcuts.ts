@@ -78,24 +78,26 @@ export function handleKey(e: KeyboardEvent): boolean {
   const inProject = app.summary !== null && app.view !== 'start';
   if (ctrl && !e.altKey) {
     const k = key.toLowerCase();
-    if (k === 'z' && !e.shiftKey && inProject) return void actions.undo(), true;
-    if (((k === 'z' && e.shiftKey) || k === 'y') && inProject) return void actions.redo(), true;
-    if (k === 'e' && inProject) return (app.exportOpen = true), true;
-    if (k === 'a' && app.view === 'image') return app.setSelection(app.segments.map((s) => s.id)), true;
+    if (k === 'z' && !e.shiftKey && inProject) return (void actions.undo(), true);
+    if (((k === 'z' && e.shiftKey) || k === 'y') && inProject) return (void actions.redo(), true);
+    if (k === 'e' && inProject) return ((app.exportOpen = true), true);
+    if (k === 'a' && app.view === 'image') return (app.setSelection(app.segments.map((s) => s.id)), true);
     return false;
   }
   if (e.altKey) return false;
-  if (key === '?') return (app.helpOpen = !app.helpOpen), true;
+  if (key === '?') return ((app.helpOpen = !app.helpOpen), true);
   if (!inProject) return false;
   const brushing = editing.edit.tool === 'brush' || editing.edit.tool === 'eraser';
   if (app.view === 'image') {
-    if (key === 'Enter' && editing.hasDraft()) return void editing.commitDraft(), true;
-    if (key === 'Delete' && e.shiftKey) return void editing.deleteSelection(), true;
-    if (brushing && key === '[') return editing.resizeBrush(1 / editing.BRUSH_STEP), true;
-    if (brushing && key === ']') return editing.resizeBrush(editing.BRUSH_STEP), true;
-    const tool = ({ v: 'select', p: 'point', r: 'box', d: 'brush', e: 'eraser' } as const)[key.toLowerCase() as 'v' | 'p' | 'r' | 'd' | 'e'];
-    if (tool) return editing.setTool(tool), true;
-    if (key.toLowerCase() === 'm') return void editing.mergeSelection(), true;
+    if (key === 'Enter' && editing.hasDraft()) return (void editing.commitDraft(), true);
+    if (key === 'Delete' && e.shiftKey) return (void editing.deleteSelection(), true);
+    if (brushing && key === '[') return (editing.resizeBrush(1 / editing.BRUSH_STEP), true);
+    if (brushing && key === ']') return (editing.resizeBrush(editing.BRUSH_STEP), true);
+    const tool = ({ v: 'select', p: 'point', r: 'box', d: 'brush', e: 'eraser' } as const)[
+      key.toLowerCase() as 'v' | 'p' | 'r' | 'd' | 'e'
+    ];
+    if (tool) return (editing.setTool(tool), true);
+    if (key.toLowerCase() === 'm') return (void editing.mergeSelection(), true);
   }
   if (app.view === 'review') {
     if (/^[1-9]$/.test(key)) {
@@ -105,9 +107,9 @@ export function handleKey(e: KeyboardEvent): boolean {
       return true;
     }
     const k = key.toLowerCase();
-    if (k === 'enter' || k === 'a') return reviewCommands.accept(), true;
-    if (k === 'b' || k === 'delete' || k === 'backspace') return reviewCommands.background(), true;
-    if (key === 'ArrowRight') return reviewCommands.skip(), true;
+    if (k === 'enter' || k === 'a') return (reviewCommands.accept(), true);
+    if (k === 'b' || k === 'delete' || k === 'backspace') return (reviewCommands.background(), true);
+    if (key === 'ArrowRight') return (reviewCommands.skip(), true);
   }
   if (/^[1-9]$/.test(key)) {
     const cls = app.orderedClasses[Number(key) - 1];
@@ -117,40 +119,40 @@ export function handleKey(e: KeyboardEvent): boolean {
   }
   switch (key.toLowerCase()) {
     case 's':
-      return void actions.selectSimilar(), true;
+      return (void actions.selectSimilar(), true);
     case 'n':
-      return void actions.createClassFromSelection(), true;
+      return (void actions.createClassFromSelection(), true);
     case 'delete':
     case 'backspace':
     case 'b':
-      return void actions.removeSelection(), true;
+      return (void actions.removeSelection(), true);
     case 'g':
-      return (app.view = 'gallery'), true;
+      return ((app.view = 'gallery'), true);
     case 'q':
-      return (app.view = 'review'), true;
+      return ((app.view = 'review'), true);
     case 'o':
-      return (app.showOutlines = !app.showOutlines), true;
+      return ((app.showOutlines = !app.showOutlines), true);
     case '[':
-      return (app.opacity = Math.max(0, +(app.opacity - 0.1).toFixed(2))), true;
+      return ((app.opacity = Math.max(0, +(app.opacity - 0.1).toFixed(2))), true);
     case ']':
-      return (app.opacity = Math.min(1, +(app.opacity + 0.1).toFixed(2))), true;
+      return ((app.opacity = Math.min(1, +(app.opacity + 0.1).toFixed(2))), true);
   }
   if (app.view !== 'image') return false;
   switch (key) {
     case 'ArrowLeft':
-      return actions.stepImage(-1), true;
+      return (actions.stepImage(-1), true);
     case 'ArrowRight':
-      return actions.stepImage(1), true;
+      return (actions.stepImage(1), true);
     case 'f':
     case 'F':
     case '0':
-      return viewCommands.fit(), true;
+      return (viewCommands.fit(), true);
     case '+':
     case '=':
-      return viewCommands.zoom(1.25), true;
+      return (viewCommands.zoom(1.25), true);
     case '-':
     case '_':
-      return viewCommands.zoom(0.8), true;
+      return (viewCommands.zoom(0.8), true);
   }
   return false;
 }

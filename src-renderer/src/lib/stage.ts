@@ -24,7 +24,15 @@ export class MaskStage {
   private readonly outline = new Konva.Image({ image: undefined, listening: false });
   private readonly selection = new Konva.Group({ listening: false });
   private readonly hover = new Konva.Image({ image: undefined, listening: false, visible: false });
-  private readonly band = new Konva.Rect({ listening: false, visible: false, stroke: '#ffffff', strokeWidth: 1, dash: [4, 3], fill: 'rgba(91,141,239,0.12)', strokeScaleEnabled: false });
+  private readonly band = new Konva.Rect({
+    listening: false,
+    visible: false,
+    stroke: '#ffffff',
+    strokeWidth: 1,
+    dash: [4, 3],
+    fill: 'rgba(91,141,239,0.12)',
+    strokeScaleEnabled: false,
+  });
   private readonly draft = new Konva.Image({ image: undefined, listening: false, visible: false });
   private readonly prompts = new Konva.Group({ listening: false });
   private readonly brush = new Konva.Line({ listening: false, visible: false, lineCap: 'round', lineJoin: 'round', opacity: 0.5 });
@@ -104,12 +112,25 @@ export class MaskStage {
   setPrompts(points: [number, number][], labels: number[], box: [number, number, number, number] | null): void {
     this.prompts.destroyChildren();
     if (box) {
-      this.prompts.add(new Konva.Rect({ x: box[0], y: box[1], width: box[2] - box[0], height: box[3] - box[1], stroke: '#ffd54a', strokeWidth: 2, strokeScaleEnabled: false, listening: false }));
+      this.prompts.add(
+        new Konva.Rect({
+          x: box[0],
+          y: box[1],
+          width: box[2] - box[0],
+          height: box[3] - box[1],
+          stroke: '#ffd54a',
+          strokeWidth: 2,
+          strokeScaleEnabled: false,
+          listening: false,
+        }),
+      );
     }
     const r = 5 / this.stage.scaleX();
     points.forEach(([x, y], i) => {
       const fill = labels[i] === 1 ? '#2ecc71' : '#e74c3c';
-      this.prompts.add(new Konva.Circle({ x, y, radius: r, fill, stroke: '#ffffff', strokeWidth: 1.5, strokeScaleEnabled: false, listening: false }));
+      this.prompts.add(
+        new Konva.Circle({ x, y, radius: r, fill, stroke: '#ffffff', strokeWidth: 1.5, strokeScaleEnabled: false, listening: false }),
+      );
     });
     this.prompts.getLayer()?.batchDraw();
   }

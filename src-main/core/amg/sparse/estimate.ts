@@ -182,7 +182,7 @@ export function estimateBlock(
       if (sink && cT === 1) setBits(sink, at, dx, 0, h);
       continue;
     }
-    for (let y = y0; y < y1; ) {
+    for (let y = y0; y < y1;) {
       // A run of pixels reading the same 3 rows of H: their values are convex combinations of those
       // 3, so a run whose 3 values are beyond the margin on one side of every cutoff is decided.
       const end = Math.min(RE[y], y1);

@@ -64,7 +64,10 @@ describe('low-res upsampling (Sam.postprocess_masks)', () => {
 
 // Every answer is checked through the WASM kernel (the default where the runtime has one) and
 // through the JS path it falls back to.
-for (const [path, kernel] of [['WASM kernel', true], ['JS', false]] as const) {
+for (const [path, kernel] of [
+  ['WASM kernel', true],
+  ['JS', false],
+] as const) {
   describe(path, () => {
     beforeAll(() => setSparseKernelEnabled(kernel));
     afterAll(() => setSparseKernelEnabled(true));
@@ -84,7 +87,12 @@ for (const [path, kernel] of [['WASM kernel', true], ['JS', false]] as const) {
             const low = blobMap(lowSize, rand);
             const sparse = new LowResLogits(low, layout);
             const dense = new DenseLogits(upsampleLowRes(low, layout.geometry), w, h);
-            for (const [thr, off] of [[0, 1], [0.5, 2], [-1, 0.25], [0.5, -0.75]]) {
+            for (const [thr, off] of [
+              [0, 1],
+              [0.5, 2],
+              [-1, 0.25],
+              [0.5, -0.75],
+            ]) {
               expect(sparse.stability(thr, off)).toEqual(dense.stability(thr, off));
               const box = dense.box(thr);
               expect(sparse.box(thr)).toEqual(box);
@@ -118,7 +126,12 @@ for (const [path, kernel] of [['WASM kernel', true], ['JS', false]] as const) {
             const low = raggedMap(lowSize, rand);
             const sparse = new LowResLogits(low, layout);
             const dense = new DenseLogits(upsampleLowRes(low, layout.geometry), w, h);
-            for (const [thr, off] of [[0, 1], [0.5, 2], [-1, 0.25], [0, 0]]) {
+            for (const [thr, off] of [
+              [0, 1],
+              [0.5, 2],
+              [-1, 0.25],
+              [0, 0],
+            ]) {
               expectDenseAnswers(sparse, dense, thr, off, { x0: 2, y0: 1, w: w + 4, h: h + 3 });
             }
           }

@@ -160,7 +160,15 @@ export class LowResLogits implements MaskLogits {
 }
 
 /** The RLE in the image frame of a mask kept by pendingCut (null: empty) on a crop of `layout`. */
-export function encodeCut(cut: CutMask | null, layout: TileLayout, box: BoxXYXY, x0: number, y0: number, frameW: number, frameH: number): Rle {
+export function encodeCut(
+  cut: CutMask | null,
+  layout: TileLayout,
+  box: BoxXYXY,
+  x0: number,
+  y0: number,
+  frameW: number,
+  frameH: number,
+): Rle {
   if (cut === null) {
     const b = new RunBuilder();
     b.zeros(frameW * frameH);

@@ -26,7 +26,15 @@ function jsCuts(low: Float32Array, layout: ReturnType<typeof tileLayout>, lo: nu
  * The kernel's answers for a map against the JS path's: counts, box, the cut's RLE, and with
  * `sameCut` the trimmed cut itself, array for array.
  */
-function expectSameAsJs(kernel: SparseKernel, low: Float32Array, layout: TileLayout, lo: number, hi: number, t: number, sameCut = true): void {
+function expectSameAsJs(
+  kernel: SparseKernel,
+  low: Float32Array,
+  layout: TileLayout,
+  lo: number,
+  hi: number,
+  t: number,
+  sameCut = true,
+): void {
   const want = jsCuts(low, layout, lo, hi, t);
   const got = kernel.classify(low, layout, lo, hi, t);
   expect(got).not.toBeNull();
@@ -38,7 +46,9 @@ function expectSameAsJs(kernel: SparseKernel, low: Float32Array, layout: TileLay
   if (sameCut) expect(cut).toEqual(trimCut({ ...want.cut, at: bitOffsets(want.cut, layout) }, layout, box));
   if (box[2] > 0 || box[3] > 0) {
     const { outW, outH } = layout.geometry;
-    expect(cutRleInFrame(cut, layout, box, 3, 2, outW + 5, outH + 4)).toEqual(cutRleInFrame(want.cut, layout, box, 3, 2, outW + 5, outH + 4));
+    expect(cutRleInFrame(cut, layout, box, 3, 2, outW + 5, outH + 4)).toEqual(
+      cutRleInFrame(want.cut, layout, box, 3, 2, outW + 5, outH + 4),
+    );
   }
 }
 
@@ -61,7 +71,12 @@ describe('sparse WASM kernel', () => {
       const rand = rng(w * 31 + h);
       for (let k = 0; k < 6; k++) {
         const low = raggedMap(lowSize, rand);
-        for (const [lo, hi, t] of [[-1, 1, 0], [0, 0, 0], [-0.5, 2, 0.5]]) expectSameAsJs(kernel, low, layout, lo, hi, t);
+        for (const [lo, hi, t] of [
+          [-1, 1, 0],
+          [0, 0, 0],
+          [-0.5, 2, 0.5],
+        ])
+          expectSameAsJs(kernel, low, layout, lo, hi, t);
       }
     });
   }
@@ -119,7 +134,10 @@ describe('sparse WASM kernel', () => {
 
   it('is built from the current source (npm run build:kernel)', async () => {
     // @ts-expect-error: a plain ES module script without type declarations.
-    const build = (await import('../../../../resources/scripts/build-kernel.mjs')) as { renderKernelModule(): Promise<string>; KERNEL_MODULE: string };
+    const build = (await import('../../../../resources/scripts/build-kernel.mjs')) as {
+      renderKernelModule(): Promise<string>;
+      KERNEL_MODULE: string;
+    };
     expect(await build.renderKernelModule()).toBe(readFileSync(build.KERNEL_MODULE, 'utf8'));
   }, 60_000);
 });

@@ -183,9 +183,22 @@ export class SparseKernel {
     // The kernel's estimate is float32 (kernel/assembly/classify.ts says why the margin still holds).
     const f32 = (w: Float64Array) => Float32Array.from(w);
     const tables = [
-      rows.supLo, rows.supHi, rows.blockPix, cols.supLo, cols.supHi, cols.blockPix, taps.rows.first, taps.cols.first,
-      f32(taps.rows.w0), f32(taps.rows.w1), f32(taps.rows.w2), f32(taps.cols.w0), f32(taps.cols.w1), f32(taps.cols.w2),
-      swizzle.base, swizzle.index,
+      rows.supLo,
+      rows.supHi,
+      rows.blockPix,
+      cols.supLo,
+      cols.supHi,
+      cols.blockPix,
+      taps.rows.first,
+      taps.cols.first,
+      f32(taps.rows.w0),
+      f32(taps.rows.w1),
+      f32(taps.rows.w2),
+      f32(taps.cols.w0),
+      f32(taps.cols.w1),
+      f32(taps.cols.w2),
+      swizzle.base,
+      swizzle.index,
     ];
     // 16 bytes of slack: the kernel reads 4 columns' entries at a time.
     const tablePtr = tables.map((table) => room(table.byteLength + 16));
@@ -208,13 +221,32 @@ export class SparseKernel {
       return null;
     }
     // Copied once every buffer is allocated: growing memory replaces its ArrayBuffer.
-    tables.forEach((table, i) => new Uint8Array(x.memory.buffer, tablePtr[i], table.byteLength + 16).fill(0).set(new Uint8Array(table.buffer, table.byteOffset, table.byteLength)));
+    tables.forEach((table, i) =>
+      new Uint8Array(x.memory.buffer, tablePtr[i], table.byteLength + 16)
+        .fill(0)
+        .set(new Uint8Array(table.buffer, table.byteOffset, table.byteLength)),
+    );
     x.setLayout(
-      n, rows.cells, cols.cells, rows.blocks, cols.blocks,
+      n,
+      rows.cells,
+      cols.cells,
+      rows.blocks,
+      cols.blocks,
       ...tablePtr,
       swizzle.plane,
-      pLow, pCell, pColBits, pColFour, pBands, pState, pOffset, pBits, layout.cutRowBytes, pHr, pBox,
-      MARGIN_PER_MAGNITUDE, ABS_MARGIN,
+      pLow,
+      pCell,
+      pColBits,
+      pColFour,
+      pBands,
+      pState,
+      pOffset,
+      pBits,
+      layout.cutRowBytes,
+      pHr,
+      pBox,
+      MARGIN_PER_MAGNITUDE,
+      ABS_MARGIN,
     );
     const buf = x.memory.buffer;
     this.loaded = {

@@ -64,7 +64,9 @@ export function expectDenseAnswers(
   expect(sparse.stability(thr, off)).toEqual(dense.stability(thr, off));
   const box = dense.box(thr);
   expect(sparse.box(thr)).toEqual(box);
-  expect(sparse.rleInFrame(thr, box, frame.x0, frame.y0, frame.w, frame.h)).toEqual(dense.rleInFrame(thr, box, frame.x0, frame.y0, frame.w, frame.h));
+  expect(sparse.rleInFrame(thr, box, frame.x0, frame.y0, frame.w, frame.h)).toEqual(
+    dense.rleInFrame(thr, box, frame.x0, frame.y0, frame.w, frame.h),
+  );
 }
 
 /** Label-map predictor that answers with low-res logits, and with their upsampling when asked full-res. */

@@ -91,7 +91,11 @@ export function cutBox(cut: CutMask, layout: TileLayout): BoxXYXY {
  * 0; `at`, each block's bits offset, as bitOffsets would give): what the cut keeps for its RLE.
  * `box` is the cut's box (cutBox), non-empty.
  */
-export function trimCut(full: { t: number; state: Uint8Array; at: Int32Array; bits: Uint8Array }, layout: TileLayout, box: BoxXYXY): CutMask {
+export function trimCut(
+  full: { t: number; state: Uint8Array; at: Int32Array; bits: Uint8Array },
+  layout: TileLayout,
+  box: BoxXYXY,
+): CutMask {
   const { rows, cols } = layout;
   const nbc = cols.blocks;
   const brA = rows.blockOf[box[1]];

@@ -8,7 +8,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { SamanticError } from '../../errors';
 import { parseModelDescriptor } from '../descriptor';
 import {
-  countVitParameters, ENCODER_DATA_FILE, ensureSamBShape, renderVitEncoder, SAM_B_DECODER_ENV, samBShapeDescriptor, sharedDecoderPath,
+  countVitParameters,
+  ENCODER_DATA_FILE,
+  ensureSamBShape,
+  renderVitEncoder,
+  SAM_B_DECODER_ENV,
+  samBShapeDescriptor,
+  sharedDecoderPath,
 } from './generate';
 import { VIT_B, VIT_INPUT, VIT_OUTPUT, type VitConfig } from './vit-encoder';
 
@@ -22,7 +28,17 @@ const SHARED_DECODER = sharedDecoderPath(resolve(dirname(fileURLToPath(import.me
  * The same builder at a small size: a 20 x 20 grid, so windows of 14 need padding to 28 and
  * partitioning into four; one windowed and one global block.
  */
-const SMALL: VitConfig = { imgSize: 320, patchSize: 16, embedDim: 64, depth: 2, numHeads: 4, mlpRatio: 4, windowSize: 14, globalAttnIndexes: [1], outChans: 32 };
+const SMALL: VitConfig = {
+  imgSize: 320,
+  patchSize: 16,
+  embedDim: 64,
+  depth: 2,
+  numHeads: 4,
+  mlpRatio: 4,
+  windowSize: 14,
+  globalAttnIndexes: [1],
+  outChans: 32,
+};
 
 /** segment_anything's ImageEncoderViT parameter count, from its module sizes. */
 function expectedVitParameters(c: VitConfig): number {

@@ -79,8 +79,12 @@ export function samBShapeDescriptor(fingerprint?: string): ModelDescriptor {
     description:
       "SAM ViT-B's exact image encoder architecture with seeded pseudo-random weights (generated), and SAM ViT-B's " +
       'real prompt encoder + mask decoder with random weights, linked from ../shared/models/sam-b-random/decoder.onnx ' +
-      '(not copied, not committed). Masks are meaningless; the cost is SAM ViT-B\'s. For benchmarks only.',
+      "(not copied, not committed). Masks are meaningless; the cost is SAM ViT-B's. For benchmarks only.",
     license: 'Apache-2.0',
+    family: 'sam1',
+    paramsMillions: 93.7,
+    speedClass: 'medium',
+    notes: 'Encoder: 89,670,912 parameters as SAM ViT-B (generated, random); decoder: the shared sam-b-random export (4,064,560).',
     generator: { name: SAM_B_SHAPE_ID, version: SAM_B_SHAPE_VERSION, ...(fingerprint ? { fingerprint } : {}) },
     frameSize: VIT_B.imgSize,
     embedding: { channels: VIT_B.outChans, gridH: grid, gridW: grid },
@@ -92,6 +96,8 @@ export function samBShapeDescriptor(fingerprint?: string): ModelDescriptor {
       output: { name: VIT_OUTPUT, dtype: 'float32', shape: [1, VIT_B.outChans, grid, grid] },
       pixelMean: [...PIXEL_MEAN],
       pixelStd: [...PIXEL_STD],
+      extraOutputs: [],
+      resize: 'longest-side',
     },
     decoders: [
       {
@@ -112,6 +118,7 @@ export function samBShapeDescriptor(fingerprint?: string): ModelDescriptor {
         singleMaskIndex: 0,
         multimaskIndices: [1, 2, 3],
         lowResSize: 256,
+        highResInputs: [],
       },
     ],
     download: null,
@@ -137,7 +144,9 @@ export function isSamBShapeCurrent(dir: string, decoder: string): boolean {
   if (!files.every((f) => existsSync(join(dir, f)))) return false;
   try {
     if (readlinkSync(join(dir, DECODER_FILE)) !== decoder) return false;
-    const json = JSON.parse(readFileSync(join(dir, DESCRIPTOR_FILE), 'utf8')) as { generator?: { version?: unknown; fingerprint?: unknown } };
+    const json = JSON.parse(readFileSync(join(dir, DESCRIPTOR_FILE), 'utf8')) as {
+      generator?: { version?: unknown; fingerprint?: unknown };
+    };
     return json.generator?.version === SAM_B_SHAPE_VERSION && json.generator?.fingerprint === samBShapeFingerprint();
   } catch {
     return false;

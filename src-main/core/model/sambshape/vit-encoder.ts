@@ -116,7 +116,12 @@ class VitWriter {
     attn = this.reshape(attn, [bn, s, s, s, s]);
     attn = g.add(g.add(attn, g.op('Unsqueeze', [relH, g.ints([4])])), g.op('Unsqueeze', [relW, g.ints([3])]));
     attn = g.op('Softmax', [this.reshape(attn, [bn, len, len])], { axis: -1 });
-    const out = this.reshape(this.transpose(this.reshape(g.op('MatMul', [attn, v]), [batch, heads, s, s, hd]), [0, 2, 3, 1, 4]), [batch, s, s, dim]);
+    const out = this.reshape(this.transpose(this.reshape(g.op('MatMul', [attn, v]), [batch, heads, s, s, hd]), [0, 2, 3, 1, 4]), [
+      batch,
+      s,
+      s,
+      dim,
+    ]);
     return this.linear(out, dim, dim, `${hint}_proj`);
   }
 
@@ -169,7 +174,10 @@ class VitWriter {
     y = g.op('Conv', [y, this.w.param('neck_0_weight', [c.outChans, c.embedDim, 1, 1], uniform(c.embedDim))], { kernel_shape: [1, 1] });
     y = this.layerNorm2d(y, c.outChans, 'neck_1');
     const fan3 = c.outChans * 9;
-    y = g.op('Conv', [y, this.w.param('neck_2_weight', [c.outChans, c.outChans, 3, 3], uniform(fan3))], { kernel_shape: [3, 3], pads: [1, 1, 1, 1] });
+    y = g.op('Conv', [y, this.w.param('neck_2_weight', [c.outChans, c.outChans, 3, 3], uniform(fan3))], {
+      kernel_shape: [3, 3],
+      pads: [1, 1, 1, 1],
+    });
     y = this.layerNorm2d(y, c.outChans, 'neck_3');
     g.output(y, VIT_OUTPUT, 'float', [1, c.outChans, grid, grid]);
   }

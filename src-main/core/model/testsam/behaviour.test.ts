@@ -56,7 +56,12 @@ function output(r: DecodeResult, i: number, j: number) {
   const stability = lo === 0 ? 0 : hi / lo;
   const predicted = r.iou[i * r.m + j];
   // SAM's defaults (automatic_mask_generator.py): pred_iou_thresh 0.88, stability_score_thresh 0.95.
-  return { mask: { width: r.width, height: r.height, data } as BinaryMask, predicted, stability, kept: predicted > 0.88 && stability >= 0.95 };
+  return {
+    mask: { width: r.width, height: r.height, data } as BinaryMask,
+    predicted,
+    stability,
+    kept: predicted > 0.88 && stability >= 0.95,
+  };
 }
 
 function iou(a: BinaryMask, b: BinaryMask): number {
@@ -71,7 +76,11 @@ function iou(a: BinaryMask, b: BinaryMask): number {
 
 async function decode(image: RgbImage, clicks: [number, number][]): Promise<DecodeResult> {
   const embedding = await testSam().encode(image);
-  return testSam().decode(embedding, clicks.map((p) => ({ points: [p] })), { tokens: 'multimask' });
+  return testSam().decode(
+    embedding,
+    clicks.map((p) => ({ points: [p] })),
+    { tokens: 'multimask' },
+  );
 }
 
 describe('test-sam decoder on hand-drawn scenes', () => {
@@ -85,7 +94,13 @@ describe('test-sam decoder on hand-drawn scenes', () => {
       return scale(RED, (rel > 0.86 ? 0.82 : 1) * (speckle ? 0.75 : 1));
     });
     const gt = maskOf(inSlice);
-    const clicks: [number, number][] = [[380, 280], [380, 250], [352, 285], [400, 302], [371, 259]];
+    const clicks: [number, number][] = [
+      [380, 280],
+      [380, 250],
+      [352, 285],
+      [400, 302],
+      [371, 259],
+    ];
     const r = await decode(image, clicks);
     const kept = clicks.map((_, i) => [0, 1, 2].map((j) => output(r, i, j)).filter((o) => o.kept));
     for (const outs of kept) {
@@ -131,7 +146,10 @@ describe('test-sam decoder on hand-drawn scenes', () => {
       return [247 - 20 * t, 226 - 120 * t, 156 - 120 * t];
     };
     const image = paint((x, y) => (x < 380 ? (inDisc(x, y) ? RED : CREAM) : ramp(x)));
-    const r = await decode(image, [[180, 280], [580, 280]]);
+    const r = await decode(image, [
+      [180, 280],
+      [580, 280],
+    ]);
     const whole = [0, 1, 2].map((j) => output(r, 0, j));
     const cut = [0, 1, 2].map((j) => output(r, 1, j));
     for (const o of whole) expect(o.predicted).toBeGreaterThan(0.95);
@@ -150,8 +168,18 @@ describe('test-sam decoder on hand-drawn scenes', () => {
     const r = await decode(image, [[320, 280]]);
     const merged = output(r, 0, 0); // plain: touching objects of one colour merge
     const single = output(r, 0, 1); // opened: the neck between them is cut
-    expect(iou(merged.mask, maskOf((x, y) => a(x, y) || b(x, y)))).toBeGreaterThan(0.9);
-    expect(iou(single.mask, maskOf((x, y) => a(x, y) && x < 359))).toBeGreaterThan(0.9);
+    expect(
+      iou(
+        merged.mask,
+        maskOf((x, y) => a(x, y) || b(x, y)),
+      ),
+    ).toBeGreaterThan(0.9);
+    expect(
+      iou(
+        single.mask,
+        maskOf((x, y) => a(x, y) && x < 359),
+      ),
+    ).toBeGreaterThan(0.9);
     expect(single.kept).toBe(true);
     expect(merged.kept).toBe(false);
     expect(merged.predicted).toBeLessThan(single.predicted - 0.2);

@@ -63,9 +63,16 @@ export function boxPrompts(g: GraphBuilder, coords: string, labels: string): Box
     const inside = new GraphBuilder('inbox_');
     const k = inside;
     // Cell centres in frame pixels; a cell is inside when its centre is.
-    const centres = k.floats(Array.from({ length: LOW_RES }, (_, i) => (i + 0.5) * (FRAME / LOW_RES)), [1, LOW_RES], 'cell_centre');
+    const centres = k.floats(
+      Array.from({ length: LOW_RES }, (_, i) => (i + 0.5) * (FRAME / LOW_RES)),
+      [1, LOW_RES],
+      'cell_centre',
+    );
     const between = (lo: string, hi: string) =>
-      k.mul(k.op('Cast', [k.op('GreaterOrEqual', [centres, lo])], { to: 1 }), k.op('Cast', [k.op('LessOrEqual', [centres, hi])], { to: 1 })); // B x LOW_RES
+      k.mul(
+        k.op('Cast', [k.op('GreaterOrEqual', [centres, lo])], { to: 1 }),
+        k.op('Cast', [k.op('LessOrEqual', [centres, hi])], { to: 1 }),
+      ); // B x LOW_RES
     const inX = k.op('Unsqueeze', [between(x0, x1), k.ints([1])]); // B x 1 x L
     const inY = k.op('Unsqueeze', [between(y0, y1), k.ints([2])]); // B x L x 1
     const inBox = k.op('Reshape', [k.mul(inY, inX), k.ints([-1, LOW_RES * LOW_RES])]);

@@ -4,14 +4,7 @@
 // pepperoni, a shaded side) changes the reference little).
 
 import { GraphBuilder } from './onnx-builder';
-import {
-  CHROMA_EPSILON,
-  CHROMA_WEIGHT,
-  LOG_LUMINANCE_WEIGHT,
-  LOW_RES,
-  REFERENCE_STEPS,
-  REFERENCE_WINDOW,
-} from './params';
+import { CHROMA_EPSILON, CHROMA_WEIGHT, LOG_LUMINANCE_WEIGHT, LOW_RES, REFERENCE_STEPS, REFERENCE_WINDOW } from './params';
 
 /**
  * `rgb` is 1 x 3 x H x W in 0-1. Returns 1 x 3 x H x W: two opponent chromaticity axes (red-green,

@@ -128,9 +128,17 @@ export function buildDecoderGraph(batched: boolean, factors = false, sam2 = fals
   } else {
     const longest = g.op('ReduceMax', [origSize], { keepdims: 1 });
     resized = g.op('Floor', [g.add(g.mul(origSize, g.div(c(FRAME), longest)), c(0.5))]); // [h', w']
-    const starts = g.floats(Array.from({ length: LOW_RES }, (_, i) => i * (FRAME / LOW_RES)), [LOW_RES], 'cell_start');
+    const starts = g.floats(
+      Array.from({ length: LOW_RES }, (_, i) => i * (FRAME / LOW_RES)),
+      [LOW_RES],
+      'cell_start',
+    );
     const within = (i: number, shape: number[]) =>
-      g.op('Cast', [g.op('Less', [g.op('Reshape', [starts, g.ints(shape)]), g.op('Slice', [resized, g.ints([i]), g.ints([i + 1]), g.ints([0])])])], { to: 1 });
+      g.op(
+        'Cast',
+        [g.op('Less', [g.op('Reshape', [starts, g.ints(shape)]), g.op('Slice', [resized, g.ints([i]), g.ints([i + 1]), g.ints([0])])])],
+        { to: 1 },
+      );
     valid = g.op('Reshape', [g.mul(within(0, [LOW_RES, 1]), within(1, [1, LOW_RES])), g.ints([cells])]);
   }
   const outsideCost = g.mul(g.sub(c(1), valid), c(FAR)); // cells
@@ -158,7 +166,11 @@ export function buildDecoderGraph(batched: boolean, factors = false, sam2 = fals
     tolerance: TOKEN_TOLERANCES[ENCLOSING_OUTPUT],
     outsideCost,
   });
-  const isEnclosingOutput = g.floats(TOKEN_TOLERANCES.map((_, t) => (t === ENCLOSING_OUTPUT ? 1 : 0)), [1, M], 'enclosing_output');
+  const isEnclosingOutput = g.floats(
+    TOKEN_TOLERANCES.map((_, t) => (t === ENCLOSING_OUTPUT ? 1 : 0)),
+    [1, M],
+    'enclosing_output',
+  );
   const useEnclosing = g.mul(g.op('Cast', [g.op('Reshape', [enclosing.applies, g.ints([-1, 1])])], { to: 1 }), isEnclosingOutput); // B x M
 
   // Each output's region: plain, opened or enclosing, as a B x M x 3 one-hot matrix (applied with
@@ -189,7 +201,10 @@ export function buildDecoderGraph(batched: boolean, factors = false, sam2 = fals
   const withSingle = (b: GraphBuilder, t: string, axis: number) =>
     b.op('Concat', [b.op('Slice', [t, b.ints([SINGLE_MASK_OUTPUT]), b.ints([SINGLE_MASK_OUTPUT + 1]), b.ints([axis])]), t], { axis });
   const nudged = new GraphBuilder('nudge_');
-  const nudge = nudged.mul(nudged.mul(nudged.op('Reshape', [hasMask, nudged.ints([-1, 1, 1, 1])]), maskInput), nudged.scalar(MASK_INPUT_WEIGHT));
+  const nudge = nudged.mul(
+    nudged.mul(nudged.op('Reshape', [hasMask, nudged.ints([-1, 1, 1, 1])]), maskInput),
+    nudged.scalar(MASK_INPUT_WEIGHT),
+  );
   nudged.output(nudged.add(withSingle(nudged, logits.lowRes, 1), nudge), 'nudge_out', 'float');
   const asIs = new GraphBuilder('as_is_');
   asIs.output(withSingle(asIs, logits.lowRes, 1), 'as_is_out', 'float');

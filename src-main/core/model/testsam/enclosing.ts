@@ -8,7 +8,16 @@ import { squaredDistances } from './colour';
 import { growLoop } from './growth';
 import { edgeMaps } from './logits';
 import { GraphBuilder } from './onnx-builder';
-import { DISTANCE_CLIP, ENCLOSING_ITERATIONS, FAR, ENCLOSING_SPREAD, ENCLOSING_WINDOW, GROWTH_CAP, HOLE_MAX_CELLS, LOW_RES } from './params';
+import {
+  DISTANCE_CLIP,
+  ENCLOSING_ITERATIONS,
+  FAR,
+  ENCLOSING_SPREAD,
+  ENCLOSING_WINDOW,
+  GROWTH_CAP,
+  HOLE_MAX_CELLS,
+  LOW_RES,
+} from './params';
 
 const CELLS = LOW_RES * LOW_RES;
 const W = ENCLOSING_WINDOW;
@@ -58,7 +67,11 @@ export function enclosingObject(g: GraphBuilder, x: EnclosingInputs): Enclosing 
   const flatWin = g.ints([-1, W * W]);
   // The window's cells: its corner kept inside the grid, so no cell is taken twice.
   const corner = (v: string) => g.op('Clip', [g.sub(v, c(W / 2)), c(0), c(LOW_RES - W)]);
-  const offsets = g.floats(Array.from({ length: W * W }, (_, k) => Math.floor(k / W) * LOW_RES + (k % W)), [1, W * W], 'window_offsets');
+  const offsets = g.floats(
+    Array.from({ length: W * W }, (_, k) => Math.floor(k / W) * LOW_RES + (k % W)),
+    [1, W * W],
+    'window_offsets',
+  );
   const index = g.op('Cast', [g.add(g.add(g.mul(corner(x.cy), c(LOW_RES)), corner(x.cx)), offsets)], { to: 7 }); // B x W^2
   const take = (full: string) => g.op('GatherElements', [g.op('Reshape', [full, g.ints([-1, CELLS])]), index], { axis: 1 }); // B x W^2
   const takeColours = (flatN: string) => g.op('Transpose', [g.op('Gather', [flatN, index], { axis: 1 })], { perm: [1, 0, 2] }); // B x 4 x W^2
@@ -66,7 +79,10 @@ export function enclosingObject(g: GraphBuilder, x: EnclosingInputs): Enclosing 
   // The hole: the plain region, and the clicked cell even when its colour is not the reference's
   // (a mixed cell in a tiny hole).
   const clicked = g.op('Equal', [index, x.index]);
-  const hole = g.op('Reshape', [g.op('Cast', [g.op('Or', [g.op('Greater', [take(x.negPlain), c(-x.holeTolerance)]), clicked])], { to: 1 }), win]);
+  const hole = g.op('Reshape', [
+    g.op('Cast', [g.op('Or', [g.op('Greater', [take(x.negPlain), c(-x.holeTolerance)]), clicked])], { to: 1 }),
+    win,
+  ]);
   const holeArea = g.op('ReduceSum', [g.op('Reshape', [hole, flatWin]), g.ints([1])], { keepdims: 1 }); // B x 1
   // The cells right around the hole mix its colour with the ring's; the next ones out are the ring's.
   const near = g.op('MaxPool', [hole], POOL3);
@@ -78,9 +94,15 @@ export function enclosingObject(g: GraphBuilder, x: EnclosingInputs): Enclosing 
   const colours = takeColours(x.flatN);
   const rgbColours = takeColours(x.rgbN);
   const meanOf = (cols: string) =>
-    g.div(g.op('MatMul', [ring, g.op('Transpose', [g.op('Slice', [cols, g.ints([0]), g.ints([3]), g.ints([1])])], { perm: [0, 2, 1] })]), ringCells); // B x 1 x 3
+    g.div(
+      g.op('MatMul', [ring, g.op('Transpose', [g.op('Slice', [cols, g.ints([0]), g.ints([3]), g.ints([1])])], { perm: [0, 2, 1] })]),
+      ringCells,
+    ); // B x 1 x 3
   const d2 = g.op('Relu', [squaredDistances(g, colours, meanOf(colours))]); // B x 1 x W^2
-  const spread = g.op('Reshape', [g.op('Sqrt', [g.div(g.op('ReduceSum', [g.mul(d2, ring), g.ints([2])], { keepdims: 1 }), ringCells)]), g.ints([-1, 1])]);
+  const spread = g.op('Reshape', [
+    g.op('Sqrt', [g.div(g.op('ReduceSum', [g.mul(d2, ring), g.ints([2])], { keepdims: 1 }), ringCells)]),
+    g.ints([-1, 1]),
+  ]);
   const applies = g.op('Reshape', [
     g.op('And', [g.op('Less', [holeArea, c(HOLE_MAX_CELLS + 0.5)]), g.op('Less', [spread, c(ENCLOSING_SPREAD)])]),
     g.ints([-1, 1, 1, 1]),
@@ -94,7 +116,14 @@ export function enclosingObject(g: GraphBuilder, x: EnclosingInputs): Enclosing 
   const negGrown = growLoop(g, start, negCost, ENCLOSING_ITERATIONS, 'enclosing', false);
   const negDistance = g.op('Max', [negGrown, g.mul(g.sub(near, c(1)), c(GROWTH_CAP))]); // 0 in the hole and around it
   const blocks = g.op('MaxPool', [negDistance], { kernel_shape: [2, 2], strides: [2, 2] });
-  const area = g.mul(g.op('ReduceSum', [g.op('Cast', [g.op('Greater', [g.op('Reshape', [blocks, g.ints([-1, (W * W) / 4])]), c(-x.tolerance)])], { to: 1 }), g.ints([1])], { keepdims: 1 }), c(4));
+  const area = g.mul(
+    g.op(
+      'ReduceSum',
+      [g.op('Cast', [g.op('Greater', [g.op('Reshape', [blocks, g.ints([-1, (W * W) / 4])]), c(-x.tolerance)])], { to: 1 }), g.ints([1])],
+      { keepdims: 1 },
+    ),
+    c(4),
+  );
 
   // The hole belongs to the object whatever its colour: it counts as the ring's colour there.
   const notHole = g.op('Reshape', [g.sub(c(1), near), g.ints([-1, 1, W * W])]);
@@ -103,9 +132,16 @@ export function enclosingObject(g: GraphBuilder, x: EnclosingInputs): Enclosing 
   const edges = edgeMaps(g, own, rgb, g.op('Reshape', [g.sub(c(1), g.mul(outside, c(1 / FAR))), win]));
 
   // Back into full maps: the window's values, elsewhere not reached (distance) or 0.
-  const full = (value: number) => g.op('Expand', [c(value), g.op('Concat', [g.op('Slice', [g.op('Shape', [index]), g.ints([0]), g.ints([1])]), g.ints([CELLS])], { axis: 0 })]);
+  const full = (value: number) =>
+    g.op('Expand', [
+      c(value),
+      g.op('Concat', [g.op('Slice', [g.op('Shape', [index]), g.ints([0]), g.ints([1])]), g.ints([CELLS])], { axis: 0 }),
+    ]);
   const put = (base: number, t: string) =>
-    g.op('Reshape', [g.op('ScatterElements', [full(base), index, g.op('Reshape', [t, flatWin])], { axis: 1 }), g.ints([-1, 1, LOW_RES, LOW_RES])]);
+    g.op('Reshape', [
+      g.op('ScatterElements', [full(base), index, g.op('Reshape', [t, flatWin])], { axis: 1 }),
+      g.ints([-1, 1, LOW_RES, LOW_RES]),
+    ]);
   return {
     negDistance: put(-GROWTH_CAP, negDistance),
     edge: put(0, edges.edge),

@@ -103,8 +103,16 @@ export function buildEncoderGraph(sam2 = false): onnxProto.onnx.IGraphProto {
   const x = g.input(sam2 ? SAM2_ENCODER_INPUT : ENCODER_INPUT, 'float', [1, 3, FRAME, FRAME]);
 
   // Undo SAM's normalisation: colour in 0-1 (the zero padding becomes the mean grey, as in SAM).
-  const scale = g.floats(PIXEL_STD.map((s) => s / 255), [1, 3, 1, 1], 'std');
-  const shift = g.floats(PIXEL_MEAN.map((m) => m / 255), [1, 3, 1, 1], 'mean');
+  const scale = g.floats(
+    PIXEL_STD.map((s) => s / 255),
+    [1, 3, 1, 1],
+    'std',
+  );
+  const shift = g.floats(
+    PIXEL_MEAN.map((m) => m / 255),
+    [1, 3, 1, 1],
+    'mean',
+  );
   const colour = g.add(g.mul(x, scale), shift);
 
   // 4 x 4 sub-cell colours (the decoder's 256 x 256 grid), then folded into 48 channels per patch.
@@ -126,7 +134,11 @@ export function buildEncoderGraph(sam2 = false): onnxProto.onnx.IGraphProto {
   const protos = histogramPrototypes();
   const crossW = protos.flatMap((p) => p.map((v) => -2 * v));
   const crossB = protos.map((p) => p.reduce((s, v) => s + v * v, 0));
-  const cross = g.op('Conv', [subCells, g.floats(crossW, [HISTOGRAM_BINS, 3, 1, 1], 'hist_w'), g.floats(crossB, [HISTOGRAM_BINS], 'hist_b')]);
+  const cross = g.op('Conv', [
+    subCells,
+    g.floats(crossW, [HISTOGRAM_BINS, 3, 1, 1], 'hist_w'),
+    g.floats(crossB, [HISTOGRAM_BINS], 'hist_b'),
+  ]);
   const sq = g.op('ReduceSum', [g.mul(subCells, subCells), g.ints([1])], { keepdims: 1 });
   const weights = g.op('Exp', [g.mul(g.add(cross, sq), g.scalar(-1 / (2 * HISTOGRAM_SIGMA ** 2)))]);
   const soft = g.div(weights, g.op('ReduceSum', [weights, g.ints([1])], { keepdims: 1 }));
@@ -134,7 +146,11 @@ export function buildEncoderGraph(sam2 = false): onnxProto.onnx.IGraphProto {
 
   const { weight, bias } = denseExpansion();
   const stats = g.op('Concat', [mean, std, histogram], { axis: 1 });
-  const dense = g.op('Conv', [stats, g.floats(weight, [REST_CHANNELS, DENSE_INPUTS, 1, 1], 'expand_w'), g.floats(bias, [REST_CHANNELS], 'expand_b')]);
+  const dense = g.op('Conv', [
+    stats,
+    g.floats(weight, [REST_CHANNELS, DENSE_INPUTS, 1, 1], 'expand_w'),
+    g.floats(bias, [REST_CHANNELS], 'expand_b'),
+  ]);
 
   const embedding = g.op('Concat', [subFeatures, dense], { axis: 1 });
   if (!sam2) {

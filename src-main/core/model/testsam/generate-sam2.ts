@@ -14,7 +14,11 @@ import { CHANNELS, FRAME, GRID, LOW_RES, PIXEL_MEAN, PIXEL_STD, TEST_SAM_VERSION
 export const TEST_SAM2_ID = 'test-sam2';
 export const TEST_SAM2_FILES = ['encoder.onnx', 'decoder.onnx', DESCRIPTOR_FILE] as const;
 
-const highRes: TensorSpec[] = SAM2_HIGH_RES.map(({ name, channels, side }) => ({ name, dtype: 'float32', shape: [1, channels, side, side] }));
+const highRes: TensorSpec[] = SAM2_HIGH_RES.map(({ name, channels, side }) => ({
+  name,
+  dtype: 'float32',
+  shape: [1, channels, side, side],
+}));
 
 export function testSam2Descriptor(fingerprint?: string): ModelDescriptor {
   return {
@@ -75,7 +79,10 @@ export function testSam2Descriptor(fingerprint?: string): ModelDescriptor {
 export function renderTestSam2(): { files: Map<string, Uint8Array>; fingerprint: string } {
   const version = String(TEST_SAM_VERSION);
   const files = new Map<string, Uint8Array>();
-  files.set('encoder.onnx', encodeModel(buildEncoderGraph(true), 'test-sam2 encoder: colour/texture statistics, SAM 2.1 interface', version));
+  files.set(
+    'encoder.onnx',
+    encodeModel(buildEncoderGraph(true), 'test-sam2 encoder: colour/texture statistics, SAM 2.1 interface', version),
+  );
   files.set('decoder.onnx', encodeModel(buildDecoderGraph(true, false, true), 'test-sam2 decoder, SAM 2.1 interface', version));
   const hash = createHash('sha256');
   for (const bytes of files.values()) hash.update(bytes);

@@ -115,7 +115,9 @@ export function buildTestModelFiles(id: GeneratedModelId = TEST_MODEL_ID): { fil
 export function isTestModelCurrent(dir: string, id: GeneratedModelId = TEST_MODEL_ID): boolean {
   if (!GENERATED[id].files.every((f) => existsSync(join(dir, f)))) return false;
   try {
-    const json = JSON.parse(readFileSync(join(dir, DESCRIPTOR_FILE), 'utf8')) as { generator?: { version?: unknown; fingerprint?: unknown } };
+    const json = JSON.parse(readFileSync(join(dir, DESCRIPTOR_FILE), 'utf8')) as {
+      generator?: { version?: unknown; fingerprint?: unknown };
+    };
     // The fingerprint catches generator changes even when nobody bumped TEST_SAM_VERSION.
     return json.generator?.version === TEST_SAM_VERSION && json.generator?.fingerprint === buildTestModelFiles(id).fingerprint;
   } catch {

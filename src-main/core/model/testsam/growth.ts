@@ -30,7 +30,15 @@ const OPENING = { kernel_shape: [OPEN_K, OPEN_K], pads: Array(4).fill(OPENING_RA
  * `iterations` * `steps` steps; with `untilStable` it stops as soon as nothing changes (worth its
  * extra passes only when many iterations may be skipped). Returns the final g.
  */
-export function growLoop(g: GraphBuilder, start: string, negCost: string, iterations: number, tag: string, untilStable: boolean, steps = STEPS_PER_ITERATION): string {
+export function growLoop(
+  g: GraphBuilder,
+  start: string,
+  negCost: string,
+  iterations: number,
+  tag: string,
+  untilStable: boolean,
+  steps = STEPS_PER_ITERATION,
+): string {
   const body = new GraphBuilder(`${tag}_`);
   body.input(`${tag}_i`, 'int64', []);
   const condIn = body.input(`${tag}_cond_in`, 'bool', []);
@@ -41,7 +49,9 @@ export function growLoop(g: GraphBuilder, start: string, negCost: string, iterat
     // The last step writes the body's output directly (no Identity copy per iteration).
     cur = body.op('Min', [pooled, negCost], {}, s === steps - 1 ? `${tag}_g_out` : undefined);
   }
-  const going = untilStable ? body.op('Greater', [body.op('ReduceMax', [body.op('Abs', [body.sub(cur, gin)])], { keepdims: 0 }), body.scalar(0)]) : condIn;
+  const going = untilStable
+    ? body.op('Greater', [body.op('ReduceMax', [body.op('Abs', [body.sub(cur, gin)])], { keepdims: 0 }), body.scalar(0)])
+    : condIn;
   body.output(going, `${tag}_cond_out`, 'bool', []);
   body.output(cur, `${tag}_g_out`, 'float');
   return g.op('Loop', [g.ints([iterations], [], 'trip'), g.bool(true), start], { body: body.graph(`${tag}_body`) });
@@ -80,7 +90,12 @@ export function growRegions(g: GraphBuilder, cost: string, seedMap: string): { n
   // and starts from the worst value found inside it.
   const halve = { kernel_shape: [2, 2], strides: [2, 2] };
   const worst = (x: string) => g.op('Neg', [g.op('MaxPool', [g.op('Neg', [x])], halve)]);
-  const up = (x: string) => g.op('Resize', [x, '', g.floats([1, 1, 2, 2], [4], 'x2')], { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' });
+  const up = (x: string) =>
+    g.op('Resize', [x, '', g.floats([1, 1, 2, 2], [4], 'x2')], {
+      mode: 'nearest',
+      coordinate_transformation_mode: 'asymmetric',
+      nearest_mode: 'floor',
+    });
   const midCost = g.op('MaxPool', [costs], halve);
   const negCostMid = g.op('Neg', [midCost]);
   const negCostCoarse = g.op('Neg', [g.op('MaxPool', [midCost], halve)]);
@@ -90,7 +105,15 @@ export function growRegions(g: GraphBuilder, cost: string, seedMap: string): { n
   const coarse = growLoop(g, worst(mid0), negCostCoarse, COARSE_ITERATIONS, 'coarse', true, COARSE_STEPS_PER_ITERATION);
   // Blocks again: the narrower ways (a pepperoni's crescent left between a basil leaf and an
   // olive) that whole patches do not pass.
-  const mid = growLoop(g, g.op('Max', [mid0, g.op('Min', [negCostMid, up(coarse)])]), negCostMid, MID_ITERATIONS, 'mid', true, MID_STEPS_PER_ITERATION);
+  const mid = growLoop(
+    g,
+    g.op('Max', [mid0, g.op('Min', [negCostMid, up(coarse)])]),
+    negCostMid,
+    MID_ITERATIONS,
+    'mid',
+    true,
+    MID_STEPS_PER_ITERATION,
+  );
   // Fine steps last, for the edges and the narrowest passages.
   const grown = growLoop(g, g.op('Max', [fineStart, g.op('Min', [negCost, up(mid)])]), negCost, FINE_ITERATIONS, 'fine', false); // B x 2
   const channel = (t: string, i: number) => g.op('Slice', [t, g.ints([i]), g.ints([i + 1]), g.ints([1])]);

@@ -58,7 +58,10 @@ export function edgeMaps(g: GraphBuilder, own: string, rgb: string, valid: strin
   const edge = g.add(g.mul(coverage, c(-EDGE_GAIN)), c(EDGE_GAIN * (1 - EDGE_COVERAGE)));
   const k = 1 / (EDGE_CONTRAST * STRENGTH_TOLERANCE);
   const far = g.op('MaxPool', [own], POOL3);
-  return { edge, strength: g.op('Max', [g.op('Clip', [g.sub(g.mul(far, c(k)), c(k * STRENGTH_TOLERANCE)), c(0), c(1)]), g.sub(c(1), valid)]) };
+  return {
+    edge,
+    strength: g.op('Max', [g.op('Clip', [g.sub(g.mul(far, c(k)), c(k * STRENGTH_TOLERANCE)), c(0), c(1)]), g.sub(c(1), valid)]),
+  };
 }
 
 export function tokenLogits(g: GraphBuilder, x: LogitInputs): Logits {
@@ -66,7 +69,16 @@ export function tokenLogits(g: GraphBuilder, x: LogitInputs): Logits {
   const maps = (t: string) => g.op('Reshape', [t, g.ints([-1, M, LOW_RES, LOW_RES])]);
   // GAIN * (tolerance - distance): the choice matrix carries GAIN, so one MatMul picks and scales.
   const scaled = g.op('MatMul', [g.mul(x.choice, c(GAIN)), x.negSources]); // B x M x cells
-  const base = maps(g.add(scaled, g.floats(TOKEN_TOLERANCES.map((t) => t * GAIN), [1, M, 1], 'gain_tol')));
+  const base = maps(
+    g.add(
+      scaled,
+      g.floats(
+        TOKEN_TOLERANCES.map((t) => t * GAIN),
+        [1, M, 1],
+        'gain_tol',
+      ),
+    ),
+  );
   const inside = g.op('Cast', [g.op('Greater', [base, c(0)])], { to: 1 });
   const nextTo = g.op('MaxPool', [inside], POOL3); // 1 where the 3 x 3 holds a cell of the region
 
@@ -74,7 +86,11 @@ export function tokenLogits(g: GraphBuilder, x: LogitInputs): Logits {
   // output by a B x M x 2 one-hot matrix.
   const click = edgeMaps(g, x.ownClick, x.rgbClick, x.valid);
   const pair = (a: string, b: string) => g.op('Concat', [a, b], { axis: 1 }); // B x 2 x 256 x 256
-  const which = g.op('Concat', [g.op('Unsqueeze', [g.sub(c(1), x.useEnclosing), g.ints([2])]), g.op('Unsqueeze', [x.useEnclosing, g.ints([2])])], { axis: 2 });
+  const which = g.op(
+    'Concat',
+    [g.op('Unsqueeze', [g.sub(c(1), x.useEnclosing), g.ints([2])]), g.op('Unsqueeze', [x.useEnclosing, g.ints([2])])],
+    { axis: 2 },
+  );
   const pick = (t: string) => maps(g.op('MatMul', [which, g.op('Reshape', [t, g.ints([-1, 2, CELLS])])]));
   const strength = pick(pair(click.strength, x.strengthEnclosing));
   const edge = pick(pair(click.edge, x.edgeEnclosing));

@@ -158,7 +158,12 @@ export class GraphBuilder {
 export const OPSET = 17;
 
 /** Serialises a graph into ModelProto bytes (IR version 8, default-domain opset 17). */
-export function encodeModel(graph: onnxProto.onnx.IGraphProto, docString: string, producerVersion: string, producerName = 'samantic-test-sam'): Uint8Array {
+export function encodeModel(
+  graph: onnxProto.onnx.IGraphProto,
+  docString: string,
+  producerVersion: string,
+  producerName = 'samantic-test-sam',
+): Uint8Array {
   const model = onnx.ModelProto.create({
     irVersion: 8,
     opsetImport: [{ domain: '', version: OPSET }],

@@ -64,7 +64,11 @@ function stability(logits: Float32Array, offset: number, plane: number): number 
 async function bestIous(scene: PizzaScene, category: string): Promise<{ any: number; kept: number }[]> {
   const embedding = await testSam().encode(scene.image);
   const insts = scene.instances.filter((i) => i.category === category);
-  const r = await testSam().decode(embedding, insts.map((i) => ({ points: [interiorPoint(i.mask)!] })), { tokens: 'multimask' });
+  const r = await testSam().decode(
+    embedding,
+    insts.map((i) => ({ points: [interiorPoint(i.mask)!] })),
+    { tokens: 'multimask' },
+  );
   const plane = r.width * r.height;
   return insts.map((inst, k) => {
     let any = 0;

@@ -10,7 +10,19 @@
 //          objects touching; one that is thin all over (an olive ring) is left alone.
 
 import { GraphBuilder } from './onnx-builder';
-import { IOU_EDGE_WEIGHT, IOU_HALF_SIZE_CELLS, LOW_RES, NECK_FREE_SHARE, NECK_MIN_CELLS, NECK_SPAN, NECK_WEIGHT, OPENING_RADIUS, THIN_SHARE, TOKEN_KINDS, TOKEN_TOLERANCES } from './params';
+import {
+  IOU_EDGE_WEIGHT,
+  IOU_HALF_SIZE_CELLS,
+  LOW_RES,
+  NECK_FREE_SHARE,
+  NECK_MIN_CELLS,
+  NECK_SPAN,
+  NECK_WEIGHT,
+  OPENING_RADIUS,
+  THIN_SHARE,
+  TOKEN_KINDS,
+  TOKEN_TOLERANCES,
+} from './params';
 
 const CELLS = LOW_RES * LOW_RES;
 const M = TOKEN_TOLERANCES.length;
@@ -38,7 +50,11 @@ export interface TokenRegions {
  * the work.
  */
 export function tokenRegions(g: GraphBuilder, negPlain: string, negOpened: string): TokenRegions {
-  const negTol = g.floats(TOKEN_TOLERANCES.map((t) => -t), [1, M, 1, 1], 'region_neg_tol');
+  const negTol = g.floats(
+    TOKEN_TOLERANCES.map((t) => -t),
+    [1, M, 1, 1],
+    'region_neg_tol',
+  );
   const count = (negD: string) => {
     const d = g.op('MaxPool', [negD], { kernel_shape: [2, 2], strides: [2, 2] }); // B x 1 x 128 x 128
     const inside = g.op('Cast', [g.op('Greater', [d, negTol])], { to: 1 });
@@ -51,7 +67,14 @@ export function tokenRegions(g: GraphBuilder, negPlain: string, negOpened: strin
   const coreArea = count(g.op('Neg', [g.op('MaxPool', [g.op('Neg', [negPlain])], opening)]));
   const openedShare = g.div(openedArea, g.op('Max', [plainArea, g.scalar(1)]));
   const thin = g.op('Less', [openedShare, g.scalar(THIN_SHARE)]);
-  const isPlain = g.op('Greater', [g.floats(TOKEN_KINDS.map((k) => (k === 'plain' ? 1 : 0)), [1, M], 'is_plain_kind'), g.scalar(0.5)]);
+  const isPlain = g.op('Greater', [
+    g.floats(
+      TOKEN_KINDS.map((k) => (k === 'plain' ? 1 : 0)),
+      [1, M],
+      'is_plain_kind',
+    ),
+    g.scalar(0.5),
+  ]);
   const usePlain = g.op('Cast', [g.op('Or', [thin, isPlain])], { to: 1 });
   return { usePlain, openedShare, plainArea, openedArea, coreArea };
 }
