@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { commands, main } from './main';
 import { COMMANDS, commandHelp, fullUsage } from './usage';
@@ -38,5 +39,15 @@ describe('samantic --help', () => {
     const bad = await run(['labl']);
     expect(bad.code).toBe(2);
     expect(bad.err).toContain("unknown command 'labl'");
+  });
+});
+
+describe('the README', () => {
+  it('shows exactly the usage table in its CLI block', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const block = /## CLI\n[\s\S]*?```text\n([\s\S]*?)```/.exec(readme);
+    expect(block, 'README.md has a ## CLI section with a ```text block').not.toBeNull();
+    const lines = Object.values(COMMANDS).flatMap((c) => c.synopsis);
+    expect(block![1].trimEnd().split('\n')).toEqual(lines);
   });
 });

@@ -21,7 +21,7 @@ export const SHORTCUTS: Shortcut[] = [
   { keys: '?', what: 'Show or hide this help', group: 'General' },
   { keys: 'Ctrl+Z', what: 'Undo the last change', group: 'General' },
   { keys: 'Ctrl+Shift+Z  /  Ctrl+Y', what: 'Redo', group: 'General' },
-  { keys: 'Ctrl+E', what: 'Export COCO…', group: 'General' },
+  { keys: 'Ctrl+E', what: 'Export or import a dataset…', group: 'General' },
   { keys: 'Esc', what: 'Clear the selection / close a dialog', group: 'General' },
   { keys: 'Click', what: 'Select the innermost segment under the pointer', group: 'Selection' },
   { keys: 'Shift+Click  /  Ctrl+Click', what: 'Add or remove a segment', group: 'Selection' },
