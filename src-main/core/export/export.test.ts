@@ -9,6 +9,7 @@ import type { Rle } from '../types';
 import { MARKER_FILE, writeDataset } from './index';
 import { instanceRing, maskRings } from './rings';
 import type { DatasetInput, DatasetInstance } from './types';
+import { readIndexedPng } from './palette-png.testing';
 
 const W = 64;
 const H = 48;
@@ -171,10 +172,12 @@ describe('mask export', () => {
     ]);
     const read = async (f: string) => {
       const meta = await sharp(join(out, f)).metadata();
-      expect([meta.format, meta.width, meta.height, meta.channels, meta.depth]).toEqual(['png', W, H, 1, 'uchar']);
-      // PNG colour type (byte 25 of the file): 0 = greyscale, one index per pixel.
-      expect(readFileSync(join(out, f))[25]).toBe(0);
-      const { data } = await sharp(join(out, f)).extractChannel(0).raw().toBuffer({ resolveWithObject: true });
+      expect([meta.format, meta.width, meta.height, meta.depth]).toEqual(['png', W, H, 'uchar']);
+      // An indexed PNG (colour type 3) whose palette holds the class colours, read with this test's own code.
+      const png = readIndexedPng(join(out, f));
+      expect([png.width, png.height, png.colourType]).toEqual([W, H, 3]);
+      expect(png.palette).toEqual(['#000000', '#ff0000', '#00ff00']);
+      const data = png.indices;
       const counts = [0, 0, 0];
       for (const v of data) counts[v]++;
       return { data, counts };

@@ -1,4 +1,4 @@
-// Semantic masks: one 8-bit PNG per image, named after it (extension .png), holding the class
+// Semantic masks: one 8-bit palette PNG per image, named after it (extension .png), holding the class
 // index of each pixel: 0 = background, class k of the export's class list = k + 1. classes.json
 // lists {index, name, color} for every index. With a split the PNGs sit in <split>/ folders.
 //
@@ -6,15 +6,14 @@
 // largest first; equal areas by segment id, the later one on top), so a small object on a large
 // one (a cup on a table) keeps its pixels.
 //
-// The PNG is single-channel greyscale, encoded by sharp: sharp cannot write a palette PNG with a
-// given palette (its palette mode quantises colours and picks its own indices), and readers such as
-// PIL, mmsegmentation and torchvision read the index of a greyscale PNG exactly as they read a
-// palette PNG's. The colours are in classes.json.
+// The PNG is indexed (palette-png.ts): each pixel's value is the class index, and the palette holds
+// the class colours, so a viewer shows the classes in colour while PIL ('P' mode), mmsegmentation
+// and torchvision's PIL path read the indices. The colours are in classes.json too.
 
-import sharp from 'sharp';
 import { SamanticError } from '../errors';
 import { rleToMaskWindow, rleBoxInclusive } from '../mask';
 import { checkUniqueNames, withExtension, writeDirAtomic, writeInto } from './atomic-dir';
+import { encodePalettePng } from './palette-png';
 import type { DatasetInput, DatasetInstance } from './types';
 
 /** Index 0 is background; at most 255 classes fit in 8 bits. */
@@ -64,14 +63,11 @@ export async function writeMasks(data: DatasetInput, out: string): Promise<strin
   );
   const byImage = new Map<number, DatasetInstance[]>();
   for (const inst of data.instances) (byImage.get(inst.imageId) ?? byImage.set(inst.imageId, []).get(inst.imageId)!).push(inst);
+  const palette = ['#000000', ...data.classes.map((c) => c.color)];
   return writeDirAtomic(out, 'masks', async (dir) => {
     for (const img of data.images) {
       const pixels = classIndexImage(img.width, img.height, byImage.get(img.id) ?? [], indexOf);
-      const png = await sharp(pixels, { raw: { width: img.width, height: img.height, channels: 1 } })
-        .toColourspace('b-w')
-        .png({ compressionLevel: 9 })
-        .toBuffer();
-      await writeInto(dir, nameOf(img), png);
+      await writeInto(dir, nameOf(img), encodePalettePng(img.width, img.height, pixels, palette));
     }
     const classes = [
       { index: 0, name: 'background', color: '#000000' },

@@ -2,6 +2,7 @@
 // present in the dataset has at least one image in train (when it has any image at all).
 import { SamanticError } from '../errors';
 import { SPLIT_NAMES, type SplitName } from './types';
+import { mulberry32 } from '../util/random';
 
 /** Ratios must add up to 1 within this tolerance ("0.8,0.1,0.1" in floating point). */
 export const SPLIT_SUM_TOLERANCE = 1e-6;
@@ -32,17 +33,8 @@ export function checkSplitRatios(r: readonly number[], what = r.join(',')): void
   if (r[0] === 0) throw new SamanticError('invalid-argument', `Split '${what}' puts nothing in train; give train a ratio above 0.`);
 }
 
-/** mulberry32: a small seeded generator, enough for shuffling and reproducible everywhere. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded generator, enough for shuffling and reproducible everywhere. */
+const rng = mulberry32;
 
 export interface SplitItem {
   /** Sort key that makes the result independent of input order (the image's relPath). */
