@@ -26,9 +26,9 @@ async function allSegments(s: Service): Promise<SegmentInfo[]> {
   return out;
 }
 
-/** Every segment's label, background ones included, read straight from the project. */
+/** Every segment's label, background ones included, read straight from the project (read-only, beside the service's writer). */
 function labelsOf(): Map<number, { classId: number | null; removed: boolean; decided: boolean }> {
-  const store = ProjectStore.open(ProjectStore.defaultPath(folder), { create: false });
+  const store = ProjectStore.open(ProjectStore.defaultPath(folder), { readOnly: true });
   try {
     return new Map(
       [...store.loadLabelState().segments].map(([id, l]) => [id, { classId: l.classId, removed: l.removed, decided: l.decided }]),
