@@ -43,7 +43,7 @@ test('corrections survive new photos, and the new segments join the user classes
   const page = await browser.newPage();
   page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
   await addPhotos(31, 'first');
-  await page.goto(base);
+  await page.goto(state.openUrl);
   await expect(page.locator('[data-loaded="true"]')).toBeVisible();
   if (await page.locator('[data-view="gallery"]').isVisible()) await page.getByRole('button', { name: 'Open…' }).click();
   await openFolder(page);

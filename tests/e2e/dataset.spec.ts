@@ -31,7 +31,7 @@ async function openDialog() {
 }
 
 test('the folder is open and processed', async () => {
-  await page.goto(base);
+  await page.goto(state.openUrl);
   await expect(page.locator('[data-loaded="true"]')).toBeVisible();
   const summary = await apiCall<ProjectSummary | null>(base, 'getSummary');
   if (!summary || summary.images.done < E2E_IMAGE_COUNT) {

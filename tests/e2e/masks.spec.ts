@@ -53,7 +53,7 @@ test.beforeAll(async ({ browser }) => {
 test.afterAll(async () => page.close());
 
 test('opens the processed folder on the first pizza', async () => {
-  await page.goto(base);
+  await page.goto(state.openUrl);
   await expect(page.locator('[data-loaded="true"]')).toBeVisible();
   const summary = await apiCall<ProjectSummary | null>(base, 'getSummary');
   if (!summary || summary.folder !== state.folder) {
