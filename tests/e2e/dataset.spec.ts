@@ -45,7 +45,7 @@ test('the folder is open and processed', async () => {
 
 test('exports YOLO segmentation with a split from the dialog', async () => {
   const withSegments = (await listClasses(base)).filter((c) => c.segmentCount > 0);
-  const out = join(state.workDir, 'yolo');
+  const out = join(state.folder, 'exports', 'yolo');
   const dialog = await openDialog();
   await dialog.locator('input[name="format"][value="yolo-seg"]').check();
   await dialog.locator('input[name="split-on"]').check();
@@ -78,7 +78,7 @@ test('exports YOLO segmentation with a split from the dialog', async () => {
 });
 
 test('exports mask PNGs from the dialog', async () => {
-  const out = join(state.workDir, 'masks');
+  const out = join(state.folder, 'exports', 'masks');
   const dialog = await openDialog();
   await dialog.locator('input[name="format"][value="masks"]').check();
   await dialog.locator('input[name="out"]').fill(out);

@@ -170,7 +170,7 @@ test('keeps the edits after a reload and exports them', async () => {
   await page.reload();
   await expect(page.locator('[data-view="gallery"], [data-view="image"]')).toBeVisible();
   expect((await segment(crustId))!.area).toBe(erasedArea);
-  const out = join(state.workDir, 'coco-masks.json');
+  const out = join(state.folder, 'exports', 'coco-masks.json');
   await page.keyboard.press('Control+e');
   const dialog = page.getByTestId('export-dialog');
   await expect(dialog).toBeVisible();
