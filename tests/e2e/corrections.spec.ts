@@ -74,6 +74,10 @@ test('corrections survive new photos, and the new segments join the user classes
     backgroundId = Number(await item.getAttribute('data-segment-id'));
     await page.keyboard.press('b');
     await expect.poll(async () => (await allSegments()).has(backgroundId!)).toBe(false);
+    // The queue moves on to the next question (or empties) once the answer is recorded.
+    await expect
+      .poll(async () => ((await item.isVisible()) ? Number(await item.getAttribute('data-segment-id')) : null))
+      .not.toBe(backgroundId);
     if (await item.isVisible()) {
       acceptedId = Number(await item.getAttribute('data-segment-id'));
       await page.keyboard.press('Enter');
