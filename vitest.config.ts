@@ -12,13 +12,15 @@ export const SLOW_TESTS = [
   'src-main/core/amg/worker-pool.test.ts',
   'src-main/core/amg/sparse/*.test.ts',
   'src-main/core/cluster/auto-eps.test.ts',
+  'src-main/core/cluster/neighbors.test.ts',
   'src-main/core/image/variants.test.ts',
   'src-main/core/model/encoder-worker-client.test.ts',
   'src-main/core/model/low-res-predictor.test.ts',
   'src-main/core/model/runtime.test.ts',
   'src-main/core/model/testsam/quality.test.ts',
   'src-main/core/pipeline/*.test.ts',
-  'src-main/core/service/service.test.ts',
+  'src-main/core/service/*.test.ts',
+  'src-main/server/prompt-host.test.ts',
   'src-main/tools/**/*.test.ts',
 ];
 
