@@ -5,8 +5,7 @@
 // PromptRoutedBackend); only the HTTP hop is left out. A benchmark prints figures; it asserts nothing.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { parseCommandArgs } from '../../core/util/args';
 import type { CallResult } from '../../core/api/dispatch';
 import type { ImageInfo, PromptMaskArgs } from '../../core/api/contract';
@@ -14,9 +13,7 @@ import { SamanticError } from '../../core/errors';
 import { mulberry32 } from '../../core/util/random';
 import { PromptRoutedBackend, spawnPromptWorker } from '../../server/prompt-host';
 import { spawnServiceWorker, WorkerBackend } from '../../server/service-host';
-
-/** src-main/server -> the repository root; ../shared sits beside it. */
-const DEFAULT_PHOTOS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/photos');
+import { DEFAULT_PHOTOS_DIR } from './performance';
 
 /** Clicks of one interaction before the next starts afresh (a person places a few points per object). */
 export const CLICKS_PER_OBJECT = 3;
