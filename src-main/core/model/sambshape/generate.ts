@@ -4,11 +4,12 @@
 // reference folder (../shared/models/sam-b-random/decoder.onnx beside the repository; linked,
 // never copied). Its masks are meaningless; its cost is SAM ViT-B's. For benchmarks.
 
-import { existsSync, mkdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { SamanticError } from '../../errors';
 import { defaultModelsDir, DESCRIPTOR_FILE, DESCRIPTOR_FORMAT, type ModelDescriptor } from '../descriptor';
+import { installGenerated, isGeneratedCurrent, officialSamDecoder } from '../generated';
 import { encodeModel, GraphBuilder } from '../testsam/onnx-builder';
 import { buildVitEncoder, VIT_B, VIT_INPUT, VIT_OUTPUT, vitGrid, type VitConfig } from './vit-encoder';
 import { closeWeights, openWeights, WeightStore } from './weights';
@@ -99,28 +100,7 @@ export function samBShapeDescriptor(fingerprint?: string): ModelDescriptor {
       extraOutputs: [],
       resize: 'longest-side',
     },
-    decoders: [
-      {
-        id: 'official',
-        file: DECODER_FILE,
-        io: 'sam-official',
-        batched: false,
-        inputs: {
-          imageEmbeddings: 'image_embeddings',
-          pointCoords: 'point_coords',
-          pointLabels: 'point_labels',
-          maskInput: 'mask_input',
-          hasMaskInput: 'has_mask_input',
-          origImSize: 'orig_im_size',
-        },
-        outputs: { masks: 'masks', iouPredictions: 'iou_predictions', lowResMasks: 'low_res_masks' },
-        maskCount: 4,
-        singleMaskIndex: 0,
-        multimaskIndices: [1, 2, 3],
-        lowResSize: 256,
-        highResInputs: [],
-      },
-    ],
+    decoders: [officialSamDecoder('official', DECODER_FILE, false, 256)],
     download: null,
   };
 }
@@ -141,16 +121,12 @@ function requireSharedDecoder(modelsDir: string): string {
 /** True when `dir` holds the current generated encoder and a decoder link to `decoder` that resolves. */
 export function isSamBShapeCurrent(dir: string, decoder: string): boolean {
   const files = [DESCRIPTOR_FILE, ENCODER_FILE, ENCODER_DATA_FILE, DECODER_FILE];
-  if (!files.every((f) => existsSync(join(dir, f)))) return false;
   try {
-    if (readlinkSync(join(dir, DECODER_FILE)) !== decoder) return false;
-    const json = JSON.parse(readFileSync(join(dir, DESCRIPTOR_FILE), 'utf8')) as {
-      generator?: { version?: unknown; fingerprint?: unknown };
-    };
-    return json.generator?.version === SAM_B_SHAPE_VERSION && json.generator?.fingerprint === samBShapeFingerprint();
+    if (!existsSync(join(dir, DECODER_FILE)) || readlinkSync(join(dir, DECODER_FILE)) !== decoder) return false;
   } catch {
     return false;
   }
+  return isGeneratedCurrent(dir, files, SAM_B_SHAPE_VERSION, samBShapeFingerprint);
 }
 
 /**
@@ -158,33 +134,16 @@ export function isSamBShapeCurrent(dir: string, decoder: string): boolean {
  * temporary folder and renames it into place, so an interrupted run leaves nothing half-written.
  */
 export function ensureSamBShape(modelsDir: string = defaultModelsDir()): string {
-  const target = join(modelsDir, SAM_B_SHAPE_ID);
   const decoder = requireSharedDecoder(modelsDir);
-  if (isSamBShapeCurrent(target, decoder)) return target;
-  mkdirSync(modelsDir, { recursive: true });
-  const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
-  const temp = join(modelsDir, `.${SAM_B_SHAPE_ID}.tmp-${tag}`);
-  const old = join(modelsDir, `.${SAM_B_SHAPE_ID}.old-${tag}`);
-  mkdirSync(temp);
-  try {
-    const encoder = renderVitEncoder(VIT_B, join(temp, ENCODER_DATA_FILE));
-    writeFileSync(join(temp, ENCODER_FILE), encoder.bytes);
-    symlinkSync(decoder, join(temp, DECODER_FILE));
-    const fingerprint = samBShapeFingerprint();
-    writeFileSync(join(temp, DESCRIPTOR_FILE), `${JSON.stringify(samBShapeDescriptor(fingerprint), null, 2)}\n`);
-    if (existsSync(target)) {
-      if (isSamBShapeCurrent(target, decoder)) return target;
-      renameSync(target, old);
-    }
-    try {
-      renameSync(temp, target);
-    } catch (err) {
-      if (isSamBShapeCurrent(target, decoder)) return target;
-      throw err;
-    }
-    return target;
-  } finally {
-    rmSync(temp, { recursive: true, force: true });
-    rmSync(old, { recursive: true, force: true });
-  }
+  return installGenerated(
+    modelsDir,
+    SAM_B_SHAPE_ID,
+    (dir) => isSamBShapeCurrent(dir, decoder),
+    (dir) => {
+      const encoder = renderVitEncoder(VIT_B, join(dir, ENCODER_DATA_FILE));
+      writeFileSync(join(dir, ENCODER_FILE), encoder.bytes);
+      symlinkSync(decoder, join(dir, DECODER_FILE));
+      writeFileSync(join(dir, DESCRIPTOR_FILE), `${JSON.stringify(samBShapeDescriptor(samBShapeFingerprint()), null, 2)}\n`);
+    },
+  );
 }

@@ -4,11 +4,11 @@
 // and returns the three multimask outputs as low-res logits). The preprocessing is SAM 2's: the
 // image is stretched onto the 1024 frame, ImageNet mean/std (the same numbers as SAM's on 0-255).
 
-import { createHash } from 'node:crypto';
 import { DESCRIPTOR_FILE, DESCRIPTOR_FORMAT, type ModelDescriptor, type TensorSpec } from '../descriptor';
 import { buildDecoderGraph } from './decoder-graph';
 import { buildEncoderGraph, SAM2_ENCODER_INPUT, SAM2_ENCODER_OUTPUT, SAM2_HIGH_RES } from './encoder-graph';
 import { encodeModel } from './onnx-builder';
+import { withDescriptor, type RenderedModel } from '../generated';
 import { CHANNELS, FRAME, GRID, LOW_RES, PIXEL_MEAN, PIXEL_STD, TEST_SAM_VERSION } from './params';
 
 export const TEST_SAM2_ID = 'test-sam2';
@@ -76,17 +76,13 @@ export function testSam2Descriptor(fingerprint?: string): ModelDescriptor {
 }
 
 /** Builds the three files of test-sam2, and the fingerprint of the two ONNX ones. */
-export function renderTestSam2(): { files: Map<string, Uint8Array>; fingerprint: string } {
+export function renderTestSam2(): RenderedModel {
   const version = String(TEST_SAM_VERSION);
-  const files = new Map<string, Uint8Array>();
-  files.set(
+  const graphs = new Map<string, Uint8Array>();
+  graphs.set(
     'encoder.onnx',
     encodeModel(buildEncoderGraph(true), 'test-sam2 encoder: colour/texture statistics, SAM 2.1 interface', version),
   );
-  files.set('decoder.onnx', encodeModel(buildDecoderGraph(true, false, true), 'test-sam2 decoder, SAM 2.1 interface', version));
-  const hash = createHash('sha256');
-  for (const bytes of files.values()) hash.update(bytes);
-  const fingerprint = hash.digest('hex');
-  files.set(DESCRIPTOR_FILE, new TextEncoder().encode(`${JSON.stringify(testSam2Descriptor(fingerprint), null, 2)}\n`));
-  return { files, fingerprint };
+  graphs.set('decoder.onnx', encodeModel(buildDecoderGraph(true, false, true), 'test-sam2 decoder, SAM 2.1 interface', version));
+  return withDescriptor(graphs, testSam2Descriptor);
 }

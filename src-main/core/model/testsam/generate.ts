@@ -1,13 +1,12 @@
 // Writes models/test-sam/ (encoder.onnx, decoder.onnx, decoder-batched.onnx, model.json) and
 // models/test-sam2/ (encoder.onnx, decoder.onnx, model.json: the same stand-in behind SAM 2.1's
-// interface, generate-sam2.ts) on first use. Deterministic: the same TEST_SAM_VERSION always produces the same bytes. Atomic: the files
-// are written to a temporary folder beside the target, then the folder is renamed into place, so a
-// crash or a second process never leaves a half-written model behind.
+// interface, generate-sam2.ts) on first use. Deterministic: the same TEST_SAM_VERSION always produces
+// the same bytes. Atomic: ../generated.ts puts the folder in place in one rename.
 
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createHash, randomBytes } from 'node:crypto';
-import { defaultModelsDir, DESCRIPTOR_FILE, DESCRIPTOR_FORMAT, type DecoderSpec, type ModelDescriptor } from '../descriptor';
+import { defaultModelsDir, DESCRIPTOR_FILE, DESCRIPTOR_FORMAT, type ModelDescriptor } from '../descriptor';
+import { installGenerated, isGeneratedCurrent, officialSamDecoder, withDescriptor, type RenderedModel } from '../generated';
 import { encodeModel } from './onnx-builder';
 import { buildEncoderGraph, ENCODER_INPUT, ENCODER_OUTPUT } from './encoder-graph';
 import { renderTestSam2, TEST_SAM2_FILES, TEST_SAM2_ID } from './generate-sam2';
@@ -16,29 +15,6 @@ import { CHANNELS, FRAME, GRID, LOW_RES, PIXEL_MEAN, PIXEL_STD, TEST_SAM_VERSION
 
 export const TEST_MODEL_ID = 'test-sam';
 export const TEST_MODEL_FILES = ['encoder.onnx', 'decoder.onnx', 'decoder-batched.onnx', DESCRIPTOR_FILE] as const;
-
-function decoderSpec(id: string, file: string, batched: boolean): DecoderSpec {
-  return {
-    id,
-    file,
-    io: 'sam-official',
-    batched,
-    highResInputs: [],
-    inputs: {
-      imageEmbeddings: 'image_embeddings',
-      pointCoords: 'point_coords',
-      pointLabels: 'point_labels',
-      maskInput: 'mask_input',
-      hasMaskInput: 'has_mask_input',
-      origImSize: 'orig_im_size',
-    },
-    outputs: { masks: 'masks', iouPredictions: 'iou_predictions', lowResMasks: 'low_res_masks' },
-    maskCount: 4,
-    singleMaskIndex: 0,
-    multimaskIndices: [1, 2, 3],
-    lowResSize: LOW_RES,
-  };
-}
 
 export function testModelDescriptor(fingerprint?: string): ModelDescriptor {
   return {
@@ -67,14 +43,17 @@ export function testModelDescriptor(fingerprint?: string): ModelDescriptor {
       pixelMean: [...PIXEL_MEAN],
       pixelStd: [...PIXEL_STD],
     },
-    decoders: [decoderSpec('batched', 'decoder-batched.onnx', true), decoderSpec('official', 'decoder.onnx', false)],
+    decoders: [
+      officialSamDecoder('batched', 'decoder-batched.onnx', true, LOW_RES),
+      officialSamDecoder('official', 'decoder.onnx', false, LOW_RES),
+    ],
     download: null,
   };
 }
 
 /** The generated models by id: what files they have and how to build them. */
 export type GeneratedModelId = typeof TEST_MODEL_ID | typeof TEST_SAM2_ID;
-const GENERATED: Record<GeneratedModelId, { files: readonly string[]; render: () => Rendered }> = {
+const GENERATED: Record<GeneratedModelId, { files: readonly string[]; render: () => RenderedModel }> = {
   [TEST_MODEL_ID]: { files: TEST_MODEL_FILES, render: () => renderTestModel() },
   [TEST_SAM2_ID]: { files: TEST_SAM2_FILES, render: () => renderTestSam2() },
 };
@@ -84,25 +63,20 @@ export function isGeneratedModelId(id: string): id is GeneratedModelId {
   return Object.hasOwn(GENERATED, id);
 }
 
-type Rendered = { files: Map<string, Uint8Array>; fingerprint: string };
-const built = new Map<GeneratedModelId, Rendered>();
+const built = new Map<GeneratedModelId, RenderedModel>();
 
 /** Builds the four files of test-sam from scratch, and the fingerprint of the three ONNX ones. */
-export function renderTestModel(): { files: Map<string, Uint8Array>; fingerprint: string } {
+export function renderTestModel(): RenderedModel {
   const version = String(TEST_SAM_VERSION);
-  const files = new Map<string, Uint8Array>();
-  files.set('encoder.onnx', encodeModel(buildEncoderGraph(), 'test-sam encoder: colour/texture statistics, SAM interface', version));
-  files.set('decoder.onnx', encodeModel(buildDecoderGraph(false), 'test-sam decoder, official SAM interface (batch 1)', version));
-  files.set('decoder-batched.onnx', encodeModel(buildDecoderGraph(true), 'test-sam decoder, batched prompts', version));
-  const hash = createHash('sha256');
-  for (const bytes of files.values()) hash.update(bytes);
-  const fingerprint = hash.digest('hex');
-  files.set(DESCRIPTOR_FILE, new TextEncoder().encode(`${JSON.stringify(testModelDescriptor(fingerprint), null, 2)}\n`));
-  return { files, fingerprint };
+  const graphs = new Map<string, Uint8Array>();
+  graphs.set('encoder.onnx', encodeModel(buildEncoderGraph(), 'test-sam encoder: colour/texture statistics, SAM interface', version));
+  graphs.set('decoder.onnx', encodeModel(buildDecoderGraph(false), 'test-sam decoder, official SAM interface (batch 1)', version));
+  graphs.set('decoder-batched.onnx', encodeModel(buildDecoderGraph(true), 'test-sam decoder, batched prompts', version));
+  return withDescriptor(graphs, testModelDescriptor);
 }
 
 /** The generated model's files (renderTestModel() for test-sam), once per process. */
-export function buildTestModelFiles(id: GeneratedModelId = TEST_MODEL_ID): { files: Map<string, Uint8Array>; fingerprint: string } {
+export function buildTestModelFiles(id: GeneratedModelId = TEST_MODEL_ID): RenderedModel {
   let r = built.get(id);
   if (!r) {
     r = GENERATED[id].render();
@@ -113,16 +87,7 @@ export function buildTestModelFiles(id: GeneratedModelId = TEST_MODEL_ID): { fil
 
 /** True when `dir` holds every file, written by the current generator. */
 export function isTestModelCurrent(dir: string, id: GeneratedModelId = TEST_MODEL_ID): boolean {
-  if (!GENERATED[id].files.every((f) => existsSync(join(dir, f)))) return false;
-  try {
-    const json = JSON.parse(readFileSync(join(dir, DESCRIPTOR_FILE), 'utf8')) as {
-      generator?: { version?: unknown; fingerprint?: unknown };
-    };
-    // The fingerprint catches generator changes even when nobody bumped TEST_SAM_VERSION.
-    return json.generator?.version === TEST_SAM_VERSION && json.generator?.fingerprint === buildTestModelFiles(id).fingerprint;
-  } catch {
-    return false;
-  }
+  return isGeneratedCurrent(dir, GENERATED[id].files, TEST_SAM_VERSION, () => buildTestModelFiles(id).fingerprint);
 }
 
 /**
@@ -130,30 +95,12 @@ export function isTestModelCurrent(dir: string, id: GeneratedModelId = TEST_MODE
  * Regenerates a missing, incomplete or stale copy (a different generator version).
  */
 export function ensureTestModel(modelsDir: string = defaultModelsDir(), id: GeneratedModelId = TEST_MODEL_ID): string {
-  const target = join(modelsDir, id);
-  if (isTestModelCurrent(target, id)) return target;
-  mkdirSync(modelsDir, { recursive: true });
-  const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
-  const temp = join(modelsDir, `.${id}.tmp-${tag}`);
-  const old = join(modelsDir, `.${id}.old-${tag}`);
-  mkdirSync(temp);
-  try {
-    for (const [name, bytes] of buildTestModelFiles(id).files) writeFileSync(join(temp, name), bytes);
-    if (existsSync(target)) {
-      // Another process may have just written a current copy: keep it.
-      if (isTestModelCurrent(target, id)) return target;
-      renameSync(target, old);
-    }
-    try {
-      renameSync(temp, target);
-    } catch (err) {
-      // Lost a race with another process: fine if what it wrote is current.
-      if (isTestModelCurrent(target, id)) return target;
-      throw err;
-    }
-    return target;
-  } finally {
-    rmSync(temp, { recursive: true, force: true });
-    rmSync(old, { recursive: true, force: true });
-  }
+  return installGenerated(
+    modelsDir,
+    id,
+    (dir) => isTestModelCurrent(dir, id),
+    (dir) => {
+      for (const [name, bytes] of buildTestModelFiles(id).files) writeFileSync(join(dir, name), bytes);
+    },
+  );
 }
