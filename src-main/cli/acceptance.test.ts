@@ -2,17 +2,16 @@
 // out.json` with every default (SAM's AMG preset, 32 points per side, auto clustering, polygon
 // export), then out.json read back like a trainer would and scored against the generator's ground
 // truth. Slow (a few minutes on 2 cores): it is the whole pipeline at full settings.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { runSamantic } from './run-cli.testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { computeQualityMetrics, type AnyMask, type QualityImage } from '../tools/bench/quality-metrics';
 import { rasterizePolygons } from '../core/coco';
 import { validateCocoDataset } from '../core/coco/validate';
 import { GROUND_TRUTH_FILE, writePizzaFolder, type CocoGroundTruth } from '../tools/synth/writer';
 
-const BIN = resolve(__dirname, '..', '..', 'resources', 'bin', 'samantic.mjs');
 const root = mkdtempSync(join(tmpdir(), 'samantic-accept-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -38,12 +37,8 @@ describe('samantic label on synthetic pizzas, all defaults', () => {
     // A seed the model and the defaults were not tuned on (the quality work used seed 1).
     await writePizzaFolder(folder, { count: 4, seed: 7 });
     const out = join(root, 'out.json');
-    const r = spawnSync(process.execPath, [BIN, 'label', folder, '--model', 'test-sam', '--device', 'cpu', '--out', out], {
-      encoding: 'utf8',
-      env: { ...process.env, SAMANTIC_STATE_DIR: join(root, 'state') },
-      timeout: 900_000,
-    });
-    expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
+    const r = runSamantic(root, ['label', folder, '--model', 'test-sam', '--device', 'cpu', '--out', out], 900_000);
+    expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
 
     const coco = JSON.parse(readFileSync(out, 'utf8')) as Coco;
     expect(validateCocoDataset(coco)).toEqual([]);

@@ -1,24 +1,19 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateCocoDataset } from '../core/coco/validate';
 import { writePizzaFolder } from '../tools/synth/writer';
+import { runSamantic, SAMANTIC_BIN } from './run-cli.testing';
 
-const BIN = resolve(__dirname, '..', '..', 'resources', 'bin', 'samantic.mjs');
 const QUICK = ['--model', 'test-sam', '--device', 'cpu', '--points-per-side', '12'];
 
 let root: string;
 let pizzas: string;
 
 function samantic(args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, SAMANTIC_STATE_DIR: join(root, 'state') },
-    timeout: 300_000,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  return runSamantic(root, args);
 }
 
 /** The parts of a COCO file that must not depend on when or how often it was written. */
@@ -97,7 +92,7 @@ describe('samantic CLI', () => {
   it('a run killed mid-way and restarted yields the same export as an uninterrupted run', async () => {
     const killed = join(root, 'killed');
     cpSync(pizzas, killed, { recursive: true, filter: (src) => !src.includes('.samantic') && !src.endsWith('broken.jpg') });
-    const child = spawn(process.execPath, [BIN, 'label', killed, '--out', join(root, 'k.json'), ...QUICK], {
+    const child = spawn(process.execPath, [SAMANTIC_BIN, 'label', killed, '--out', join(root, 'k.json'), ...QUICK], {
       env: { ...process.env, SAMANTIC_STATE_DIR: join(root, 'state') },
       stdio: ['ignore', 'ignore', 'pipe'],
     });

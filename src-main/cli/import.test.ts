@@ -1,26 +1,20 @@
 // `samantic import` and `samantic export` on bad input: one clear message naming the file and the
 // annotation, no stack trace, and the project exactly as it was.
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProjectStore } from '../core/store/project-store';
+import { runSamantic } from './run-cli.testing';
 
-const BIN = resolve(__dirname, '..', '..', 'resources', 'bin', 'samantic.mjs');
 const W = 64;
 const H = 48;
 let root: string;
 let folder: string;
 
 function samantic(args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, SAMANTIC_STATE_DIR: join(root, 'state') },
-    timeout: 300_000,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  return runSamantic(root, args);
 }
 
 /** Everything an import could change. */

@@ -1,16 +1,16 @@
 // The command line as a hostile or unlucky user meets it: a second process on the same folder,
 // a run where every image fails, a bad --out, a corrupt or empty project file, a killed export.
 // Everything runs as real processes on real files.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writePizzaFolder } from '../tools/synth/writer';
+import { runSamantic } from './run-cli.testing';
 
 const REPO = resolve(__dirname, '..', '..');
-const BIN = join(REPO, 'resources', 'bin', 'samantic.mjs');
 const QUICK = ['--model', 'test-sam', '--device', 'cpu', '--points-per-side', '6'];
 
 let root: string;
@@ -18,12 +18,7 @@ let pizzas: string;
 let project: string;
 
 function samantic(args: string[], timeout = 300_000) {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, SAMANTIC_STATE_DIR: join(root, 'state') },
-    timeout,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr, error: r.error };
+  return runSamantic(root, args, timeout);
 }
 
 const digest = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');

@@ -61,12 +61,11 @@ export interface EmbeddingFeature {
   data: Float32Array;
 }
 
-/** One mask record as it leaves the automatic mask generator (SAM's output record). */
-export interface AmgMask {
-  /** In original image coordinates. */
+/** What the generator says of one mask; the box comes with each record's own convention. */
+export interface MaskMeasures {
+  /** Uncompressed COCO RLE in original image pixels; size [height, width] of the image. */
   rle: Rle;
-  /** SAM's convention: [x0, y0, x1 - x0, y1 - y0] with x1, y1 the last pixel index (inclusive). */
-  bbox: BoxXYWH;
+  /** Mask pixel count; must equal the RLE's. */
   area: number;
   predictedIou: number;
   stabilityScore: number;
@@ -74,6 +73,21 @@ export interface AmgMask {
   point: [number, number];
   /** The crop the mask was found in, XYWH, original image coordinates. */
   cropBox: BoxXYWH;
+}
+
+/** One mask record as it leaves the automatic mask generator (SAM's output record). */
+export interface AmgMask extends MaskMeasures {
+  /** SAM's convention: [x0, y0, x1 - x0, y1 - y0] with x1, y1 the last pixel index (inclusive). */
+  bbox: BoxXYWH;
+}
+
+/** What every stored segment carries, as the pipeline hands it in and as listing gives it back. */
+export interface SegmentFields extends MaskMeasures {
+  /**
+   * pycocotools convention: [x, y, w, h] with w and h counting pixels ([xs, ys, xe-xs+1, ye-ys+1]).
+   * NOT the SAM convention of AmgMask.bbox, which is one pixel narrower.
+   */
+  bbox: BoxXYWH;
 }
 
 /** Output of a predictor for a batch of n point prompts, m masks per prompt, at crop resolution. */

@@ -4,22 +4,7 @@ import { rleToMask } from '../mask/rle';
 import { generateMasks, type AmgProgress } from './generator';
 import { LabelMapPredictor } from './label-map-predictor';
 import { AMG_PRESETS, SAM_DEFAULTS, resolveAmgOptions } from './options';
-
-/** A 96x64 label map: background 0, a rectangle of label 10 and a disc of label 20. */
-function scene(): RgbImage {
-  const w = 96;
-  const h = 64;
-  const data = new Uint8Array(w * h * 3);
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      let v = 0;
-      if (x >= 10 && x < 40 && y >= 12 && y < 40) v = 10;
-      if ((x - 70) ** 2 + (y - 30) ** 2 < 15 ** 2) v = 20;
-      data.fill(v, 3 * (y * w + x), 3 * (y * w + x) + 3);
-    }
-  }
-  return { width: w, height: h, data };
-}
+import { rectAndDiscScene } from './scene.testing';
 
 describe('AMG options', () => {
   it("has SAM's defaults and the two named presets", () => {
@@ -51,7 +36,7 @@ describe('AMG options', () => {
 
 describe('generateMasks', () => {
   it('finds the objects of a label map and reports them in image coordinates', async () => {
-    const masks = await generateMasks(scene(), new LabelMapPredictor(), { pointsPerSide: 8 });
+    const masks = await generateMasks(rectAndDiscScene(), new LabelMapPredictor(), { pointsPerSide: 8 });
     // The rectangle (30x28 = 840 px) and the disc come back as label masks with IoU 0.97.
     const rect = masks.find((m) => m.predictedIou === Math.fround(0.97) && m.bbox[0] === 10);
     expect(rect?.bbox).toEqual([10, 12, 29, 27]);
@@ -66,8 +51,8 @@ describe('generateMasks', () => {
     const n = 6;
     const side = Array.from({ length: n }, (_, i) => (2 * i + 1) / (2 * n));
     const grid = side.flatMap((y) => side.map((x) => [x, y] as [number, number]));
-    const a = await generateMasks(scene(), new LabelMapPredictor(), { pointsPerSide: n });
-    const b = await generateMasks(scene(), new LabelMapPredictor(), { pointGrids: [grid] });
+    const a = await generateMasks(rectAndDiscScene(), new LabelMapPredictor(), { pointsPerSide: n });
+    const b = await generateMasks(rectAndDiscScene(), new LabelMapPredictor(), { pointGrids: [grid] });
     expect(b.map((m) => m.rle)).toEqual(a.map((m) => m.rle));
     expect(a.length).toBeGreaterThan(2);
   });
@@ -76,7 +61,7 @@ describe('generateMasks', () => {
     const p = new LabelMapPredictor();
     const progress: AmgProgress[] = [];
     const masks = await generateMasks(
-      scene(),
+      rectAndDiscScene(),
       p,
       { pointsPerSide: 8, pointsPerBatch: 10, cropNLayers: 1, cropNPointsDownscaleFactor: 2 },
       { onProgress: (e) => progress.push(e) },
@@ -115,7 +100,7 @@ describe('generateMasks', () => {
       },
     };
     await expect(
-      generateMasks(scene(), predictor, { pointsPerSide: 8, pointsPerBatch: 8 }, { signal: controller.signal }),
+      generateMasks(rectAndDiscScene(), predictor, { pointsPerSide: 8, pointsPerBatch: 8 }, { signal: controller.signal }),
     ).rejects.toMatchObject({ code: 'cancelled' });
     expect(calls).toBe(2);
   });
@@ -123,7 +108,7 @@ describe('generateMasks', () => {
   it('skips a crop layer whose grid has no points', async () => {
     // floor(1 / 2) = 0 points per side on layer 1: only the whole image is decoded.
     const p = new LabelMapPredictor();
-    await generateMasks(scene(), p, { pointsPerSide: 1, cropNLayers: 1, cropNPointsDownscaleFactor: 2 });
+    await generateMasks(rectAndDiscScene(), p, { pointsPerSide: 1, cropNLayers: 1, cropNPointsDownscaleFactor: 2 });
     expect(p.imageSizes).toEqual([[96, 64]]);
     expect(p.batchSizes).toEqual([1]);
   });
@@ -138,7 +123,7 @@ describe('generateMasks', () => {
         return { n, m: 3, width: 10, height: 10, logits: new Float32Array(n * 300), iou: new Float32Array(n * 3) };
       },
     };
-    await expect(generateMasks(scene(), wrongSize, { pointsPerSide: 2 })).rejects.toMatchObject({
+    await expect(generateMasks(rectAndDiscScene(), wrongSize, { pointsPerSide: 2 })).rejects.toMatchObject({
       code: 'model-invalid',
       message: expect.stringMatching(/10x10 masks for a 96x64 crop/),
     });

@@ -1,32 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import type { AmgMask, RgbImage } from '../types';
+import type { AmgMask } from '../types';
 import { generateMasks } from './generator';
 import { LabelMapPredictor } from './label-map-predictor';
 import { AMG_PRESETS, resolveAmgOptions } from './options';
 import { maskToRle, rleArea } from '../mask/rle';
 import { markPromptsInside, nextBatch, rleContains, smallestPerPrompt } from './prune';
+import { rectAndDiscScene } from './scene.testing';
 
 /** A w x h mask (row-major) with the pixels where `inside(x, y)` holds. */
 function rleOf(w: number, h: number, inside: (x: number, y: number) => boolean) {
   const m = new Uint8Array(w * h);
   for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) m[y * w + x] = inside(x, y) ? 1 : 0;
   return maskToRle({ width: w, height: h, data: m });
-}
-
-/** 96x64 label map: background, a rectangle (label 10), a disc (label 20). */
-function scene(): RgbImage {
-  const w = 96;
-  const h = 64;
-  const data = new Uint8Array(w * h * 3);
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      let v = 0;
-      if (x >= 10 && x < 40 && y >= 12 && y < 40) v = 10;
-      if ((x - 70) ** 2 + (y - 30) ** 2 < 15 ** 2) v = 20;
-      data.fill(v, 3 * (y * w + x), 3 * (y * w + x) + 3);
-    }
-  }
-  return { width: w, height: h, data };
 }
 
 describe('pruning rule', () => {
@@ -83,8 +68,8 @@ describe('pruned generator', () => {
   it('reproduces the full generator exactly when nothing can be pruned (one batch)', async () => {
     for (const extra of [{}, { cropNLayers: 1 }, { minMaskRegionArea: 30 }]) {
       const o = { pointsPerSide: 8, pointsPerBatch: 64, ...extra };
-      const full = await generateMasks(scene(), new LabelMapPredictor(), o);
-      const pruned = await generateMasks(scene(), new LabelMapPredictor(), { ...o, pruneInsideKept: true });
+      const full = await generateMasks(rectAndDiscScene(), new LabelMapPredictor(), o);
+      const pruned = await generateMasks(rectAndDiscScene(), new LabelMapPredictor(), { ...o, pruneInsideKept: true });
       expect(full.length).toBeGreaterThan(1);
       expect(pruned).toEqual(full);
     }
@@ -94,8 +79,8 @@ describe('pruned generator', () => {
     const o = { pointsPerSide: 16, pointsPerBatch: 16 };
     const fullPredictor = new LabelMapPredictor();
     const prunedPredictor = new LabelMapPredictor();
-    const full = await generateMasks(scene(), fullPredictor, o);
-    const pruned = await generateMasks(scene(), prunedPredictor, { ...o, pruneInsideKept: true });
+    const full = await generateMasks(rectAndDiscScene(), fullPredictor, o);
+    const pruned = await generateMasks(rectAndDiscScene(), prunedPredictor, { ...o, pruneInsideKept: true });
     const prompts = (p: LabelMapPredictor) => p.batchSizes.reduce((a, b) => a + b, 0);
     expect(prompts(fullPredictor)).toBe(256);
     expect(prompts(prunedPredictor)).toBeLessThan(256);

@@ -4,7 +4,7 @@
 // inverse (reversed order, before/after swapped) undoes it, and checking the before values on the
 // way catches a history that no longer matches the data instead of silently corrupting it.
 import { SamanticError } from '../errors';
-import type { BoxXYWH, Rle } from '../types';
+import type { SegmentFields } from '../types';
 
 export type ClassOrigin = 'cluster' | 'user';
 
@@ -68,21 +68,13 @@ export type SegmentOrigin = 'amg' | 'user';
  * mask (uncompressed RLE, original pixels) and everything derived from it, so undo restores it
  * exactly. The embedding holds the stored (float16) values.
  */
-export interface SegmentRecord {
+export interface SegmentRecord extends SegmentFields {
   imageId: number;
   classId: number | null;
   removed: boolean;
   /** A user decision covers it (absent = false). */
   decided?: boolean;
   source: SegmentOrigin;
-  rle: Rle;
-  /** pycocotools [x, y, w, h]. */
-  bbox: BoxXYWH;
-  area: number;
-  predictedIou: number;
-  stabilityScore: number;
-  point: [number, number];
-  cropBox: BoxXYWH;
   embedding: number[];
 }
 

@@ -7,10 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatePizzaScene } from '../../tools/synth/pizza';
-import type { BinaryMask, ImageEmbedding } from '../types';
+import type { ImageEmbedding } from '../types';
 import { segmentEmbedding } from '../embed/segment-embedding';
 import { interiorPoint } from './interior-point';
 import { loadModel, type SamModel } from './runtime';
+import { logitsIou } from './test-model.testing';
 
 const tmp = mkdtempSync(join(tmpdir(), 'samantic-sam2-'));
 const modelsDir = join(tmp, 'models');
@@ -39,18 +40,6 @@ function maxDiff(a: Float32Array, b: Float32Array): number {
   return d;
 }
 
-function iou(logits: Float32Array, offset: number, gt: BinaryMask): number {
-  let inter = 0;
-  let union = 0;
-  for (let i = 0; i < gt.data.length; i++) {
-    const a = logits[offset + i] > 0;
-    const b = gt.data[i] === 1;
-    if (a && b) inter++;
-    if (a || b) union++;
-  }
-  return union === 0 ? 0 : inter / union;
-}
-
 describe('SAM 2 adapter (test-sam2)', () => {
   it('loads as family sam2 with its sam2-image decoder', () => {
     expect(sam2.descriptor.family).toBe('sam2');
@@ -76,7 +65,7 @@ describe('SAM 2 adapter (test-sam2)', () => {
       expect([r.n, r.m, r.width, r.height]).toEqual([1, 3, W, H]);
       expect(r.tokens).toEqual([0, 1, 2]);
       const plane = W * H;
-      scores.push(Math.max(...[0, 1, 2].map((j) => iou(r.masks!, j * plane, inst.mask))));
+      scores.push(Math.max(...[0, 1, 2].map((j) => logitsIou(r.masks!, j * plane, inst.mask))));
     }
     const mean = scores.reduce((a, b) => a + b, 0) / scores.length;
     expect(mean).toBeGreaterThan(0.7);
@@ -101,7 +90,7 @@ describe('SAM 2 adapter (test-sam2)', () => {
         const some = scene.instances.slice(0, 6);
         for (const inst of some) {
           const r = await sam2.decode(e, [{ points: [interiorPoint(inst.mask)!] }], { tokens: 'multimask' });
-          sum += Math.max(...[0, 1, 2].map((j) => iou(r.masks!, j * plane, inst.mask)));
+          sum += Math.max(...[0, 1, 2].map((j) => logitsIou(r.masks!, j * plane, inst.mask)));
         }
         return sum / some.length;
       };

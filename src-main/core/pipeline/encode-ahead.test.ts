@@ -16,6 +16,7 @@ import { OnnxSegmenter } from './onnx-segmenter';
 import { processPendingImages, type ProcessFolderResult } from './process-folder';
 import { scanFolder } from './scan';
 import type { Segmenter } from './segmenter';
+import { projectContents } from './contents.testing';
 
 // A sparse grid keeps the real test model fast; the pipeline is the same.
 const AMG = { pointsPerSide: 5, pointsPerBatch: 6 };
@@ -41,24 +42,6 @@ async function runFolder(seg: Segmenter, prefetch: number, signal?: AbortSignal,
   return { store, result };
 }
 
-/** Everything the processor writes, without ids and times. */
-function contents(store: ProjectStore) {
-  const images = store
-    .listImages()
-    .map((i) => ({ relPath: i.relPath, status: i.status, error: i.error, width: i.width, height: i.height }));
-  const segments = store.listSegments().map((s) => ({
-    image: store.getImage(s.imageId)?.relPath,
-    rle: s.rle,
-    bbox: s.bbox,
-    area: s.area,
-    predictedIou: s.predictedIou,
-    stabilityScore: s.stabilityScore,
-    point: s.point,
-    cropBox: s.cropBox,
-  }));
-  return { images, segments, vectors: Array.from(store.getSegmentVectors().vectors) };
-}
-
 const counts = (r: ProcessFolderResult) => ({
   processed: r.processed,
   failed: r.failed,
@@ -68,7 +51,7 @@ const counts = (r: ProcessFolderResult) => ({
   cancelled: r.cancelled,
 });
 
-let sequential: ReturnType<typeof contents>;
+let sequential: ReturnType<typeof projectContents>;
 let seqResult: ProcessFolderResult;
 
 beforeAll(async () => {
@@ -88,7 +71,7 @@ beforeAll(async () => {
   // Strictly in process: no encoder worker, no AMG workers.
   const { store, result } = await runFolder(new OnnxSegmenter(model, { encodeAhead: false, amgWorkers: 0 }), 0);
   seqResult = result;
-  sequential = contents(store);
+  sequential = projectContents(store);
   store.close();
 });
 
@@ -110,7 +93,7 @@ describe('encode-ahead in an encoder worker', () => {
     try {
       const { store, result } = await runFolder(seg, depth);
       expect(counts(result)).toEqual(counts(seqResult));
-      expect(contents(store)).toEqual(sequential);
+      expect(projectContents(store)).toEqual(sequential);
       store.close();
       // 4 distinct images: the twin is found in the cache, never encoded again.
       expect(seg.workerEncodes).toBe(4);
@@ -139,7 +122,7 @@ describe('encode-ahead in an encoder worker', () => {
     try {
       const { store, result } = await runFolder(seg, 1);
       expect(counts(result)).toMatchObject({ processed: 4, failed: 2, cancelled: false });
-      const got = contents(store);
+      const got = projectContents(store);
       const odd = got.images.find((i) => i.relPath === ODD.file);
       expect(odd?.status).toBe('failed');
       expect(odd?.error).toMatch(
@@ -167,7 +150,7 @@ describe('encode-ahead in an encoder worker', () => {
     try {
       const { store, result } = await runFolder(seg, 1);
       expect(counts(result)).toEqual(counts(seqResult));
-      expect(contents(store)).toEqual(sequential);
+      expect(projectContents(store)).toEqual(sequential);
       store.close();
       expect(warnings).toHaveLength(1);
       expect(warnings[0]).toMatch(/could not start: .*no encoder in this build.*; encoding in process instead/);
@@ -188,7 +171,7 @@ describe('encode-ahead in an encoder worker', () => {
       expect(store.listImages({ status: 'pending' })).toHaveLength(5);
       const rest = await processPendingImages(store, folder, seg, { amg: AMG, prefetch: 1 });
       expect(counts(rest)).toMatchObject({ processed: 4, failed: 1, cancelled: false });
-      expect(contents(store)).toEqual(sequential);
+      expect(projectContents(store)).toEqual(sequential);
       store.close();
     } finally {
       await seg.stopEncodeAhead();

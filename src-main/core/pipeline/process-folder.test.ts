@@ -15,6 +15,7 @@ import type { EncodeAhead, EncodedAhead } from './prefetch';
 import { processPendingImages, type ProcessFolderResult } from './process-folder';
 import { scanFolder } from './scan';
 import type { SegmentOptions, SegmentResult, Segmenter } from './segmenter';
+import { projectContents } from './contents.testing';
 
 // A sparse grid keeps the real test model fast enough for a unit test; the pipeline is the same.
 // Small batches give the event loop several turns per image, where work ahead can slip in.
@@ -95,25 +96,6 @@ async function run(
   });
 }
 
-/** Everything the processor writes, without ids and times. */
-function contents(store: ProjectStore) {
-  const images = store
-    .listImages()
-    .map((i) => ({ relPath: i.relPath, status: i.status, error: i.error, width: i.width, height: i.height }));
-  const segments = store.listSegments().map((s) => ({
-    image: store.getImage(s.imageId)?.relPath,
-    rle: s.rle,
-    bbox: s.bbox,
-    area: s.area,
-    predictedIou: s.predictedIou,
-    stabilityScore: s.stabilityScore,
-    point: s.point,
-    cropBox: s.cropBox,
-  }));
-  const v = store.getSegmentVectors();
-  return { images, segments, vectors: Array.from(v.vectors), cache: store.embeddingCacheStats().entries };
-}
-
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'samantic-prefetch-'));
   folder = join(root, 'photos');
@@ -132,7 +114,7 @@ afterAll(async () => {
 });
 
 describe('processPendingImages with prefetch', () => {
-  let sequential: ReturnType<typeof contents>;
+  let sequential: ReturnType<typeof projectContents>;
   let seqResult: ProcessFolderResult;
 
   let seqLog: string[];
@@ -142,7 +124,7 @@ describe('processPendingImages with prefetch', () => {
     const seg = new Recording(new OnnxSegmenter(model, { encodeAhead: false }));
     seqResult = await run(store, seg, 0);
     seqLog = seg.log;
-    sequential = contents(store);
+    sequential = projectContents(store);
     store.close();
   });
 
@@ -161,7 +143,7 @@ describe('processPendingImages with prefetch', () => {
     await scanFolder(store, folder);
     const result = await run(store, new OnnxSegmenter(model, { encodeAhead: false }), 1);
     expect({ ...result, phases: null, seconds: 0 }).toEqual({ ...seqResult, phases: null, seconds: 0 });
-    expect(contents(store)).toEqual(sequential);
+    expect(projectContents(store)).toEqual(sequential);
     store.close();
   });
 
@@ -173,7 +155,7 @@ describe('processPendingImages with prefetch', () => {
       const seg = new Recording(new OnnxSegmenter(model, { encodeAhead: false }));
       const result = await run(store, seg, depth);
       expect({ ...result, phases: null, seconds: 0 }).toEqual({ ...seqResult, phases: null, seconds: 0 });
-      expect(contents(store)).toEqual(sequential);
+      expect(projectContents(store)).toEqual(sequential);
       // Pipelining happened: some encode started while a segmentation was running ...
       const overlapped = seg.log.some(
         (e, i) =>
@@ -201,7 +183,7 @@ describe('processPendingImages with prefetch', () => {
     expect(store.listImages({ status: 'pending' })).toHaveLength(4);
     const rest = await run(store, seg, 1);
     expect(rest).toMatchObject({ processed: 3, failed: 1, cancelled: false });
-    expect(contents(store)).toEqual(sequential);
+    expect(projectContents(store)).toEqual(sequential);
     store.close();
   });
 });

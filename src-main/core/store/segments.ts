@@ -2,31 +2,14 @@
 // the one-matrix read of all embeddings that clustering needs.
 import type Database from 'better-sqlite3';
 import { SamanticError } from '../errors';
-import type { BoxXYWH, ImageEmbedding, Rle } from '../types';
+import type { ImageEmbedding, SegmentFields } from '../types';
 import { decodeFloat16Blob, decodeVarints, encodeFloat16Blob, encodeVarints } from './codec';
 import type { SegmentRecord } from '../labels/model';
 import type { EmbeddingCacheKey } from './embedding-cache';
 
 export type SegmentSource = 'amg' | 'user';
 
-/** What every segment row carries, as the pipeline hands it in and as listing gives it back. */
-export interface SegmentFields {
-  /** Uncompressed COCO RLE in original image pixels; size [height, width] of the image. */
-  rle: Rle;
-  /**
-   * pycocotools convention: [x, y, w, h] with w and h counting pixels ([xs, ys, xe-xs+1, ye-ys+1]).
-   * NOT the SAM convention of AmgMask.bbox, which is one pixel narrower.
-   */
-  bbox: BoxXYWH;
-  /** Mask pixel count; must equal the RLE's. */
-  area: number;
-  predictedIou: number;
-  stabilityScore: number;
-  /** Prompt point, original image pixels. */
-  point: [number, number];
-  /** Crop the mask was found in, XYWH, original image pixels. */
-  cropBox: BoxXYWH;
-}
+export type { SegmentFields };
 
 /** A segment as the pipeline (AMG + segment embedding) or a user's drawing produces it. */
 export interface NewSegment extends SegmentFields {
@@ -258,22 +241,8 @@ export function readSegmentVectors(db: Database.Database, file: string, classId?
 export const SEGMENT_RECORD_COLUMNS = `${SEGMENT_COLUMNS}, embedding`;
 
 export function segmentRecordFromRow(r: SegmentRow & { embedding: Buffer }): SegmentRecord {
-  const s = segmentFromRow(r);
-  return {
-    imageId: s.imageId,
-    classId: s.classId,
-    removed: s.removed,
-    decided: s.decided,
-    source: s.source,
-    rle: s.rle,
-    bbox: s.bbox,
-    area: s.area,
-    predictedIou: s.predictedIou,
-    stabilityScore: s.stabilityScore,
-    point: s.point,
-    cropBox: s.cropBox,
-    embedding: Array.from(decodeFloat16Blob(r.embedding)),
-  };
+  const { id: _id, ...record } = segmentFromRow(r);
+  return { ...record, embedding: Array.from(decodeFloat16Blob(r.embedding)) };
 }
 
 export const INSERT_SEGMENT_RECORD_SQL =

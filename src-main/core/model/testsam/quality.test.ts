@@ -5,21 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { generatePizzaScene, type PizzaScene } from '../../../tools/synth/pizza';
 import type { BinaryMask, ImageEmbedding } from '../../types';
 import { interiorPoint } from '../interior-point';
-import { useTestSam } from '../test-model.testing';
+import { logitsIou, useTestSam } from '../test-model.testing';
 
 const testSam = useTestSam('quality');
-
-function iou(logits: Float32Array, offset: number, gt: BinaryMask): number {
-  let inter = 0;
-  let union = 0;
-  for (let i = 0; i < gt.data.length; i++) {
-    const a = logits[offset + i] > 0;
-    const b = gt.data[i] === 1;
-    if (a && b) inter++;
-    if (a || b) union++;
-  }
-  return union === 0 ? 0 : inter / union;
-}
 
 /** Coverage-weighted mean of the patch embeddings under a mask, L2-normalised. */
 function segmentVector(e: ImageEmbedding, mask: BinaryMask): Float64Array {
@@ -75,7 +63,7 @@ async function bestIous(scene: PizzaScene, category: string): Promise<{ any: num
     let kept = 0;
     for (let j = 0; j < 3; j++) {
       const off = (k * 3 + j) * plane;
-      const v = iou(r.masks!, off, inst.mask);
+      const v = logitsIou(r.masks!, off, inst.mask);
       any = Math.max(any, v);
       if (r.iou[k * 3 + j] > 0.88 && stability(r.masks!, off, plane) >= 0.95) kept = Math.max(kept, v);
     }
@@ -121,7 +109,7 @@ describe('test-sam on synthetic pizzas', () => {
       expect(leak / pepArea).toBeLessThan(0.01);
     }
     // ...while the widest mask is still most of the cheese.
-    expect(iou(r.masks!, 2 * plane, cheese.mask)).toBeGreaterThan(0.85);
+    expect(logitsIou(r.masks!, 2 * plane, cheese.mask)).toBeGreaterThan(0.85);
   });
 
   it('embeds two pepperoni closer to each other than to basil or cheese', async () => {
