@@ -110,18 +110,14 @@ export function addSegment(state: LabelState, args: AddSegmentArgs): LabelDiff {
   } else if (classId !== null) {
     requireClass(state, 'addSegment', requireId('addSegment', 'segment.classId', classId));
   }
-  const after: SegmentRecord = {
-    ...seg,
-    classId,
-    removed: false,
-    source: 'user',
-    rle,
-    area: rleArea(rle),
-    bbox: bboxOf(rle),
-    embedding,
-  };
+  const after = userMask({ ...seg, classId, removed: false }, rle, embedding);
   changes.push({ type: 'segment', id: state.nextSegmentId, before: null, after });
   return changes;
+}
+
+/** `record` with a mask the user made: its area and box follow from the mask, its origin is the user. */
+function userMask(record: SegmentRecord, rle: Rle, embedding: number[]): SegmentRecord {
+  return { ...record, source: 'user', rle, area: rleArea(rle), bbox: bboxOf(rle), embedding };
 }
 
 /** Replaces a segment's mask (prompt, brush or eraser); the segment becomes the user's. */
@@ -133,14 +129,7 @@ export function setSegmentMask(state: LabelState, args: SetSegmentMaskArgs): Lab
   const embedding = requireEmbedding('setSegmentMask', a.embedding);
   const same = rle.counts.length === current.rle.counts.length && rle.counts.every((v, i) => v === current.rle.counts[i]);
   if (same && current.source === 'user') return [];
-  const after: SegmentRecord = {
-    ...current,
-    source: 'user',
-    rle,
-    area: rleArea(rle),
-    bbox: bboxOf(rle),
-    embedding: same ? current.embedding : embedding,
-  };
+  const after = userMask(current, rle, same ? current.embedding : embedding);
   return [{ type: 'segment', id, before: current, after }];
 }
 
@@ -167,16 +156,7 @@ export function mergeSegments(state: LabelState, args: MergeSegmentsArgs): Label
   const rle = rleMerge(list.map((s) => s.record.rle));
   // The kept segment's class, else the first class among the others: a merge never loses a label.
   const classId = keep.record.classId ?? rest.find((s) => s.record.classId !== null)?.record.classId ?? null;
-  const after: SegmentRecord = {
-    ...keep.record,
-    classId,
-    removed: false,
-    source: 'user',
-    rle,
-    area: rleArea(rle),
-    bbox: bboxOf(rle),
-    embedding,
-  };
+  const after = userMask({ ...keep.record, classId, removed: false }, rle, embedding);
   return [
     ...rest.map((s): LabelChange => ({ type: 'segment', id: s.id, before: s.record, after: null })),
     { type: 'segment', id: keep.id, before: keep.record, after },

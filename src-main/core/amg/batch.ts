@@ -9,7 +9,7 @@ import { DenseLogits, type MaskLogits } from './logits';
 import { MaskData } from './mask-data';
 import type { AmgOptions } from './options';
 import { emptyRleColumns, type RleColumns } from './records';
-import { LowResLogits, type LowResPredictionBatch, type TileLayout } from './sparse';
+import { LowResLogits, type LowResPredictionBatch, type SparseKernel, type TileLayout } from './sparse';
 import type { UpsampleGeometry } from './upsample';
 
 const f32 = Math.fround;
@@ -51,10 +51,13 @@ export function checkLowRes(pred: LowResPredictionBatch, nPoints: number, g: Ups
 }
 
 /** Low-res predictions as sparse MaskLogits over the crop's tile layout (views, no copies). */
-export function lowResMasks(pred: LowResPredictionBatch, nPoints: number, layout: TileLayout): MaskLogits[] {
+export function lowResMasks(pred: LowResPredictionBatch, nPoints: number, layout: TileLayout, kernel: SparseKernel | null): MaskLogits[] {
   checkLowRes(pred, nPoints, layout.geometry);
   const size = layout.geometry.lowSize ** 2;
-  return Array.from({ length: pred.n * pred.m }, (_, i) => new LowResLogits(pred.lowRes.subarray(i * size, (i + 1) * size), layout));
+  return Array.from(
+    { length: pred.n * pred.m },
+    (_, i) => new LowResLogits(pred.lowRes.subarray(i * size, (i + 1) * size), layout, kernel),
+  );
 }
 
 /** The crop a batch belongs to and the image around it. */

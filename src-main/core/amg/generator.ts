@@ -23,7 +23,7 @@ import { markPromptsInside, nextBatch, smallestPerPrompt } from './prune';
 import { rleArea } from '../mask/rle';
 import { batchedNms } from './nms';
 import { resolveAmgOptions, type AmgOptions } from './options';
-import { hasLowRes, tileLayout, type TileLayout } from './sparse';
+import { hasLowRes, sparseKernel, tileLayout, type TileLayout } from './sparse';
 import { upsampleGeometry } from './upsample';
 import { emptyRecordColumns, postprocessSmallRegions, toAmgMasks, type RecordColumns } from './records';
 
@@ -88,6 +88,7 @@ async function processCrop(
   const lowRes = o.useLowResLogits && hasLowRes(predictor) ? predictor : null;
   const pool = lowRes && workers?.alive ? workers : null;
   let layout: TileLayout | null = null;
+  const kernel = o.sparseKernel ? sparseKernel() : null;
 
   const data = new MaskData(emptyPendingColumns());
   // Batches in the workers, oldest first; merged in batch order, so the output is the same.
@@ -132,7 +133,7 @@ async function processCrop(
           while (inFlight.length >= capacity) merge(await (inFlight.shift() as Promise<MaskData<PendingColumns>>), start);
           continue;
         }
-        pred = { m: low.m, masks: lowResMasks(low, k, layout), iou: low.iou };
+        pred = { m: low.m, masks: lowResMasks(low, k, layout, kernel), iou: low.iou };
       } else {
         const full = await predictor.predict(batch);
         pred = { m: full.m, masks: denseMasks(full, k, crop.width, crop.height), iou: full.iou };

@@ -16,7 +16,8 @@
 //   pointGrids                  point_grids                     null
 //   minMaskRegionArea           min_mask_region_area            0
 //   cropEdgeTolerance           is_box_near_crop_edge(atol=)    20   (not a SAM argument)
-//   useLowResLogits             -                               true (ours: sparse.ts)
+//   useLowResLogits             -                               true (ours: sparse/)
+//   sparseKernel                -                               true (ours: sparse/kernel-host.ts)
 //   pruneInsideKept             -                               false (ours: prune.ts)
 //
 // SAM's output_mode is not needed: masks always leave as uncompressed RLE.
@@ -61,6 +62,11 @@ export interface AmgOptions {
    */
   useLowResLogits: boolean;
   /**
+   * Classify the low-res maps in the WASM kernel where the runtime has one; false takes the JS path
+   * (same answers; for comparing the two).
+   */
+  sparseKernel: boolean;
+  /**
    * Skip grid prompts that fall inside the smallest mask an earlier prompt of the same crop produced
    * and kept (prune.ts): fewer decoder runs, not SAM's exact output. Batches are then decoded one
    * after another (the next batch's prompts depend on this one's masks).
@@ -85,6 +91,7 @@ export const SAM_DEFAULTS: Readonly<AmgOptions> = Object.freeze({
   minMaskRegionArea: 0,
   cropEdgeTolerance: 20,
   useLowResLogits: true,
+  sparseKernel: true,
   pruneInsideKept: false,
 });
 
@@ -150,6 +157,7 @@ export function resolveAmgOptions(partial: Partial<AmgOptions> = {}): AmgOptions
   checkNumber('minMaskRegionArea', o.minMaskRegionArea, 0, Infinity);
   checkNumber('cropEdgeTolerance', o.cropEdgeTolerance, 0, Infinity);
   if (typeof o.useLowResLogits !== 'boolean') fail(`useLowResLogits must be true or false, got ${String(o.useLowResLogits)}.`);
+  if (typeof o.sparseKernel !== 'boolean') fail(`sparseKernel must be true or false, got ${String(o.sparseKernel)}.`);
   if (typeof o.pruneInsideKept !== 'boolean') fail(`pruneInsideKept must be true or false, got ${String(o.pruneInsideKept)}.`);
   const grids = o.pointGrids;
   if (grids !== null) {

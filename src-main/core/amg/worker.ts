@@ -6,7 +6,7 @@
 // Started by worker-pool.ts; never imported by the rest of the core.
 import { parentPort } from 'node:worker_threads';
 import { lowResMasks, selectBatch } from './batch';
-import { tileLayout, type LowResLogits, type TileLayout } from './sparse';
+import { sparseKernel, tileLayout, type LowResLogits, type TileLayout } from './sparse';
 import { upsampleGeometry } from './upsample';
 import type { CutMask } from './sparse/classify';
 import type { FromAmgWorker, PackedCuts, ToAmgWorker } from './worker-pool';
@@ -35,7 +35,11 @@ function run(m: Extract<ToAmgWorker, { kind: 'batch' }>): FromAmgWorker {
   const { low, points, ctx } = m;
   const layout = layoutFor(low.lowSize, low.frameSize, m.cropW, m.cropH, low.stretch);
   const nPoints = points.length / 2;
-  const selected = selectBatch({ m: low.m, masks: lowResMasks(low, nPoints, layout), iou: low.iou }, points, ctx);
+  const selected = selectBatch(
+    { m: low.m, masks: lowResMasks(low, nPoints, layout, ctx.options.sparseKernel ? sparseKernel() : null), iou: low.iou },
+    points,
+    ctx,
+  );
   const n = selected.length;
   const boxes = new Float64Array(4 * n);
   const kept = new Float64Array(4 * n);

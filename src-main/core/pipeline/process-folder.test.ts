@@ -16,6 +16,7 @@ import { processPendingImages, type ProcessFolderResult } from './process-folder
 import { scanFolder } from './scan';
 import type { SegmentOptions, SegmentResult, Segmenter } from './segmenter';
 import { projectContents } from './contents.testing';
+import { PassThroughSegmenter } from './segmenter.testing';
 
 // A sparse grid keeps the real test model fast enough for a unit test; the pipeline is the same.
 // Small batches give the event loop several turns per image, where work ahead can slip in.
@@ -30,24 +31,13 @@ let projects = 0;
  * OnnxSegmenter plus EncodeAhead (straight through the model, as an off-thread encoder would be
  * used), with a log of when encodes and segmentations start and end.
  */
-class Recording implements Segmenter, EncodeAhead {
+class Recording extends PassThroughSegmenter implements EncodeAhead {
   readonly log: string[] = [];
   private encodesStarted = 0;
   private segmentsStarted = 0;
   /** Largest (encodes started - segmentations started) seen when an encode starts. */
   maxAhead = 0;
   activeEncodes = 0;
-
-  constructor(private readonly inner: OnnxSegmenter) {}
-  get modelId() {
-    return this.inner.modelId;
-  }
-  get provider() {
-    return this.inner.provider;
-  }
-  get preprocessVersion() {
-    return this.inner.preprocessVersion;
-  }
 
   async encodeFull(image: RgbImage): Promise<EncodedAhead> {
     this.encodesStarted++;
@@ -62,17 +52,15 @@ class Recording implements Segmenter, EncodeAhead {
     }
   }
 
-  async segment(image: RgbImage, options: SegmentOptions): Promise<SegmentResult> {
+  override async segment(image: RgbImage, options: SegmentOptions): Promise<SegmentResult> {
     this.segmentsStarted++;
     this.log.push('segment-start');
     try {
-      return await this.inner.segment(image, options);
+      return await super.segment(image, options);
     } finally {
       this.log.push('segment-end');
     }
   }
-
-  async close(): Promise<void> {}
 }
 
 function openStore(): ProjectStore {

@@ -12,7 +12,8 @@ import type { RgbImage } from '../types';
 import { OnnxSegmenter } from './onnx-segmenter';
 import { processPendingImages } from './process-folder';
 import { scanFolder } from './scan';
-import type { SegmentOptions, SegmentResult, Segmenter } from './segmenter';
+import type { SegmentOptions, SegmentResult } from './segmenter';
+import { PassThroughSegmenter } from './segmenter.testing';
 
 const AMG = { pointsPerSide: 4, pointsPerBatch: 16 };
 
@@ -20,23 +21,12 @@ let root: string;
 let model: SamModel;
 
 /** A segmenter that fails every image (as a wrong model does), or passes through to the real one. */
-class Flaky implements Segmenter {
+class Flaky extends PassThroughSegmenter {
   broken = true;
-  constructor(private readonly inner: OnnxSegmenter) {}
-  get modelId() {
-    return this.inner.modelId;
-  }
-  get provider() {
-    return this.inner.provider;
-  }
-  get preprocessVersion() {
-    return this.inner.preprocessVersion;
-  }
-  async segment(image: RgbImage, opts: SegmentOptions): Promise<SegmentResult> {
+  override async segment(image: RgbImage, opts: SegmentOptions): Promise<SegmentResult> {
     if (this.broken) throw new Error('the encoder output has the wrong shape (wrong model)');
-    return this.inner.segment(image, opts);
+    return super.segment(image, opts);
   }
-  async close() {}
 }
 
 /**

@@ -11,6 +11,7 @@ import { writePizzaFolder } from '../../tools/synth/writer';
 import { createService } from './service';
 import type { Service } from './types';
 import { readIndexedPng } from '../export/palette-png.testing';
+import { rleFromString } from '../mask/rle-string';
 
 const QUICK = { pointsPerSide: 8 };
 let root: string;
@@ -21,28 +22,6 @@ async function open(project: string): Promise<Service> {
   const s = await createService({ stateDir: join(root, 'state'), amgOverrides: QUICK, onWarning: () => {} });
   await s.api.openFolder({ folder, project: join(root, project), model: 'test-sam', device: 'cpu' });
   return s;
-}
-
-/** pycocotools' compressed RLE string to counts (its rleFrString, written out again here). */
-function countsFromString(s: string): number[] {
-  const counts: number[] = [];
-  let p = 0;
-  while (p < s.length) {
-    let x = 0;
-    let k = 0;
-    let more = true;
-    while (more) {
-      const c = s.charCodeAt(p) - 48;
-      x += (c & 0x1f) * 2 ** (5 * k);
-      more = (c & 0x20) !== 0;
-      p++;
-      k++;
-      if (!more && c & 0x10) x -= 2 ** (5 * k);
-    }
-    if (counts.length > 2) x += counts[counts.length - 2];
-    counts.push(x);
-  }
-  return counts;
 }
 
 /** Column-major counts to a row-major 0/1 image. */
@@ -98,7 +77,7 @@ function cocoMasks(file: string): Map<string, { name: string; mask: Uint8Array; 
   for (const img of coco.images) out.set(img.file_name, []);
   for (const ann of coco.annotations) {
     const img = coco.images.find((i) => i.id === ann.image_id)!;
-    const mask = decodeCounts(countsFromString(ann.segmentation.counts), img.width, img.height);
+    const mask = decodeCounts(rleFromString(ann.segmentation.counts), img.width, img.height);
     out.get(img.file_name)!.push({ name: names.get(ann.category_id)!, mask, area: ann.area });
   }
   return out;

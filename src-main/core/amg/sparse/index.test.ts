@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { MaskPredictor } from '../../types';
 import { generateMasks } from '../generator';
 import { DenseLogits } from '../logits';
 import { LowResLogits, tileLayout, type LowResMaskPredictor } from './index';
-import { setSparseKernelEnabled } from './kernel-host';
+import { sparseKernel } from './kernel-host';
 import { expectDenseAnswers, labelScene, LowResLabelPredictor, raggedMap, rng } from './maps.testing';
 import { axisTable, upsampleGeometry, upsampleLowRes } from '../upsample';
 
@@ -69,8 +69,7 @@ for (const [path, kernel] of [
   ['JS', false],
 ] as const) {
   describe(path, () => {
-    beforeAll(() => setSparseKernelEnabled(kernel));
-    afterAll(() => setSparseKernelEnabled(true));
+    const k = () => (kernel ? sparseKernel() : null);
     describe(`sparse low-res path (${path})`, () => {
       const cases: [number, number, number, number][] = [
         [32, 128, 61, 47],
@@ -85,7 +84,7 @@ for (const [path, kernel] of [
           const maps = lowSize === 256 ? 2 : 20;
           for (let t = 0; t < maps; t++) {
             const low = blobMap(lowSize, rand);
-            const sparse = new LowResLogits(low, layout);
+            const sparse = new LowResLogits(low, layout, k());
             const dense = new DenseLogits(upsampleLowRes(low, layout.geometry), w, h);
             for (const [thr, off] of [
               [0, 1],
@@ -97,7 +96,7 @@ for (const [path, kernel] of [
               const box = dense.box(thr);
               expect(sparse.box(thr)).toEqual(box);
               // Without stability() first, the map is cut at thr alone (the three cutoffs coincide).
-              expect(new LowResLogits(low, layout).box(thr)).toEqual(box);
+              expect(new LowResLogits(low, layout, k()).box(thr)).toEqual(box);
               expect(sparse.rleInFrame(thr, box, 3, 5, w + 10, h + 7)).toEqual(dense.rleInFrame(thr, box, 3, 5, w + 10, h + 7));
             }
           }
@@ -124,7 +123,7 @@ for (const [path, kernel] of [
           const layout = tileLayout(upsampleGeometry(lowSize, frame, w, h));
           for (let t = 0; t < maps; t++) {
             const low = raggedMap(lowSize, rand);
-            const sparse = new LowResLogits(low, layout);
+            const sparse = new LowResLogits(low, layout, k());
             const dense = new DenseLogits(upsampleLowRes(low, layout.geometry), w, h);
             for (const [thr, off] of [
               [0, 1],
@@ -141,7 +140,7 @@ for (const [path, kernel] of [
       it('answers box and RLE at a threshold other than the last stability threshold', () => {
         const layout = tileLayout(upsampleGeometry(256, 1024, 801, 533));
         const low = raggedMap(256, rng(11));
-        const sparse = new LowResLogits(low, layout);
+        const sparse = new LowResLogits(low, layout, k());
         const dense = new DenseLogits(upsampleLowRes(low, layout.geometry), 801, 533);
         expect(sparse.stability(0, 1)).toEqual(dense.stability(0, 1));
         const box = dense.box(0.5);
@@ -159,8 +158,8 @@ for (const [path, kernel] of [
         const rand = rng(5);
         const a = raggedMap(256, rand);
         const b = raggedMap(256, rand);
-        const sa = new LowResLogits(a, layout);
-        const sb = new LowResLogits(b, layout);
+        const sa = new LowResLogits(a, layout, k());
+        const sb = new LowResLogits(b, layout, k());
         const boxA = sa.box(0);
         const boxB = sb.box(0);
         const rleB = sb.rleInFrame(0, boxB, 0, 0, 801, 533);
@@ -208,8 +207,8 @@ for (const [path, kernel] of [
           const low = raggedMap(256, rand);
           poison(low);
           const dense = new DenseLogits(upsampleLowRes(low, layout.geometry), 801, 533);
-          expectDenseAnswers(new LowResLogits(low, layout), dense, 0, 1, frame);
-          expectDenseAnswers(new LowResLogits(low, layout), dense, 0.5, 2, frame);
+          expectDenseAnswers(new LowResLogits(low, layout, k()), dense, 0, 1, frame);
+          expectDenseAnswers(new LowResLogits(low, layout, k()), dense, 0.5, 2, frame);
         }
       });
 
@@ -220,8 +219,8 @@ for (const [path, kernel] of [
         const empty = new Float32Array(256 * 256).fill(-5);
         const dA = new DenseLogits(upsampleLowRes(a, layout.geometry), 801, 533);
         const dE = new DenseLogits(upsampleLowRes(empty, layout.geometry), 801, 533);
-        const sa = new LowResLogits(a, layout);
-        const se = new LowResLogits(empty, layout);
+        const sa = new LowResLogits(a, layout, k());
+        const se = new LowResLogits(empty, layout, k());
         sa.stability(0, 1);
         const boxA = sa.box(0);
         const boxE = se.box(0);
@@ -248,6 +247,8 @@ describe('generateMasks on low-res logits', () => {
     expect(sparse.denseCalls).toBe(0);
     expect(full.length).toBeGreaterThan(3);
     expect(fast).toEqual(full);
+    const js = await generateMasks(labelScene(), new LowResLabelPredictor(), { ...options, sparseKernel: false });
+    expect(js).toEqual(full);
   });
 
   it('reports a predictor whose low-res maps have the wrong size', async () => {

@@ -20,6 +20,7 @@ import { cutBox, cutRleInFrame } from './rle';
 import { pixelValue } from '../upsample';
 
 export { tileLayout, type TileLayout } from './layout';
+export { sparseKernel, type SparseKernel } from './kernel-host';
 
 const f32 = Math.fround;
 
@@ -60,15 +61,17 @@ export class LowResLogits implements MaskLogits {
   private kernelGen = -1;
   private kernelT = NaN;
 
+  /** `kernel`: where the map is classified (null: the JS path); the thread's kernel unless told otherwise. */
   constructor(
     readonly low: Float32Array,
     readonly layout: TileLayout,
+    private readonly kernel: SparseKernel | null = sparseKernel(),
   ) {}
 
   private classify(lo: number, hi: number, t: number): KernelCounts {
     this.cut = null;
     this.cutBox = null;
-    const kernel = sparseKernel();
+    const kernel = this.kernel;
     const counts = kernel?.classify(this.low, this.layout, lo, hi, t);
     if (kernel && counts) {
       this.kernelGen = kernel.generation;
@@ -88,7 +91,7 @@ export class LowResLogits implements MaskLogits {
   /** Whether the cut at t is at hand: kept here, or still the kernel's latest. */
   private holds(t: number): boolean {
     if (this.cut) return Object.is(this.cut.t, t);
-    return Object.is(this.kernelT, t) && sparseKernel()?.generation === this.kernelGen;
+    return Object.is(this.kernelT, t) && this.kernel?.generation === this.kernelGen;
   }
 
   /**
@@ -102,7 +105,7 @@ export class LowResLogits implements MaskLogits {
     if (this.cut) {
       this.cutBox = cutBox(this.cut, this.layout);
     } else {
-      const kernel = sparseKernel() as SparseKernel;
+      const kernel = this.kernel as SparseKernel;
       this.cutBox = kernel.box();
       this.cut = kernel.takeCut(this.cutBox);
     }

@@ -77,17 +77,10 @@ export interface KernelCounts {
 }
 
 let module: WasmModule | null | undefined;
-let enabled = process.env.SAMANTIC_SPARSE_KERNEL !== '0';
 let instance: SparseKernel | null = null;
 
-/** Turns the kernel off (or on again) in this thread: tests and A/B runs compare both paths. */
-export function setSparseKernelEnabled(on: boolean): void {
-  enabled = on;
-}
-
-/** This thread's kernel, or null when it is off or this runtime cannot compile it. */
+/** This thread's kernel (one per thread: it keeps the last map's cut), or null when this runtime cannot compile it. */
 export function sparseKernel(): SparseKernel | null {
-  if (!enabled) return null;
   instance ??= newSparseKernel();
   return instance;
 }
