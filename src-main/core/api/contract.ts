@@ -272,6 +272,12 @@ export interface SamanticApi {
   listClasses(): Promise<ClassInfo[]>;
   classExamples(args: { classId: number; limit?: number }): Promise<ExampleCrop[]>;
   renameClass(args: { classId: number; name: string }): Promise<ClassInfo[]>;
+  /** A class's colour ('#rrggbb'); the class counts as the user's from then on. */
+  setClassColor(args: { classId: number; color: string }): Promise<ClassInfo[]>;
+  /** These classes first, in this order; the others keep their order after them (shortcut digits follow). */
+  reorderClasses(args: { classIds: number[] }): Promise<ClassInfo[]>;
+  /** Deletes a class; its segments become unassigned (not background). */
+  deleteClass(args: { classId: number }): Promise<ClassInfo[]>;
   mergeClasses(args: { classIds: number[]; into?: number }): Promise<ClassInfo[]>;
   previewSplit(args: { classId: number; k: number }): Promise<SplitPreview>;
   splitClass(args: { classId: number; k: number }): Promise<ClassInfo[]>;
@@ -325,6 +331,9 @@ export const API_METHODS: readonly ApiMethod[] = [
   'listClasses',
   'classExamples',
   'renameClass',
+  'setClassColor',
+  'reorderClasses',
+  'deleteClass',
   'mergeClasses',
   'previewSplit',
   'splitClass',

@@ -95,6 +95,28 @@ describe('service', () => {
     await s.close();
   });
 
+  it('recolours, reorders and deletes classes, each one gesture that undo takes back', async () => {
+    const s = await open();
+    const before = await s.api.listClasses();
+    expect(before.length).toBeGreaterThan(1);
+    const [a, b] = before;
+    let classes = await s.api.setClassColor({ classId: a.id, color: '#A0B1C2' });
+    expect(classes.find((c) => c.id === a.id)?.color).toBe('#a0b1c2');
+    await expect(s.api.setClassColor({ classId: a.id, color: 'red' })).rejects.toThrow(/#rrggbb/);
+    classes = await s.api.reorderClasses({ classIds: [b.id] });
+    expect(classes.map((c) => c.id)).toEqual([b.id, ...before.filter((c) => c.id !== b.id).map((c) => c.id)]);
+    const unassignedBefore = (await s.api.getSummary())!.segments - classes.reduce((n, c) => n + c.segmentCount, 0);
+    classes = await s.api.deleteClass({ classId: a.id });
+    expect(classes.some((c) => c.id === a.id)).toBe(false);
+    const unassignedAfter = (await s.api.getSummary())!.segments - classes.reduce((n, c) => n + c.segmentCount, 0);
+    expect(unassignedAfter - unassignedBefore).toBe(a.segmentCount);
+    await s.api.undo();
+    await s.api.undo();
+    await s.api.undo();
+    expect(await s.api.listClasses()).toEqual(before);
+    await s.close();
+  });
+
   it('a renamed file is not encoded again; a changed file is', async () => {
     const copy = join(root, 'copy');
     cpSync(folder, copy, { recursive: true });

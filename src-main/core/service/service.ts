@@ -183,6 +183,18 @@ export async function createService(options: ServiceOptions = {}): Promise<Servi
       applyAction(current().store, 'renameClass', args);
       return classes();
     },
+    async setClassColor(args) {
+      applyAction(current().store, 'setClassColor', args);
+      return classes();
+    },
+    async reorderClasses(args) {
+      applyAction(current().store, 'reorderClasses', args);
+      return classes();
+    },
+    async deleteClass(args) {
+      applyAction(current().store, 'deleteClass', args);
+      return classes();
+    },
     async mergeClasses(args) {
       applyAction(current().store, 'mergeClasses', args);
       return classes();
