@@ -9,6 +9,7 @@ import type { OpenFolderArgs, ProgressEvent, ProjectSummary } from '../core/api/
 import type { CallResult } from '../core/api/dispatch';
 import { SamanticError } from '../core/errors';
 import { locateWorkerFile, spawnWorker } from '../core/workers/boot';
+import { ThreadRequests } from '../core/workers/requests';
 import type { MediaResponse } from './media';
 import type { FromPromptWorker, PromptProject, ToPromptWorker } from './prompt-worker';
 import type { ServiceBackend } from './service-host';
@@ -21,8 +22,8 @@ export class PromptRoutedBackend implements ServiceBackend {
   private device = 'auto';
   private worker: Promise<Worker> | null = null;
   private failed = false;
-  private nextId = 1;
-  private readonly pending = new Map<number, (m: FromPromptWorker) => void>();
+  /** The calls in flight on the current prompt worker. */
+  private requests: ThreadRequests<(m: FromPromptWorker) => void> | null = null;
 
   constructor(
     private readonly inner: ServiceBackend,
@@ -40,6 +41,8 @@ export class PromptRoutedBackend implements ServiceBackend {
   private ensure(): Promise<Worker> {
     this.worker ??= new Promise<Worker>((ready, fail) => {
       const w = this.start();
+      const requests = new ThreadRequests<(m: FromPromptWorker) => void>(w, 'the prompt worker');
+      this.requests = requests;
       const timer = setTimeout(
         () => fail(new SamanticError('internal', 'the prompt worker did not start in time')),
         PROMPT_WORKER_START_TIMEOUT_MS,
@@ -52,17 +55,14 @@ export class PromptRoutedBackend implements ServiceBackend {
           clearTimeout(timer);
           fail(new SamanticError('internal', m.message));
         } else {
-          const done = this.pending.get(m.id);
-          this.pending.delete(m.id);
-          done?.(m);
+          requests.take(m.id)?.(m);
         }
       });
       w.on('exit', (code) => {
         clearTimeout(timer);
         fail(new SamanticError('internal', `the prompt worker exited (code ${code})`));
         const error = { code: 'internal', message: `The prompt worker stopped (exit code ${code}); click again.` };
-        for (const [id, done] of this.pending) done({ kind: 'result', id, result: { ok: false, error } });
-        this.pending.clear();
+        for (const done of requests.drain()) done({ kind: 'result', id: 0, result: { ok: false, error } });
         this.worker = null;
       });
     });
@@ -70,11 +70,10 @@ export class PromptRoutedBackend implements ServiceBackend {
   }
 
   private async send(msg: Omit<Extract<ToPromptWorker, { kind: 'prompt' }>, 'id'> | { kind: 'close' }): Promise<FromPromptWorker> {
-    const w = await this.ensure();
-    const id = this.nextId++;
+    await this.ensure();
+    const requests = this.requests!;
     return new Promise((resolve) => {
-      this.pending.set(id, resolve);
-      w.postMessage({ ...msg, id } as ToPromptWorker);
+      requests.send(resolve, (id) => ({ ...msg, id }) as ToPromptWorker);
     });
   }
 
@@ -111,19 +110,17 @@ export class PromptRoutedBackend implements ServiceBackend {
     if (w) {
       const worker = await w.catch(() => null);
       if (worker) {
-        await Promise.race([this.sendTo(worker), new Promise((r) => setTimeout(r, 3000).unref())]);
+        const closed = new Promise<void>((resolve) =>
+          this.requests?.send(
+            () => resolve(),
+            (id) => ({ kind: 'close', id }) satisfies ToPromptWorker,
+          ),
+        );
+        await Promise.race([closed, new Promise((r) => setTimeout(r, 3000).unref())]);
         await worker.terminate();
       }
     }
     await this.inner.close();
-  }
-
-  private sendTo(worker: Worker): Promise<void> {
-    const id = this.nextId++;
-    return new Promise((resolve) => {
-      this.pending.set(id, () => resolve());
-      worker.postMessage({ kind: 'close', id } satisfies ToPromptWorker);
-    });
   }
 }
 

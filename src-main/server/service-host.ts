@@ -7,6 +7,7 @@ import type { Worker } from 'node:worker_threads';
 import type { ProgressEvent } from '../core/api/contract';
 import { createDispatcher, settle, type CallResult } from '../core/api/dispatch';
 import { SamanticError } from '../core/errors';
+import { ThreadRequests } from '../core/workers/requests';
 import type { Service } from '../core/service/types';
 import { locateWorkerFile, spawnWorker } from '../core/workers/boot';
 import { createMedia, type MediaResponse } from './media';
@@ -51,8 +52,8 @@ type Outgoing = ToWorker extends infer T ? (T extends ToWorker ? Omit<T, 'id'> :
 export class WorkerBackend implements ServiceBackend {
   private worker: Worker | null = null;
   private started: Promise<Worker> | null = null;
-  private nextId = 1;
-  private readonly pending = new Map<number, (m: FromWorker) => void>();
+  /** The calls in flight on the current worker thread (a new one after a restart). */
+  private requests: ThreadRequests<(m: FromWorker) => void> | null = null;
   private readonly listeners = new Set<(event: ProgressEvent) => void>();
   private closed = false;
 
@@ -71,6 +72,8 @@ export class WorkerBackend implements ServiceBackend {
     if (this.started) return this.started;
     const w = this.start();
     this.worker = w;
+    const requests = new ThreadRequests<(m: FromWorker) => void>(w, 'the service worker');
+    this.requests = requests;
     const started = new Promise<Worker>((ready, fail) => {
       const timer = setTimeout(() => {
         fail(new SamanticError('internal', `The service worker did not start within ${SERVICE_START_TIMEOUT_MS / 1000} s.`));
@@ -89,11 +92,7 @@ export class WorkerBackend implements ServiceBackend {
         if (m.kind === 'startup-failed') return failed('internal', `The service worker could not start: ${m.message}`);
         if (m.kind === 'event') return this.emit(m.event);
         if (m.kind === 'warning') return this.onWarning(m.message);
-        if ('id' in m) {
-          const done = this.pending.get(m.id);
-          this.pending.delete(m.id);
-          done?.(m);
-        }
+        if ('id' in m) requests.take(m.id)?.(m);
       });
       w.on('error', (err) => failed('internal', `The service worker failed: ${err.message}`));
       w.on('exit', (code) => {
@@ -104,8 +103,7 @@ export class WorkerBackend implements ServiceBackend {
           code: 'internal',
           message: `The processing worker stopped (exit code ${code}). Your last change may be lost; try again.`,
         };
-        for (const [id, done] of this.pending) done({ kind: 'result', id, result: { ok: false, error } });
-        this.pending.clear();
+        for (const done of requests.drain()) done({ kind: 'result', id: 0, result: { ok: false, error } });
         if (this.worker === w) {
           this.worker = null;
           this.started = null;
@@ -125,11 +123,10 @@ export class WorkerBackend implements ServiceBackend {
   }
 
   private async send(msg: Outgoing): Promise<FromWorker> {
-    const w = await this.ensure();
-    const id = this.nextId++;
+    await this.ensure();
+    const requests = this.requests!;
     return new Promise((resolve) => {
-      this.pending.set(id, resolve);
-      w.postMessage({ ...msg, id } as ToWorker);
+      requests.send(resolve, (id) => ({ ...msg, id }) as ToWorker);
     });
   }
 
