@@ -1,4 +1,5 @@
 // Image rows: what the folder scan hands in, and what the store hands back.
+import type Database from 'better-sqlite3';
 import type { ImageStatus } from '../vocab';
 import { SamanticError } from '../errors';
 
@@ -97,4 +98,78 @@ export function checkImageFileInfo(info: ImageFileInfo): void {
   ] as const) {
     if (v !== undefined && v !== null && (!Number.isInteger(v) || v < 1)) throw bad(`${name} must be a positive integer, got ${v}`);
   }
+}
+
+/** Inserts a photo, or updates `existing` (its row by relPath); a changed content hash sends it back to 'pending'. */
+export function writeImage(db: Database.Database, info: ImageFileInfo, existing: ImageRecord | null): UpsertImageResult {
+  const mtime = Math.round(info.mtimeMs);
+  const w = info.width ?? null;
+  const h = info.height ?? null;
+  if (!existing) {
+    const r = db
+      .prepare('INSERT INTO images (rel_path, size, mtime_ms, content_hash, width, height) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(info.relPath, info.size, mtime, info.contentHash, w, h);
+    return { id: Number(r.lastInsertRowid), created: true, contentChanged: false };
+  }
+  // New content: its size, segments and status from the old content no longer apply.
+  const changed = existing.contentHash !== info.contentHash;
+  db.prepare(
+    `UPDATE images SET size = ?, mtime_ms = ?, content_hash = ?, width = ?, height = ?,
+         status = ?, error = ?, processed_at = ? WHERE id = ?`,
+  ).run(
+    info.size,
+    mtime,
+    info.contentHash,
+    w ?? (changed ? null : existing.width),
+    h ?? (changed ? null : existing.height),
+    changed ? 'pending' : existing.status,
+    changed ? null : existing.error,
+    changed ? null : existing.processedAt,
+    existing.id,
+  );
+  return { id: existing.id, created: false, contentChanged: changed };
+}
+
+/** Images by relPath (of one status, when given), with their segment count, classes and review counts. */
+export function listImageSummaries(db: Database.Database, status?: ImageStatus): ImageSummary[] {
+  const rows = (
+    status === undefined
+      ? db.prepare('SELECT * FROM images ORDER BY rel_path').all()
+      : db.prepare('SELECT * FROM images WHERE status = ? ORDER BY rel_path').all(status)
+  ) as ImageRow[];
+  const segmentCounts = new Map(
+    db.prepare('SELECT image_id, count(*) FROM segments WHERE removed = 0 GROUP BY image_id').raw().all() as [number, number][],
+  );
+  const classIds = new Map<number, number[]>();
+  const perClass = db
+    .prepare(
+      `SELECT image_id, class_id FROM segments WHERE class_id IS NOT NULL AND removed = 0
+       GROUP BY image_id, class_id ORDER BY image_id, count(*) DESC, class_id`,
+    )
+    .raw()
+    .all() as [number, number][];
+  for (const [imageId, classId] of perClass) {
+    const list = classIds.get(imageId);
+    if (list) list.push(classId);
+    else classIds.set(imageId, [classId]);
+  }
+  const review = new Map(
+    (
+      db
+        .prepare(
+          `SELECT image_id, coalesce(sum(removed = 0 AND class_id IS NOT NULL AND decided = 0 AND source <> 'user'), 0),
+                  coalesce(sum(decided = 1 OR source = 'user'), 0)
+           FROM segments GROUP BY image_id`,
+        )
+        .raw()
+        .all() as [number, number, number][]
+    ).map(([id, unreviewed, reviewed]) => [id, { unreviewed, reviewed }]),
+  );
+  return rows.map((r) => ({
+    ...imageFromRow(r),
+    segmentCount: segmentCounts.get(r.id) ?? 0,
+    classIds: classIds.get(r.id) ?? [],
+    unreviewedCount: review.get(r.id)?.unreviewed ?? 0,
+    reviewedCount: review.get(r.id)?.reviewed ?? 0,
+  }));
 }

@@ -45,6 +45,8 @@ import {
   type UpsertImageResult,
   checkImageFileInfo,
   imageFromRow,
+  listImageSummaries,
+  writeImage,
 } from './images';
 
 // The types callers need, from one place.
@@ -160,34 +162,7 @@ export class ProjectStore {
     checkImageFileInfo(info);
     return this.transaction(() => {
       const existing = this.findImageByPath(info.relPath);
-      const mtime = Math.round(info.mtimeMs);
-      const w = info.width ?? null;
-      const h = info.height ?? null;
-      if (!existing) {
-        const r = this.db
-          .prepare('INSERT INTO images (rel_path, size, mtime_ms, content_hash, width, height) VALUES (?, ?, ?, ?, ?, ?)')
-          .run(info.relPath, info.size, mtime, info.contentHash, w, h);
-        return { id: Number(r.lastInsertRowid), created: true, contentChanged: false };
-      }
-      // New content: its size, segments and status from the old content no longer apply.
-      const changed = existing.contentHash !== info.contentHash;
-      this.db
-        .prepare(
-          `UPDATE images SET size = ?, mtime_ms = ?, content_hash = ?, width = ?, height = ?,
-             status = ?, error = ?, processed_at = ? WHERE id = ?`,
-        )
-        .run(
-          info.size,
-          mtime,
-          info.contentHash,
-          w ?? (changed ? null : existing.width),
-          h ?? (changed ? null : existing.height),
-          changed ? 'pending' : existing.status,
-          changed ? null : existing.error,
-          changed ? null : existing.processedAt,
-          existing.id,
-        );
-      return { id: existing.id, created: false, contentChanged: changed };
+      return writeImage(this.db, info, existing);
     });
   }
 
@@ -207,46 +182,7 @@ export class ProjectStore {
 
   /** Images by relPath, with their segment count and classes. */
   listImages(filter: { status?: ImageStatus } = {}): ImageSummary[] {
-    const rows = (
-      filter.status === undefined
-        ? this.db.prepare('SELECT * FROM images ORDER BY rel_path').all()
-        : this.db.prepare('SELECT * FROM images WHERE status = ? ORDER BY rel_path').all(filter.status)
-    ) as ImageRow[];
-    const segmentCounts = new Map(
-      this.db.prepare('SELECT image_id, count(*) FROM segments WHERE removed = 0 GROUP BY image_id').raw().all() as [number, number][],
-    );
-    const classIds = new Map<number, number[]>();
-    const perClass = this.db
-      .prepare(
-        `SELECT image_id, class_id FROM segments WHERE class_id IS NOT NULL AND removed = 0
-         GROUP BY image_id, class_id ORDER BY image_id, count(*) DESC, class_id`,
-      )
-      .raw()
-      .all() as [number, number][];
-    for (const [imageId, classId] of perClass) {
-      const list = classIds.get(imageId);
-      if (list) list.push(classId);
-      else classIds.set(imageId, [classId]);
-    }
-    const review = new Map(
-      (
-        this.db
-          .prepare(
-            `SELECT image_id, coalesce(sum(removed = 0 AND class_id IS NOT NULL AND decided = 0 AND source <> 'user'), 0),
-                    coalesce(sum(decided = 1 OR source = 'user'), 0)
-             FROM segments GROUP BY image_id`,
-          )
-          .raw()
-          .all() as [number, number, number][]
-      ).map(([id, unreviewed, reviewed]) => [id, { unreviewed, reviewed }]),
-    );
-    return rows.map((r) => ({
-      ...imageFromRow(r),
-      segmentCount: segmentCounts.get(r.id) ?? 0,
-      classIds: classIds.get(r.id) ?? [],
-      unreviewedCount: review.get(r.id)?.unreviewed ?? 0,
-      reviewedCount: review.get(r.id)?.reviewed ?? 0,
-    }));
+    return listImageSummaries(this.db, filter.status);
   }
 
   setImageStatus(id: number, status: ImageStatus, error: string | null = null): void {
