@@ -18,6 +18,7 @@ import {
   screenPoint,
   shot,
   type InstanceMatch,
+  newAppPage,
 } from './helpers';
 
 test.describe.configure({ mode: 'serial' });
@@ -37,8 +38,7 @@ const segmentClass = async (imageId: number, segmentId: number) =>
   (await listSegments(base, imageId)).find((s) => s.id === segmentId)?.classId ?? null;
 
 test.beforeAll(async ({ browser }) => {
-  page = await browser.newPage();
-  page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
+  page = await newAppPage(browser);
 });
 test.afterAll(async () => page.close());
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import type { ClassInfo, SegmentInfo } from '../../src-main/core/api/contract';
 import { writePizzaFolder } from '../../src-main/tools/synth/writer';
-import { apiCall, e2eState, listClasses, listImages, listSegments, shot } from './helpers';
+import { apiCall, e2eState, listClasses, listImages, listSegments, shot, newAppPage } from './helpers';
 import { E2E_HEIGHT, E2E_WIDTH } from './global-setup';
 
 test.describe.configure({ mode: 'serial' });
@@ -40,8 +40,7 @@ async function addPhotos(seed: number, prefix: string): Promise<void> {
 }
 
 test('corrections survive new photos, and the new segments join the user classes', async ({ browser }) => {
-  const page = await browser.newPage();
-  page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
+  const page = await newAppPage(browser);
   await addPhotos(31, 'first');
   await page.goto(state.openUrl);
   await expect(page.locator('[data-loaded="true"]')).toBeVisible();

@@ -8,7 +8,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { parse } from 'yaml';
 import type { ProjectSummary } from '../../src-main/core/api/contract';
 import { E2E_HEIGHT, E2E_IMAGE_COUNT, E2E_WIDTH } from './global-setup';
-import { apiCall, e2eState, listClasses, shot } from './helpers';
+import { apiCall, e2eState, listClasses, shot, newAppPage } from './helpers';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -18,8 +18,7 @@ const PROCESSING_TIMEOUT_MS = 20 * 60_000;
 let page: Page;
 
 test.beforeAll(async ({ browser }) => {
-  page = await browser.newPage();
-  page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
+  page = await newAppPage(browser);
 });
 test.afterAll(async () => page.close());
 

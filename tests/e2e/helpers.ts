@@ -4,7 +4,7 @@
 
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from '@playwright/test';
+import type { Browser, Page } from '@playwright/test';
 import type { ClassInfo, ImageInfo, SegmentInfo } from '../../src-main/core/api/contract';
 import { decodeMask } from '../../src-main/core/coco/rle';
 import type { CocoGroundTruth } from '../../src-main/tools/synth/writer';
@@ -72,7 +72,8 @@ function boxesMeet(a: readonly number[], b: readonly number[]): boolean {
   return a[0] < b[0] + b[2] && b[0] < a[0] + a[2] && a[1] < b[1] + b[3] && b[1] < a[1] + a[3];
 }
 
-function iou(a: Uint8Array, b: Uint8Array): number {
+/** IoU of two masks given as 0/1 bytes of the same size. */
+export function maskIou(a: Uint8Array, b: Uint8Array): number {
   let inter = 0;
   let union = 0;
   for (let i = 0; i < a.length; i++) {
@@ -108,7 +109,7 @@ export async function matchInstances(base: string, groundTruthFile: string, cate
       for (const seg of segs) {
         if (!boxesMeet(seg.bbox, ann.bbox)) continue; // IoU 0: skip the pixel loop
         if (!masks.has(seg.id)) masks.set(seg.id, decodeMask(seg.rle).data);
-        const v = iou(masks.get(seg.id)!, gtMask);
+        const v = maskIou(masks.get(seg.id)!, gtMask);
         if (v >= bestIou) [best, bestIou] = [seg, v];
       }
       out.push({ imageId: img.id, segment: best, iou: best ? bestIou : 0 });
@@ -179,4 +180,11 @@ export async function screenPoint(page: Page, x: number, y: number): Promise<{ x
     ['data-scale', 'data-offset-x', 'data-offset-y'].map(async (a) => Number(await canvas.getAttribute(a))),
   );
   return { x: box.x + ox + x * s, y: box.y + oy + y * s };
+}
+
+/** A new page whose script errors show in the test output. */
+export async function newAppPage(browser: Browser): Promise<Page> {
+  const page = await browser.newPage();
+  page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
+  return page;
 }

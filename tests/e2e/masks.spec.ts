@@ -10,7 +10,7 @@ import { decodeMask } from '../../src-main/core/coco/rle';
 import { rasterizePolygons } from '../../src-main/core/coco/geometry';
 import { interiorPoint } from '../../src-main/core/model/interior-point';
 import type { CocoGroundTruth } from '../../src-main/tools/synth/writer';
-import { apiCall, clickPoint, e2eState, listImages, listSegments, screenPoint, shot } from './helpers';
+import { apiCall, clickPoint, e2eState, listImages, listSegments, maskIou, newAppPage, screenPoint, shot } from './helpers';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -28,15 +28,6 @@ let crustId = 0;
 let crustArea = 0;
 let erasedArea = 0;
 
-function iou(a: Uint8Array, b: Uint8Array): number {
-  let inter = 0;
-  let union = 0;
-  for (let i = 0; i < a.length; i++) {
-    if (a[i] && b[i]) inter++;
-    if (a[i] || b[i]) union++;
-  }
-  return union === 0 ? 0 : inter / union;
-}
 const maskOf = (s: SegmentInfo) => decodeMask(s.rle).data;
 const gtMask = (a: CocoGroundTruth['annotations'][number]) => decodeMask(a.segmentation as never).data;
 const segment = async (id: number) => (await listSegments(base, imageId)).find((s) => s.id === id) ?? null;
@@ -47,8 +38,7 @@ async function at(x: number, y: number) {
 }
 
 test.beforeAll(async ({ browser }) => {
-  page = await browser.newPage();
-  page.on('pageerror', (e) => console.error(`page error: ${e.message}`));
+  page = await newAppPage(browser);
 });
 test.afterAll(async () => page.close());
 
@@ -87,7 +77,7 @@ test('adds the crust with one box', async () => {
   await page.keyboard.press('Enter');
   await expect.poll(async () => (await listSegments(base, imageId)).filter((s) => !before.has(s.id)).length).toBe(1);
   const added = (await listSegments(base, imageId)).find((s) => !before.has(s.id))!;
-  expect(iou(maskOf(added), gtMask(crust))).toBeGreaterThanOrEqual(0.8);
+  expect(maskIou(maskOf(added), gtMask(crust))).toBeGreaterThanOrEqual(0.8);
   crustId = added.id;
   crustArea = added.area;
   // The new segment is selected: give it a class of its own (N), so the export carries it.
@@ -105,7 +95,7 @@ test('fixes an olive with two clicks', async () => {
     let best: SegmentInfo | null = null;
     let bestIou = 0;
     for (const s of segs) {
-      const v = iou(maskOf(s), m);
+      const v = maskIou(maskOf(s), m);
       if (v > bestIou) [best, bestIou] = [s, v];
     }
     return { o, m, best, bestIou };
@@ -135,7 +125,7 @@ test('fixes an olive with two clicks', async () => {
   await page.keyboard.press('Enter');
   await expect.poll(async () => (await listSegments(base, imageId)).filter((s) => !before.has(s.id)).length).toBe(1);
   const fixed = (await listSegments(base, imageId)).find((s) => !before.has(s.id))!;
-  const fixedIou = iou(maskOf(fixed), target.m);
+  const fixedIou = maskIou(maskOf(fixed), target.m);
   expect(fixedIou).toBeGreaterThanOrEqual(0.7);
 });
 
@@ -188,7 +178,7 @@ test('keeps the edits after a reload and exports them', async () => {
     .map((a) =>
       Array.isArray(a.segmentation) ? rasterizePolygons(a.segmentation, cimg.width, cimg.height) : decodeMask(a.segmentation).data,
     );
-  const best = Math.max(...masks.map((m) => iou(m, crust)));
+  const best = Math.max(...masks.map((m) => maskIou(m, crust)));
   expect(best).toBeGreaterThanOrEqual(0.8);
   await dialog.getByRole('button', { name: 'Close' }).click();
 });
