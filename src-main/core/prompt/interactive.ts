@@ -82,15 +82,19 @@ export async function decodeInteractive(model: SamModel, embedding: ImageEmbeddi
   };
 }
 
-let lastLayout: { key: string; layout: TileLayout } | null = null;
+/** Tile layouts of the last few image sizes: clicks come in runs on one image, and go back and forth between a few. */
+const layouts = new Map<string, TileLayout>();
+const LAYOUTS_KEPT = 4;
 
-/** Clicks come in runs on one image: keep the tile layout of the last image size. */
 function layoutFor(embedding: ImageEmbedding, lowResSize: number): TileLayout {
   const t = embedding.transform;
   const key = `${t.origWidth}x${t.origHeight}/${t.frameSize}/${lowResSize}`;
-  if (lastLayout?.key !== key)
-    lastLayout = { key, layout: tileLayout(upsampleGeometry(lowResSize, t.frameSize, t.origWidth, t.origHeight)) };
-  return lastLayout.layout;
+  let layout = layouts.get(key);
+  if (layout) layouts.delete(key);
+  else layout = tileLayout(upsampleGeometry(lowResSize, t.frameSize, t.origWidth, t.origHeight));
+  layouts.set(key, layout);
+  while (layouts.size > LAYOUTS_KEPT) layouts.delete(layouts.keys().next().value as string);
+  return layout;
 }
 
 /** pycocotools bbox of an RLE: [x, y, w, h] with w and h counting pixels; zeros when empty. */

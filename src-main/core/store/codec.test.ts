@@ -151,6 +151,20 @@ describe('float16', () => {
     const bytes = new Uint8Array(7);
     bytes.set(new Uint8Array(halves.buffer), 1);
     expect(Array.from(decodeFloat16Blob(bytes.subarray(1)))).toEqual([1, -2, 0.5]);
+    // Every one of the 65,536 bit patterns, aligned and not: the same value as the exact table.
+    const pattern = new Uint8Array(2 * 65536);
+    for (let h = 0; h < 65536; h++) {
+      pattern[2 * h] = h & 0xff;
+      pattern[2 * h + 1] = h >>> 8;
+    }
+    const shifted = new Uint8Array(pattern.length + 1);
+    shifted.set(pattern, 1);
+    const aligned = decodeFloat16Blob(pattern);
+    const odd = decodeFloat16Blob(shifted.subarray(1));
+    for (let h = 0; h < 65536; h++) {
+      expect(Object.is(aligned[h], float16BitsToFloat32(h)), `bits ${h}`).toBe(true);
+      if (!Object.is(odd[h], aligned[h])) expect.fail(`bits ${h} read from an odd offset: ${odd[h]} vs ${aligned[h]}`);
+    }
     expect(() => decodeFloat16Blob(new Uint8Array(3))).toThrow(/even length/);
   });
 });

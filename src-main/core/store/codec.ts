@@ -82,14 +82,36 @@ export function encodeFloat16Blob(values: ArrayLike<number>): Buffer {
   return out;
 }
 
+const LITTLE_ENDIAN_HOST = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 /** Little-endian binary16 bytes -> float32 values (into dst, e.g. a row of a larger matrix, if given). */
 export function decodeFloat16Blob(bytes: Uint8Array, dst: Float32Array = new Float32Array(bytes.length >>> 1)): Float32Array {
   if (bytes.length % 2 !== 0) throw new RangeError(`a float16 blob must have an even length, got ${bytes.length} bytes`);
   if (dst.length !== bytes.length / 2) throw new RangeError(`float32 output has length ${dst.length}, expected ${bytes.length / 2}`);
-  // Byte by byte: independent of the host's byte order and of the blob's alignment in memory.
-  const t = table();
-  for (let i = 0; i < dst.length; i++) dst[i] = t[bytes[2 * i] | (bytes[2 * i + 1] << 8)];
+  // Normal numbers by bit arithmetic (sign, exponent rebased from 15 to 127, mantissa widened), the
+  // rest (zeros, subnormals, infinities, NaN) from the table: a lookup per value misses the cache
+  // (the table is 256 KB), ~2 against ~16 ms of CPU for a 256x64x64 embedding into a buffer at hand,
+  // and a click that switches images waits for it.
+  const bits = new Uint32Array(dst.buffer, dst.byteOffset, dst.length);
+  if (LITTLE_ENDIAN_HOST && bytes.byteOffset % 2 === 0) widenHalves(new Uint16Array(bytes.buffer, bytes.byteOffset, dst.length), bits, dst);
+  else
+    widenHalves(
+      Uint16Array.from({ length: dst.length }, (_, i) => bytes[2 * i] | (bytes[2 * i + 1] << 8)),
+      bits,
+      dst,
+    );
   return dst;
+}
+
+/** halves -> float32 (bits and dst view the same memory). One tight loop, so V8 keeps it monomorphic. */
+function widenHalves(halves: Uint16Array, bits: Uint32Array, dst: Float32Array): void {
+  const t = table();
+  for (let i = 0; i < halves.length; i++) {
+    const h = halves[i];
+    const e = h & 0x7c00;
+    if (e !== 0 && e !== 0x7c00) bits[i] = ((h & 0x8000) << 16) | ((e + 0x1c000) << 13) | ((h & 0x3ff) << 13);
+    else dst[i] = t[h];
+  }
 }
 
 /** Largest run length a varint may hold: RLE counts never exceed height*width of one image. */
