@@ -13,6 +13,7 @@ import type { ClassInfo, SamanticApi, SegmentInfo } from '../../core/api/contrac
 import { SamanticError } from '../../core/errors';
 import { createService } from '../../core/service/service';
 import { GROUND_TRUTH_FILE, writePizzaFolder, type CocoGroundTruth } from '../synth/writer';
+import { explainWrong } from './annotate-explain';
 import { type Label, type TruthInstance, isRight, truthOf } from './annotate-truth';
 
 export interface AnnotateOptions {
@@ -27,6 +28,8 @@ export interface AnnotateOptions {
   lookAlikes?: number;
   /** Safety stop per round. */
   maxActions?: number;
+  /** Print why each segment is wrong before a round's first action (annotate-explain.ts). */
+  explain?: boolean;
 }
 
 export interface RoundReport {
@@ -92,6 +95,10 @@ export async function runAnnotateBench(o: AnnotateOptions, log: (line: string) =
                 ? 'object in a suggested class'
                 : 'object in another class';
         wrongBefore[kind] = (wrongBefore[kind] ?? 0) + 1;
+      }
+      if (o.explain && r > 0) {
+        const wrongIds = mine.filter((id) => !isRight(truth.get(id)!, labels.get(id)!, nameOf));
+        explainWrong(join(scratch, 'project.db'), wrongIds, truth, log);
       }
       const kinds: Record<string, number> = {};
       let actions = 0;
