@@ -8,6 +8,7 @@ import { type LabelState, classStatus, segmentDecided } from '../labels/model';
 import { applyAction } from '../actions/persistent';
 import { clusterSegmentsAsync } from '../cluster/cluster-segments';
 import { findSameClassParts, type PartCandidate } from '../cluster/parts';
+import { fitsSize, learnSizeRanges } from '../classify/size-range';
 import { learnPartKeepRatio, partEvidence, type PartEvidence } from '../classify/part-rule';
 import { BACKGROUND_LABEL, classifyKnn, type KnnOptions, UNSURE_LABEL } from '../classify/knn';
 import { takeRows } from '../cluster/vectors';
@@ -126,8 +127,20 @@ export async function classifyNewSegments(
   const refs = references(state, v);
   const knn = classifyKnn(takeRows(v.vectors, v.dim, refs.rows), refs.labels, takeRows(v.vectors, v.dim, queries), v.dim, options.knn);
 
+  // A segment far smaller or larger than every labelled member of its class is a fragment or a
+  // combination the embedding cannot tell from the whole (classify/size-range.ts): unsorted.
+  const sizes = learnSizeRanges(
+    refs.labels,
+    refs.rows.map((i) => v.areas[i]),
+  );
+  // They look like a known class, not like a new kind of object: they stay out of the suggestions.
+  const offSize = new Set<number>();
   const labelOf = new Map<number, number>();
-  queries.forEach((row, q) => labelOf.set(v.ids[row], knn.labels[q]));
+  queries.forEach((row, q) => {
+    const l = knn.labels[q];
+    if (l > 0 && !fitsSize(sizes, l, v.areas[row])) offSize.add(v.ids[row]);
+    labelOf.set(v.ids[row], offSize.has(v.ids[row]) ? UNSURE_LABEL : l);
+  });
   // As after clustering: within one image and class, a part or duplicate of another segment is
   // one instance counted twice; the one SAM rates lower stays unassigned.
   const keepAreaRatio = folderPartKeepRatio(store, state, v);
@@ -137,7 +150,10 @@ export async function classifyNewSegments(
   const unsure: number[] = [];
   queries.forEach((row) => {
     const label = labelOf.get(v.ids[row])!;
-    if (label === UNSURE_LABEL) unsure.push(row);
+    if (label === UNSURE_LABEL) {
+      if (!offSize.has(v.ids[row])) unsure.push(row);
+      result.unsure++;
+    }
     else if (label === BACKGROUND_LABEL) result.background++;
     else {
       placed.push(v.ids[row]);
@@ -145,7 +161,6 @@ export async function classifyNewSegments(
     }
   });
   result.classified = placed.length;
-  result.unsure = unsure.length;
 
   const suggestions: SuggestedGroup[] = [];
   const minSamples = options.suggestionMinSamples ?? SUGGESTION_MIN_SAMPLES;
