@@ -4,7 +4,8 @@
 // label, and the weighted vote. Diagnostics only; the annotator never reads it to choose actions.
 import { classifyKnn } from '../../core/classify/knn';
 import { takeRows } from '../../core/cluster/vectors';
-import { references } from '../../core/service/classifying';
+import { folderPartKeepRatio, references } from '../../core/service/classifying';
+import { rleOverlapCounts } from '../../core/mask';
 import { ProjectStore } from '../../core/store/project-store';
 
 /** Neighbours printed per wrong segment. */
@@ -42,16 +43,26 @@ export function explainWrong(
       for (let k = 0; k < v.dim; k++) d += x[k] * y[k];
       return d / (norm(x) * norm(y));
     };
+    log(`  folder part keep ratio: ${folderPartKeepRatio(store, state, v) ?? 'none (every part unassigned)'}`);
     rows.forEach((row, q) => {
       const id = v.ids[row];
       const s = state.segments.get(id)!;
+      // The closest same-class segment of its image it overlaps (the pair the parts rule looks at).
+      const own = store.listSegments({ imageId: v.imageIds[row], includeRemoved: false });
+      const me = own.find((x) => x.id === id);
+      let part = '';
+      for (const t of own) {
+        if (!me || t.id === id || t.classId !== knn.best[q]) continue;
+        const inter = rleOverlapCounts(me.rle, t.rle).intersection / Math.min(me.area, t.area);
+        if (inter >= 0.5) part += ` part-of ${t.id} overlap=${inter.toFixed(2)} ratio=${(Math.min(me.area, t.area) / Math.max(me.area, t.area)).toFixed(2)}`;
+      }
       const now = s.removed ? 'background' : s.classId === null ? 'unassigned' : name(s.classId);
       const nb = [...knn.neighbours[q]]
         .map((r) => `${name(refs.labels[r])}/${truth.get(v.ids[refs.rows[r]]) ?? '-'}@${cos(row, refs.rows[r]).toFixed(3)}`)
         .join(' ');
       log(
         `  seg ${id} truth=${truth.get(id) ?? '-'} now=${now} area=${v.areas[row]} ` +
-          `best=${name(knn.best[q])} conf=${knn.confidence[q].toFixed(2)} sim=${knn.similarity[q].toFixed(3)} | ${nb}`,
+          `best=${name(knn.best[q])} conf=${knn.confidence[q].toFixed(2)} sim=${knn.similarity[q].toFixed(3)}${part} | ${nb}`,
       );
     });
   } finally {

@@ -295,6 +295,22 @@ async function bestStep(
     });
   }
 
+  // Batch review: the review queue shows each group of guesses with its crops; a careful person
+  // accepts a group when that fixes more than it breaks.
+  for (const g of await api.reviewGuesses()) {
+    const after: Label = g.classId === null ? { classId: null, removed: true } : { classId: g.classId, removed: false };
+    const ids = g.segmentIds.filter((id) => labels.has(id));
+    const gain = ids.reduce((n, id) => n + Number(isRight(truth.get(id)!, after, nameOf)) - Number(right(id, labels.get(id)!)), 0);
+    steps.push({
+      kind: 'accept guesses',
+      gain,
+      run: async () => {
+        for (const id of ids) labels.set(id, { ...after });
+        done(await api.acceptGuesses(g.classId === null ? { segmentIds: ids } : { segmentIds: ids, classId: g.classId }));
+      },
+    });
+  }
+
   if (offer !== null) steps.push(await propagation(api, labels, truth, offer, lookAlikeLimit, right, nameOf, done));
 
   // One segment by hand: from the largest group of segments wrong in the same way, so that its
