@@ -172,10 +172,12 @@ test('a correction offers its look-alikes: propagated, they last a reload and un
   await expect(page.getByTestId('propagate-apply')).toHaveText(`Move ${n}`);
   await page.getByTestId('propagate-apply').click();
   await expect(bar).toBeHidden();
-  await expect.poll(async () => {
-    const m = await allSegments();
-    return moved.every((id) => m.get(id)?.classId === target.id && m.get(id)?.decided === true);
-  }).toBe(true);
+  await expect
+    .poll(async () => {
+      const m = await allSegments();
+      return moved.every((id) => m.get(id)?.classId === target.id && m.get(id)?.decided === true);
+    })
+    .toBe(true);
   await shot(page, 'corrections-03-propagated');
 
   // A reload keeps them; undo (one gesture) puts exactly them back, the corrected segment stays.
@@ -185,10 +187,12 @@ test('a correction offers its look-alikes: propagated, they last a reload and un
   for (const id of moved) expect(reloaded.get(id)?.classId, `segment ${id}`).toBe(target.id);
   await page.locator('body').click({ position: { x: 2, y: 2 } });
   await page.keyboard.press('Control+z');
-  await expect.poll(async () => {
-    const m = await allSegments();
-    return moved.map((id) => m.get(id)?.classId ?? null);
-  }).toEqual(moved.map((id) => beforeMove.get(id)?.classId ?? null));
+  await expect
+    .poll(async () => {
+      const m = await allSegments();
+      return moved.map((id) => m.get(id)?.classId ?? null);
+    })
+    .toEqual(moved.map((id) => beforeMove.get(id)?.classId ?? null));
   expect((await allSegments()).get(segmentId)?.classId).toBe(target.id);
 
   // Batch review: the largest group of guesses, taken with one key, is one undoable gesture.
@@ -199,15 +203,21 @@ test('a correction offers its look-alikes: propagated, they last a reload and un
   await expect(groups.first()).toHaveAttribute('data-count', String(group.segmentIds.length));
   const beforeBatch = await allSegments();
   await page.keyboard.press('l');
-  await expect.poll(async () => {
-    const m = await allSegments();
-    return group.segmentIds.every((id) => (group.classId === null ? !m.has(id) : m.get(id)?.classId === group.classId && m.get(id)?.decided));
-  }).toBe(true);
+  await expect
+    .poll(async () => {
+      const m = await allSegments();
+      return group.segmentIds.every((id) =>
+        group.classId === null ? !m.has(id) : m.get(id)?.classId === group.classId && m.get(id)?.decided,
+      );
+    })
+    .toBe(true);
   await shot(page, 'corrections-04-batch-review');
   await page.keyboard.press('Control+z');
-  await expect.poll(async () => {
-    const m = await allSegments();
-    return group.segmentIds.map((id) => m.get(id)?.classId ?? 'background');
-  }).toEqual(group.segmentIds.map((id) => beforeBatch.get(id)?.classId ?? 'background'));
+  await expect
+    .poll(async () => {
+      const m = await allSegments();
+      return group.segmentIds.map((id) => m.get(id)?.classId ?? 'background');
+    })
+    .toEqual(group.segmentIds.map((id) => beforeBatch.get(id)?.classId ?? 'background'));
   await page.close();
 });

@@ -153,8 +153,7 @@ export async function classifyNewSegments(
     if (label === UNSURE_LABEL) {
       if (!offSize.has(v.ids[row])) unsure.push(row);
       result.unsure++;
-    }
-    else if (label === BACKGROUND_LABEL) result.background++;
+    } else if (label === BACKGROUND_LABEL) result.background++;
     else {
       placed.push(v.ids[row]);
       placedClass.push(label);

@@ -3,6 +3,7 @@
 // (read-only, beside the service's writer): the k nearest labelled segments, their similarity and
 // label, and the weighted vote. Diagnostics only; the annotator never reads it to choose actions.
 import { classifyKnn } from '../../core/classify/knn';
+import { learnSizeRanges } from '../../core/classify/size-range';
 import { takeRows } from '../../core/cluster/vectors';
 import { folderPartKeepRatio, references } from '../../core/service/classifying';
 import { rleOverlapCounts } from '../../core/mask';
@@ -43,6 +44,11 @@ export function explainWrong(
       for (let k = 0; k < v.dim; k++) d += x[k] * y[k];
       return d / (norm(x) * norm(y));
     };
+    const sizes = learnSizeRanges(
+      all.labels,
+      all.rows.map((i) => v.areas[i]),
+    );
+    for (const [label, r] of sizes) log(`  size range ${name(label)}: ${r.min.toFixed(0)}..${r.max.toFixed(0)}`);
     log(`  folder part keep ratio: ${folderPartKeepRatio(store, state, v) ?? 'none (every part unassigned)'}`);
     rows.forEach((row, q) => {
       const id = v.ids[row];
@@ -54,7 +60,8 @@ export function explainWrong(
       for (const t of own) {
         if (!me || t.id === id || t.classId !== knn.best[q]) continue;
         const inter = rleOverlapCounts(me.rle, t.rle).intersection / Math.min(me.area, t.area);
-        if (inter >= 0.5) part += ` part-of ${t.id} overlap=${inter.toFixed(2)} ratio=${(Math.min(me.area, t.area) / Math.max(me.area, t.area)).toFixed(2)}`;
+        if (inter >= 0.5)
+          part += ` part-of ${t.id} overlap=${inter.toFixed(2)} ratio=${(Math.min(me.area, t.area) / Math.max(me.area, t.area)).toFixed(2)}`;
       }
       const now = s.removed ? 'background' : s.classId === null ? 'unassigned' : name(s.classId);
       const nb = [...knn.neighbours[q]]

@@ -250,7 +250,10 @@ export async function acceptGuesses(segmentIds: number[], classId: number | null
   );
   if (!classes) return false;
   await afterClassChange(classes);
-  app.toast('info', `Moved ${segmentIds.length} segments ${classId === null ? 'to background' : `into ${app.classById.get(classId)?.name ?? 'the class'}`} (undo with Ctrl+Z).`);
+  app.toast(
+    'info',
+    `Moved ${segmentIds.length} segments ${classId === null ? 'to background' : `into ${app.classById.get(classId)?.name ?? 'the class'}`} (undo with Ctrl+Z).`,
+  );
   return true;
 }
 
