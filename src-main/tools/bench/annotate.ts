@@ -1,8 +1,8 @@
 // The simulated annotator (`npm run bench:annotate`): a careful person with the ground truth in
 // mind, labelling synthetic pizzas in rounds through the public service API. Each step takes the
 // single action that fixes the most wrong labels (rename, merge, dismiss a suggestion, mark a
-// class or a segment as background, assign, create, or propagate the last correction to its
-// look-alikes with the best cut-off), until every segment that matches a ground-truth instance
+// class or a segment as background, assign, create, accept a group of the review queue's guesses,
+// or propagate the last correction to its look-alikes with the best cut-off), until every segment that matches a ground-truth instance
 // is in the class named after its category and every other one is background or unassigned.
 // Round 1 discovers classes on a first folder; each later round adds new photos (another seed)
 // after the previous round's corrections. Prints one line per round; asserts nothing.
