@@ -95,7 +95,7 @@ changes nothing unless --skip-bad leaves such annotations out.
   },
   'bench-annotate': {
     summary: 'simulated annotator: actions needed per round of new photos until every label is right',
-    synopsis: ['samantic bench-annotate [--count 20] [--seeds 1,2] [--points-per-side N] [--json]'],
+    synopsis: ['samantic bench-annotate [--count 20] [--seeds 1,2] [--points-per-side N] [--explain] [--json]'],
   },
 };
 

@@ -16,7 +16,7 @@ import type { LabelDiff, LabelState } from '../labels/model';
 import { applyClassification } from './classify-new';
 import { addSegment, deleteSegments, mergeSegments, setSegmentMask } from './mask-actions';
 import { replaceClustering } from './recluster';
-import { assignSegments, confirmSegments, removeSegments, restoreSegments } from './segment-actions';
+import { acceptGuesses, assignSegments, confirmSegments, removeSegments, restoreSegments } from './segment-actions';
 
 export const ACTIONS = {
   renameClass,
@@ -38,6 +38,7 @@ export const ACTIONS = {
   mergeSegments,
   deleteSegments,
   applyClassification,
+  acceptGuesses,
 } as const;
 
 export type ActionName = keyof typeof ACTIONS;

@@ -1,6 +1,7 @@
 // The user's operations on segments, as pure functions: (state, args) -> diff.
+import { SamanticError } from '../errors';
 import type { LabelDiff, LabelState } from '../labels/model';
-import { segmentChanges } from '../labels/model';
+import { segmentChanges, segmentDecided } from '../labels/model';
 import { requireArgs, requireClass, requireId, requireIdList, requireSegments } from './validate';
 
 export interface AssignSegmentsArgs {
@@ -43,4 +44,33 @@ export function confirmSegments(state: LabelState, args: SegmentIdsArgs): LabelD
   const ids = requireIdList('confirmSegments', 'segmentIds', a.segmentIds);
   requireSegments(state, 'confirmSegments', ids);
   return segmentChanges(state, ids, { decided: true });
+}
+
+export interface AcceptGuessesArgs {
+  segmentIds: number[];
+  /** The class their look-alikes say; absent: background. */
+  classId?: number;
+}
+
+/**
+ * "Their look-alikes are right": a batch review answer, taking the classifier's guess for a group
+ * of segments at once (into a class, or to background). It only answers for segments no decision
+ * covers: a segment the user decided meanwhile makes the whole group out of date.
+ */
+export function acceptGuesses(state: LabelState, args: AcceptGuessesArgs): LabelDiff {
+  const a = requireArgs('acceptGuesses', args);
+  const ids = requireIdList('acceptGuesses', 'segmentIds', a.segmentIds);
+  requireSegments(state, 'acceptGuesses', ids);
+  for (const id of ids) {
+    if (segmentDecided(state.segments.get(id)!)) {
+      throw new SamanticError(
+        'conflict',
+        `acceptGuesses: segment ${id} was decided by the user; the guesses are out of date. Open the review queue again.`,
+      );
+    }
+  }
+  if (a.classId === undefined) return segmentChanges(state, ids, { classId: null, removed: true, decided: true });
+  const classId = requireId('acceptGuesses', 'classId', a.classId);
+  requireClass(state, 'acceptGuesses', classId);
+  return segmentChanges(state, ids, { classId, removed: false, decided: true });
 }

@@ -117,6 +117,13 @@ export interface ReviewItem {
   guessClassId: number | null;
 }
 
+/** Segments no decision covers whose labelled look-alikes agree on another place than theirs. */
+export interface GuessGroup {
+  /** Where their look-alikes say they belong: a class, or null for background. */
+  classId: number | null;
+  segmentIds: number[];
+}
+
 /** A segment that looks like the one just corrected, for "do the same to these". */
 export interface LookAlike {
   segmentId: number;
@@ -296,6 +303,10 @@ export interface SamanticApi {
   confirmSegments(args: { segmentIds: number[] }): Promise<ClassInfo[]>;
   /** Unreviewed segments with a class, least confident first. */
   reviewQueue(args: { limit?: number }): Promise<ReviewItem[]>;
+  /** Batch review: undecided segments grouped by the confident guess of their look-alikes, largest group first. */
+  reviewGuesses(): Promise<GuessGroup[]>;
+  /** Takes the guess for a group at once (into classId, or background without one): one undoable gesture. */
+  acceptGuesses(args: { segmentIds: number[]; classId?: number }): Promise<ClassInfo[]>;
   /** Segments most like this one that are not in its class (or not background) yet and no decision covers. */
   lookAlikes(args: { segmentId: number; limit?: number; minSimilarity?: number }): Promise<LookAlike[]>;
   undo(): Promise<ProjectSummary>;
@@ -346,6 +357,8 @@ export const API_METHODS: readonly ApiMethod[] = [
   'dismissSuggestions',
   'confirmSegments',
   'reviewQueue',
+  'reviewGuesses',
+  'acceptGuesses',
   'lookAlikes',
   'undo',
   'redo',

@@ -89,6 +89,8 @@ const SHAPES: Record<ApiMethod, Shape | null> = {
   dismissSuggestions: { classIds: ids },
   confirmSegments: { segmentIds: ids },
   reviewQueue: { limit: { kind: 'int', optional: true, min: 1, max: MAX_EXAMPLES } },
+  reviewGuesses: null,
+  acceptGuesses: { segmentIds: ids, classId: { ...id, optional: true } },
   lookAlikes: {
     segmentId: id,
     limit: { kind: 'int', optional: true, min: 1, max: MAX_EXAMPLES },

@@ -38,6 +38,12 @@ export interface PartCandidate {
 export interface PartOptions {
   /** See DEFAULT_PART_OVERLAP; 1 or more turns the step off (nothing is ever more than fully inside). */
   minOverlap?: number;
+  /**
+   * A segment at least this share of the other's area is kept beside it (the folder's user counts
+   * such near-duplicates as the instance: learnPartKeepRatio in classify/part-rule.ts). Default:
+   * above 1, nothing is kept.
+   */
+  keepAreaRatio?: number;
 }
 
 function boxesMeet(a: PartCandidate['bbox'], b: PartCandidate['bbox']): boolean {
@@ -51,6 +57,7 @@ function boxesMeet(a: PartCandidate['bbox'], b: PartCandidate['bbox']): boolean 
  */
 export function findSameClassParts(segments: readonly PartCandidate[], options: PartOptions = {}): number[] {
   const minOverlap = options.minOverlap ?? DEFAULT_PART_OVERLAP;
+  const keepAreaRatio = options.keepAreaRatio ?? Infinity;
   if (!(minOverlap > 0)) throw new RangeError(`minOverlap must be > 0, got ${minOverlap}`);
   if (minOverlap > 1) return [];
   const groups = new Map<string, number[]>();
@@ -78,6 +85,7 @@ export function findSameClassParts(segments: readonly PartCandidate[], options: 
           const t = segments[k];
           if (!boxesMeet(s.bbox, t.bbox)) return false;
           const smaller = Math.min(s.area, t.area);
+          if (smaller >= keepAreaRatio * Math.max(s.area, t.area)) return false;
           return smaller > 0 && rleOverlapCounts(s.rle, t.rle).intersection >= minOverlap * smaller;
         });
       if (duplicate) suppressed.push(i);

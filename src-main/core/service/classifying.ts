@@ -8,6 +8,8 @@ import { type LabelState, classStatus, segmentDecided } from '../labels/model';
 import { applyAction } from '../actions/persistent';
 import { clusterSegmentsAsync } from '../cluster/cluster-segments';
 import { findSameClassParts, type PartCandidate } from '../cluster/parts';
+import { fitsSize, learnSizeRanges } from '../classify/size-range';
+import { learnPartKeepRatio, partEvidence, type PartEvidence } from '../classify/part-rule';
 import { BACKGROUND_LABEL, classifyKnn, type KnnOptions, UNSURE_LABEL } from '../classify/knn';
 import { takeRows } from '../cluster/vectors';
 import type { ProjectStore } from '../store/project-store';
@@ -65,8 +67,32 @@ export function references(state: LabelState, v: SegmentVectors): { rows: number
   return { rows, labels };
 }
 
+/**
+ * The folder's keep ratio for parts (classify/part-rule.ts), from the images where the user
+ * decided something; undefined: every part is left unassigned.
+ */
+export function folderPartKeepRatio(store: ProjectStore, state: LabelState, v: SegmentVectors): number | undefined {
+  const images = new Set<number>();
+  for (let i = 0; i < v.count; i++) {
+    const s = state.segments.get(v.ids[i]);
+    if (s && segmentDecided(s)) images.add(v.imageIds[i]);
+  }
+  const evidence: PartEvidence = { kept: [], rejected: [] };
+  for (const imageId of images) {
+    const e = partEvidence(store.listSegments({ imageId, includeRemoved: true }));
+    evidence.kept.push(...e.kept);
+    evidence.rejected.push(...e.rejected);
+  }
+  return learnPartKeepRatio(evidence);
+}
+
 /** Segments whose placement repeats a same-class segment of their image (cluster/parts.ts). */
-function partsToDrop(store: ProjectStore, imageIds: ReadonlySet<number>, labelOf: ReadonlyMap<number, number>): number[] {
+function partsToDrop(
+  store: ProjectStore,
+  imageIds: ReadonlySet<number>,
+  labelOf: ReadonlyMap<number, number>,
+  keepAreaRatio: number | undefined,
+): number[] {
   const out: number[] = [];
   for (const imageId of imageIds) {
     const segs = store.listSegments({ imageId, includeRemoved: false });
@@ -75,7 +101,7 @@ function partsToDrop(store: ProjectStore, imageIds: ReadonlySet<number>, labelOf
       const label = placed === undefined ? (s.classId ?? -1) : placed > 0 ? placed : -1;
       return { imageId, label, score: s.predictedIou, user: s.decided, bbox: s.bbox, area: s.area, rle: s.rle };
     });
-    for (const k of findSameClassParts(candidates)) if (labelOf.has(segs[k].id)) out.push(segs[k].id);
+    for (const k of findSameClassParts(candidates, { keepAreaRatio })) if (labelOf.has(segs[k].id)) out.push(segs[k].id);
   }
   return out;
 }
@@ -101,25 +127,39 @@ export async function classifyNewSegments(
   const refs = references(state, v);
   const knn = classifyKnn(takeRows(v.vectors, v.dim, refs.rows), refs.labels, takeRows(v.vectors, v.dim, queries), v.dim, options.knn);
 
+  // A segment far smaller or larger than every labelled member of its class is a fragment or a
+  // combination the embedding cannot tell from the whole (classify/size-range.ts): unsorted.
+  const sizes = learnSizeRanges(
+    refs.labels,
+    refs.rows.map((i) => v.areas[i]),
+  );
+  // They look like a known class, not like a new kind of object: they stay out of the suggestions.
+  const offSize = new Set<number>();
   const labelOf = new Map<number, number>();
-  queries.forEach((row, q) => labelOf.set(v.ids[row], knn.labels[q]));
+  queries.forEach((row, q) => {
+    const l = knn.labels[q];
+    if (l > 0 && !fitsSize(sizes, l, v.areas[row])) offSize.add(v.ids[row]);
+    labelOf.set(v.ids[row], offSize.has(v.ids[row]) ? UNSURE_LABEL : l);
+  });
   // As after clustering: within one image and class, a part or duplicate of another segment is
   // one instance counted twice; the one SAM rates lower stays unassigned.
-  for (const id of partsToDrop(store, imageIds, labelOf)) labelOf.set(id, BACKGROUND_LABEL);
+  const keepAreaRatio = folderPartKeepRatio(store, state, v);
+  for (const id of partsToDrop(store, imageIds, labelOf, keepAreaRatio)) labelOf.set(id, BACKGROUND_LABEL);
   const placed: number[] = [];
   const placedClass: number[] = [];
   const unsure: number[] = [];
   queries.forEach((row) => {
     const label = labelOf.get(v.ids[row])!;
-    if (label === UNSURE_LABEL) unsure.push(row);
-    else if (label === BACKGROUND_LABEL) result.background++;
+    if (label === UNSURE_LABEL) {
+      if (!offSize.has(v.ids[row])) unsure.push(row);
+      result.unsure++;
+    } else if (label === BACKGROUND_LABEL) result.background++;
     else {
       placed.push(v.ids[row]);
       placedClass.push(label);
     }
   });
   result.classified = placed.length;
-  result.unsure = unsure.length;
 
   const suggestions: SuggestedGroup[] = [];
   const minSamples = options.suggestionMinSamples ?? SUGGESTION_MIN_SAMPLES;

@@ -4,7 +4,7 @@ import { ProjectStore } from '../store/project-store';
 import { type TempDir, rectSegment, tempDir, vector } from '../store/fixtures.testing';
 import { classifyNewSegments, hasUserDecisions } from './classifying';
 import { collectCocoInput } from './export';
-import { lookAlikes, reviewQueue } from './review';
+import { lookAlikes, reviewGuesses, reviewQueue } from './review';
 
 const DIM = 8;
 /** A segment whose embedding points along axis `axis` (0 = a, 1 = b, 2 = background, 3 = novel), a little noise. */
@@ -137,5 +137,23 @@ describe('export of reviewed images only', () => {
     expect(collectCocoInput(store, tmp.dir, undefined, true).images.map((i) => i.fileName)).toEqual(['a.jpg', 'b.jpg']);
     void classA;
     expect(collectCocoInput(store, tmp.dir).images.length).toBe(2);
+  });
+});
+
+describe('batch review (reviewGuesses)', () => {
+  it("groups undecided segments by their look-alikes' confident guess; accepting a group leaves decisions alone", () => {
+    const [classA, classB] = store.listClasses().map((c) => c.id);
+    applyAction(store, 'confirmSegments', { segmentIds: first.slice(0, 3) }); // a1..a3
+    applyAction(store, 'confirmSegments', { segmentIds: first.slice(4, 7) }); // b1..b3
+    // b4 sits in a's class but looks like b: the one guess that differs from where a segment is.
+    expect(reviewGuesses(store)).toEqual([{ classId: classB, segmentIds: [first[7]] }]);
+    const decidedBefore = first.slice(0, 7).map(classOf);
+    applyAction(store, 'acceptGuesses', { segmentIds: [first[7]], classId: classB });
+    expect(classOf(first[7])).toBe(classB);
+    expect(first.slice(0, 7).map(classOf)).toEqual(decidedBefore);
+    expect(reviewGuesses(store)).toEqual([]);
+    undo(store);
+    expect(classOf(first[7])).toBe(classA);
+    expect(store.loadLabelState().segments.get(first[7])!.decided).toBe(false);
   });
 });

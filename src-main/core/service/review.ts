@@ -1,9 +1,10 @@
 // Review by confidence and propagation of a correction. Both read the labelled segments at call
 // time, so every answer the user gives is in the classifier for the very next question (the
 // labelled set is the model: nothing to retrain).
-import type { LookAlike, ReviewItem } from '../api/contract';
+import type { GuessGroup, LookAlike, ReviewItem } from '../api/contract';
 import { segmentDecided } from '../labels/model';
 import { BACKGROUND_LABEL, classifyKnn, DEFAULT_KNN_OPTIONS } from '../classify/knn';
+import { fitsSize, learnSizeRanges } from '../classify/size-range';
 import { normalizeRows, takeRows } from '../cluster/vectors';
 import { SamanticError } from '../errors';
 import type { ProjectStore } from '../store/project-store';
@@ -57,6 +58,43 @@ export function reviewQueue(store: ProjectStore, limit: number): ReviewItem[] {
   });
   items.sort((a, b) => a.confidence - b.confidence || a.segmentId - b.segmentId);
   return items.slice(0, limit);
+}
+
+/**
+ * Batch review: every segment no decision covers whose labelled look-alikes confidently place it
+ * somewhere else than where it is (the classifier's thresholds and size check, as for new
+ * images), grouped by that place. A group is what "accept these guesses" answers at once.
+ */
+export function reviewGuesses(store: ProjectStore): GuessGroup[] {
+  const state = store.loadLabelState();
+  const v = store.getSegmentVectors({ includeRemoved: true });
+  const refs = references(state, v);
+  if (refs.rows.length === 0) return [];
+  const candidates: number[] = [];
+  for (let i = 0; i < v.count; i++) {
+    const s = state.segments.get(v.ids[i]);
+    if (s && !s.removed && !segmentDecided(s)) candidates.push(i);
+  }
+  const knn = classifyKnn(takeRows(v.vectors, v.dim, refs.rows), refs.labels, takeRows(v.vectors, v.dim, candidates), v.dim);
+  const sizes = learnSizeRanges(
+    refs.labels,
+    refs.rows.map((i) => v.areas[i]),
+  );
+  const groups = new Map<number | null, number[]>();
+  candidates.forEach((row, q) => {
+    const label = knn.labels[q];
+    const current = v.classIds[row] < 0 ? null : v.classIds[row];
+    let to: number | null | undefined;
+    if (label === BACKGROUND_LABEL) to = current === null ? undefined : null;
+    else if (label > 0 && label !== current && fitsSize(sizes, label, v.areas[row])) to = label;
+    if (to === undefined) return;
+    const g = groups.get(to);
+    if (g) g.push(v.ids[row]);
+    else groups.set(to, [v.ids[row]]);
+  });
+  return [...groups]
+    .map(([classId, segmentIds]) => ({ classId, segmentIds }))
+    .sort((a, b) => b.segmentIds.length - a.segmentIds.length || (a.classId ?? 0) - (b.classId ?? 0));
 }
 
 /**

@@ -17,7 +17,7 @@ import { parseSplitRatios } from '../export/split';
 import { exportDataset, exportProject } from './export';
 import { importAnnotations } from './import';
 import { maskApi, openPromptSession } from './masks';
-import { lookAlikes, reviewQueue } from './review';
+import { lookAlikes, reviewGuesses, reviewQueue } from './review';
 import { listModelInfos, openSegmenter, resolveModelId } from './models';
 import { defaultStateDir, RecentProjects } from './recent';
 import type { Service, ServiceOptions } from './types';
@@ -241,6 +241,13 @@ export async function createService(options: ServiceOptions = {}): Promise<Servi
     },
     async reviewQueue({ limit = 100 }) {
       return reviewQueue(current().store, limit);
+    },
+    async reviewGuesses() {
+      return reviewGuesses(current().store);
+    },
+    async acceptGuesses(args) {
+      applyAction(current().store, 'acceptGuesses', args);
+      return classes();
     },
     async lookAlikes({ segmentId, limit, minSimilarity }) {
       return lookAlikes(current().store, segmentId, limit, minSimilarity);

@@ -1,8 +1,8 @@
 // The simulated annotator (`npm run bench:annotate`): a careful person with the ground truth in
 // mind, labelling synthetic pizzas in rounds through the public service API. Each step takes the
 // single action that fixes the most wrong labels (rename, merge, dismiss a suggestion, mark a
-// class or a segment as background, assign, create, or propagate the last correction to its
-// look-alikes with the best cut-off), until every segment that matches a ground-truth instance
+// class or a segment as background, assign, create, accept a group of the review queue's guesses,
+// or propagate the last correction to its look-alikes with the best cut-off), until every segment that matches a ground-truth instance
 // is in the class named after its category and every other one is background or unassigned.
 // Round 1 discovers classes on a first folder; each later round adds new photos (another seed)
 // after the previous round's corrections. Prints one line per round; asserts nothing.
@@ -13,6 +13,7 @@ import type { ClassInfo, SamanticApi, SegmentInfo } from '../../core/api/contrac
 import { SamanticError } from '../../core/errors';
 import { createService } from '../../core/service/service';
 import { GROUND_TRUTH_FILE, writePizzaFolder, type CocoGroundTruth } from '../synth/writer';
+import { explainWrong } from './annotate-explain';
 import { type Label, type TruthInstance, isRight, truthOf } from './annotate-truth';
 
 export interface AnnotateOptions {
@@ -27,6 +28,8 @@ export interface AnnotateOptions {
   lookAlikes?: number;
   /** Safety stop per round. */
   maxActions?: number;
+  /** Print why each segment is wrong before a round's first action (annotate-explain.ts). */
+  explain?: boolean;
 }
 
 export interface RoundReport {
@@ -92,6 +95,10 @@ export async function runAnnotateBench(o: AnnotateOptions, log: (line: string) =
                 ? 'object in a suggested class'
                 : 'object in another class';
         wrongBefore[kind] = (wrongBefore[kind] ?? 0) + 1;
+      }
+      if (o.explain && r > 0) {
+        const wrongIds = mine.filter((id) => !isRight(truth.get(id)!, labels.get(id)!, nameOf));
+        explainWrong(join(scratch, 'project.db'), wrongIds, truth, log);
       }
       const kinds: Record<string, number> = {};
       let actions = 0;
@@ -284,6 +291,22 @@ async function bestStep(
       run: async () => {
         for (const id of ids) labels.set(id, { classId: null, removed: true });
         done(await api.removeSegments({ segmentIds: ids }));
+      },
+    });
+  }
+
+  // Batch review: the review queue shows each group of guesses with its crops; a careful person
+  // accepts a group when that fixes more than it breaks.
+  for (const g of await api.reviewGuesses()) {
+    const after: Label = g.classId === null ? { classId: null, removed: true } : { classId: g.classId, removed: false };
+    const ids = g.segmentIds.filter((id) => labels.has(id));
+    const gain = ids.reduce((n, id) => n + Number(isRight(truth.get(id)!, after, nameOf)) - Number(right(id, labels.get(id)!)), 0);
+    steps.push({
+      kind: 'accept guesses',
+      gain,
+      run: async () => {
+        for (const id of ids) labels.set(id, { ...after });
+        done(await api.acceptGuesses(g.classId === null ? { segmentIds: ids } : { segmentIds: ids, classId: g.classId }));
       },
     });
   }

@@ -50,6 +50,7 @@ export async function runAnnotateBenchCommand(argv: string[]): Promise<number> {
     'look-alikes': { type: 'string' },
     json: { type: 'boolean' },
     quiet: { type: 'boolean' },
+    explain: { type: 'boolean' },
   });
   if (positionals.length > 0) throw new SamanticError('invalid-argument', `unexpected argument '${positionals[0]}'.`);
   const seeds = (values.seeds ?? '1,2').split(',').map((v) => intFlag('seeds', v.trim(), 1));
@@ -62,6 +63,7 @@ export async function runAnnotateBenchCommand(argv: string[]): Promise<number> {
       model: values.model ?? 'test-sam',
       pointsPerSide: values['points-per-side'] === undefined ? undefined : intFlag('points-per-side', values['points-per-side'], 32),
       lookAlikes: values['look-alikes'] === undefined ? undefined : intFlag('look-alikes', values['look-alikes'], 50),
+      explain: values.explain,
     },
     log,
   );

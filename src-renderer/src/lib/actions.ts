@@ -243,6 +243,20 @@ export async function reviewAnswer(
   return true;
 }
 
+/** Batch review: takes the look-alikes' guess for a whole group (a class, or background without one). */
+export async function acceptGuesses(segmentIds: number[], classId: number | null): Promise<boolean> {
+  const classes = await guarded('Accepting the guesses', () =>
+    api.acceptGuesses(classId === null ? { segmentIds } : { segmentIds, classId }),
+  );
+  if (!classes) return false;
+  await afterClassChange(classes);
+  app.toast(
+    'info',
+    `Moved ${segmentIds.length} segments ${classId === null ? 'to background' : `into ${app.classById.get(classId)?.name ?? 'the class'}`} (undo with Ctrl+Z).`,
+  );
+  return true;
+}
+
 export async function selectSimilar(): Promise<void> {
   const ids = [...app.selection];
   if (ids.length === 0) return app.toast('info', 'Select a segment first; "select similar" finds segments that look like it.');

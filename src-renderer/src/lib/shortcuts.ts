@@ -35,7 +35,13 @@ export interface Shortcut {
 export const viewCommands = { fit: () => {}, zoom: (_factor: number) => {} };
 
 /** Answers in the review queue go to the review view, which knows the segment asked about. */
-export const reviewCommands = { accept: () => {}, assign: (_classId: number) => {}, background: () => {}, skip: () => {} };
+export const reviewCommands = {
+  accept: () => {},
+  assign: (_classId: number) => {},
+  background: () => {},
+  skip: () => {},
+  acceptGuesses: () => {},
+};
 
 const DIGITS = ['1', '2', '3', '4', '5', '6', '7', '8', '9'];
 const inProject = () => app.summary !== null && app.view !== 'start';
@@ -167,6 +173,12 @@ export const SHORTCUTS: Shortcut[] = [
     what: 'Review: it is background, next',
     group: 'Review',
     bind: { keys: ['b', 'Delete', 'Backspace'], when: inView('review'), run: () => reviewCommands.background() },
+  },
+  {
+    keys: 'L',
+    what: "Review: accept the largest group of look-alikes' guesses at once",
+    group: 'Review',
+    bind: { keys: ['l'], when: inView('review'), run: () => reviewCommands.acceptGuesses() },
   },
   {
     keys: '→',
