@@ -15,8 +15,16 @@ import type { BoxXYWH, ImageEmbedding, Rle } from '../types';
 import { decodeInteractive, maskToLowResLogits } from './interactive';
 import { requireRecord } from './edits';
 
-/** Image embeddings kept in memory: the image being annotated and the one before it. */
-export const EMBEDDINGS_IN_MEMORY = 2;
+/**
+ * Memory for image embeddings already read, least recently clicked evicted first: 16 SAM 1
+ * embeddings (4 MB each), 4 of SAM 2 (with its high-resolution maps), so flipping back to a photo
+ * annotated a moment ago does not read and widen its embedding again (10-25 ms of a click).
+ */
+export const EMBEDDING_MEMORY_BYTES = 64 * 1024 * 1024;
+
+function embeddingBytes(e: ImageEmbedding): number {
+  return e.data.byteLength + (e.extras ?? []).reduce((n, f) => n + f.data.byteLength, 0);
+}
 
 export interface PromptRequest {
   imageId: number;
@@ -103,7 +111,11 @@ export class PromptSession {
     const key = { contentHash: image.contentHash, modelId: this.modelId, preprocessVersion: embeddingCacheVersion(model.descriptor) };
     const memo = `${key.contentHash}/${key.modelId}/${key.preprocessVersion}`;
     const held = this.embeddings.get(memo);
-    if (held) return { embedding: held, encoded: false };
+    if (held) {
+      this.embeddings.delete(memo);
+      this.embeddings.set(memo, held);
+      return { embedding: held, encoded: false };
+    }
     let embedding = store.getCachedEmbedding(key.contentHash, key.modelId, key.preprocessVersion);
     let encoded = false;
     if (!embedding) {
@@ -114,7 +126,13 @@ export class PromptSession {
       encoded = true;
     }
     this.embeddings.set(memo, embedding);
-    while (this.embeddings.size > EMBEDDINGS_IN_MEMORY) this.embeddings.delete(this.embeddings.keys().next().value as string);
+    let bytes = [...this.embeddings.values()].reduce((n, e) => n + embeddingBytes(e), 0);
+    // The one just read always stays, whatever its size.
+    while (this.embeddings.size > 1 && bytes > EMBEDDING_MEMORY_BYTES) {
+      const oldest = this.embeddings.keys().next().value as string;
+      bytes -= embeddingBytes(this.embeddings.get(oldest)!);
+      this.embeddings.delete(oldest);
+    }
     return { embedding, encoded };
   }
 
