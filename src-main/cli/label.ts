@@ -8,6 +8,7 @@ import { createService } from '../core/service/service';
 import { oneOf, parseCommandArgs as parseCli } from '../core/util/args';
 import { DEVICE_CHOICES, EXPORT_FORMATS, PRESET_NAMES } from '../core/vocab';
 import { createProgress } from './progress';
+import { plural, segmentSentence, tallySegments } from './summary';
 
 export async function runLabel(argv: string[]): Promise<number> {
   const { values, positionals } = parseCli(argv, {
@@ -48,8 +49,15 @@ export async function runLabel(argv: string[]): Promise<number> {
     },
   });
   const failures: { file: string; reason: string }[] = [];
+  let announced = -1;
   service.onEvent((e) => {
-    if (e.type === 'start') progress.line(`processing ${e.total} image(s) on ${e.provider}`);
+    if (e.type === 'start') progress.line(`processing ${plural(e.total, 'image')} on ${e.provider}`);
+    if (e.type === 'phase' && e.index !== undefined && e.total !== undefined) {
+      // From the first image on, not only once it is done: encoding one can take a while.
+      const within = e.fraction !== undefined && e.phase === 'segment' ? ` ${Math.floor(100 * e.fraction)}%` : '';
+      progress.status(`image ${e.index}/${e.total} ${e.relPath}: ${e.phase}${within}`, e.index !== announced);
+      announced = e.index;
+    }
     if (e.type === 'image') {
       if (e.status === 'failed') {
         failures.push({ file: e.relPath, reason: e.error ?? 'unknown error' });
@@ -61,6 +69,7 @@ export async function runLabel(argv: string[]): Promise<number> {
   });
   const api = service.api;
   try {
+    progress.line(`opening ${folder}`);
     const opened = await api.openFolder({ folder, project: values.project, model: values.model, device, recursive: values.recursive });
     if (opened.images.total === 0) {
       throw new SamanticError(
@@ -91,6 +100,7 @@ export async function runLabel(argv: string[]): Promise<number> {
       encoded: run?.encoded ?? 0,
       cacheHits: run?.cacheHits ?? 0,
       segments: summary.segments,
+      unassigned: summary.segments - tallySegments(summary.segments, classes).assigned,
       classes: classes.map((c) => ({ id: c.id, name: c.name, segments: c.segmentCount, images: c.imageCount })),
       failed: failures,
       warnings,
@@ -102,11 +112,11 @@ export async function runLabel(argv: string[]): Promise<number> {
       process.stdout.write(JSON.stringify(report, null, 2) + '\n');
     } else {
       const lines = [
-        `done: ${summary.images.done}/${summary.images.total} images (${report.encoded} encoded, ${report.cacheHits} from cache, ${failures.length} failed) in ${report.seconds.toFixed(1)} s on ${summary.provider}`,
-        `${summary.segments} segments in ${classes.length} classes:`,
+        `done: ${summary.images.done}/${plural(summary.images.total, 'image')} (${report.encoded} encoded, ${report.cacheHits} from cache, ${failures.length} failed) in ${report.seconds.toFixed(1)} s on ${summary.provider}`,
+        `${segmentSentence(tallySegments(summary.segments, classes))}${classes.length > 0 ? ':' : ''}`,
         ...classes
           .slice(0, 15)
-          .map((c) => `  ${c.name.padEnd(12)} ${String(c.segmentCount).padStart(6)} segments in ${c.imageCount} images`),
+          .map((c) => `  ${c.name.padEnd(12)} ${plural(c.segmentCount, 'segment').padStart(14)} in ${plural(c.imageCount, 'image')}`),
         ...(classes.length > 15 ? [`  ... and ${classes.length - 15} more`] : []),
         ...failures.map((f) => `failed: ${f.file}: ${f.reason}`),
         ...(failures.length
@@ -114,7 +124,7 @@ export async function runLabel(argv: string[]): Promise<number> {
               `${failures.length} image(s) failed: fix the cause above and run the same command again; failed images are retried on every run.`,
             ]
           : []),
-        `wrote ${exported.file} (${exported.images} images, ${exported.annotations} annotations, ${exported.categories} categories)`,
+        `wrote ${exported.file} (${plural(exported.images, 'image')}, ${plural(exported.annotations, 'annotation')}, ${plural(exported.categories, 'category', 'categories')})`,
       ];
       process.stdout.write(lines.join('\n') + '\n');
     }

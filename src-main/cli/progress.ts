@@ -4,6 +4,11 @@
 export interface ProgressSink {
   update(done: number, total: number, label: string, imagesPerSecond: number, etaSeconds: number | null): void;
   line(text: string): void;
+  /**
+   * What is going on right now: redrawn in place on a terminal; elsewhere printed only when
+   * `significant` (a new image), so logs get one line per image, not one per decoder batch.
+   */
+  status(text: string, significant: boolean): void;
   end(): void;
 }
 
@@ -25,7 +30,7 @@ export function renderBar(done: number, total: number, width: number): string {
 }
 
 export function createProgress(stream: NodeJS.WriteStream, mode: 'auto' | 'json'): ProgressSink {
-  if (mode === 'json') return { update() {}, line() {}, end() {} };
+  if (mode === 'json') return { update() {}, line() {}, status() {}, end() {} };
   const tty = Boolean(stream.isTTY);
   let drawn = false;
   return {
@@ -41,6 +46,12 @@ export function createProgress(stream: NodeJS.WriteStream, mode: 'auto' | 'json'
       } else {
         stream.write(`${stats} ${label}\n`);
       }
+    },
+    status(text, significant) {
+      if (tty) {
+        stream.write(`\r\x1b[2K${text.slice(0, Math.max(10, (stream.columns ?? 100) - 1))}`);
+        drawn = true;
+      } else if (significant) stream.write(text + '\n');
     },
     line(text) {
       if (tty && drawn) stream.write('\r\x1b[2K');

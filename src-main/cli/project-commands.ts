@@ -9,6 +9,9 @@ import type { Service } from '../core/service/types';
 import { ProjectStore } from '../core/store/project-store';
 import { oneOf, parseCommandArgs as parseCli } from '../core/util/args';
 import { DATASET_FORMATS, DEVICE_CHOICES, type DeviceChoice, type ExportFormat, type ImportFormat } from '../core/vocab';
+import { segmentSentence, tallySegments } from './summary';
+import type { ReclusterArgs } from '../core/api/contract';
+import { MAX_RECLUSTER_CLASSES } from '../core/api/dispatch';
 
 interface OpenOptions {
   /** A folder without a project gets one (import). */
@@ -174,9 +177,28 @@ function parseId(s: string | undefined, what: string): number {
   return n;
 }
 
+/** --granularity fewer|more|N as recluster arguments ({} without it: the automatic choice). */
+function parseGranularity(value: string | undefined): ReclusterArgs {
+  if (value === undefined) return {};
+  if (value === 'fewer' || value === 'more') return { granularity: value };
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_RECLUSTER_CLASSES)
+    throw new SamanticError(
+      'invalid-argument',
+      `--granularity must be fewer, more or a number of classes from 1 to ${MAX_RECLUSTER_CLASSES}, got '${value}'.`,
+    );
+  return { classes: n };
+}
+
 export async function runClasses(argv: string[]): Promise<number> {
-  const { positionals } = parseCli(argv, {});
+  const { values, positionals } = parseCli(argv, { granularity: { type: 'string' } });
   const [projectArg, action = 'list', ...rest] = positionals;
+  if (values.granularity !== undefined && action !== 'recluster')
+    throw new SamanticError(
+      'invalid-argument',
+      `--granularity goes with recluster: samantic classes <project> recluster --granularity fewer`,
+    );
+  const granularity = parseGranularity(values.granularity);
   const service = await openProject(projectArg);
   const api = service.api;
   try {
@@ -190,7 +212,7 @@ export async function runClasses(argv: string[]): Promise<number> {
       await api.mergeClasses({ classIds: ids, into: ids[0] });
     } else if (action === 'recluster') {
       // Regroups only what no user decision covers; undo in the app takes it back.
-      await api.recluster({});
+      await api.recluster(granularity);
     } else if (action !== 'list') {
       throw new SamanticError(
         'invalid-argument',
@@ -204,7 +226,9 @@ export async function runClasses(argv: string[]): Promise<number> {
           `${c.status}${c.unreviewed > 0 ? `, ${c.unreviewed} unreviewed` : ''}\n`,
       );
     }
-    if (classes.length === 0) process.stdout.write('no classes yet (process the folder first)\n');
+    const summary = await api.getSummary();
+    if (classes.length === 0 && !summary?.segments) process.stdout.write('no classes yet (process the folder first)\n');
+    else if (summary) process.stdout.write(`${segmentSentence(tallySegments(summary.segments, classes))}\n`);
     return 0;
   } finally {
     await service.close();

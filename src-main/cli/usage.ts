@@ -58,8 +58,20 @@ changes nothing unless --skip-bad leaves such annotations out.
   --device auto|cpu|cuda|webgpu|dml|coreml`,
   },
   classes: {
-    summary: 'list, rename or merge the classes of a project',
-    synopsis: ['samantic classes <project|folder> [list | rename <id> <name> | merge <id> <id> ... | recluster]'],
+    summary: 'list, rename, merge or re-cluster the classes of a project',
+    synopsis: [
+      'samantic classes <project|folder> [list | rename <id> <name> | merge <id> <id> ...]',
+      'samantic classes <project|folder> recluster [--granularity fewer|more|N]',
+    ],
+    details: `  list                      every class: id, colour, name, segments, images, status (default)
+  rename <id> <name>        name a class (a decision: re-clustering keeps it)
+  merge <into> <id> ...     move the other classes' segments into the first
+  recluster                 group again every segment no decision covers (what you named,
+                            assigned or removed stays as it is; undo in the app takes it back)
+  --granularity fewer|more  about 30 % fewer / more automatic classes than now
+  --granularity N           about N automatic classes
+
+The last line adds the segments up: those in classes are exported, unassigned ones are not.`,
   },
   info: {
     summary: "print a project's summary (never writes)",
@@ -69,7 +81,7 @@ changes nothing unless --skip-bad leaves such annotations out.
     summary: 'serve the app to a browser (HTTP + WebSocket) for one folder',
     synopsis: [
       'samantic serve [folder] [--port N] [--host 127.0.0.1] [--token T | --no-token] [--allow DIR ...]',
-      '               [--model <id|dir>]',
+      '               [--model <id|dir>] [--state-dir DIR] [--renderer-dir DIR]',
     ],
   },
   models: {

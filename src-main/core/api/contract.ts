@@ -85,6 +85,14 @@ export interface ExampleCrop {
   bbox: [number, number, number, number];
 }
 
+export interface ReclusterArgs {
+  mode?: 'auto' | 'dbscan';
+  eps?: number;
+  minSamples?: number;
+  granularity?: 'fewer' | 'more';
+  classes?: number;
+}
+
 export interface ProcessArgs {
   preset?: PresetName;
 }
@@ -293,8 +301,11 @@ export interface SamanticApi {
   /** "This is background": the segments leave their class and are not exported. */
   removeSegments(args: { segmentIds: number[] }): Promise<ClassInfo[]>;
   selectSimilar(args: { segmentIds: number[]; limit?: number }): Promise<number[]>;
-  /** Re-clusters every segment no user decision covers, as one undoable gesture; decisions stay. */
-  recluster(args: { mode?: 'auto' | 'dbscan'; eps?: number; minSamples?: number }): Promise<ClassInfo[]>;
+  /**
+   * Re-clusters every segment no user decision covers, as one undoable gesture; decisions stay.
+   * granularity: about 30 % fewer / more automatic classes than now; classes: about that many.
+   */
+  recluster(args: ReclusterArgs): Promise<ClassInfo[]>;
   /** "These classes are right" (also accepts suggested classes); their members count as reviewed. */
   confirmClasses(args: { classIds: number[] }): Promise<ClassInfo[]>;
   /** Turns down suggested classes: their segments go back to unsorted. */

@@ -15,6 +15,8 @@ export const MAX_CLASS_NAME_LENGTH = 120;
 export const MAX_ID_LIST_LENGTH = 1_000_000;
 /** Most example crops per call: the UI asks for every segment of a class to split or remove it. */
 export const MAX_EXAMPLES = 100_000;
+/** Most classes a re-clustering may be asked for. */
+export const MAX_RECLUSTER_CLASSES = 1000;
 /** Largest k for a split: the UI offers 2..12; more is almost surely a typo. */
 export const MAX_SPLIT_K = 64;
 
@@ -84,6 +86,8 @@ const SHAPES: Record<ApiMethod, Shape | null> = {
     mode: { kind: 'string', optional: true, oneOf: CLUSTER_MODES },
     eps: { kind: 'number', optional: true, min: 0, max: 2, exclusiveMin: true },
     minSamples: { kind: 'int', optional: true, min: 1, max: 10_000 },
+    granularity: { kind: 'string', optional: true, oneOf: ['fewer', 'more'] },
+    classes: { kind: 'int', optional: true, min: 1, max: MAX_RECLUSTER_CLASSES },
   },
   confirmClasses: { classIds: ids },
   dismissSuggestions: { classIds: ids },

@@ -12,6 +12,7 @@ import { writePizzaFolder } from '../../tools/synth/writer';
 import type { RgbImage } from '../types';
 import { OnnxSegmenter } from './onnx-segmenter';
 import type { EncodeAhead, EncodedAhead } from './prefetch';
+import type { ProgressEvent } from './progress';
 import { processPendingImages, type ProcessFolderResult } from './process-folder';
 import { scanFolder } from './scan';
 import type { SegmentOptions, SegmentResult, Segmenter } from './segmenter';
@@ -172,6 +173,31 @@ describe('processPendingImages with prefetch', () => {
     const rest = await run(store, seg, 1);
     expect(rest).toMatchObject({ processed: 3, failed: 1, cancelled: false });
     expect(projectContents(store)).toEqual(sequential);
+    store.close();
+  });
+
+  it('reports each image from its start (index of total) and the decoder progress within "segment", ending at 1', async () => {
+    const store = openStore();
+    await scanFolder(store, folder);
+    const events: ProgressEvent[] = [];
+    await processPendingImages(store, folder, new OnnxSegmenter(model, { encodeAhead: false }), {
+      amg: AMG,
+      prefetch: 0,
+      emit: (e) => events.push(e),
+    });
+    const phases = events.filter((e): e is Extract<ProgressEvent, { type: 'phase' }> => e.type === 'phase');
+    const done = events.filter((e) => e.type === 'image' && e.status === 'done').map((e) => (e as { imageId: number }).imageId);
+    expect(done).toHaveLength(4);
+    // The first event about the first image comes before it is done, numbered 1 of 5.
+    expect(phases[0]).toMatchObject({ phase: 'decode', index: 1, total: 5 });
+    for (const id of done) {
+      const mine = phases.filter((e) => e.imageId === id);
+      expect(new Set(mine.map((e) => e.index)).size).toBe(1);
+      const fractions = mine.filter((e) => e.phase === 'segment').map((e) => e.fraction!);
+      expect(fractions.length).toBeGreaterThanOrEqual(2);
+      expect(fractions.at(-1)).toBe(1);
+      for (let i = 1; i < fractions.length; i++) expect(fractions[i]).toBeGreaterThan(fractions[i - 1]);
+    }
     store.close();
   });
 });

@@ -102,6 +102,31 @@ function reason(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** Fewest milliseconds between two "segment" progress events of one image (a UI needs no more). */
+export const SEGMENT_PROGRESS_MS = 250;
+
+/**
+ * The decoder's progress inside one image as 'segment' phase events: the first report (the encoder
+ * is done once points are decoded), then at most one per SEGMENT_PROGRESS_MS, and the last one.
+ */
+function segmentProgress(
+  emit: (e: ProgressEvent) => void,
+  at: { imageId: number; relPath: string; index: number; total: number },
+  /** The fraction already reported for 'segment' (-1: none yet). */
+  sentBefore: number,
+): (pointsDone: number, pointsTotal: number) => void {
+  let last = sentBefore < 0 ? -Infinity : performance.now();
+  let sent = sentBefore;
+  return (pointsDone, pointsTotal) => {
+    const fraction = pointsTotal > 0 ? Math.min(1, pointsDone / pointsTotal) : 0;
+    const now = performance.now();
+    if (fraction === sent || (now - last < SEGMENT_PROGRESS_MS && fraction < 1 && sent >= 0)) return;
+    last = now;
+    sent = fraction;
+    emit({ type: 'phase', ...at, phase: 'segment', fraction });
+  };
+}
+
 /** One image made ready ahead of segmentation. */
 interface Prepared {
   loaded: LoadedImage;
@@ -217,8 +242,9 @@ export async function processPendingImages(
       let status: 'done' | 'failed' = 'done';
       let error: string | null = null;
       let segmentCount = 0;
+      const at = { imageId: img.id, relPath: img.relPath, index: done + 1, total: pending.length };
       try {
-        emit({ type: 'phase', imageId: img.id, relPath: img.relPath, phase: 'decode' });
+        emit({ type: 'phase', ...at, phase: 'decode' });
         if (!next.result.ok) throw next.result.error;
         const prep = next.result.value;
         phases.decodeImageMs += prep.decodeMs;
@@ -227,8 +253,14 @@ export async function processPendingImages(
         const key = keyOf(img);
         const late = prep.embedding ? null : store.getCachedEmbedding(key.contentHash, key.modelId, key.preprocessVersion);
         const known = prep.embedding ?? late;
-        emit({ type: 'phase', imageId: img.id, relPath: img.relPath, phase: known ? 'segment' : 'encode' });
-        const seg = await segmenter.segment(prep.loaded.image, { amg: options.amg, cached: known, signal: options.signal });
+        emit({ type: 'phase', ...at, phase: known ? 'segment' : 'encode', fraction: 0 });
+        const onAmgProgress = segmentProgress(emit, at, known ? 0 : -1);
+        const seg = await segmenter.segment(prep.loaded.image, {
+          amg: options.amg,
+          cached: known,
+          signal: options.signal,
+          onAmgProgress,
+        });
         phases.encodeMs += seg.timings.encodeMs;
         phases.amgMs += seg.timings.amgMs;
         phases.decodeModelMs += seg.timings.decodeModelMs;

@@ -21,7 +21,8 @@ export interface ProjectClusterOptions {
 /** Seed for the k-means of "split": fixed so a preview and the split it previews agree. */
 export const SPLIT_SEED = 1;
 
-function metaOf(v: SegmentVectors, i: number) {
+/** The clustering's view of row i of a vector matrix. */
+export function clusterMeta(v: SegmentVectors, i: number) {
   return {
     imageId: v.imageIds[i],
     area: v.areas[i],
@@ -34,19 +35,32 @@ export async function clusterProject(store: ProjectStore, options: ProjectCluste
   const v = store.getSegmentVectors();
   if (v.count === 0) return { classes: 0, noise: 0 };
   const clusterOptions: ClusterOptions = { mode: options.mode, eps: options.eps, minSamples: options.minSamples };
-  const meta = Array.from({ length: v.count }, (_, i) => metaOf(v, i));
+  const meta = Array.from({ length: v.count }, (_, i) => clusterMeta(v, i));
   // The async form runs the dot products in onnxruntime (about 25x faster than the JS kernel here).
   const result = await clusterSegmentsAsync({ vectors: v.vectors, dim: v.dim, meta }, clusterOptions);
-  const labels = Array.from(result.labels);
-  suppressSameClassParts(store, v, labels, options.partOverlap);
+  return applyClustering(store, v, Array.from(result.labels), result.classes, options.partOverlap);
+}
+
+/**
+ * Replaces the classes with a clustering of the rows of `v` (labels: class index per row, -1 noise)
+ * as one undoable gesture, after suppressing same-class parts.
+ */
+export function applyClustering(
+  store: ProjectStore,
+  v: SegmentVectors,
+  labels: number[],
+  classes: readonly { name: string; color: string }[],
+  partOverlap?: number,
+): { classes: number; noise: number } {
+  suppressSameClassParts(store, v, labels, partOverlap);
   applyAction(store, 'replaceClustering', {
     segmentIds: Array.from(v.ids),
     labels,
-    classes: result.classes.map((c) => ({ name: c.name, color: c.color })),
+    classes: classes.map((c) => ({ name: c.name, color: c.color })),
   });
   let noise = 0;
   for (const l of labels) if (l < 0) noise++;
-  return { classes: result.classes.length, noise };
+  return { classes: classes.length, noise };
 }
 
 /**

@@ -15,6 +15,7 @@ import { classifyNewSegments, hasUserDecisions } from './classifying';
 import { clusterProject, nearestToSelection, previewSplit } from './clustering';
 import { parseSplitRatios } from '../export/split';
 import { exportDataset, exportProject } from './export';
+import { currentClassCount, granularityTarget, reclusterToCount } from './granularity';
 import { importAnnotations } from './import';
 import { maskApi, openPromptSession } from './masks';
 import { lookAlikes, reviewGuesses, reviewQueue } from './review';
@@ -224,7 +225,12 @@ export async function createService(options: ServiceOptions = {}): Promise<Servi
     },
     async recluster(args) {
       notWhileProcessing('re-cluster');
-      await clusterProject(current().store, { mode: args.mode ?? 'auto', eps: args.eps, minSamples: args.minSamples });
+      const store = current().store;
+      if (args.granularity !== undefined && args.classes !== undefined)
+        throw new SamanticError('invalid-argument', 'Give either granularity (fewer/more) or a number of classes, not both.');
+      const target = args.granularity ? granularityTarget(currentClassCount(store), args.granularity) : args.classes;
+      if (target !== undefined) await reclusterToCount(store, target, args.minSamples);
+      else await clusterProject(store, { mode: args.mode ?? 'auto', eps: args.eps, minSamples: args.minSamples });
       return classes();
     },
     async confirmClasses(args) {
