@@ -2,8 +2,8 @@
 // the real service behind the HTTP/WebSocket transport, for a browser or the end-to-end tests. Runs
 // until SIGINT/SIGTERM. A random token is made at start and printed once, in the URL to open; the
 // UI may open folders only under the start folder (or the current one) and the --allow folders.
-// The service runs in a worker thread, as in the desktop shell, so API calls and images answer
-// while a folder is being processed.
+// The service runs in a worker thread, as in the desktop shell, so API calls answer while a folder
+// is being processed; reads and images come from a read-only copy in this thread (read-host.ts).
 
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -16,6 +16,7 @@ import type { Service, ServiceOptions } from '../core/service/types';
 import { isLoopbackHost } from './security';
 import { startServer, type RunningServer } from './server';
 import { PromptRoutedBackend, spawnPromptWorker } from './prompt-host';
+import { ReadRoutedBackend } from './read-host';
 import { inProcessBackend, spawnServiceWorker, WorkerBackend, type ServiceBackend } from './service-host';
 
 const USAGE = `usage: samantic serve [folder] [--port N] [--host 127.0.0.1] [--token T | --no-token]
@@ -141,8 +142,10 @@ export async function runServeCommand(argv: string[], deps: ServeDeps = {}): Pro
       await worker.close();
       throw err;
     }
-    // Clicks go to a prompt worker of their own, so they never wait for the generator's decoder.
-    backend = new PromptRoutedBackend(worker, spawnPromptWorker, onWarning);
+    // Clicks go to a prompt worker of their own, so they never wait for the generator's decoder;
+    // reads and images are answered here from a read-only copy, so they never wait for it either.
+    const { createService } = await import('../core/service/service');
+    backend = new ReadRoutedBackend(new PromptRoutedBackend(worker, spawnPromptWorker, onWarning), createService);
   }
   let server: RunningServer | undefined;
   try {
