@@ -68,6 +68,33 @@ export async function afterSegmentEdit(): Promise<void> {
   await afterClassChange(await api.listClasses());
 }
 
+/** Where the user was, as kept in the page address (#image=12, #gallery...) across reloads. */
+export function locationHash(): string {
+  if (app.view === 'image' && app.currentImageId !== null) return `#image=${app.currentImageId}`;
+  return app.view === 'start' ? '' : `#${app.view}`;
+}
+
+/** The place a reload should return to, read once from the address the page was loaded with. */
+let returnTo: string | null = typeof location === 'undefined' ? null : location.hash;
+
+/** Returns to the place in `returnTo` if the project still has it; true when it did. */
+function restoreLocation(images: { id: number; status: string }[]): boolean {
+  const hash = returnTo;
+  returnTo = null;
+  const image = /^#image=(\d+)$/.exec(hash ?? '');
+  if (image) {
+    const img = images.find((i) => i.id === Number(image[1]));
+    if (img?.status !== 'done') return false;
+    openImage(img.id);
+    return true;
+  }
+  if (hash === '#gallery' || hash === '#review' || hash === '#processing') {
+    app.view = hash.slice(1) as 'gallery' | 'review' | 'processing';
+    return true;
+  }
+  return false;
+}
+
 /** Loads everything for the open project (or shows the start screen when there is none). */
 export async function loadProject(): Promise<void> {
   const summary = await api.getSummary();
@@ -80,9 +107,11 @@ export async function loadProject(): Promise<void> {
   app.images = images;
   app.classes = classes;
   app.pruneClassSets();
-  if (summary.images.pending > 0 || app.progress.running) app.view = 'processing';
-  else if (app.view === 'start' || app.view === 'processing') app.view = 'gallery';
   if (app.currentImageId !== null && !images.some((i) => i.id === app.currentImageId)) app.currentImageId = null;
+  // The gallery, an image or the review stay where the user put them, processing or not.
+  const busy = summary.images.pending > 0 || app.progress.running;
+  if (app.view === 'start' && !restoreLocation(images)) app.view = busy ? 'processing' : 'gallery';
+  else if (app.view === 'processing' && !busy) app.view = 'gallery';
   await refreshSegments();
 }
 
@@ -92,6 +121,9 @@ export async function openFolder(args: OpenFolderArgs): Promise<void> {
   app.currentImageId = null;
   app.selection = new Set();
   app.resetProgress();
+  // Another folder: the address of the last one means nothing here.
+  returnTo = null;
+  app.view = 'start';
   await loadProject();
   if (summary.images.pending > 0) await processPending();
 }
@@ -99,15 +131,16 @@ export async function openFolder(args: OpenFolderArgs): Promise<void> {
 export async function processPending(): Promise<void> {
   app.view = 'processing';
   if (!app.progress.running) app.progress.running = true;
-  const summary = await guarded('Processing', () => api.process({}));
+  // Not `guarded`: the run's own progress (processing view, top bar) says it is busy, for minutes.
+  const summary = await api.process({}).catch((err: unknown) => {
+    app.toast('error', `Processing failed: ${message(err)}`);
+    return undefined;
+  });
   app.progress.running = false;
   if (!summary) return;
   app.summary = summary;
   await loadProject();
-  if (summary.images.pending === 0) {
-    app.view = 'gallery';
-    if (app.progress.finished?.cancelled) app.toast('info', 'Processing cancelled; the remaining images can be resumed.');
-  }
+  if (app.progress.finished?.cancelled) app.toast('info', 'Processing cancelled; Resume continues with the remaining images.');
 }
 
 export async function cancelProcessing(): Promise<void> {
@@ -124,12 +157,45 @@ export function openImage(id: number): void {
   app.view = 'image';
 }
 
+/**
+ * Moves the gallery's current tile by `delta` tiles (a row is `columns` tiles), over every image
+ * shown, finished or not; Enter then opens it.
+ */
+export function moveGalleryCursor(delta: number): void {
+  const list = app.filteredImages;
+  if (list.length === 0) return;
+  const at = list.findIndex((i) => i.id === app.currentImageId);
+  const next = at < 0 ? 0 : Math.min(list.length - 1, Math.max(0, at + delta));
+  app.currentImageId = list[next].id;
+}
+
+/** Opens the gallery's current tile, or says why it cannot be opened yet. */
+export function openGalleryCursor(): void {
+  const img = app.filteredImages.find((i) => i.id === app.currentImageId);
+  if (!img) return;
+  if (img.status === 'done') openImage(img.id);
+  else app.toast('info', img.error ?? `${img.relPath} is not processed yet.`);
+}
+
 export function stepImage(delta: number): void {
   const list = app.filteredImages.filter((i) => i.status === 'done');
   if (list.length === 0) return;
   const at = list.findIndex((i) => i.id === app.currentImageId);
   const next = list[(at + delta + list.length) % list.length];
   openImage(next.id);
+}
+
+/** Groups the folder again into fewer or more classes; the user's decisions stay. */
+export async function recluster(granularity: 'fewer' | 'more'): Promise<void> {
+  const before = app.classes.length;
+  const classes = await guarded(`Grouping into ${granularity} classes`, () => api.recluster({ granularity }));
+  if (!classes) return;
+  await afterClassChange(classes);
+  const what =
+    classes.length === before
+      ? `Still ${before} classes: no ${granularity === 'fewer' ? 'coarser' : 'finer'} grouping found`
+      : `${before} → ${classes.length} classes`;
+  app.toast('info', `${what}. What you named, assigned or removed stayed; Ctrl+Z undoes it.`);
 }
 
 export async function renameClass(classId: number, name: string): Promise<void> {

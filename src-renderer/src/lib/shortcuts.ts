@@ -34,6 +34,9 @@ export interface Shortcut {
 /** Zoom/fit requests go to the image view, which owns the stage. */
 export const viewCommands = { fit: () => {}, zoom: (_factor: number) => {} };
 
+/** The gallery tells how many tiles a row holds (its grid reflows with the window). */
+export const galleryCommands = { columns: () => 1 };
+
 /** Answers in the review queue go to the review view, which knows the segment asked about. */
 export const reviewCommands = {
   accept: () => {},
@@ -154,6 +157,26 @@ export const SHORTCUTS: Shortcut[] = [
     what: 'Merge the selected segments into one',
     group: 'Editing',
     bind: { keys: ['m'], when: inView('image'), run: () => void editing.mergeSelection() },
+  },
+  {
+    keys: '←  /  →  /  ↑  /  ↓',
+    what: 'Gallery: move between images (finished or not)',
+    group: 'View',
+    bind: {
+      keys: ['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown'],
+      when: inView('gallery'),
+      run: (e) => {
+        const row = galleryCommands.columns();
+        const step = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -row, ArrowDown: row }[e.key] ?? 0;
+        actions.moveGalleryCursor(step);
+      },
+    },
+  },
+  {
+    keys: 'Enter',
+    what: 'Gallery: open the image',
+    group: 'View',
+    bind: { keys: ['Enter'], when: () => inView('gallery')() && app.currentImageId !== null, run: () => actions.openGalleryCursor() },
   },
   // The review queue answers before the keys every view shares.
   {
