@@ -74,7 +74,10 @@ describe('reads and media during processing', () => {
     const firstDone = await new Promise<number>((ok) => {
       const timer = setInterval(() => {
         const e = events.find((x) => x.type === 'image' && x.status === 'done');
-        if (e && e.type === 'image') (ok(e.imageId), clearInterval(timer));
+        if (e && e.type === 'image') {
+          clearInterval(timer);
+          ok(e.imageId);
+        }
       }, 20);
     });
     const file = readFileSync(join(folder, (await api<ImageInfo[]>('listImages')).value.find((i) => i.id === firstDone)!.relPath));
