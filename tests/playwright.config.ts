@@ -39,6 +39,8 @@ export default defineConfig({
     // HTTP attacks on the real server; no browser needed.
     { name: 'security', testMatch: /security\.spec\.ts$/ },
     { name: 'corrections', testMatch: /corrections\.spec\.ts$/, use: { browserName: 'chromium' } },
+    // Looking at results while a folder of larger photos is processed; Cancel, Resume, reload.
+    { name: 'processing', testMatch: /processing\.spec\.ts$/, use: { browserName: 'chromium' } },
     { name: 'electron', testMatch: /electron\.spec\.ts$/ },
   ],
 });
