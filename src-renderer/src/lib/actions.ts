@@ -148,7 +148,8 @@ export async function cancelProcessing(): Promise<void> {
 }
 
 export function openImage(id: number): void {
-  if (app.currentImageId !== id) {
+  // The gallery's arrow keys move currentImageId without loading segments: load them here.
+  if (app.currentImageId !== id || app.segmentsImageId !== id) {
     app.currentImageId = id;
     app.segments = [];
     app.segmentsImageId = null;
