@@ -60,7 +60,7 @@ function ensureElectron(version) {
       `Electron ${version}'s binary is not installed (node_modules/electron/dist is missing),`,
       'and ELECTRON_SKIP_BINARY_DOWNLOAD is set, so it was not downloaded.',
       'Unset ELECTRON_SKIP_BINARY_DOWNLOAD and run `node node_modules/electron/install.js`,',
-      'or use the browser UI instead: `npm run samantic -- serve <folder>`.',
+      'or use the browser UI instead: `npx samantic serve <folder>`.',
     ]);
   }
   say(`downloading Electron ${version} (once)…`);
@@ -71,7 +71,7 @@ function ensureElectron(version) {
       `Electron ${version}'s binary is not installed and could not be downloaded`,
       '(node_modules/electron/dist is missing; the download needs github.com).',
       'On a machine with internet: run `node node_modules/electron/install.js`, then `npm start` again.',
-      'Without it, use the browser UI: `npm run samantic -- serve <folder>` and open the printed URL.',
+      'Without it, use the browser UI: `npx samantic serve <folder>` and open the printed URL.',
     ]);
   }
   return exe;
