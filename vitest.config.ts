@@ -21,6 +21,7 @@ export const SLOW_TESTS = [
   'src-main/core/pipeline/*.test.ts',
   'src-main/core/service/*.test.ts',
   'src-main/server/prompt-host.test.ts',
+  'src-main/server/read-host.test.ts',
   'src-main/tools/**/*.test.ts',
 ];
 
