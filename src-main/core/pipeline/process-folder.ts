@@ -231,6 +231,13 @@ export async function processPendingImages(
         result.cancelled = true;
         break;
       }
+      // Say which image is next while it is still being read (and encoded ahead): with a large
+      // model that wait is the longest part of an image.
+      const coming = pending[done];
+      if (coming) {
+        const phase = encodeAhead ? 'encode' : 'decode';
+        emit({ type: 'phase', imageId: coming.id, relPath: coming.relPath, index: done + 1, total: pending.length, phase });
+      }
       const t0 = performance.now();
       const next = await queue.next();
       phases.waitMs += performance.now() - t0;
@@ -244,7 +251,7 @@ export async function processPendingImages(
       let segmentCount = 0;
       const at = { imageId: img.id, relPath: img.relPath, index: done + 1, total: pending.length };
       try {
-        emit({ type: 'phase', ...at, phase: 'decode' });
+        if (img !== coming) emit({ type: 'phase', ...at, phase: 'decode' });
         if (!next.result.ok) throw next.result.error;
         const prep = next.result.value;
         phases.decodeImageMs += prep.decodeMs;
