@@ -186,6 +186,10 @@ test('undoes and redoes with the keyboard', async () => {
 test('keeps every edit after a reload', async () => {
   const classesBefore = await listClasses(base);
   await page.reload();
+  // The reload returns to the image that was open.
+  await expect(page.locator('[data-view="image"]')).toBeVisible();
+  await expect(page.getByTestId('image-canvas')).toHaveAttribute('data-image-id', String(reassigned!.imageId));
+  await page.getByRole('button', { name: 'Gallery' }).click();
   await expect(page.locator('[data-view="gallery"]')).toBeVisible();
   await expect(page.locator('[data-testid="class-row"]')).toHaveCount(classesBefore.length);
   await expect(row(pepperoniId)).toHaveAttribute('data-class-name', 'pepperoni');
