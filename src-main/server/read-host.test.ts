@@ -87,6 +87,7 @@ describe('reads and media during processing', () => {
     let finished = false;
     void processing.then(() => (finished = true));
     let rounds = 0;
+    let busy = 0;
     await media(`thumb/${firstDone}?size=256`); // fills the cache
     while (!finished && rounds < 40) {
       rounds++;
@@ -111,6 +112,7 @@ describe('reads and media during processing', () => {
       const sum = await api<ProjectSummary>('getSummary');
       expect(sum.value.images.total).toBe(4);
       expect(sum.value.provider).toBe('cpu');
+      if (sum.value.processing) busy++;
       times.getSummary.push(sum.ms);
       // listRecent is not a project read: it still goes to the (busy) worker.
       expect(READ_METHODS.has('listRecent')).toBe(false);
@@ -124,6 +126,9 @@ describe('reads and media during processing', () => {
     await api('cancel');
     const summary = (await processing).value;
     expect(summary.images.done).toBeGreaterThanOrEqual(1);
+    // The summary said a run was going on (so a page opened then shows Cancel), and now says not.
+    expect(busy).toBeGreaterThan(0);
+    expect((await api<ProjectSummary>('getSummary')).value.processing).toBe(false);
 
     const row = (name: string, xs: number[]) =>
       `  ${name.padEnd(30)} p50 ${percentile(xs, 50).toFixed(1).padStart(7)} ms   p95 ${percentile(xs, 95).toFixed(1).padStart(7)} ms   (${xs.length})`;

@@ -33,6 +33,8 @@ export class ReadRoutedBackend implements ServiceBackend {
   private opened: Promise<Reader | null> | null = null;
   /** The execution provider the worker reported (the read-only copy never loads a model). */
   private provider: string | null = null;
+  /** Whether the worker is processing, from its events (the read-only copy never processes). */
+  private processing = false;
   private readonly offEvents: () => void;
 
   constructor(
@@ -41,6 +43,8 @@ export class ReadRoutedBackend implements ServiceBackend {
   ) {
     this.offEvents = inner.onEvent((e) => {
       if (e.type === 'start') this.provider = e.provider;
+      if (e.type === 'start' || e.type === 'phase' || e.type === 'image' || e.type === 'clustering') this.processing = true;
+      if (e.type === 'done') this.processing = false;
     });
   }
 
@@ -93,7 +97,7 @@ export class ReadRoutedBackend implements ServiceBackend {
         const result = await settle(reader.dispatch, method, args);
         if (method === 'getSummary' && result.ok && result.value) {
           const s = result.value as ProjectSummary;
-          return { ok: true, value: { ...s, provider: s.provider ?? this.provider } };
+          return { ok: true, value: { ...s, provider: s.provider ?? this.provider, processing: this.processing } };
         }
         return result;
       }

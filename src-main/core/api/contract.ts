@@ -31,6 +31,8 @@ export interface ProjectSummary {
   classes: number;
   canUndo: boolean;
   canRedo: boolean;
+  /** A run of process() is going on (a page opened mid-run shows Cancel, not Resume). */
+  processing?: boolean;
 }
 
 /** 'auto': made by clustering; 'suggested': new segments no class matched, to accept, merge or dismiss; 'decided': the user's. */

@@ -51,7 +51,10 @@ export async function createService(options: ServiceOptions = {}): Promise<Servi
     if (!project) throw new SamanticError('no-project', 'No folder is open. Open a folder of photos first.');
     return project;
   };
-  const summary = (p: OpenProject): ProjectSummary => projectSummary(p.store, p.folder, p.modelId, p.segmenter?.provider ?? null);
+  const summary = (p: OpenProject): ProjectSummary => ({
+    ...projectSummary(p.store, p.folder, p.modelId, p.segmenter?.provider ?? null),
+    processing: running !== null,
+  });
   const classes = () => current().store.listClasses().map(classInfo);
   const notWhileProcessing = (what: string): void => {
     if (running) throw new SamanticError('busy', `Cannot ${what} while images are being processed; cancel or wait for it to finish.`);

@@ -103,6 +103,8 @@ export async function loadProject(): Promise<void> {
     app.view = 'start';
     return;
   }
+  // A page opened mid-run: the run's events will tell how far it is; until then it is running.
+  if (summary.processing && !app.progress.running) app.progress.running = true;
   const [images, classes] = await Promise.all([api.listImages(), api.listClasses()]);
   app.images = images;
   app.classes = classes;
