@@ -212,7 +212,9 @@ export async function runClasses(argv: string[]): Promise<number> {
       await api.mergeClasses({ classIds: ids, into: ids[0] });
     } else if (action === 'recluster') {
       // Regroups only what no user decision covers; undo in the app takes it back.
-      await api.recluster(granularity);
+      const before = (await api.listClasses()).length;
+      const after = (await api.recluster(granularity)).length;
+      process.stdout.write(`re-clustered: ${before} -> ${after} classes; what you named, assigned or removed stayed\n`);
     } else if (action !== 'list') {
       throw new SamanticError(
         'invalid-argument',
