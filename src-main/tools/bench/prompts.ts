@@ -29,6 +29,10 @@ export interface PromptBenchResult {
   folder: string;
   images: number;
   model: string;
+  /** The first click after reopening: starts the prompt worker and its decoder session too. */
+  sessionStartMs: number;
+  /** The first click on each other photo after reopening: its embedding comes from the project's cache. */
+  firstClick: LatencyFigures;
   idle: LatencyFigures;
   processing: LatencyFigures;
   /** Whether processing was still running when the last "during processing" click returned. */
@@ -60,28 +64,40 @@ export async function runPromptBench(
   log: (l: string) => void,
 ): Promise<PromptBenchResult> {
   const work = mkdtempSync(join(tmpdir(), 'samantic-prompt-bench-'));
-  const backend = new PromptRoutedBackend(
-    new WorkerBackend(() => spawnServiceWorker({ stateDir: join(work, 'state') }), log),
-    spawnPromptWorker,
-    log,
-  );
-  const call = async (method: string, args?: unknown): Promise<unknown> => {
-    const r: CallResult = await backend.call(method, args);
-    if (!r.ok) throw new SamanticError(r.error.code, r.error.message);
-    return r.value;
+  const open = async () => {
+    const backend = new PromptRoutedBackend(
+      new WorkerBackend(() => spawnServiceWorker({ stateDir: join(work, 'state') }), log),
+      spawnPromptWorker,
+      log,
+    );
+    const call = async (method: string, args?: unknown): Promise<unknown> => {
+      const r: CallResult = await backend.call(method, args);
+      if (!r.ok) throw new SamanticError(r.error.code, r.error.message);
+      return r.value;
+    };
+    await call('openFolder', { folder: options.folder, project: join(work, 'project.db'), model: options.model, device: 'cpu' });
+    return { backend, call };
   };
+  let current: Awaited<ReturnType<typeof open>> | undefined;
   try {
-    // The JSON round trip every transport makes.
+    current = await open();
+    const images = (await current.call('listImages')) as ImageInfo[];
+    if (images.length === 0) throw new SamanticError('invalid-argument', `No photos in ${options.folder}.`);
+    log(`prompt bench: ${images.length} photos in ${options.folder}; encoding each once into the cache (not measured)...`);
+    for (const img of images) await current.call('promptMask', { imageId: img.id, points: [[img.width / 2, img.height / 2]] });
+    // Reopen so that no embedding is held in memory: a folder encoded last week.
+    await current.backend.close();
+    current = await open();
+    const { call } = current;
     const click = async (args: PromptMaskArgs) => {
       const t0 = performance.now();
+      // The JSON round trip every transport makes.
       JSON.parse(JSON.stringify(await call('promptMask', JSON.parse(JSON.stringify(args)))));
       return performance.now() - t0;
     };
-    await call('openFolder', { folder: options.folder, project: join(work, 'project.db'), model: options.model, device: 'cpu' });
-    const images = (await call('listImages')) as ImageInfo[];
-    if (images.length === 0) throw new SamanticError('invalid-argument', `No photos in ${options.folder}.`);
-    log(`prompt bench: ${images.length} photos in ${options.folder}; encoding each once into the cache (not measured)...`);
-    for (const img of images) await call('promptMask', { imageId: img.id, points: [[img.width / 2, img.height / 2]] });
+    log('prompt bench: the first click on each photo after reopening (embedding read from the project)...');
+    const first: number[] = [];
+    for (const img of images) first.push(await click({ imageId: img.id, points: [[img.width / 3, img.height / 3]] }));
     const plan = clickPlan(images, options.clicks, options.seed);
     log(`prompt bench: ${plan.length} clicks, idle...`);
     const idle: number[] = [];
@@ -101,12 +117,14 @@ export async function runPromptBench(
       folder: options.folder,
       images: images.length,
       model: options.model,
+      sessionStartMs: first[0] ?? NaN,
+      firstClick: figures(first.slice(1)),
       idle: figures(idle),
       processing: figures(busy),
       processingOverlapped: overlapped,
     };
   } finally {
-    await backend.close();
+    await current?.backend.close();
     rmSync(work, { recursive: true, force: true });
   }
 }
@@ -116,6 +134,8 @@ export function formatPromptReport(r: PromptBenchResult): string {
     `click latency ${what}: median ${f.medianMs.toFixed(1)} ms, p95 ${f.p95Ms.toFixed(1)} ms (max ${f.maxMs.toFixed(1)} ms, ${f.clicks} clicks)`;
   return [
     `prompt latency, ${r.model}, ${r.images} photos of ${r.folder}, API call to mask (service and prompt worker threads as in serve, JSON):`,
+    `first click after opening the folder (prompt worker and decoder start): ${r.sessionStartMs.toFixed(1)} ms`,
+    line('first on each other photo', r.firstClick),
     line('idle', r.idle),
     line('during processing', r.processing) + (r.processingOverlapped ? '' : ' [processing ended early]'),
   ].join('\n');
