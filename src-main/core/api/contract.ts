@@ -318,6 +318,12 @@ export interface SamanticApi {
   importAnnotations(args: ImportArgs): Promise<ImportResult>;
   /** Runs SAM's decoder on the image's cached embedding; nothing is saved until addSegment/editSegmentMask. */
   promptMask(args: PromptMaskArgs): Promise<PromptMaskResult>;
+  /**
+   * Readies clicks on an image (the image view calls it on opening one): loads the decoder and the
+   * image's cached embedding into memory, never the encoder. `cached` is false when the image has no
+   * cached embedding yet (its first click will encode it).
+   */
+  preparePrompts(args: { imageId: number }): Promise<{ cached: boolean }>;
   /** A new segment made by the user (one undoable gesture). */
   addSegment(args: AddSegmentArgs): Promise<AddSegmentResult>;
   /** Brush, eraser or a new mask for a segment (one undoable gesture); returns the segment as saved. */
@@ -366,6 +372,7 @@ export const API_METHODS: readonly ApiMethod[] = [
   'exportDataset',
   'importAnnotations',
   'promptMask',
+  'preparePrompts',
   'addSegment',
   'editSegmentMask',
   'mergeSegments',

@@ -127,6 +127,7 @@ const SHAPES: Record<ApiMethod, Shape | null> = {
     segmentId: { ...id, optional: true },
     continue: { kind: 'boolean', optional: true },
   },
+  preparePrompts: { imageId: id },
   addSegment: {
     imageId: id,
     rle,

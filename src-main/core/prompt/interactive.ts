@@ -86,7 +86,7 @@ export async function decodeInteractive(model: SamModel, embedding: ImageEmbeddi
 const layouts = new Map<string, TileLayout>();
 const LAYOUTS_KEPT = 4;
 
-function layoutFor(embedding: ImageEmbedding, lowResSize: number): TileLayout {
+export function layoutFor(embedding: ImageEmbedding, lowResSize: number): TileLayout {
   const t = embedding.transform;
   const key = `${t.origWidth}x${t.origHeight}/${t.frameSize}/${lowResSize}`;
   let layout = layouts.get(key);

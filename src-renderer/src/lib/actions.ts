@@ -120,6 +120,8 @@ export function openImage(id: number): void {
     app.segments = [];
     app.segmentsImageId = null;
     void refreshSegments().catch((err) => app.toast('error', `Loading the segments failed: ${message(err)}`));
+    // The decoder and this image's embedding are read while the user looks, not on the first click.
+    void api.preparePrompts({ imageId: id }).catch(() => undefined);
   }
   app.view = 'image';
 }
