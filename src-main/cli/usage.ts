@@ -87,6 +87,7 @@ changes nothing unless --skip-bad leaves such annotations out.
       '               [--skip-peer] [--skip-cluster-scale] [--encode-ahead on|off] [--amg-workers N]',
       '               [--memory-images N] [--memory-points-per-side N] [--memory-only] [--compare-pruned] [--json]',
       'samantic bench --prompts [folder] [--clicks 200] [--model test-sam] [--json]',
+      'samantic bench --decoder-batch [--device cpu] [--batches 1,4,16,64] [--prompts 64] [--rounds 5] [--threads N] [--json]',
     ],
   },
   'bench-quality': {
