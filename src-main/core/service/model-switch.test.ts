@@ -52,10 +52,11 @@ describe('switching a processed folder from test-sam to test-sam2', () => {
     expect(second.lastRun()).toMatchObject({ processed: 1, encoded: 1, cacheHits: 0 });
     // The automatic mask generator ran on test-sam2's output: the copy got segments of its own.
     expect(summary.segments).toBeGreaterThan(before.segments + 5);
-    // The class survives the re-clustering with its segments (the automatic re-clustering after
-    // processing renames it today, with test-sam as much as with test-sam2: a separate issue).
+    // The class survives the re-clustering after processing with its name and its segments.
     const classes = await second.api.listClasses();
-    expect(classes.find((c) => c.id === cls.id)?.segmentCount).toBeGreaterThanOrEqual(cls.segmentCount);
+    const kept = classes.find((c) => c.id === cls.id);
+    expect(kept?.name).toBe('my crust');
+    expect(kept?.segmentCount).toBeGreaterThanOrEqual(cls.segmentCount);
     await second.close();
 
     const store = ProjectStore.open(ProjectStore.defaultPath(folder));
