@@ -9,6 +9,7 @@ import { defaultModelsDir, DESCRIPTOR_FILE, readModelDescriptor, type ModelDescr
 import { ensureSamBShape, SAM_B_SHAPE_ID } from './sambshape/generate';
 import { ensureTestModel, isGeneratedModelId, TEST_MODEL_ID, testModelDescriptor } from './testsam/generate';
 import { TEST_SAM2_ID, testSam2Descriptor } from './testsam/generate-sam2';
+import { TEST_EDGESAM_ID, testEdgeSamDescriptor } from './testsam/generate-edgesam';
 
 export interface ModelFileStatus {
   file: string;
@@ -76,6 +77,8 @@ export function listModels(modelsDir: string = defaultModelsDir()): ModelListing
   }
   if (!out.has(TEST_MODEL_ID)) out.set(TEST_MODEL_ID, listing(TEST_MODEL_ID, join(modelsDir, TEST_MODEL_ID), testModelDescriptor(), true));
   if (!out.has(TEST_SAM2_ID)) out.set(TEST_SAM2_ID, listing(TEST_SAM2_ID, join(modelsDir, TEST_SAM2_ID), testSam2Descriptor(), true));
+  if (!out.has(TEST_EDGESAM_ID))
+    out.set(TEST_EDGESAM_ID, listing(TEST_EDGESAM_ID, join(modelsDir, TEST_EDGESAM_ID), testEdgeSamDescriptor(), true));
   return [...out.values()].sort((a, b) => a.id.localeCompare(b.id));
 }
 
