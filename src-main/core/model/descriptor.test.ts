@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SamanticError } from '../errors';
-import { parseModelDescriptor, readModelDescriptor } from './descriptor';
+import { parseModelDescriptor, readModelDescriptor } from './descriptor-read';
 import { testModelDescriptor } from './testsam/generate';
 import { testSam2Descriptor } from './testsam/generate-sam2';
 import { testEdgeSamDescriptor } from './testsam/generate-edgesam';

@@ -5,7 +5,8 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { SamanticError } from '../errors';
-import { defaultModelsDir, DESCRIPTOR_FILE, readModelDescriptor, type ModelDescriptor } from './descriptor';
+import { defaultModelsDir, DESCRIPTOR_FILE, type ModelDescriptor } from './descriptor';
+import { readModelDescriptor } from './descriptor-read';
 import { ensureSamBShape, SAM_B_SHAPE_ID } from './sambshape/generate';
 import { ensureTestModel, isGeneratedModelId, TEST_MODEL_ID, testModelDescriptor } from './testsam/generate';
 import { TEST_SAM2_ID, testSam2Descriptor } from './testsam/generate-sam2';

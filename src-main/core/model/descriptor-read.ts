@@ -1,6 +1,9 @@
-// Validation of untrusted model.json content: every error names the file, the field's path and what
-// to do. The family fixes which decoder contracts are allowed (checkContract).
+// Reading models/<id>/model.json: validation of untrusted content into descriptor.ts's types. Every
+// error names the file, the field's path and what to do. The family fixes which decoder contracts
+// are allowed (checkContract).
 
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { SamanticError } from '../errors';
 import {
   DECODER_IOS,
@@ -16,7 +19,8 @@ import {
   type ModelDescriptor,
   type ModelFamily,
   type TensorSpec,
-} from './descriptor-types';
+  DESCRIPTOR_FILE,
+} from './descriptor';
 
 /** Walks untrusted JSON and reports the first problem with the file and the field's path. */
 class Reader {
@@ -276,4 +280,30 @@ export function parseModelDescriptor(json: unknown, file: string): ModelDescript
     decoders,
     download: parseDownload(r, o.download),
   };
+}
+
+/** Reads and validates `<dir>/model.json`. Missing file: 'model-missing'; bad JSON or fields: 'model-invalid'. */
+export function readModelDescriptor(dir: string): ModelDescriptor {
+  const file = join(dir, DESCRIPTOR_FILE);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new SamanticError(
+      'model-missing',
+      `${file}: cannot read the model descriptor (${code ?? String(err)}). A model folder needs a model.json; ` +
+        `run "samantic models list" to see the known models.`,
+    );
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new SamanticError(
+      'model-invalid',
+      `${file}: not valid JSON (${(err as Error).message}). Fix the file or restore it from the repository.`,
+    );
+  }
+  return parseModelDescriptor(json, file);
 }
