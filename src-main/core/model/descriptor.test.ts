@@ -55,6 +55,8 @@ describe('model descriptors', () => {
         'sam2.1-hiera-small',
         'sam2.1-hiera-base-plus',
         'sam2.1-hiera-large',
+        'edgesam',
+        'efficientvit-sam-xl0',
       ]),
     );
     for (const id of ids) {
@@ -75,7 +77,13 @@ describe('model descriptors', () => {
       }
       // A hash is only recorded where the publisher lists one; every file says where it came from.
       for (const f of d.download?.files ?? []) if (f.sha256 === null) expect(f.note).toBeTruthy();
-      expect(d.download?.files.length).toBeGreaterThan(0);
+      if (d.decoders.some((x) => x.io === 'sam-points')) {
+        expect(d.notes).toContain('export');
+        expect(d.decoders[0]).toMatchObject({ maskCount: 4, singleMaskIndex: 0, multimaskIndices: [1, 2, 3], outputs: { masks: null } });
+      }
+      // A model without published ONNX files (EfficientViT-SAM) says how to export them instead.
+      if (d.download === null) expect(d.notes).toMatch(/export_encoder\.py.*export_decoder\.py/);
+      else expect(d.download.files.length).toBeGreaterThan(0);
       for (const f of d.download?.files ?? []) expect(f.url).toMatch(/^https:\/\//);
     }
     // vit_h keeps its weights in an external data file, which must be downloaded too.

@@ -3,9 +3,9 @@
 // with EdgeSAM's exact I/O: encoding, clicks, the caller's padding point, token choice, interactive
 // steps that cannot pass a previous mask, segment embeddings and the AMG.
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatePizzaScene } from '../../tools/synth/pizza';
 import type { ImageEmbedding } from '../types';
@@ -127,6 +127,22 @@ describe("'sam-points' adapter (test-edgesam)", () => {
     const two = await decodeInteractive(edge, embedding, { points: [p, neg], labels: [1, 0], previous: first.lowRes });
     expect(two.token).toBe(0);
     expect(two.area).toBeGreaterThan(0);
+  });
+
+  it("models/edgesam/model.json describes files with test-edgesam's I/O: they load and decode under EdgeSAM's names", async () => {
+    const dir = join(tmp, 'edgesam');
+    cpSync(resolve(new URL('.', import.meta.url).pathname, '../../../models/edgesam'), dir, { recursive: true });
+    copyFileSync(join(edge.dir, 'encoder.onnx'), join(dir, 'edge_sam_3x_encoder.onnx'));
+    copyFileSync(join(edge.dir, 'decoder.onnx'), join(dir, 'edge_sam_3x_decoder.onnx'));
+    const real = await loadModel(dir, { device: 'cpu', intraOpNumThreads: 1 });
+    try {
+      const p = interiorPoint(scene.instances[0].mask)!;
+      const a = await real.decode(embedding, [{ points: [p] }], { tokens: 'multimask', fullResolution: false });
+      const b = await edge.decode(embedding, [{ points: [p] }], { tokens: 'multimask', fullResolution: false });
+      expect(maxDiff(a.lowRes, b.lowRes)).toBe(0);
+    } finally {
+      await real.release();
+    }
   });
 
   it('segment embeddings from image_embeddings keep same-category instances closer than other categories', () => {

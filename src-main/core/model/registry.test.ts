@@ -117,6 +117,20 @@ describe('downloadModel', () => {
     expect(report.downloaded).toHaveLength(1);
   });
 
+  it('lists EdgeSAM and EfficientViT-SAM: the one unverified, the other with nothing to download but how to export it', async () => {
+    const dir = join(tmp, 'dl-points-only');
+    for (const id of ['edgesam', 'efficientvit-sam-xl0']) cpSync(join(repoModels, id, 'model.json'), join(dir, id, 'model.json'));
+    const table = formatModelTable(listModels(dir));
+    expect(table).toMatch(/edgesam\s+sam1\s+missing\s+\?\s+fast\s+9\.6M\s+no/);
+    expect(table).toMatch(/efficientvit-sam-xl0\s+sam1\s+missing\s+\?\s+medium\s+117M\s+no/);
+    await expect(downloadModel('edgesam', { modelsDir: dir, fetchImpl: servingFetch(payload) })).rejects.toThrow(
+      /records no SHA-256 for edge_sam_3x_encoder\.onnx, edge_sam_3x_decoder\.onnx.*--no-verify/,
+    );
+    await expect(downloadModel('efficientvit-sam-xl0', { modelsDir: dir })).rejects.toThrow(
+      /nothing to download: its publisher lists no ONNX files\. Export them .*efficientvit_sam_xl0_encoder\.onnx, efficientvit_sam_xl0_decoder\.onnx/,
+    );
+  });
+
   it('fails fast with a clear message when the host cannot be reached', async () => {
     const dir = join(tmp, 'dl-offline');
     tinyModel(dir, 'tiny', payload, payloadSha);
