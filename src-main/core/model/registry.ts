@@ -62,6 +62,13 @@ function listing(id: string, dir: string, descriptor: ModelDescriptor, generated
   return { id, name: descriptor.name, dir, present, generated, descriptor, files, error: null };
 }
 
+/** A model's size: on disk when every file is there, else the expected download size when model.json records every file's. */
+export function listingBytes(m: ModelListing): number | null {
+  if (m.files.length > 0 && m.files.every((f) => f.bytes !== null)) return m.files.reduce((a, f) => a + (f.bytes ?? 0), 0);
+  if (m.files.length > 0 && m.files.every((f) => f.expectedBytes !== null)) return m.files.reduce((a, f) => a + (f.expectedBytes ?? 0), 0);
+  return null;
+}
+
 /** All models under `modelsDir`, sorted by id, test-sam included even before it is generated. */
 export function listModels(modelsDir: string = defaultModelsDir()): ModelListing[] {
   const out = new Map<string, ModelListing>();
