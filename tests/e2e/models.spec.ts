@@ -52,7 +52,7 @@ test('lists the models with their facts; missing ones cannot be chosen', async (
   await shot(page, 'models-01-picker');
 });
 
-test('a folder processed with test-sam and opened with test-sam2 warns, re-encodes and keeps the classes', async () => {
+test("a folder processed with test-sam and opened with test-sam2 warns and keeps the user's class name", async () => {
   await openWith('test-sam');
   await expect(page.locator('[data-view="gallery"]')).toBeVisible({ timeout: PROCESSING_TIMEOUT_MS });
   expect(await apiCall<ProjectSummary>(base, 'getSummary')).toMatchObject({ modelId: 'test-sam', switchedFrom: null });
