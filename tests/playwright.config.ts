@@ -40,5 +40,6 @@ export default defineConfig({
     { name: 'security', testMatch: /security\.spec\.ts$/ },
     { name: 'corrections', testMatch: /corrections\.spec\.ts$/, use: { browserName: 'chromium' } },
     { name: 'electron', testMatch: /electron\.spec\.ts$/ },
+    { name: 'models', testMatch: /models\.spec\.ts$/, use: { browserName: 'chromium' } },
   ],
 });

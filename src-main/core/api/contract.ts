@@ -26,6 +26,12 @@ export interface ProjectSummary {
   modelId: string;
   /** Execution provider actually in use once the model is loaded (e.g. 'cpu', 'webgpu'), or null before. */
   provider: string | null;
+  /**
+   * The model this folder was processed with before it was opened with modelId, when they differ and
+   * images were processed: images are encoded again with modelId (encodings are per model); the
+   * segments already made and the user's classes are kept. null otherwise.
+   */
+  switchedFrom: string | null;
   images: { total: number; pending: number; done: number; failed: number };
   segments: number;
   classes: number;
@@ -253,10 +259,23 @@ export interface EditSegmentMaskArgs {
   rle?: MaskRle;
 }
 
+/** What `samantic models list` shows about a model, for the model picker. */
 export interface ModelInfo {
   id: string;
   name: string;
+  /** Every file the model needs is on disk (generated models: always). */
   present: boolean;
+  /** Generated on first use (test-sam, test-sam2, test-edgesam): no download, no learned weights. */
+  generated: boolean;
+  /** 'sam1' or 'sam2' (model.json), null when model.json is unreadable. */
+  family: string | null;
+  /** Expected encoder cost on a laptop CPU: 'fast', 'medium' (SAM ViT-B), 'slow', 'very-slow'; null when unknown. */
+  speedClass: string | null;
+  paramsMillions: number | null;
+  /** Bytes on disk when present, else the expected download size when model.json records it; null when unknown. */
+  bytes: number | null;
+  /** The decoder takes no previous mask (EdgeSAM, EfficientViT-SAM): each click is decoded from all the clicks alone. */
+  pointsOnly: boolean;
 }
 
 export interface RecentProject {

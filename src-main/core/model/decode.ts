@@ -15,7 +15,8 @@ import { toFrameCoords } from './preprocess';
 /**
  * One prompt: points in ORIGINAL image pixels; labels 1 (positive, default) or 0 (negative); an
  * optional box [x0, y0, x1, y1] (original pixels, sent as SAM's corner points labelled 2 and 3);
- * an optional previous mask as lowResSize^2 logits for mask_input (has_mask_input = 1).
+ * an optional previous mask as lowResSize^2 logits for mask_input (has_mask_input = 1), ignored by
+ * a decoder that takes none (DecoderSpec.inputs.maskInput null).
  */
 export interface PointPrompt {
   points: ReadonlyArray<readonly [number, number]>;
@@ -184,6 +185,7 @@ export class DecoderRunner {
     const embTensor = new ort.Tensor('float32', embedding.data, [1, channels, gridH, gridW]);
     const contract = decoderContract(this.spec.io);
     const encodingFeeds = contract.encodingFeeds(this.spec, embedding);
+    const takesMask = io.maskInput !== null;
 
     for (let start = 0; start < n; start += perCall) {
       const B = Math.min(perCall, n - start);
@@ -194,7 +196,8 @@ export class DecoderRunner {
       const N = Math.max(...slice.map((p) => p.points.length + (p.box ? 2 : contract.callerPads ? 1 : 0)), 1);
       const coords = new Float32Array(B * N * 2);
       const labels = new Float32Array(B * N).fill(LABEL_PAD);
-      const withMask = slice.some((p) => p.maskInput);
+      // A decoder without mask_input ('sam-points') re-decodes from the points alone: a previous mask is not sent.
+      const withMask = takesMask && slice.some((p) => p.maskInput);
       const maskCount = sharedMaskInput ? 1 : B;
       const maskInput = withMask ? new Float32Array(B * L * L) : this.zeroBuffer(maskCount * L * L);
       const hasMaskInput = withMask ? new Float32Array(B) : this.zeroBuffer(maskCount);
@@ -211,7 +214,7 @@ export class DecoderRunner {
           put(p.points.length, p.box[0], p.box[1], LABEL_BOX_TOP_LEFT);
           put(p.points.length + 1, p.box[2], p.box[3], LABEL_BOX_BOTTOM_RIGHT);
         }
-        if (p.maskInput) {
+        if (withMask && p.maskInput) {
           maskInput.set(p.maskInput, b * L * L);
           hasMaskInput[b] = 1;
         }
@@ -221,9 +224,11 @@ export class DecoderRunner {
         [io.imageEmbeddings]: embTensor,
         [io.pointCoords]: new ort.Tensor('float32', coords, [B, N, 2]),
         [io.pointLabels]: new ort.Tensor('float32', labels, [B, N]),
-        [io.maskInput]: new ort.Tensor('float32', maskInput, [maskCount, 1, L, L]),
-        [io.hasMaskInput]: new ort.Tensor('float32', hasMaskInput, [maskCount]),
       };
+      if (io.maskInput !== null && io.hasMaskInput !== null) {
+        feeds[io.maskInput] = new ort.Tensor('float32', maskInput, [maskCount, 1, L, L]);
+        feeds[io.hasMaskInput] = new ort.Tensor('float32', hasMaskInput, [maskCount]);
+      }
       if (io.origImSize !== null && this.session.inputNames.includes(io.origImSize)) {
         feeds[io.origImSize] = new ort.Tensor('float32', new Float32Array([t.origHeight, t.origWidth]), [2]);
       }

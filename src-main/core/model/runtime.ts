@@ -180,7 +180,9 @@ export async function loadModel(dirOrId: string, options: LoadModelOptions = {})
     const encInputDims = enc.input.shape.map((d) => (typeof d === 'number' ? d : -1));
     checkIo(loaded, encoderPath, { [enc.input.name]: encInputDims }, [enc.output.name, ...enc.extraOutputs.map((t) => t.name)]);
     const io = decoder.inputs;
-    const needed = [io.imageEmbeddings, io.pointCoords, io.pointLabels, io.maskInput, io.hasMaskInput, ...decoder.highResInputs];
+    const needed = [io.imageEmbeddings, io.pointCoords, io.pointLabels, io.maskInput, io.hasMaskInput, ...decoder.highResInputs].filter(
+      (n): n is string => n !== null,
+    );
     checkIo(dec, decoderPath, Object.fromEntries(needed.map((n) => [n, null])), [
       decoder.outputs.iouPredictions,
       decoder.outputs.lowResMasks,

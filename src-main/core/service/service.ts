@@ -31,6 +31,8 @@ interface OpenProject {
   segmenter: Segmenter | null;
   /** Interactive prompts: a model instance of their own, loaded on the first click. */
   prompts: PromptSession;
+  /** The model the folder was processed with before this open, when another (ProjectSummary.switchedFrom). */
+  switchedFrom: string | null;
 }
 
 const META_FOLDER = 'folder';
@@ -50,7 +52,8 @@ export async function createService(options: ServiceOptions = {}): Promise<Servi
     if (!project) throw new SamanticError('no-project', 'No folder is open. Open a folder of photos first.');
     return project;
   };
-  const summary = (p: OpenProject): ProjectSummary => projectSummary(p.store, p.folder, p.modelId, p.segmenter?.provider ?? null);
+  const summary = (p: OpenProject): ProjectSummary =>
+    projectSummary(p.store, p.folder, p.modelId, p.segmenter?.provider ?? null, p.switchedFrom);
   const classes = () => current().store.listClasses().map(classInfo);
   const notWhileProcessing = (what: string): void => {
     if (running) throw new SamanticError('busy', `Cannot ${what} while images are being processed; cancel or wait for it to finish.`);
@@ -84,17 +87,21 @@ export async function createService(options: ServiceOptions = {}): Promise<Servi
         const store = ProjectStore.open(projectFile, { readOnly: true });
         const modelId = store.getMeta(META_MODEL) ?? args.model ?? '';
         const device = args.device ?? 'auto';
-        project = { folder, store, modelId, device, segmenter: null, prompts: openPromptSession(modelId, device, options.modelsDir, warn) };
+        const prompts = openPromptSession(modelId, device, options.modelsDir, warn);
+        project = { folder, store, modelId, device, segmenter: null, prompts, switchedFrom: null };
         return summary(project);
       }
       const store = ProjectStore.open(projectFile, { create: true });
       try {
-        const modelId = resolveModelId(args.model ?? store.getMeta(META_MODEL) ?? undefined, options.modelsDir);
+        const before = store.getMeta(META_MODEL);
+        const modelId = resolveModelId(args.model ?? before ?? undefined, options.modelsDir);
+        const switchedFrom = before !== null && before !== modelId && store.counts().images.done > 0 ? before : null;
         store.setMeta(META_FOLDER, folder);
         store.setMeta(META_MODEL, modelId);
         await scanFolder(store, folder, { recursive: args.recursive });
         const device = args.device ?? 'auto';
-        project = { folder, store, modelId, device, segmenter: null, prompts: openPromptSession(modelId, device, options.modelsDir, warn) };
+        const prompts = openPromptSession(modelId, device, options.modelsDir, warn);
+        project = { folder, store, modelId, device, segmenter: null, prompts, switchedFrom };
       } catch (err) {
         store.close();
         throw err;
