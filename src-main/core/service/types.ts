@@ -1,6 +1,7 @@
 import type { ProgressEvent, SamanticApi } from '../api/contract';
 import type { AmgOptions } from '../amg/options';
 import type { ProcessFolderResult } from '../pipeline/process-folder';
+import type { ShardSpec } from '../pipeline/shard';
 
 export interface ServiceOptions {
   /** Folder holding model folders (models/<id>/model.json); default: the repository's models/. */
@@ -16,6 +17,12 @@ export interface ServiceOptions {
    * project or the recent list, so it works beside a running writer and on any file.
    */
   readOnly?: boolean;
+  /**
+   * Work as one worker of a batch job (pipeline/shard.ts): process only this shard's share of the
+   * folder into its own project (default <folder>/.samantic/shard-i-of-N.db) and never cluster;
+   * `samantic merge` brings the shards together and classifies once.
+   */
+  shard?: ShardSpec;
 }
 
 /**
