@@ -90,13 +90,13 @@ function madeWith(store: ProjectStore): Made {
 const describe = (m: Made) => `model ${m.modelId ?? '(none)'} (preprocessing ${m.preprocess ?? 'unknown'})`;
 
 /** Refuses a shard whose embeddings and masks come from another model or preprocessing than the project's. */
-function checkSameModel(shardFile: string, shard: Made, projectFile: string, expected: Made): void {
+function checkSameModel(shardFile: string, shard: Made, holder: string, expected: Made): void {
   const modelDiffers = shard.modelId !== null && expected.modelId !== null && shard.modelId !== expected.modelId;
   const preprocessDiffers = shard.preprocess !== null && expected.preprocess !== null && shard.preprocess !== expected.preprocess;
   if (!modelDiffers && !preprocessDiffers) return;
   throw new SamanticError(
     'invalid-argument',
-    `The shard ${shardFile} was made with ${describe(shard)}, but ${projectFile} holds ${describe(expected)}; ` +
+    `The shard ${shardFile} was made with ${describe(shard)}, but ${holder} holds ${describe(expected)}; ` +
       'their embeddings and masks cannot be mixed. Nothing was merged. Run that shard again with ' +
       `--model ${expected.modelId ?? '<the project model>'}, or leave it out of this merge.`,
   );
@@ -144,13 +144,13 @@ export async function mergeShards(options: MergeOptions): Promise<MergeReport> {
         `${projectFile} is a shard project (shard ${main.getMeta(META_SHARD)}); merge into the folder's own project instead.`,
       );
     }
+    // The project's own model, or (a new project) the first shard's: every shard must match it.
     const own = madeWith(main);
-    const expected: Made = {
-      modelId: own.modelId ?? shards.map(madeWith).find((m) => m.modelId !== null)?.modelId ?? null,
-      preprocess: own.preprocess,
-    };
+    const first = shards.find((s) => madeWith(s).modelId !== null);
+    const holder = own.modelId !== null || !first ? projectFile : `the first shard, ${first.file},`;
+    const expected: Made = { modelId: own.modelId ?? (first ? madeWith(first).modelId : null), preprocess: own.preprocess };
     expected.preprocess ??= shards.map(madeWith).find((m) => m.modelId === expected.modelId && m.preprocess !== null)?.preprocess ?? null;
-    for (const s of shards) checkSameModel(s.file, madeWith(s), projectFile, expected);
+    for (const s of shards) checkSameModel(s.file, madeWith(s), holder, expected);
     if (expected.modelId) main.setMeta(META_MODEL, expected.modelId);
     if (expected.preprocess) main.setMeta(META_KEYS.preprocessVersion, expected.preprocess);
     main.setMeta(META_FOLDER, folder);
