@@ -49,7 +49,18 @@ export async function runLabel(argv: string[]): Promise<number> {
     throw new SamanticError('invalid-argument', `--points-per-side must be an integer from 1 to 128 (got '${pps}').`);
   }
   const amgOverrides = pps !== undefined ? { pointsPerSide: Number(pps) } : undefined;
-  if (shard) return runLabelShard({ ...values, folder, shard, preset, device, amgOverrides, progress, json });
+  if (shard)
+    return runLabelShard({
+      ...values,
+      folder,
+      shard,
+      preset,
+      device,
+      amgOverrides,
+      progress,
+      json,
+      fromEngine: values.shards !== undefined,
+    });
   // Checked before any image is processed: a bad --out must not cost a whole run.
   const out = checkJsonTarget(resolve(values.out ?? 'coco.json'));
   const service = await createService({

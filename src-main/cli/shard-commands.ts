@@ -34,6 +34,8 @@ export interface LabelShardArgs {
   recursive?: boolean;
   progress: ProgressSink;
   json: boolean;
+  /** --shards N: the batch engine runs this shard once at a time (see ServiceOptions.takeOverShardLock). */
+  fromEngine: boolean;
 }
 
 /** One worker: its share of the folder into its own project; no clustering, no export. */
@@ -44,6 +46,7 @@ export async function runLabelShard(a: LabelShardArgs): Promise<number> {
   const service = await createService({
     amgOverrides: a.amgOverrides,
     shard: a.shard,
+    takeOverShardLock: a.fromEngine,
     onWarning: (m) => {
       warnings.push(m);
       a.progress.line(`warning: ${m}`);

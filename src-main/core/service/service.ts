@@ -91,7 +91,7 @@ export async function createService(options: ServiceOptions = {}): Promise<Servi
         project = { folder, store, modelId, device, segmenter: null, prompts: openPromptSession(modelId, device, options.modelsDir, warn) };
         return summary(project);
       }
-      const store = ProjectStore.open(projectFile, { create: true });
+      const store = ProjectStore.open(projectFile, { create: true, takeOverForeign: shard !== undefined && options.takeOverShardLock });
       try {
         const modelId = resolveModelId(args.model ?? store.getMeta(META_MODEL) ?? undefined, options.modelsDir);
         checkShardProject(store, shard ? formatShard(shard) : null);

@@ -23,6 +23,12 @@ export interface ServiceOptions {
    * `samantic merge` brings the shards together and classifies once.
    */
   shard?: ShardSpec;
+  /**
+   * The batch engine runs one worker per shard at a time (--shards N): a lock a dead worker left on
+   * the shard's project (on another node, or in a container whose pid repeats) is taken over, so
+   * the engine's retry does not fail as 'busy' forever.
+   */
+  takeOverShardLock?: boolean;
 }
 
 /**

@@ -19,7 +19,7 @@ import {
 } from './embedding-cache';
 import { GestureLog, type HistoryLimits, loadLabelState } from './gesture-log';
 import { META_KEYS, allMeta, getMeta, getMetaJson, setMeta, touchUpdated } from './meta';
-import { acquireProjectLock, type ProjectLock } from './lock';
+import { acquireProjectLock, type LockOptions, type ProjectLock } from './lock';
 import { type OpenDatabaseOptions, openDatabase, prepareProjectPath } from './open';
 import {
   type EmbeddingKeyCount,
@@ -66,7 +66,7 @@ export { META_KEYS } from './meta';
 export type { EmbeddingKeyCount, ShardImageImport, ShardImportResult } from './shard-import';
 export type { CommitImageOptions, CommitImageResult, NewSegment, SegmentQuery, SegmentVectors, StoredSegment } from './segments';
 
-export interface ProjectStoreOptions extends OpenDatabaseOptions {
+export interface ProjectStoreOptions extends OpenDatabaseOptions, LockOptions {
   history?: HistoryLimits;
 }
 
@@ -108,7 +108,7 @@ export class ProjectStore {
   static open(file: string, options: ProjectStoreOptions = {}): ProjectStore {
     if (options.readOnly) return new ProjectStore(file, openDatabase(file, options), options, null);
     prepareProjectPath(file, options);
-    const lock = acquireProjectLock(file);
+    const lock = acquireProjectLock(file, options);
     try {
       const db = openDatabase(file, options);
       if (getMeta(db, META_KEYS.createdAt) === null) setMeta(db, META_KEYS.createdAt, new Date().toISOString());
