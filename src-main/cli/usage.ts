@@ -102,6 +102,7 @@ changes nothing unless --skip-bad leaves such annotations out.
       '               [--skip-peer] [--skip-cluster-scale] [--encode-ahead on|off] [--amg-workers N]',
       '               [--memory-images N] [--memory-points-per-side N] [--memory-only] [--compare-pruned] [--json]',
       'samantic bench --prompts [folder] [--clicks 200] [--model test-sam] [--json]',
+      'samantic bench --merge [--merge-images 400] [--merge-shards 4] [--segments-per-image 60] [--json]',
     ],
   },
   'bench-quality': {

@@ -104,7 +104,8 @@ export async function createService(options: ServiceOptions = {}): Promise<Servi
         store.close();
         throw err;
       }
-      recent.add(folder, projectFile);
+      // A shard project is a worker's part, not the folder's project to reopen.
+      if (!shard) recent.add(folder, projectFile);
       return summary(project);
     },
     async getSummary() {

@@ -71,6 +71,8 @@ export interface MergeReport {
   classes: number;
   /** Images of the folder not processed by any shard yet (failed there, or not run). */
   unprocessed: number;
+  /** Where the time went: checking the shards and scanning the folder, copying, classifying. */
+  seconds: { scan: number; copy: number; classify: number };
 }
 
 interface Made {
@@ -118,6 +120,8 @@ export async function mergeShards(options: MergeOptions): Promise<MergeReport> {
   const say = options.onLine ?? (() => {});
   const shards: ProjectStore[] = [];
   let main: ProjectStore | null = null;
+  const since = (t: number) => (performance.now() - t) / 1000;
+  let t = performance.now();
   try {
     for (const file of options.shards) {
       if (shards.some((s) => s.file === resolve(file))) continue;
@@ -171,7 +175,9 @@ export async function mergeShards(options: MergeOptions): Promise<MergeReport> {
       classification: 'none',
       classes: 0,
       unprocessed: 0,
+      seconds: { scan: since(t), copy: 0, classify: 0 },
     };
+    t = performance.now();
     const fresh = new Set<number>();
     shards.forEach((s, k) => {
       const r = main!.importShard(s, plans[k]);
@@ -183,6 +189,8 @@ export async function mergeShards(options: MergeOptions): Promise<MergeReport> {
       report.segments += r.segments;
       say(`merged ${s.file}: ${r.images.length} image(s), ${r.segments} segment(s); ${reports[k].already} already in the project`);
     });
+    report.seconds.copy = since(t);
+    t = performance.now();
     const counts = main.counts();
     if (fresh.size > 0 || (counts.classes === 0 && counts.segments > 0)) {
       // As after a label run: once the user has corrected the folder, the new images join the
@@ -197,6 +205,7 @@ export async function mergeShards(options: MergeOptions): Promise<MergeReport> {
         report.classification = 'clustered';
       }
     }
+    report.seconds.classify = since(t);
     const after = main.counts();
     report.classes = after.classes;
     report.unprocessed = after.images.total - after.images.done;
