@@ -118,6 +118,13 @@ export async function runMerge(argv: string[]): Promise<number> {
   }
   const target = resolve(positionals[0]);
   const isFolder = existsSync(target) && statSync(target).isDirectory();
+  // A new project is made only where the name says so: a mistyped folder must not become a file.
+  if (!existsSync(target) && !target.endsWith('.db')) {
+    throw new SamanticError(
+      'folder-missing',
+      `'${positionals[0]}' is neither a folder nor a project file. Give the photo folder, or a project file ending in .db.`,
+    );
+  }
   const folder = isFolder ? target : existsSync(target) ? projectFolderOf(target) : undefined;
   const say = (text: string) => process.stderr.write(`${text}\n`);
   const r = await mergeShards({

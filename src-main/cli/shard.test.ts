@@ -187,6 +187,16 @@ describe('samantic label --shard and samantic merge', () => {
     // Same images and segments as the worker that was never interrupted (ids aside).
     const strip = (file: string) => contents(file).map((img) => ({ ...img, segments: img.segments.map(({ id: _id, ...s }) => s) }));
     expect(strip(shardFile(killed, index, 2))).toEqual(strip(shardFile(pizzas, index, 2)));
+
+    // The same photos in two shard projects (this one and the first run's) are kept once.
+    const dup = join(root, 'dup.db');
+    const merged = samantic(['merge', dup, shardFile(killed, index, 2), shardFile(pizzas, 0, 2), shardFile(pizzas, 1, 2), '--json']);
+    expect(merged.code, merged.stderr).toBe(0);
+    const r = JSON.parse(merged.stdout);
+    expect(r.imported).toBe(COUNT);
+    expect(r.shards[0]).toMatchObject({ imported: share, already: 0 });
+    expect(r.shards[1 + index]).toMatchObject({ imported: 0, already: share });
+    expect(contents(dup)).toEqual(contents(join(whole, '.samantic', 'project.db')));
   });
 
   it('refuses a shard made with another model, naming the shard and both models, and changes nothing', () => {
@@ -212,5 +222,11 @@ describe('samantic label --shard and samantic merge', () => {
     const out = samantic(['label', pizzas, '--shard', '0/2', '--out', join(root, 'x.json'), ...QUICK]);
     expect(out.code).not.toBe(0);
     expect(out.stderr).toMatch(/A shard exports nothing/);
+    const typo = samantic(['merge', join(root, 'pizas'), shardFile(pizzas, 0, 2)]);
+    expect(typo.code).not.toBe(0);
+    expect(typo.stderr).toMatch(/neither a folder nor a project file/);
+    const missing = samantic(['merge', pizzas, shardFile(pizzas, 5, 6)]);
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toContain(`The shard project ${shardFile(pizzas, 5, 6)} does not exist`);
   });
 });
