@@ -121,7 +121,7 @@ export async function createService(options: ServiceOptions = {}): Promise<Servi
       try {
         const segmenter = p.segmenter ?? (await openSegmenter(p.modelId, p.device, options.modelsDir, warn));
         p.segmenter = segmenter;
-        // What merge checks before it takes a shard's embeddings (service/merging.ts).
+        // What merge checks before it takes a shard's embeddings (service/sharding.ts).
         p.store.setMeta(META_KEYS.preprocessVersion, segmenter.preprocessVersion);
         const shard = options.shard;
         const waiting = new Set(

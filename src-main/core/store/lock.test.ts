@@ -45,6 +45,8 @@ describe('the project lock', () => {
     for (const holder of [
       { pid: 4194305, host: 'node-7', since: '2020-01-01T00:00:00.000Z' },
       { pid: process.pid, host: hostname(), since: '2020-01-01T00:00:00.000Z' },
+      // A live process of this host that is not the dead worker any more (its pid was reused).
+      { pid: process.ppid, host: hostname(), since: '2020-01-01T00:00:00.000Z' },
     ]) {
       writeFileSync(lockFileOf(tmp.file), JSON.stringify(holder));
       expect(caughtSamanticError(() => ProjectStore.open(tmp.file)).code).toBe('busy');

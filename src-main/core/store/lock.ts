@@ -42,14 +42,15 @@ function readHolder(lockFile: string): LockHolder | null {
 /**
  * A lock left by a process that died (kill -9, power cut) on this host is stale and taken over.
  * A lock from another host (a shared drive) is never judged stale: its pid means nothing here.
+ * `takeOver`: the caller is the only writer there can be (a batch engine's retry of its worker,
+ * on another node, or in a new container whose pids repeat the dead one's): any holder is stale.
  */
-function isStale(holder: LockHolder | null, lockFile: string, takeOverForeign: boolean): boolean {
+function isStale(holder: LockHolder | null, lockFile: string, takeOver: boolean): boolean {
+  if (takeOver) return true;
   // Unreadable: stale, unless so young that its writer may still be filling it in.
   if (!holder) return Date.now() - (statSync(lockFile, { throwIfNoEntry: false })?.mtimeMs ?? 0) > HALF_WRITTEN_GRACE_MS;
-  // Unless the caller knows no other writer can run (a batch engine's retry of the same worker:
-  // another node, or a new container whose process got the same pid as the dead one).
-  if (holder.host !== hostname()) return takeOverForeign;
-  if (holder.pid === process.pid) return takeOverForeign;
+  if (holder.host !== hostname()) return false;
+  if (holder.pid === process.pid) return false;
   return !processAlive(holder.pid);
 }
 
@@ -60,8 +61,9 @@ export function busyMessage(holder: LockHolder): string {
 
 export interface LockOptions {
   /**
-   * Take over a lock held on another host, or by this pid in an earlier process: only for callers
-   * that a scheduler guarantees to be the only writer (one worker per shard of a batch job).
+   * Take over any lock not held in this process: only for callers that a scheduler guarantees to
+   * be the only writer (one worker per shard of a batch job), whose dead predecessor may have
+   * left its lock on another node or under a pid that now means another process.
    */
   takeOverForeign?: boolean;
 }
