@@ -86,6 +86,9 @@ beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'samantic-shard-'));
   pizzas = join(root, 'pizzas');
   await writePizzaFolder(pizzas, { count: COUNT, seed: 21, width: 160, height: 120 });
+  // Both workers get photos (and one at least two, for the kill between two of its images).
+  const shares = shardsOfFolder(pizzas, 2);
+  expect(shares.filter((s) => s === 0).length * shares.filter((s) => s === 1).length).toBeGreaterThanOrEqual(COUNT - 1);
   whole = join(root, 'whole');
   cpSync(pizzas, whole, { recursive: true });
   const r = samantic(['label', whole, '--out', join(root, 'whole.json'), ...QUICK]);
