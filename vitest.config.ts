@@ -16,6 +16,7 @@ export const SLOW_TESTS = [
   'src-main/core/image/variants.test.ts',
   'src-main/core/model/encoder-worker-client.test.ts',
   'src-main/core/model/low-res-predictor.test.ts',
+  'src-main/core/model/prompt-batch.test.ts',
   'src-main/core/model/runtime.test.ts',
   'src-main/core/model/testsam/quality.test.ts',
   'src-main/core/pipeline/*.test.ts',

@@ -42,5 +42,6 @@ export default defineConfig({
     // Looking at results while a folder of larger photos is processed; Cancel, Resume, reload.
     { name: 'processing', testMatch: /processing\.spec\.ts$/, use: { browserName: 'chromium' } },
     { name: 'electron', testMatch: /electron\.spec\.ts$/ },
+    { name: 'models', testMatch: /models\.spec\.ts$/, use: { browserName: 'chromium' } },
   ],
 });

@@ -8,6 +8,7 @@ import { createService } from '../core/service/service';
 import { oneOf, parseCommandArgs as parseCli } from '../core/util/args';
 import { DEVICE_CHOICES, EXPORT_FORMATS, PRESET_NAMES } from '../core/vocab';
 import { createProgress } from './progress';
+import { runLabelShard, shardOf } from './shard-commands';
 import { plural, segmentSentence, tallySegments } from './summary';
 
 export async function runLabel(argv: string[]): Promise<number> {
@@ -21,6 +22,8 @@ export async function runLabel(argv: string[]): Promise<number> {
     recursive: { type: 'boolean' },
     json: { type: 'boolean' },
     'points-per-side': { type: 'string' },
+    shard: { type: 'string' },
+    shards: { type: 'string' },
   });
   if (positionals.length !== 1) {
     throw new SamanticError('invalid-argument', 'label needs exactly one folder: samantic label <folder> [--out coco.json]');
@@ -29,11 +32,16 @@ export async function runLabel(argv: string[]): Promise<number> {
   if (!existsSync(folder) || !statSync(folder).isDirectory()) {
     throw new SamanticError('folder-missing', `Folder '${positionals[0]}' does not exist or is not a folder. Check the path.`);
   }
+  const shard = shardOf(values.shard, values.shards);
+  if (shard && values.out !== undefined) {
+    throw new SamanticError(
+      'invalid-argument',
+      'A shard exports nothing (--out): merge the shards, then export: samantic merge <folder> <shard>...',
+    );
+  }
   const preset = oneOf('preset', values.preset, PRESET_NAMES, 'sam');
   const format = oneOf('format', values.format, EXPORT_FORMATS, 'polygon');
   const device = oneOf('device', values.device, DEVICE_CHOICES, 'auto');
-  // Checked before any image is processed: a bad --out must not cost a whole run.
-  const out = checkJsonTarget(resolve(values.out ?? 'coco.json'));
   const json = Boolean(values.json);
   const progress = createProgress(process.stderr, json ? 'json' : 'auto');
   const warnings: string[] = [];
@@ -41,8 +49,23 @@ export async function runLabel(argv: string[]): Promise<number> {
   if (pps !== undefined && !(Number.isInteger(Number(pps)) && Number(pps) >= 1 && Number(pps) <= 128)) {
     throw new SamanticError('invalid-argument', `--points-per-side must be an integer from 1 to 128 (got '${pps}').`);
   }
+  const amgOverrides = pps !== undefined ? { pointsPerSide: Number(pps) } : undefined;
+  if (shard)
+    return runLabelShard({
+      ...values,
+      folder,
+      shard,
+      preset,
+      device,
+      amgOverrides,
+      progress,
+      json,
+      fromEngine: values.shards !== undefined,
+    });
+  // Checked before any image is processed: a bad --out must not cost a whole run.
+  const out = checkJsonTarget(resolve(values.out ?? 'coco.json'));
   const service = await createService({
-    amgOverrides: pps !== undefined ? { pointsPerSide: Number(pps) } : undefined,
+    amgOverrides,
     onWarning: (m) => {
       warnings.push(m);
       progress.line(`warning: ${m}`);

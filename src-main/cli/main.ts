@@ -8,6 +8,7 @@ type Command = (argv: string[]) => Promise<number>;
 /** Each subcommand, loaded on first use so `samantic info` never pulls in the model runtime. */
 export const commands: Record<string, () => Promise<Command>> = {
   label: async () => (await import('./label')).runLabel,
+  merge: async () => (await import('./shard-commands')).runMerge,
   export: async () => (await import('./project-commands')).runExport,
   import: async () => (await import('./project-commands')).runImport,
   classes: async () => (await import('./project-commands')).runClasses,

@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import { toErrorPayload } from '../core/errors';
 import { downloadModel, type DownloadProgress } from '../core/model/download';
-import { listModels, type ModelListing } from '../core/model/registry';
+import { listingBytes, listModels, type ModelListing } from '../core/model/registry';
 import { COMMANDS } from './usage';
 
 export const MODELS_USAGE = `usage:\n${COMMANDS.models.synopsis.map((l) => `  ${l}`).join('\n')}\n`;
@@ -45,10 +45,7 @@ function status(m: ModelListing): string {
  */
 export function formatModelTable(models: ModelListing[]): string {
   const rows = models.map((m) => {
-    const onDisk = m.files.every((f) => f.bytes !== null) ? m.files.reduce((a, f) => a + (f.bytes ?? 0), 0) : null;
-    const expected =
-      m.files.every((f) => f.expectedBytes !== null) && m.files.length > 0 ? m.files.reduce((a, f) => a + (f.expectedBytes ?? 0), 0) : null;
-    const size = m.generated ? '< 1 MB' : formatBytes(onDisk ?? expected);
+    const size = m.generated ? '< 1 MB' : formatBytes(listingBytes(m));
     const sha = m.generated ? '-' : m.files.length > 0 && m.files.every((f) => f.verified) ? 'yes' : 'no';
     const d = m.descriptor;
     const params = d?.paramsMillions ? `${d.paramsMillions}M` : '-';

@@ -18,7 +18,22 @@ export const COMMANDS: Record<string, CommandUsage> = {
       'samantic label <folder> [--out coco.json] [--model <id|dir>] [--preset sam|seed]',
       '               [--device auto|cpu|cuda|webgpu|dml|coreml] [--project <file>]',
       '               [--format polygon|rle] [--recursive] [--json] [--points-per-side N]',
+      '               [--shard i/N | --shards N]',
     ],
+    details: `  --shard i/N      be worker i (0-based) of N: process only the photos whose content hash falls
+                   in shard i, into <folder>/.samantic/shard-i-of-N.db (or --project); no classes,
+                   no export. A rerun resumes. Then: samantic merge <folder> <shard projects>...
+  --shards N       the same, i read from JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or
+                   SLURM_ARRAY_TASK_ID (Slurm job array); see resources/deploy/`,
+  },
+  merge: {
+    summary: "bring shard projects (label --shard) into the folder's project, then classify once",
+    synopsis: ['samantic merge <project|folder> <shard project>... [--recursive] [--json]'],
+    details: `Copies each shard's finished images, cached embeddings and segments into the project, one
+transaction per shard. Idempotent: a photo the project has already (merged before, or in two
+shards) is kept once. A shard made with another model or preprocessing is refused and nothing is
+merged. Then the folder is clustered once, or, once it holds user decisions, the new segments are
+classified into the user's classes (nothing the user decided changes).`,
   },
   export: {
     summary: 'write the labelled dataset (every class, never segments marked as background)',
@@ -99,6 +114,8 @@ The last line adds the segments up: those in classes are exported, unassigned on
       '               [--skip-peer] [--skip-cluster-scale] [--encode-ahead on|off] [--amg-workers N]',
       '               [--memory-images N] [--memory-points-per-side N] [--memory-only] [--compare-pruned] [--json]',
       'samantic bench --prompts [folder] [--clicks 200] [--model test-sam] [--json]',
+      'samantic bench --decoder-batch [--device cpu] [--batches 1,4,16,64] [--prompts 64] [--rounds 5] [--threads N] [--json]',
+      'samantic bench --merge [--merge-images 400] [--merge-shards 4] [--segments-per-image 60] [--json]',
     ],
   },
   'bench-quality': {

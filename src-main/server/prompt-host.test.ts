@@ -68,6 +68,14 @@ describe('PromptRoutedBackend', () => {
     expect(viaWorker.encoded).toBe(false);
   }, 600_000);
 
+  it('readies an image in the prompt worker, not the service', async () => {
+    const images = value<ImageInfo[]>(await backend.call('listImages', undefined));
+    expect(value(await backend.call('preparePrompts', { imageId: images[2].id }))).toEqual({ cached: true });
+    expect(serviceCalls).not.toContain('preparePrompts');
+    const missing = await backend.call('preparePrompts', { imageId: 999_999 });
+    expect(missing).toMatchObject({ ok: false, error: { code: 'not-found' } });
+  });
+
   it('refuses bad prompts with the same clear errors', async () => {
     const images = value<ImageInfo[]>(await backend.call('listImages', undefined));
     const outside = await backend.call('promptMask', { imageId: images[0].id, points: [[5000, 5]] });

@@ -1,8 +1,8 @@
-// Sends promptMask calls to a prompt worker thread (prompt-worker.ts) instead of the service's
+// Sends promptMask and preparePrompts calls to a prompt worker thread (prompt-worker.ts) instead of the service's
 // worker, so a click is answered while the automatic generator runs next door; everything else
 // goes to the service as before. The host learns the open project (file, folder, model) from the
 // service's own answers to openFolder and getSummary. Without a known project, or if the prompt
-// worker cannot start, promptMask goes to the service (slower during processing, never wrong).
+// worker cannot start, they go to the service (slower during processing, never wrong).
 
 import type { Worker } from 'node:worker_threads';
 import type { OpenFolderArgs, ProgressEvent, ProjectSummary } from '../core/api/contract';
@@ -11,7 +11,7 @@ import { SamanticError } from '../core/errors';
 import { locateWorkerFile, spawnWorker } from '../core/workers/boot';
 import { ThreadRequests } from '../core/workers/requests';
 import type { MediaResponse } from './media';
-import type { FromPromptWorker, PromptProject, ToPromptWorker } from './prompt-worker';
+import { PROMPT_METHODS, type FromPromptWorker, type PromptMethod, type PromptProject, type ToPromptWorker } from './prompt-protocol';
 import type { ServiceBackend } from './service-host';
 
 /** How long the prompt worker may take to start (tsx compiles the sources on first start). */
@@ -78,9 +78,9 @@ export class PromptRoutedBackend implements ServiceBackend {
   }
 
   async call(method: string, args: unknown): Promise<CallResult> {
-    if (method === 'promptMask' && this.project && !this.failed) {
+    if ((PROMPT_METHODS as readonly string[]).includes(method) && this.project && !this.failed) {
       try {
-        const reply = await this.send({ kind: 'prompt', project: this.project, args });
+        const reply = await this.send({ kind: 'prompt', method: method as PromptMethod, project: this.project, args });
         if (reply.kind === 'result') return reply.result;
       } catch (err) {
         this.failed = true;

@@ -13,17 +13,7 @@ import { toErrorPayload } from '../core/errors';
 import { maskApi, openPromptSession } from '../core/service/masks';
 import type { PromptSession } from '../core/prompt/session';
 import { ProjectStore } from '../core/store/project-store';
-
-export interface PromptProject {
-  file: string;
-  folder: string;
-  modelId: string;
-  device: string;
-  modelsDir?: string;
-}
-
-export type ToPromptWorker = { kind: 'prompt'; id: number; project: PromptProject; args: unknown } | { kind: 'close'; id: number };
-export type FromPromptWorker = { kind: 'result'; id: number; result: CallResult } | { kind: 'closed'; id: number } | { kind: 'ready' };
+import type { FromPromptWorker, PromptProject, ToPromptWorker } from './prompt-protocol';
 
 const port = parentPort;
 if (!port) throw new Error('prompt-worker.ts must run as a worker thread (see service-host.ts).');
@@ -56,9 +46,12 @@ port.on('message', async (msg: ToPromptWorker) => {
   }
   let result: CallResult;
   try {
-    const args = validateArgs('promptMask', msg.args) as unknown as PromptMaskArgs;
     const p = await projectFor(msg.project);
-    const value = await maskApi(() => p).promptMask(args);
+    const api = maskApi(() => p);
+    const value =
+      msg.method === 'preparePrompts'
+        ? await api.preparePrompts(validateArgs('preparePrompts', msg.args) as unknown as { imageId: number })
+        : await api.promptMask(validateArgs('promptMask', msg.args) as unknown as PromptMaskArgs);
     result = { ok: true, value };
   } catch (err) {
     result = { ok: false, error: toErrorPayload(err) };

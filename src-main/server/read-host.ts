@@ -35,6 +35,8 @@ export class ReadRoutedBackend implements ServiceBackend {
   private provider: string | null = null;
   /** Whether the worker is processing, from its events (the read-only copy never processes). */
   private processing = false;
+  /** The model the worker's open says the folder was processed with before (the copy cannot know). */
+  private switchedFrom: string | null = null;
   private readonly offEvents: () => void;
 
   constructor(
@@ -53,6 +55,7 @@ export class ReadRoutedBackend implements ServiceBackend {
     if (s === null) this.project = null;
     else if (s && typeof s === 'object' && typeof s.projectFile === 'string') {
       this.project = { folder: s.folder, projectFile: s.projectFile, modelId: s.modelId };
+      this.switchedFrom = s.switchedFrom ?? null;
       if (s.provider) this.provider = s.provider;
     }
   }
@@ -97,7 +100,8 @@ export class ReadRoutedBackend implements ServiceBackend {
         const result = await settle(reader.dispatch, method, args);
         if (method === 'getSummary' && result.ok && result.value) {
           const s = result.value as ProjectSummary;
-          return { ok: true, value: { ...s, provider: s.provider ?? this.provider, processing: this.processing } };
+          const value = { ...s, provider: s.provider ?? this.provider, processing: this.processing, switchedFrom: this.switchedFrom };
+          return { ok: true, value };
         }
         return result;
       }

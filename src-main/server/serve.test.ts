@@ -60,6 +60,7 @@ describe('runServeCommand', () => {
         projectFile: 'p.db',
         modelId: 'test-sam',
         provider: null,
+        switchedFrom: null,
         images: { total: 3, pending: 3, done: 0, failed: 0 },
         segments: 0,
         classes: 0,

@@ -26,6 +26,12 @@ export interface ProjectSummary {
   modelId: string;
   /** Execution provider actually in use once the model is loaded (e.g. 'cpu', 'webgpu'), or null before. */
   provider: string | null;
+  /**
+   * The model this folder was processed with before it was opened with modelId, when they differ and
+   * images were processed: images are encoded again with modelId (encodings are per model); the
+   * segments already made and the user's classes are kept. null otherwise.
+   */
+  switchedFrom: string | null;
   images: { total: number; pending: number; done: number; failed: number };
   segments: number;
   classes: number;
@@ -263,10 +269,23 @@ export interface EditSegmentMaskArgs {
   rle?: MaskRle;
 }
 
+/** What `samantic models list` shows about a model, for the model picker. */
 export interface ModelInfo {
   id: string;
   name: string;
+  /** Every file the model needs is on disk (generated models: always). */
   present: boolean;
+  /** Generated on first use (test-sam, test-sam2, test-edgesam): no download, no learned weights. */
+  generated: boolean;
+  /** 'sam1' or 'sam2' (model.json), null when model.json is unreadable. */
+  family: string | null;
+  /** Expected encoder cost on a laptop CPU: 'fast', 'medium' (SAM ViT-B), 'slow', 'very-slow'; null when unknown. */
+  speedClass: string | null;
+  paramsMillions: number | null;
+  /** Bytes on disk when present, else the expected download size when model.json records it; null when unknown. */
+  bytes: number | null;
+  /** The decoder takes no previous mask (EdgeSAM, EfficientViT-SAM): each click is decoded from all the clicks alone. */
+  pointsOnly: boolean;
 }
 
 export interface RecentProject {
@@ -331,6 +350,12 @@ export interface SamanticApi {
   importAnnotations(args: ImportArgs): Promise<ImportResult>;
   /** Runs SAM's decoder on the image's cached embedding; nothing is saved until addSegment/editSegmentMask. */
   promptMask(args: PromptMaskArgs): Promise<PromptMaskResult>;
+  /**
+   * Readies clicks on an image (the image view calls it on opening one): loads the decoder and the
+   * image's cached embedding into memory, never the encoder. `cached` is false when the image has no
+   * cached embedding yet (its first click will encode it).
+   */
+  preparePrompts(args: { imageId: number }): Promise<{ cached: boolean }>;
   /** A new segment made by the user (one undoable gesture). */
   addSegment(args: AddSegmentArgs): Promise<AddSegmentResult>;
   /** Brush, eraser or a new mask for a segment (one undoable gesture); returns the segment as saved. */
@@ -379,6 +404,7 @@ export const API_METHODS: readonly ApiMethod[] = [
   'exportDataset',
   'importAnnotations',
   'promptMask',
+  'preparePrompts',
   'addSegment',
   'editSegmentMask',
   'mergeSegments',

@@ -131,6 +131,7 @@ const SHAPES: Record<ApiMethod, Shape | null> = {
     segmentId: { ...id, optional: true },
     continue: { kind: 'boolean', optional: true },
   },
+  preparePrompts: { imageId: id },
   addSegment: {
     imageId: id,
     rle,

@@ -1,28 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../util/random';
-import type { BinaryMask, FrameTransform, Rle } from '../types';
+import type { BinaryMask, FrameTransform } from '../types';
 import { maskCellCoverage } from './mask-cells';
-
-/** Column-major COCO RLE of a row-major binary mask, starting with a zero run (test reference). */
-function toRle(mask: BinaryMask): Rle {
-  const { width: w, height: h, data } = mask;
-  const counts: number[] = [];
-  let value = 0;
-  let run = 0;
-  for (let x = 0; x < w; x++) {
-    for (let y = 0; y < h; y++) {
-      const v = data[y * w + x] ? 1 : 0;
-      if (v !== value) {
-        counts.push(run);
-        run = 0;
-        value = v;
-      }
-      run++;
-    }
-  }
-  counts.push(run);
-  return { size: [h, w], counts };
-}
+import { maskToRle } from '../mask/rle';
 
 /** SAM's resize rule: longest side to frameSize, int(x * s + 0.5). */
 function frame(w: number, h: number, frameSize: number): FrameTransform {
@@ -88,7 +68,7 @@ describe('maskCellCoverage', () => {
     const t = frame(w, h, f);
     for (let seed = 1; seed <= 4; seed++) {
       const mask = randomMask(w, h, seed * 7919 + w, seed / 5);
-      const fromRle = maskCellCoverage(t, g, g, toRle(mask));
+      const fromRle = maskCellCoverage(t, g, g, maskToRle(mask));
       const fromBin = maskCellCoverage(t, g, g, mask);
       const ref = bruteCounts(t, g, g, mask);
       expect(Array.from(dense(fromRle.cells, fromRle.maskPixels, g * g))).toEqual(Array.from(ref));

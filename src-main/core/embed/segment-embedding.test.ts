@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../util/random';
 import type { AmgMask, BinaryMask, FrameTransform, ImageEmbedding, Rle } from '../types';
 import { embedAmgMasks, packVectors, segmentEmbedding } from './segment-embedding';
+import { maskToRle } from '../mask/rle';
 
 function frame(w: number, h: number, frameSize: number): FrameTransform {
   const scale = frameSize / Math.max(w, h);
@@ -36,25 +37,6 @@ function maskOf(w: number, h: number, on: (x: number, y: number) => boolean): Bi
   return { width: w, height: h, data };
 }
 
-function toRle(m: BinaryMask): Rle {
-  const counts: number[] = [];
-  let value = 0;
-  let run = 0;
-  for (let x = 0; x < m.width; x++) {
-    for (let y = 0; y < m.height; y++) {
-      const v = m.data[y * m.width + x];
-      if (v !== value) {
-        counts.push(run);
-        run = 0;
-        value = v;
-      }
-      run++;
-    }
-  }
-  counts.push(run);
-  return { size: [m.height, m.width], counts };
-}
-
 const unit = (v: number[]) => {
   const n = Math.hypot(...v);
   return v.map((x) => x / n);
@@ -68,7 +50,7 @@ function expectVec(actual: Float32Array | null, expected: number[]): void {
 /** Both input forms must give the same vector; returns it. */
 function embedBoth(e: ImageEmbedding, m: BinaryMask, opts = {}): Float32Array | null {
   const a = segmentEmbedding(e, m, opts);
-  const b = segmentEmbedding(e, toRle(m), opts);
+  const b = segmentEmbedding(e, maskToRle(m), opts);
   expect(b === null ? null : Array.from(b)).toEqual(a === null ? null : Array.from(a));
   return a;
 }
@@ -172,7 +154,7 @@ describe('segmentEmbedding on a hand-made 4-channel 4x4 grid', () => {
       stabilityScore: 0.96,
       point: [5, 3],
     });
-    const [fromCrop, fromFull] = embedAmgMasks(square, [rec(toRle(pasted), [4, 0, 4, 8]), rec(toRle(direct), [0, 0, 8, 8])]);
+    const [fromCrop, fromFull] = embedAmgMasks(square, [rec(maskToRle(pasted), [4, 0, 4, 8]), rec(maskToRle(direct), [0, 0, 8, 8])]);
     expectVec(fromCrop, [0, 0, 1, 0]); // cell (1,2)
     expect(Array.from(fromCrop as Float32Array)).toEqual(Array.from(fromFull as Float32Array));
   });

@@ -15,7 +15,8 @@ import { toFrameCoords } from './preprocess';
 /**
  * One prompt: points in ORIGINAL image pixels; labels 1 (positive, default) or 0 (negative); an
  * optional box [x0, y0, x1, y1] (original pixels, sent as SAM's corner points labelled 2 and 3);
- * an optional previous mask as lowResSize^2 logits for mask_input (has_mask_input = 1).
+ * an optional previous mask as lowResSize^2 logits for mask_input (has_mask_input = 1), ignored by
+ * a decoder that takes none (DecoderSpec.inputs.maskInput null).
  */
 export interface PointPrompt {
   points: ReadonlyArray<readonly [number, number]>;
@@ -67,11 +68,23 @@ export class DecoderRunner {
   private zeros = new Float32Array(0);
   private lastUpsampler: { key: string; up: MaskUpsampler } | null = null;
 
+  /**
+   * @param promptBatch prompts per call on a decoder declared for one whose prompt dimension the
+   *   loader freed (prompt-batch.ts); 1 sends one prompt a call.
+   * @param onWarning told when such a batch fails and the runner goes back to one prompt a call.
+   */
   constructor(
     private readonly session: ort.InferenceSession,
     private readonly spec: DecoderSpec,
     private readonly embedding: ModelDescriptor['embedding'],
+    private promptBatch = 1,
+    private readonly onWarning: (message: string) => void = () => {},
   ) {}
+
+  /** Prompts per call on this decoder just now: 1 unless batched or the loader freed its prompt dimension. */
+  get promptsPerCall(): number {
+    return this.promptBatch;
+  }
 
   private tokens(which: DecodeOptions['tokens']): number[] {
     if (which === 'single') return [this.spec.singleMaskIndex ?? BEST_SCORED];
@@ -130,8 +143,39 @@ export class DecoderRunner {
       }
     });
 
-    const t = embedding.transform;
     const tokens = this.tokens(options.tokens);
+    const n = prompts.length;
+    // A one-prompt export batches only prompts alike in length (its padding points would change
+    // the result) and without mask_input; it is then fed one mask_input for all.
+    const freed =
+      !this.spec.batched &&
+      this.promptBatch > 1 &&
+      prompts.every((p) => !p.maskInput && p.points.length === prompts[0].points.length && !!p.box === !!prompts[0].box);
+    const perCall = this.spec.batched ? chunk : freed ? this.promptBatch : 1;
+    if (freed && n > 1) {
+      try {
+        return await this.run(embedding, prompts, tokens, perCall, true, options);
+      } catch (err) {
+        this.promptBatch = 1;
+        this.onWarning(
+          `decoder ${this.spec.file} refused ${perCall} prompts a call (${(err as Error).message.split('\n')[0]}); ` +
+            'it now gets one prompt a call, which is slower but gives the same masks.',
+        );
+      }
+    }
+    return this.run(embedding, prompts, tokens, this.spec.batched ? chunk : 1, false, options);
+  }
+
+  private async run(
+    embedding: ImageEmbedding,
+    prompts: readonly PointPrompt[],
+    tokens: number[],
+    perCall: number,
+    sharedMaskInput: boolean,
+    options: DecodeOptions,
+  ): Promise<DecodeResult> {
+    const { channels, gridH, gridW } = this.embedding;
+    const t = embedding.transform;
     const m = tokens.length;
     const n = prompts.length;
     const L = this.spec.lowResSize;
@@ -139,9 +183,9 @@ export class DecoderRunner {
     const iou = new Float32Array(n * m);
     const io = this.spec.inputs;
     const embTensor = new ort.Tensor('float32', embedding.data, [1, channels, gridH, gridW]);
-    const perCall = this.spec.batched ? chunk : 1;
     const contract = decoderContract(this.spec.io);
     const encodingFeeds = contract.encodingFeeds(this.spec, embedding);
+    const takesMask = io.maskInput !== null;
 
     for (let start = 0; start < n; start += perCall) {
       const B = Math.min(perCall, n - start);
@@ -152,9 +196,11 @@ export class DecoderRunner {
       const N = Math.max(...slice.map((p) => p.points.length + (p.box ? 2 : contract.callerPads ? 1 : 0)), 1);
       const coords = new Float32Array(B * N * 2);
       const labels = new Float32Array(B * N).fill(LABEL_PAD);
-      const withMask = slice.some((p) => p.maskInput);
-      const maskInput = withMask ? new Float32Array(B * L * L) : this.zeroBuffer(B * L * L);
-      const hasMaskInput = withMask ? new Float32Array(B) : this.zeroBuffer(B);
+      // A decoder without mask_input ('sam-points') re-decodes from the points alone: a previous mask is not sent.
+      const withMask = takesMask && slice.some((p) => p.maskInput);
+      const maskCount = sharedMaskInput ? 1 : B;
+      const maskInput = withMask ? new Float32Array(B * L * L) : this.zeroBuffer(maskCount * L * L);
+      const hasMaskInput = withMask ? new Float32Array(B) : this.zeroBuffer(maskCount);
       for (let b = 0; b < B; b++) {
         const p = slice[b];
         const put = (j: number, x: number, y: number, label: number) => {
@@ -168,7 +214,7 @@ export class DecoderRunner {
           put(p.points.length, p.box[0], p.box[1], LABEL_BOX_TOP_LEFT);
           put(p.points.length + 1, p.box[2], p.box[3], LABEL_BOX_BOTTOM_RIGHT);
         }
-        if (p.maskInput) {
+        if (withMask && p.maskInput) {
           maskInput.set(p.maskInput, b * L * L);
           hasMaskInput[b] = 1;
         }
@@ -178,9 +224,11 @@ export class DecoderRunner {
         [io.imageEmbeddings]: embTensor,
         [io.pointCoords]: new ort.Tensor('float32', coords, [B, N, 2]),
         [io.pointLabels]: new ort.Tensor('float32', labels, [B, N]),
-        [io.maskInput]: new ort.Tensor('float32', maskInput, [B, 1, L, L]),
-        [io.hasMaskInput]: new ort.Tensor('float32', hasMaskInput, [B]),
       };
+      if (io.maskInput !== null && io.hasMaskInput !== null) {
+        feeds[io.maskInput] = new ort.Tensor('float32', maskInput, [maskCount, 1, L, L]);
+        feeds[io.hasMaskInput] = new ort.Tensor('float32', hasMaskInput, [maskCount]);
+      }
       if (io.origImSize !== null && this.session.inputNames.includes(io.origImSize)) {
         feeds[io.origImSize] = new ort.Tensor('float32', new Float32Array([t.origHeight, t.origWidth]), [2]);
       }

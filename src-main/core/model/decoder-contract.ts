@@ -42,7 +42,18 @@ const sam2Image: DecoderContract = {
   },
 };
 
-const CONTRACTS: Record<DecoderIo, DecoderContract> = { 'sam-official': samOfficial, 'sam2-image': sam2Image };
+/**
+ * EdgeSAM's and EfficientViT-SAM's exports: SAM 1's prompt embedding (label -1 is SAM's
+ * not-a-point, no padding point added in the graph), so the caller pads as for the official
+ * decoder, matching the PyTorch predictor (PromptEncoder pads when there is no box). The inputs
+ * the contract lacks (mask_input, has_mask_input, orig_im_size) are simply not fed (decode.ts).
+ */
+const samPoints: DecoderContract = {
+  callerPads: true,
+  encodingFeeds: () => ({}),
+};
+
+const CONTRACTS: Record<DecoderIo, DecoderContract> = { 'sam-official': samOfficial, 'sam2-image': sam2Image, 'sam-points': samPoints };
 
 export function decoderContract(io: DecoderIo): DecoderContract {
   return CONTRACTS[io];

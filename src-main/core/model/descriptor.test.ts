@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SamanticError } from '../errors';
-import { parseModelDescriptor, readModelDescriptor } from './descriptor';
+import { parseModelDescriptor, readModelDescriptor } from './descriptor-read';
 import { testModelDescriptor } from './testsam/generate';
 import { testSam2Descriptor } from './testsam/generate-sam2';
+import { testEdgeSamDescriptor } from './testsam/generate-edgesam';
 
 const repoModels = resolve(new URL('.', import.meta.url).pathname, '../../../models');
 const tmp = mkdtempSync(join(tmpdir(), 'samantic-descriptor-'));
@@ -41,7 +42,7 @@ describe('model descriptors', () => {
 
   it('accepts every descriptor committed under models/', () => {
     const ids = readdirSync(repoModels).filter(
-      (n) => !n.startsWith('.') && !['test-sam', 'test-sam2'].includes(n) && existsSync(join(repoModels, n, 'model.json')),
+      (n) => !n.startsWith('.') && !['test-sam', 'test-sam2', 'test-edgesam'].includes(n) && existsSync(join(repoModels, n, 'model.json')),
     );
     expect(ids).toEqual(
       expect.arrayContaining([
@@ -54,6 +55,8 @@ describe('model descriptors', () => {
         'sam2.1-hiera-small',
         'sam2.1-hiera-base-plus',
         'sam2.1-hiera-large',
+        'edgesam',
+        'efficientvit-sam-xl0',
       ]),
     );
     for (const id of ids) {
@@ -74,7 +77,13 @@ describe('model descriptors', () => {
       }
       // A hash is only recorded where the publisher lists one; every file says where it came from.
       for (const f of d.download?.files ?? []) if (f.sha256 === null) expect(f.note).toBeTruthy();
-      expect(d.download?.files.length).toBeGreaterThan(0);
+      if (d.decoders.some((x) => x.io === 'sam-points')) {
+        expect(d.notes).toContain('export');
+        expect(d.decoders[0]).toMatchObject({ maskCount: 4, singleMaskIndex: 0, multimaskIndices: [1, 2, 3], outputs: { masks: null } });
+      }
+      // A model without published ONNX files (EfficientViT-SAM) says how to export them instead.
+      if (d.download === null) expect(d.notes).toMatch(/export_encoder\.py.*export_decoder\.py/);
+      else expect(d.download.files.length).toBeGreaterThan(0);
       for (const f of d.download?.files ?? []) expect(f.url).toMatch(/^https:\/\//);
     }
     // vit_h keeps its weights in an external data file, which must be downloaded too.
@@ -98,6 +107,48 @@ describe('model descriptors', () => {
     expect(s2.family).toBe('sam2');
     expect(s2.decoders[0].inputs.origImSize).toBeNull();
     expect(s2.decoders[0].outputs.masks).toBeNull();
+  });
+
+  it('accepts the generated test-edgesam descriptor: a SAM 1 model with a points-only decoder', () => {
+    const d = parseModelDescriptor(JSON.parse(JSON.stringify(testEdgeSamDescriptor())), 'model.json');
+    expect(d.family).toBe('sam1');
+    expect(d.decoders[0].io).toBe('sam-points');
+    expect(d.decoders[0].inputs).toMatchObject({ maskInput: null, hasMaskInput: null, origImSize: null });
+  });
+
+  const edge = (change: (d: any) => void) => {
+    const d = JSON.parse(JSON.stringify(testEdgeSamDescriptor())) as Record<string, any>;
+    change(d);
+    return d;
+  };
+
+  it.each([
+    [
+      'a points-only decoder naming a mask input',
+      edge((d) => (d.decoders[0].inputs.maskInput = 'mask_input')),
+      'decoders[0].inputs.maskInput',
+    ],
+    [
+      'a points-only decoder naming orig_im_size',
+      edge((d) => (d.decoders[0].inputs.origImSize = 'orig_im_size')),
+      'decoders[0].inputs.origImSize',
+    ],
+    [
+      'a points-only decoder with high-res inputs',
+      edge((d) => (d.decoders[0].highResInputs = ['high_res_feats_0'])),
+      'decoders[0].highResInputs',
+    ],
+    ['an official decoder without mask_input', mutated((d) => (d.decoders[0].inputs.maskInput = null)), 'decoders[0].inputs.maskInput'],
+    [
+      'an official decoder without has_mask_input',
+      mutated((d) => (d.decoders[1].inputs.hasMaskInput = null)),
+      'decoders[1].inputs.hasMaskInput',
+    ],
+    ['a points-only decoder in a SAM 2 model', edge((d) => (d.family = 'sam2')), 'decoders[0].io'],
+  ])('rejects %s (the sam-points contract)', (_what, json, field) => {
+    const err = errorOf(json);
+    expect(err.code).toBe('model-invalid');
+    expect(err.message).toContain(`"${field}"`);
   });
 
   const sam2 = (change: (d: any) => void) => {

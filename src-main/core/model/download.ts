@@ -6,8 +6,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { SamanticError } from '../errors';
-import { defaultModelsDir, type DownloadFile } from './descriptor';
-import { resolveModel } from './registry';
+import { defaultModelsDir, DESCRIPTOR_FILE, type DownloadFile } from './descriptor';
+import { requiredFiles, resolveModel } from './registry';
 
 export interface DownloadProgress {
   file: string;
@@ -141,10 +141,11 @@ export async function downloadModel(id: string, options: DownloadOptions = {}): 
   const { dir, descriptor } = resolveModel(id, modelsDir);
   const files = descriptor.download?.files ?? [];
   if (files.length === 0) {
-    throw new SamanticError(
-      'invalid-argument',
-      `model "${descriptor.id}" has nothing to download${descriptor.generator ? ' (it is generated on first use)' : ''}.`,
-    );
+    const how = descriptor.generator
+      ? ' (it is generated on first use)'
+      : `: its publisher lists no ONNX files. Export them as the notes in ${join(dir, DESCRIPTOR_FILE)} say and put them in ${dir}/ ` +
+        `as ${requiredFiles(descriptor).join(', ')}`;
+    throw new SamanticError('invalid-argument', `model "${descriptor.id}" has nothing to download${how}.`);
   }
   const verify = options.verify ?? true;
   const unverified = files.filter((f) => f.sha256 === null).map((f) => f.file);

@@ -1,7 +1,8 @@
-// What every generated model (test-sam, test-sam2, sam-b-shape) shares: the official SAM 1
-// decoder I/O, the generator stamp in model.json that says whether a folder is current, and the
-// one way of putting a generated folder in place (a temporary folder beside the target, renamed
-// into place), so a crash or a second process never leaves a half-written model behind.
+// What the generated models (test-sam, test-sam2, test-edgesam, sam-b-shape) share: the official
+// SAM 1 decoder I/O (those that have it), the generator stamp in model.json that says whether a
+// folder is current, and the one way of putting a generated folder in place (a temporary folder
+// beside the target, renamed into place), so a crash or a second process never leaves a
+// half-written model behind.
 
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';

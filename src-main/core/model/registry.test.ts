@@ -49,18 +49,20 @@ const payloadSha = createHash('sha256').update(payload).digest('hex');
 describe('models folder', () => {
   it('lists real models as missing and test-sam as always available', () => {
     const models = listModels(modelsCopy('list'));
-    expect(models.map((m) => m.id)).toEqual(['mobile-sam', 'sam-vit-b', 'sam-vit-h', 'test-sam', 'test-sam2']);
+    expect(models.map((m) => m.id)).toEqual(['mobile-sam', 'sam-vit-b', 'sam-vit-h', 'test-edgesam', 'test-sam', 'test-sam2']);
     const byId = new Map(models.map((m) => [m.id, m]));
     expect(byId.get('sam-vit-b')).toMatchObject({ present: false, generated: false, error: null });
     expect(byId.get('sam-vit-h')!.files.map((f) => f.file)).toContain('sam_vit_h_4b8939.encoder_data.bin');
     expect(byId.get('test-sam')).toMatchObject({ present: true, generated: true });
     expect(byId.get('test-sam2')).toMatchObject({ present: true, generated: true });
+    expect(byId.get('test-edgesam')).toMatchObject({ present: true, generated: true });
     const table = formatModelTable(models);
     expect(table).toMatch(/^ID\s+FAMILY\s+STATUS\s+SIZE\s+SPEED\s+PARAMS\s+SHA-256\s+NAME/);
     expect(table).toMatch(/sam-vit-b\s+sam1\s+missing\s+376 MB\s+medium\s+93\.7M\s+yes/);
     expect(table).toMatch(/sam-vit-h\s+sam1\s+missing\s+\?\s+very-slow\s+641\.1M\s+no/);
     expect(table).toMatch(/test-sam\s+sam1\s+generated/);
     expect(table).toMatch(/test-sam2\s+sam2\s+generated/);
+    expect(table).toMatch(/test-edgesam\s+sam1\s+generated/);
   });
 
   it('defaults to test-sam when no real model is present', () => {
@@ -75,7 +77,7 @@ describe('models folder', () => {
     expect(resolveModel('test-sam', dir).descriptor.generator?.name).toBe('test-sam');
     expect(existsSync(join(dir, 'test-sam', 'decoder-batched.onnx'))).toBe(true);
     expect(() => resolveModel('sam-vit-z', dir)).toThrow(
-      /unknown model "sam-vit-z".*Known models: mobile-sam, sam-vit-b, sam-vit-h, test-sam, test-sam2/,
+      /unknown model "sam-vit-z".*Known models: mobile-sam, sam-vit-b, sam-vit-h, test-edgesam, test-sam, test-sam2/,
     );
     expect(() => resolveModel(join(dir, 'nowhere'))).toThrow(expect.objectContaining({ code: 'model-missing' }));
   });
@@ -113,6 +115,20 @@ describe('downloadModel', () => {
     );
     const report = await downloadModel('tiny', { modelsDir: dir, fetchImpl: servingFetch(payload), verify: false });
     expect(report.downloaded).toHaveLength(1);
+  });
+
+  it('lists EdgeSAM and EfficientViT-SAM: the one unverified, the other with nothing to download but how to export it', async () => {
+    const dir = join(tmp, 'dl-points-only');
+    for (const id of ['edgesam', 'efficientvit-sam-xl0']) cpSync(join(repoModels, id, 'model.json'), join(dir, id, 'model.json'));
+    const table = formatModelTable(listModels(dir));
+    expect(table).toMatch(/edgesam\s+sam1\s+missing\s+\?\s+fast\s+9\.6M\s+no/);
+    expect(table).toMatch(/efficientvit-sam-xl0\s+sam1\s+missing\s+\?\s+medium\s+117M\s+no/);
+    await expect(downloadModel('edgesam', { modelsDir: dir, fetchImpl: servingFetch(payload) })).rejects.toThrow(
+      /records no SHA-256 for edge_sam_3x_encoder\.onnx, edge_sam_3x_decoder\.onnx.*--no-verify/,
+    );
+    await expect(downloadModel('efficientvit-sam-xl0', { modelsDir: dir })).rejects.toThrow(
+      /nothing to download: its publisher lists no ONNX files\. Export them .*efficientvit_sam_xl0_encoder\.onnx, efficientvit_sam_xl0_decoder\.onnx/,
+    );
   });
 
   it('fails fast with a clear message when the host cannot be reached', async () => {

@@ -5,10 +5,12 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { SamanticError } from '../errors';
-import { defaultModelsDir, DESCRIPTOR_FILE, readModelDescriptor, type ModelDescriptor } from './descriptor';
+import { defaultModelsDir, DESCRIPTOR_FILE, type ModelDescriptor } from './descriptor';
+import { readModelDescriptor } from './descriptor-read';
 import { ensureSamBShape, SAM_B_SHAPE_ID } from './sambshape/generate';
 import { ensureTestModel, isGeneratedModelId, TEST_MODEL_ID, testModelDescriptor } from './testsam/generate';
 import { TEST_SAM2_ID, testSam2Descriptor } from './testsam/generate-sam2';
+import { TEST_EDGESAM_ID, testEdgeSamDescriptor } from './testsam/generate-edgesam';
 
 export interface ModelFileStatus {
   file: string;
@@ -60,6 +62,13 @@ function listing(id: string, dir: string, descriptor: ModelDescriptor, generated
   return { id, name: descriptor.name, dir, present, generated, descriptor, files, error: null };
 }
 
+/** A model's size: on disk when every file is there, else the expected download size when model.json records every file's. */
+export function listingBytes(m: ModelListing): number | null {
+  if (m.files.length > 0 && m.files.every((f) => f.bytes !== null)) return m.files.reduce((a, f) => a + (f.bytes ?? 0), 0);
+  if (m.files.length > 0 && m.files.every((f) => f.expectedBytes !== null)) return m.files.reduce((a, f) => a + (f.expectedBytes ?? 0), 0);
+  return null;
+}
+
 /** All models under `modelsDir`, sorted by id, test-sam included even before it is generated. */
 export function listModels(modelsDir: string = defaultModelsDir()): ModelListing[] {
   const out = new Map<string, ModelListing>();
@@ -76,6 +85,8 @@ export function listModels(modelsDir: string = defaultModelsDir()): ModelListing
   }
   if (!out.has(TEST_MODEL_ID)) out.set(TEST_MODEL_ID, listing(TEST_MODEL_ID, join(modelsDir, TEST_MODEL_ID), testModelDescriptor(), true));
   if (!out.has(TEST_SAM2_ID)) out.set(TEST_SAM2_ID, listing(TEST_SAM2_ID, join(modelsDir, TEST_SAM2_ID), testSam2Descriptor(), true));
+  if (!out.has(TEST_EDGESAM_ID))
+    out.set(TEST_EDGESAM_ID, listing(TEST_EDGESAM_ID, join(modelsDir, TEST_EDGESAM_ID), testEdgeSamDescriptor(), true));
   return [...out.values()].sort((a, b) => a.id.localeCompare(b.id));
 }
 

@@ -11,6 +11,7 @@ import type { DecoderSpec, EncoderFlavour, ModelDescriptor } from './descriptor'
 import { extraFeatures } from './decoder-contract';
 import { preprocess } from './preprocess';
 import { pruneOutputs } from './decode';
+import { DECODER_PROMPT_BATCH, relaxPromptBatch } from './prompt-batch';
 import { startWithFallback, type Provider } from './providers';
 import { resolveModel } from './registry';
 import { DecoderRunner, type DecodeOptions, type DecodeResult, type PointPrompt } from './decode';
@@ -37,6 +38,11 @@ export interface LoadModelOptions {
    * would otherwise sit in memory twice (about 2.5 GB). Default false.
    */
   encoderOnDemand?: boolean;
+  /**
+   * Prompts per call on a decoder exported for one prompt (SAM's official export): default per
+   * provider, DECODER_PROMPT_BATCH in prompt-batch.ts; 1 sends one prompt a call.
+   */
+  promptBatch?: number;
 }
 
 export interface SamModel {
@@ -130,9 +136,18 @@ export async function loadModel(dirOrId: string, options: LoadModelOptions = {})
   const encoderPath = requireFile(dir, enc.file, descriptor.id);
   for (const f of enc.externalData) requireFile(dir, f, descriptor.id);
   const decoderPath = requireFile(dir, decoder.file, descriptor.id);
+  const promptBatch = options.promptBatch;
+  if (promptBatch !== undefined && (!Number.isInteger(promptBatch) || promptBatch < 1))
+    throw new SamanticError('invalid-argument', `promptBatch must be a positive integer, got ${promptBatch}.`);
   let decoderBytes: Uint8Array;
+  let promptDimFreed = false;
   try {
     decoderBytes = pruneOutputs(readFileSync(decoderPath), [decoder.outputs.iouPredictions, decoder.outputs.lowResMasks]).bytes;
+    if (!decoder.batched) {
+      const r = relaxPromptBatch(decoderBytes, [decoder.inputs.pointCoords, decoder.inputs.pointLabels]);
+      decoderBytes = r.bytes;
+      promptDimFreed = r.relaxed;
+    }
   } catch (err) {
     throw new SamanticError(
       'model-invalid',
@@ -165,7 +180,9 @@ export async function loadModel(dirOrId: string, options: LoadModelOptions = {})
     const encInputDims = enc.input.shape.map((d) => (typeof d === 'number' ? d : -1));
     checkIo(loaded, encoderPath, { [enc.input.name]: encInputDims }, [enc.output.name, ...enc.extraOutputs.map((t) => t.name)]);
     const io = decoder.inputs;
-    const needed = [io.imageEmbeddings, io.pointCoords, io.pointLabels, io.maskInput, io.hasMaskInput, ...decoder.highResInputs];
+    const needed = [io.imageEmbeddings, io.pointCoords, io.pointLabels, io.maskInput, io.hasMaskInput, ...decoder.highResInputs].filter(
+      (n): n is string => n !== null,
+    );
     checkIo(dec, decoderPath, Object.fromEntries(needed.map((n) => [n, null])), [
       decoder.outputs.iouPredictions,
       decoder.outputs.lowResMasks,
@@ -191,14 +208,20 @@ export async function loadModel(dirOrId: string, options: LoadModelOptions = {})
     }
     return encoder;
   };
-  const runner = new DecoderRunner(dec, decoder, descriptor.embedding);
+  const warnings = [...started.warnings];
+  const warn = (m: string) => {
+    warnings.push(m);
+    options.onWarning?.(m);
+  };
+  const batch = promptDimFreed ? (promptBatch ?? DECODER_PROMPT_BATCH[started.provider]) : 1;
+  const runner = new DecoderRunner(dec, decoder, descriptor.embedding, batch, warn);
 
   return {
     descriptor,
     dir,
     provider: started.provider,
     decoder,
-    warnings: started.warnings,
+    warnings,
     async encode(image: RgbImage): Promise<ImageEmbedding> {
       const { input, transform } = await preprocess(image, enc.flavour, descriptor.frameSize, enc.pixelMean, enc.pixelStd, enc.resize);
       const session = await encoderSession();

@@ -6,6 +6,8 @@
 //     passes the previous low-res logits as mask_input with has_mask_input = 1;
 //   - points go in original pixels; the decoder runner converts them to the encoder's resized frame,
 //     adds SAM's pad point (label -1) when there is no box and the box corners (labels 2, 3) when there is.
+//   - a decoder that takes no mask_input (EdgeSAM's and EfficientViT-SAM's exports) gets no previous
+//     mask: every step is decoded from its points and box alone (the caller keeps sending all of them).
 // Only the decoder runs here: the caller supplies the embedding (from the project's cache).
 
 import { SamanticError } from '../errors';
@@ -57,12 +59,16 @@ export async function decodeInteractive(model: SamModel, embedding: ImageEmbeddi
   if (points.length === 0 && !prompt.box) {
     throw new SamanticError('invalid-argument', 'A prompt needs at least one point or a box: click on the object or drag a box around it.');
   }
-  const multimask = wantsMultimask(prompt) && model.decoder.multimaskIndices.length > 0;
+  // A decoder without mask_input ('sam-points': EdgeSAM, EfficientViT-SAM) cannot refine a previous
+  // mask: each step decodes the points (and box) alone, and a lone click stays ambiguous, so it
+  // gets the multimask outputs as a first click does.
+  const previous = model.decoder.inputs.maskInput === null ? null : (prompt.previous ?? null);
+  const multimask = wantsMultimask({ ...prompt, previous }) && model.decoder.multimaskIndices.length > 0;
   // Only the kept mask is brought to full resolution, and only where it is undecided: the AMG's
   // sparse path (amg/sparse.ts) gives SAM's upsampled mask bit for bit from the low-res logits,
   // computing full-resolution pixels only near the mask's edge (a dense upsample of a 2250x1500
   // photo costs more than the decoder).
-  const r = await model.decode(embedding, [{ points, labels: prompt.labels, box: prompt.box, maskInput: prompt.previous ?? undefined }], {
+  const r = await model.decode(embedding, [{ points, labels: prompt.labels, box: prompt.box, maskInput: previous ?? undefined }], {
     tokens: multimask ? 'multimask' : 'single',
     fullResolution: false,
   });
@@ -86,7 +92,7 @@ export async function decodeInteractive(model: SamModel, embedding: ImageEmbeddi
 const layouts = new Map<string, TileLayout>();
 const LAYOUTS_KEPT = 4;
 
-function layoutFor(embedding: ImageEmbedding, lowResSize: number): TileLayout {
+export function layoutFor(embedding: ImageEmbedding, lowResSize: number): TileLayout {
   const t = embedding.transform;
   const key = `${t.origWidth}x${t.origHeight}/${t.frameSize}/${lowResSize}`;
   let layout = layouts.get(key);

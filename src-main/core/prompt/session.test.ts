@@ -6,17 +6,23 @@ import { EMBEDDING_MEMORY_BYTES, PromptSession } from './session';
 
 const testSam = useTestSam('session');
 
-/** A project whose images all have a cached embedding of `floats` values; counts cache reads. */
-function fakeStore(floats: number) {
+/** SAM 1's embedding: 256 channels on a 64x64 grid. */
+const SAM_FLOATS = 256 * 64 * 64;
+
+/** A project whose images have a cached embedding of `floats` values (but `uncached`); counts cache reads. */
+function fakeStore(floats: number, uncached: number[] = []) {
   const reads: number[] = [];
   const store = {
     readOnly: true,
     getImage: (id: number) => ({ id, relPath: `${id}.jpg`, contentHash: `h${id}` }),
-    getCachedEmbedding: (hash: string): ImageEmbedding => {
+    getCachedEmbedding: (hash: string): ImageEmbedding | null => {
       reads.push(Number(hash.slice(1)));
+      if (uncached.includes(Number(hash.slice(1)))) return null;
       const data = new Float32Array(floats);
       const transform = { origWidth: 64, origHeight: 64, scale: 16, resizedWidth: 1024, resizedHeight: 1024, frameSize: 1024 };
-      return { data, channels: 1, gridH: 1, gridW: floats, transform };
+      return floats === SAM_FLOATS
+        ? { data, channels: 256, gridH: 64, gridW: 64, transform }
+        : { data, channels: 1, gridH: 1, gridW: floats, transform };
     },
   };
   return { store: store as unknown as ProjectStore, reads };
@@ -44,5 +50,25 @@ describe('PromptSession embeddings in memory', () => {
     await session.embedding(store, '/nowhere', 2);
     await session.embedding(store, '/nowhere', 1);
     expect(reads).toEqual([1, 2, 1]);
+  });
+
+  it('prepare reads the cached embedding ahead of the first click, and never encodes', async () => {
+    const { store, reads } = fakeStore(SAM_FLOATS, [2]);
+    let encodes = 0;
+    const model = testSam();
+    const counting = Object.assign(Object.create(model) as typeof model, {
+      encode: (...a: Parameters<typeof model.encode>) => {
+        encodes++;
+        return model.encode(...a);
+      },
+    });
+    const session = new PromptSession(async () => counting, 'test-sam');
+    expect(await session.prepare(store, 1)).toBe(true);
+    expect(await session.prepare(store, 2)).toBe(false);
+    expect(encodes).toBe(0);
+    expect(reads).toEqual([1, 2]);
+    const { encoded } = await session.embedding(store, '/nowhere', 1);
+    expect(encoded).toBe(false);
+    expect(reads).toEqual([1, 2]);
   });
 });

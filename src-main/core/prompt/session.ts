@@ -12,7 +12,7 @@ import { interiorPoint } from '../model/interior-point';
 import type { SamModel } from '../model/runtime';
 import type { ProjectStore } from '../store/project-store';
 import type { BoxXYWH, ImageEmbedding, Rle } from '../types';
-import { decodeInteractive, maskToLowResLogits } from './interactive';
+import { decodeInteractive, layoutFor, maskToLowResLogits } from './interactive';
 import { requireRecord } from './edits';
 
 /**
@@ -105,26 +105,52 @@ export class PromptSession {
 
   /** The image's embedding: memory, else the project's cache, else the encoder (then cached). */
   async embedding(store: ProjectStore, folder: string, imageId: number): Promise<{ embedding: ImageEmbedding; encoded: boolean }> {
+    const found = await this.held(store, imageId);
+    if (found.embedding) return { embedding: found.embedding, encoded: false };
+    const image = store.getImage(imageId)!;
+    const model = await this.loaded();
+    const loaded = await loadImage(join(folder, image.relPath));
+    const embedding = await model.encode(loaded.image);
+    // Read-only beside the project's writer: the embedding stays in memory for this session.
+    if (!store.readOnly) store.putCachedEmbedding(found.key, embedding);
+    this.remember(found.memo, embedding);
+    return { embedding, encoded: true };
+  }
+
+  /**
+   * Loads the decoder, the image's cached embedding and its upsampling layout ahead of its first
+   * click (never the encoder); false when the image has no cached embedding yet.
+   */
+  async prepare(store: ProjectStore, imageId: number): Promise<boolean> {
+    const { embedding } = await this.held(store, imageId);
+    if (!embedding) return false;
+    const model = await this.loaded();
+    layoutFor(embedding, model.decoder.lowResSize);
+    // One throw-away decode: the runtime sizes its buffers for this image's frame, off the first click.
+    const { origWidth: w, origHeight: h } = embedding.transform;
+    await decodeInteractive(model, embedding, { points: [[w / 2, h / 2]], labels: [1], previous: null });
+    return true;
+  }
+
+  /** The image's embedding from memory or the project's cache (then remembered), else null. */
+  private async held(store: ProjectStore, imageId: number) {
     const image = store.getImage(imageId);
     if (!image) throw new SamanticError('not-found', `Image ${imageId} is not in the project; reload the image list.`);
     const model = await this.loaded();
     const key = { contentHash: image.contentHash, modelId: this.modelId, preprocessVersion: embeddingCacheVersion(model.descriptor) };
     const memo = `${key.contentHash}/${key.modelId}/${key.preprocessVersion}`;
-    const held = this.embeddings.get(memo);
-    if (held) {
+    const inMemory = this.embeddings.get(memo);
+    if (inMemory) {
       this.embeddings.delete(memo);
-      this.embeddings.set(memo, held);
-      return { embedding: held, encoded: false };
+      this.embeddings.set(memo, inMemory);
+      return { key, memo, embedding: inMemory };
     }
-    let embedding = store.getCachedEmbedding(key.contentHash, key.modelId, key.preprocessVersion);
-    let encoded = false;
-    if (!embedding) {
-      const loaded = await loadImage(join(folder, image.relPath));
-      embedding = await model.encode(loaded.image);
-      // Read-only beside the project's writer: the embedding stays in memory for this session.
-      if (!store.readOnly) store.putCachedEmbedding(key, embedding);
-      encoded = true;
-    }
+    const cached = store.getCachedEmbedding(key.contentHash, key.modelId, key.preprocessVersion);
+    if (cached) this.remember(memo, cached);
+    return { key, memo, embedding: cached };
+  }
+
+  private remember(memo: string, embedding: ImageEmbedding): void {
     this.embeddings.set(memo, embedding);
     let bytes = [...this.embeddings.values()].reduce((n, e) => n + embeddingBytes(e), 0);
     // The one just read always stays, whatever its size.
@@ -133,7 +159,6 @@ export class PromptSession {
       bytes -= embeddingBytes(this.embeddings.get(oldest)!);
       this.embeddings.delete(oldest);
     }
-    return { embedding, encoded };
   }
 
   /** One interactive step. */

@@ -61,7 +61,7 @@ function savedSegment(store: ProjectStore, segmentId: number): SegmentInfo {
   return segmentInfo(s);
 }
 
-type MaskApi = Pick<SamanticApi, 'promptMask' | 'addSegment' | 'editSegmentMask' | 'mergeSegments' | 'deleteSegments'>;
+type MaskApi = Pick<SamanticApi, 'promptMask' | 'preparePrompts' | 'addSegment' | 'editSegmentMask' | 'mergeSegments' | 'deleteSegments'>;
 
 export function maskApi(current: () => MaskProject): MaskApi {
   return {
@@ -76,6 +76,10 @@ export function maskApi(current: () => MaskProject): MaskApi {
         score: r.score,
         encoded: r.encoded,
       };
+    },
+    async preparePrompts(args) {
+      const p = current();
+      return { cached: await p.prompts.prepare(p.store, args.imageId) };
     },
     async addSegment(args) {
       const p = current();

@@ -26,13 +26,14 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 async function open(model: string) {
   const s = await createService({ stateDir: join(root, 'state'), amgOverrides: QUICK, onWarning: () => {} });
-  await s.api.openFolder({ folder, model, device: 'cpu' });
-  return s;
+  const opened = await s.api.openFolder({ folder, model, device: 'cpu' });
+  return Object.assign(s, { opened });
 }
 
 describe('switching a processed folder from test-sam to test-sam2', () => {
   it("encodes new photos with the new model, never from the old model's cache, and keeps the user's classes", async () => {
     const first = await open('test-sam');
+    expect(first.opened.switchedFrom).toBeNull();
     const before = await first.api.process({});
     expect(first.lastRun()).toMatchObject({ processed: 2, encoded: 2 });
     const [cls] = await first.api.listClasses();
@@ -44,6 +45,9 @@ describe('switching a processed folder from test-sam to test-sam2', () => {
     copyFileSync(join(folder, photo), join(folder, `copy-${photo}`));
 
     const second = await open('test-sam2');
+    // The picker's warning: processed with test-sam, now open with test-sam2.
+    expect(second.opened).toMatchObject({ modelId: 'test-sam2', switchedFrom: 'test-sam' });
+    expect(await second.api.getSummary()).toMatchObject({ switchedFrom: 'test-sam' });
     // Opening with another model changes nothing the user decided.
     const reopened = await second.api.listClasses();
     expect(reopened.map((c) => [c.id, c.name, c.segmentCount])).toContainEqual([cls.id, 'my crust', cls.segmentCount]);
@@ -52,11 +56,16 @@ describe('switching a processed folder from test-sam to test-sam2', () => {
     expect(second.lastRun()).toMatchObject({ processed: 1, encoded: 1, cacheHits: 0 });
     // The automatic mask generator ran on test-sam2's output: the copy got segments of its own.
     expect(summary.segments).toBeGreaterThan(before.segments + 5);
-    // The class survives the re-clustering with its segments (the automatic re-clustering after
-    // processing renames it today, with test-sam as much as with test-sam2: a separate issue).
+    // The class survives the re-clustering after processing with its name and its segments.
     const classes = await second.api.listClasses();
-    expect(classes.find((c) => c.id === cls.id)?.segmentCount).toBeGreaterThanOrEqual(cls.segmentCount);
+    const kept = classes.find((c) => c.id === cls.id);
+    expect(kept?.name).toBe('my crust');
+    expect(kept?.segmentCount).toBeGreaterThanOrEqual(cls.segmentCount);
     await second.close();
+    // Re-opened with the model it was last opened with: no warning.
+    const third = await open('test-sam2');
+    expect(third.opened.switchedFrom).toBeNull();
+    await third.close();
 
     const store = ProjectStore.open(ProjectStore.defaultPath(folder));
     try {
@@ -72,6 +81,31 @@ describe('switching a processed folder from test-sam to test-sam2', () => {
       ]);
     } finally {
       store.close();
+    }
+  });
+});
+
+describe('the model picker', () => {
+  it('lists the facts `samantic models list` shows: family, speed class, size, present, points-only decoders', async () => {
+    const s = await createService({ stateDir: join(root, 'state-list'), onWarning: () => {} });
+    try {
+      const models = await s.api.listModels();
+      const byId = new Map(models.map((m) => [m.id, m]));
+      expect(byId.get('test-sam2')).toMatchObject({
+        family: 'sam2',
+        speedClass: 'fast',
+        present: true,
+        generated: true,
+        pointsOnly: false,
+      });
+      expect(byId.get('test-edgesam')).toMatchObject({ family: 'sam1', present: true, generated: true, pointsOnly: true });
+      // The repository's descriptors, weights not downloaded here.
+      expect(byId.get('sam-vit-b')).toMatchObject({ family: 'sam1', speedClass: 'medium', paramsMillions: 93.7, generated: false });
+      expect(byId.get('sam-vit-b')!.bytes).toBeGreaterThan(300e6);
+      expect(byId.get('edgesam')).toMatchObject({ family: 'sam1', speedClass: 'fast', paramsMillions: 9.6, bytes: null, pointsOnly: true });
+      expect(byId.get('sam2.1-hiera-tiny')).toMatchObject({ family: 'sam2', speedClass: 'fast' });
+    } finally {
+      await s.close();
     }
   });
 });

@@ -1,14 +1,28 @@
 // Model choices for the service: what the UI can list, which id a project uses, and opening the
 // segmenter (ONNX sessions) on first use.
 import type { DeviceChoice, ModelInfo } from '../api/contract';
-import { defaultModelId, listModels, resolveModel } from '../model/registry';
+import { defaultModelId, listingBytes, listModels, resolveModel } from '../model/registry';
 import { encodeAheadThreads } from '../model/encoder-worker-client';
 import { loadModel } from '../model/runtime';
 import { OnnxSegmenter } from '../pipeline/onnx-segmenter';
 import type { Segmenter } from '../pipeline/segmenter';
 
+/** The same facts as `samantic models list`, for the UI's model picker. */
 export function listModelInfos(modelsDir?: string): ModelInfo[] {
-  return listModels(modelsDir).map((m) => ({ id: m.id, name: m.name, present: m.present }));
+  return listModels(modelsDir).map((m) => {
+    const d = m.descriptor;
+    return {
+      id: m.id,
+      name: m.name,
+      present: m.present,
+      generated: m.generated,
+      family: d?.family ?? null,
+      speedClass: d?.speedClass ?? null,
+      paramsMillions: d?.paramsMillions ?? null,
+      bytes: m.generated ? null : listingBytes(m),
+      pointsOnly: d ? d.decoders.every((x) => x.inputs.maskInput === null) : false,
+    };
+  });
 }
 
 /** Validates a requested model (id or folder) now, so a typo fails at open time, not mid-run. */

@@ -8,9 +8,10 @@ import { AMG_PRESETS, type AmgPresetName } from '../amg/options';
 import { SamanticError } from '../errors';
 import { processPendingImages, type ProcessFolderResult } from '../pipeline/process-folder';
 import { scanFolder } from '../pipeline/scan';
+import { formatShard, inShard, shardProjectPath } from '../pipeline/shard';
 import type { Segmenter } from '../pipeline/segmenter';
 import type { PromptSession } from '../prompt/session';
-import { ProjectStore } from '../store/project-store';
+import { META_KEYS, ProjectStore } from '../store/project-store';
 import { classifyNewSegments, hasUserDecisions } from './classifying';
 import { clusterProject, nearestToSelection, previewSplit } from './clustering';
 import { parseSplitRatios } from '../export/split';
@@ -32,10 +33,14 @@ interface OpenProject {
   segmenter: Segmenter | null;
   /** Interactive prompts: a model instance of their own, loaded on the first click. */
   prompts: PromptSession;
+  /** The model the folder was processed with before this open, when another (ProjectSummary.switchedFrom). */
+  switchedFrom: string | null;
 }
 
-const META_FOLDER = 'folder';
-const META_MODEL = 'modelId';
+export const META_FOLDER = 'folder';
+export const META_MODEL = 'modelId';
+/** The shard (i/N) a shard project was made for. */
+export const META_SHARD = 'shard';
 
 export async function createService(options: ServiceOptions = {}): Promise<Service> {
   const listeners = new Set<(e: ProgressEvent) => void>();
@@ -52,7 +57,7 @@ export async function createService(options: ServiceOptions = {}): Promise<Servi
     return project;
   };
   const summary = (p: OpenProject): ProjectSummary => ({
-    ...projectSummary(p.store, p.folder, p.modelId, p.segmenter?.provider ?? null),
+    ...projectSummary(p.store, p.folder, p.modelId, p.segmenter?.provider ?? null, p.switchedFrom),
     processing: running !== null,
   });
   const classes = () => current().store.listClasses().map(classInfo);
@@ -82,28 +87,35 @@ export async function createService(options: ServiceOptions = {}): Promise<Servi
       if (!existsSync(folder) || !statSync(folder).isDirectory()) {
         throw new SamanticError('folder-missing', `Folder '${args.folder}' does not exist or is not a folder. Check the path.`);
       }
-      const projectFile = args.project ? resolve(args.project) : ProjectStore.defaultPath(folder);
+      const shard = options.shard;
+      const projectFile = args.project ? resolve(args.project) : shard ? shardProjectPath(folder, shard) : ProjectStore.defaultPath(folder);
       await closeProject();
       if (options.readOnly) {
         const store = ProjectStore.open(projectFile, { readOnly: true });
         const modelId = store.getMeta(META_MODEL) ?? args.model ?? '';
         const device = args.device ?? 'auto';
-        project = { folder, store, modelId, device, segmenter: null, prompts: openPromptSession(modelId, device, options.modelsDir, warn) };
+        const prompts = openPromptSession(modelId, device, options.modelsDir, warn);
+        project = { folder, store, modelId, device, segmenter: null, prompts, switchedFrom: null };
         return summary(project);
       }
-      const store = ProjectStore.open(projectFile, { create: true });
+      const store = ProjectStore.open(projectFile, { create: true, takeOverForeign: shard !== undefined && options.takeOverShardLock });
       try {
-        const modelId = resolveModelId(args.model ?? store.getMeta(META_MODEL) ?? undefined, options.modelsDir);
+        const before = store.getMeta(META_MODEL);
+        const modelId = resolveModelId(args.model ?? before ?? undefined, options.modelsDir);
+        const switchedFrom = before !== null && before !== modelId && store.counts().images.done > 0 ? before : null;
+        checkShardProject(store, shard ? formatShard(shard) : null);
         store.setMeta(META_FOLDER, folder);
         store.setMeta(META_MODEL, modelId);
         await scanFolder(store, folder, { recursive: args.recursive });
         const device = args.device ?? 'auto';
-        project = { folder, store, modelId, device, segmenter: null, prompts: openPromptSession(modelId, device, options.modelsDir, warn) };
+        const prompts = openPromptSession(modelId, device, options.modelsDir, warn);
+        project = { folder, store, modelId, device, segmenter: null, prompts, switchedFrom };
       } catch (err) {
         store.close();
         throw err;
       }
-      recent.add(folder, projectFile);
+      // A shard project is a worker's part, not the folder's project to reopen.
+      if (!shard) recent.add(folder, projectFile);
       return summary(project);
     },
     async getSummary() {
@@ -119,6 +131,9 @@ export async function createService(options: ServiceOptions = {}): Promise<Servi
       try {
         const segmenter = p.segmenter ?? (await openSegmenter(p.modelId, p.device, options.modelsDir, warn));
         p.segmenter = segmenter;
+        // What merge checks before it takes a shard's embeddings (service/sharding.ts).
+        p.store.setMeta(META_KEYS.preprocessVersion, segmenter.preprocessVersion);
+        const shard = options.shard;
         const waiting = new Set(
           p.store
             .listImages()
@@ -129,9 +144,11 @@ export async function createService(options: ServiceOptions = {}): Promise<Servi
           amg: { ...AMG_PRESETS[preset], ...options.amgOverrides },
           signal: controller.signal,
           emit,
+          only: shard ? (img) => inShard(img.contentHash, shard) : undefined,
         });
         const needClusters = lastRun.processed > 0 || (p.store.counts().classes === 0 && p.store.counts().segments > 0);
-        if (needClusters && !lastRun.cancelled) {
+        // A shard sees a part of the folder: its classes would mean nothing; merge classifies once.
+        if (needClusters && !lastRun.cancelled && !shard) {
           emit({ type: 'clustering' });
           // Once the user has corrected the folder, new images join the user's classes instead
           // of a re-clustering that would reshuffle them.
@@ -324,6 +341,21 @@ export async function createService(options: ServiceOptions = {}): Promise<Servi
       await closeProject();
     },
   };
+}
+
+/** A shard project serves one shard: another worker's share, or a whole-folder run, would mix into it. */
+function checkShardProject(store: ProjectStore, shard: string | null): void {
+  const made = store.getMeta(META_SHARD);
+  const hasData = store.counts().images.done > 0;
+  if (made !== shard && (made !== null || hasData)) {
+    const what = (s: string | null) => (s === null ? 'the whole folder' : `shard ${s}`);
+    throw new SamanticError(
+      'invalid-argument',
+      `The project ${store.file} holds ${what(made)}, not ${what(shard)}. Give each shard its own --project file ` +
+        '(the default is <folder>/.samantic/shard-i-of-N.db).',
+    );
+  }
+  if (shard !== null) store.setMeta(META_SHARD, shard);
 }
 
 /** The photo folder a project file belongs to (as recorded when it was created). */

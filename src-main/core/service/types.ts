@@ -1,6 +1,7 @@
 import type { ProgressEvent, SamanticApi } from '../api/contract';
 import type { AmgOptions } from '../amg/options';
 import type { ProcessFolderResult } from '../pipeline/process-folder';
+import type { ShardSpec } from '../pipeline/shard';
 
 export interface ServiceOptions {
   /** Folder holding model folders (models/<id>/model.json); default: the repository's models/. */
@@ -16,6 +17,18 @@ export interface ServiceOptions {
    * project or the recent list, so it works beside a running writer and on any file.
    */
   readOnly?: boolean;
+  /**
+   * Work as one worker of a batch job (pipeline/shard.ts): process only this shard's share of the
+   * folder into its own project (default <folder>/.samantic/shard-i-of-N.db) and never cluster;
+   * `samantic merge` brings the shards together and classifies once.
+   */
+  shard?: ShardSpec;
+  /**
+   * The batch engine runs one worker per shard at a time (--shards N): a lock a dead worker left on
+   * the shard's project (on another node, or in a container whose pid repeats) is taken over, so
+   * the engine's retry does not fail as 'busy' forever.
+   */
+  takeOverShardLock?: boolean;
 }
 
 /**

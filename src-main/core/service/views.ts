@@ -46,13 +46,20 @@ export function segmentInfo(s: StoredSegment): SegmentInfo {
   };
 }
 
-export function projectSummary(store: ProjectStore, folder: string, modelId: string, provider: string | null): ProjectSummary {
+export function projectSummary(
+  store: ProjectStore,
+  folder: string,
+  modelId: string,
+  provider: string | null,
+  switchedFrom: string | null = null,
+): ProjectSummary {
   const c = store.counts();
   return {
     folder,
     projectFile: store.file,
     modelId,
     provider,
+    switchedFrom,
     images: c.images,
     segments: c.segments,
     classes: c.classes,

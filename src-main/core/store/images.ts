@@ -173,3 +173,29 @@ export function listImageSummaries(db: Database.Database, status?: ImageStatus):
     reviewedCount: review.get(r.id)?.reviewed ?? 0,
   }));
 }
+
+export interface StoreCounts {
+  images: { total: number; pending: number; done: number; failed: number };
+  /** Segments not marked as background. */
+  segments: number;
+  removedSegments: number;
+  unassignedSegments: number;
+  classes: number;
+}
+
+export function projectCounts(db: Database.Database): StoreCounts {
+  const images = db
+    .prepare(
+      `SELECT count(*) AS total, coalesce(sum(status = 'pending'), 0) AS pending,
+              coalesce(sum(status = 'done'), 0) AS done, coalesce(sum(status = 'failed'), 0) AS failed FROM images`,
+    )
+    .get() as StoreCounts['images'];
+  const s = db
+    .prepare(
+      `SELECT coalesce(sum(removed = 0), 0) AS segments, coalesce(sum(removed = 1), 0) AS removedSegments,
+              coalesce(sum(removed = 0 AND class_id IS NULL), 0) AS unassignedSegments FROM segments`,
+    )
+    .get() as Omit<StoreCounts, 'images' | 'classes'>;
+  const classes = (db.prepare('SELECT count(*) AS n FROM classes').get() as { n: number }).n;
+  return { images, ...s, classes };
+}

@@ -39,4 +39,22 @@ describe('the project lock', () => {
     const err = caughtSamanticError(() => ProjectStore.open(tmp.file));
     expect(err.message).toMatch(/pid 4194305 on other-machine since 2020-01-01/);
   });
+
+  it("a batch engine's retry takes over its shard's lock from another node or from an earlier container with the same pid", () => {
+    ProjectStore.open(tmp.file, { create: true }).close();
+    for (const holder of [
+      { pid: 4194305, host: 'node-7', since: '2020-01-01T00:00:00.000Z' },
+      { pid: process.pid, host: hostname(), since: '2020-01-01T00:00:00.000Z' },
+      // A live process of this host that is not the dead worker any more (its pid was reused).
+      { pid: process.ppid, host: hostname(), since: '2020-01-01T00:00:00.000Z' },
+    ]) {
+      writeFileSync(lockFileOf(tmp.file), JSON.stringify(holder));
+      expect(caughtSamanticError(() => ProjectStore.open(tmp.file)).code).toBe('busy');
+      const s = ProjectStore.open(tmp.file, { takeOverForeign: true });
+      expect(JSON.parse(readFileSync(lockFileOf(tmp.file), 'utf8')).since).not.toBe(holder.since);
+      // Never from a writer of this very process.
+      expect(caughtSamanticError(() => ProjectStore.open(tmp.file, { takeOverForeign: true })).code).toBe('busy');
+      s.close();
+    }
+  });
 });

@@ -42,8 +42,11 @@ function readHolder(lockFile: string): LockHolder | null {
 /**
  * A lock left by a process that died (kill -9, power cut) on this host is stale and taken over.
  * A lock from another host (a shared drive) is never judged stale: its pid means nothing here.
+ * `takeOver`: the caller is the only writer there can be (a batch engine's retry of its worker,
+ * on another node, or in a new container whose pids repeat the dead one's): any holder is stale.
  */
-function isStale(holder: LockHolder | null, lockFile: string): boolean {
+function isStale(holder: LockHolder | null, lockFile: string, takeOver: boolean): boolean {
+  if (takeOver) return true;
   // Unreadable: stale, unless so young that its writer may still be filling it in.
   if (!holder) return Date.now() - (statSync(lockFile, { throwIfNoEntry: false })?.mtimeMs ?? 0) > HALF_WRITTEN_GRACE_MS;
   if (holder.host !== hostname()) return false;
@@ -56,8 +59,17 @@ export function busyMessage(holder: LockHolder): string {
   return `This project is open in another Samantic (pid ${holder.pid}${where} since ${holder.since}). Close it or use --project elsewhere.`;
 }
 
+export interface LockOptions {
+  /**
+   * Take over any lock not held in this process: only for callers that a scheduler guarantees to
+   * be the only writer (one worker per shard of a batch job), whose dead predecessor may have
+   * left its lock on another node or under a pid that now means another process.
+   */
+  takeOverForeign?: boolean;
+}
+
 /** Takes the project's writer lock or throws SamanticError 'busy' naming the holder. */
-export function acquireProjectLock(projectFile: string): ProjectLock {
+export function acquireProjectLock(projectFile: string, options: LockOptions = {}): ProjectLock {
   const lockFile = lockFileOf(projectFile);
   const me: LockHolder = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -76,7 +88,7 @@ export function acquireProjectLock(projectFile: string): ProjectLock {
         );
       }
       const holder = readHolder(lockFile);
-      if (!isStale(holder, lockFile)) {
+      if (!isStale(holder, lockFile, options.takeOverForeign === true)) {
         throw new SamanticError(
           'busy',
           holder ? busyMessage(holder) : `The project ${projectFile} is being opened by another Samantic at this moment. Try again.`,

@@ -19,21 +19,28 @@ import {
 } from './embedding-cache';
 import { GestureLog, type HistoryLimits, loadLabelState } from './gesture-log';
 import { META_KEYS, allMeta, getMeta, getMetaJson, setMeta, touchUpdated } from './meta';
-import { acquireProjectLock, type ProjectLock } from './lock';
+import { acquireProjectLock, type LockOptions, type ProjectLock } from './lock';
 import { type OpenDatabaseOptions, openDatabase, prepareProjectPath } from './open';
+import {
+  type EmbeddingKeyCount,
+  embeddingKeys,
+  importShardImages,
+  nextSegmentId,
+  type ShardImageImport,
+  type ShardImportResult,
+} from './shard-import';
 import {
   type CommitImageOptions,
   type CommitImageResult,
   INSERT_SEGMENT_SQL,
   type NewSegment,
   type SegmentQuery,
-  SEGMENT_COLUMNS,
   type SegmentRow,
   type SegmentVectors,
   type StoredSegment,
   readSegmentVectors,
   SEGMENT_RECORD_COLUMNS,
-  segmentFromRow,
+  querySegments,
   segmentRecordFromRow,
   segmentInsertParams,
 } from './segments';
@@ -46,17 +53,20 @@ import {
   checkImageFileInfo,
   imageFromRow,
   listImageSummaries,
+  projectCounts,
+  type StoreCounts,
   writeImage,
 } from './images';
 
 // The types callers need, from one place.
 export type { EmbeddingCacheKey, EmbeddingCacheStats } from './embedding-cache';
 export type { HistoryLimits, StoredGesture } from './gesture-log';
-export type { ImageFileInfo, ImageRecord, ImageSummary, UpsertImageResult } from './images';
+export type { ImageFileInfo, ImageRecord, ImageSummary, StoreCounts, UpsertImageResult } from './images';
 export { META_KEYS } from './meta';
+export type { EmbeddingKeyCount, ShardImageImport, ShardImportResult } from './shard-import';
 export type { CommitImageOptions, CommitImageResult, NewSegment, SegmentQuery, SegmentVectors, StoredSegment } from './segments';
 
-export interface ProjectStoreOptions extends OpenDatabaseOptions {
+export interface ProjectStoreOptions extends OpenDatabaseOptions, LockOptions {
   history?: HistoryLimits;
 }
 
@@ -71,15 +81,6 @@ export interface ClassSummary {
   imageCount: number;
   /** Members no user decision covers (put there by clustering or the classifier). */
   unreviewedCount: number;
-}
-
-export interface StoreCounts {
-  images: { total: number; pending: number; done: number; failed: number };
-  /** Segments not marked as background. */
-  segments: number;
-  removedSegments: number;
-  unassignedSegments: number;
-  classes: number;
 }
 
 export class ProjectStore {
@@ -107,7 +108,7 @@ export class ProjectStore {
   static open(file: string, options: ProjectStoreOptions = {}): ProjectStore {
     if (options.readOnly) return new ProjectStore(file, openDatabase(file, options), options, null);
     prepareProjectPath(file, options);
-    const lock = acquireProjectLock(file);
+    const lock = acquireProjectLock(file, options);
     try {
       const db = openDatabase(file, options);
       if (getMeta(db, META_KEYS.createdAt) === null) setMeta(db, META_KEYS.createdAt, new Date().toISOString());
@@ -248,6 +249,28 @@ export class ProjectStore {
     return pruneEmbeddingCache(this.db, maxBytes);
   }
 
+  /** The model and preprocessing versions of the cached embeddings, most entries first. */
+  embeddingKeys(): EmbeddingKeyCount[] {
+    return embeddingKeys(this.db);
+  }
+
+  // --- merging shards (shard-import.ts) -----------------------------------------------------------
+
+  nextSegmentId(): number {
+    return nextSegmentId(this.db);
+  }
+
+  /** Brings a shard project's finished images in, as ONE transaction; images already done here are skipped. */
+  importShard(shard: ProjectStore, plan: readonly ShardImageImport[]): ShardImportResult {
+    return this.transaction(() => {
+      const r = importShardImages(this.db, shard.db, shard.file, plan);
+      // The history names segments by id; replaced ones are gone, so it cannot be replayed.
+      if (r.replaced > 0) this.history.clear();
+      if (r.images.length > 0) touchUpdated(this.db);
+      return r;
+    });
+  }
+
   // --- segments ---------------------------------------------------------------------------------
 
   /**
@@ -318,27 +341,7 @@ export class ProjectStore {
 
   /** Segments in id order. */
   listSegments(query: SegmentQuery = {}): StoredSegment[] {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (query.imageId !== undefined) {
-      where.push('image_id = ?');
-      params.push(query.imageId);
-    }
-    if (query.classId === null) where.push('class_id IS NULL');
-    else if (query.classId !== undefined) {
-      where.push('class_id = ?');
-      params.push(query.classId);
-    }
-    if (query.includeRemoved === false) where.push('removed = 0');
-    if (query.limit !== undefined && !(Number.isInteger(query.limit) && query.limit >= 0)) {
-      throw new SamanticError('invalid-argument', `listSegments: limit must be a whole number >= 0, got ${query.limit}.`);
-    }
-    const sql =
-      `SELECT ${SEGMENT_COLUMNS} FROM segments` +
-      (where.length ? ` WHERE ${where.join(' AND ')}` : '') +
-      ' ORDER BY id' +
-      (query.limit !== undefined ? ` LIMIT ${query.limit}` : '');
-    return (this.db.prepare(sql).all(...params) as SegmentRow[]).map(segmentFromRow);
+    return querySegments(this.db, query);
   }
 
   /** One whole segment row (mask, derived fields, embedding) as mask actions record it, or null. */
@@ -373,20 +376,7 @@ export class ProjectStore {
   }
 
   counts(): StoreCounts {
-    const images = this.db
-      .prepare(
-        `SELECT count(*) AS total, coalesce(sum(status = 'pending'), 0) AS pending,
-                coalesce(sum(status = 'done'), 0) AS done, coalesce(sum(status = 'failed'), 0) AS failed FROM images`,
-      )
-      .get() as StoreCounts['images'];
-    const s = this.db
-      .prepare(
-        `SELECT coalesce(sum(removed = 0), 0) AS segments, coalesce(sum(removed = 1), 0) AS removedSegments,
-                coalesce(sum(removed = 0 AND class_id IS NULL), 0) AS unassignedSegments FROM segments`,
-      )
-      .get() as Omit<StoreCounts, 'images' | 'classes'>;
-    const classes = (this.db.prepare('SELECT count(*) AS n FROM classes').get() as { n: number }).n;
-    return { images, ...s, classes };
+    return projectCounts(this.db);
   }
 
   private imageNotFound(id: number): SamanticError {

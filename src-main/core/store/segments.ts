@@ -124,6 +124,31 @@ export function segmentFromRow(r: SegmentRow): StoredSegment {
   };
 }
 
+/** Segments matching a query, in id order. */
+export function querySegments(db: Database.Database, query: SegmentQuery): StoredSegment[] {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (query.imageId !== undefined) {
+    where.push('image_id = ?');
+    params.push(query.imageId);
+  }
+  if (query.classId === null) where.push('class_id IS NULL');
+  else if (query.classId !== undefined) {
+    where.push('class_id = ?');
+    params.push(query.classId);
+  }
+  if (query.includeRemoved === false) where.push('removed = 0');
+  if (query.limit !== undefined && !(Number.isInteger(query.limit) && query.limit >= 0)) {
+    throw new SamanticError('invalid-argument', `listSegments: limit must be a whole number >= 0, got ${query.limit}.`);
+  }
+  const sql =
+    `SELECT ${SEGMENT_COLUMNS} FROM segments` +
+    (where.length ? ` WHERE ${where.join(' AND ')}` : '') +
+    ' ORDER BY id' +
+    (query.limit !== undefined ? ` LIMIT ${query.limit}` : '');
+  return (db.prepare(sql).all(...params) as SegmentRow[]).map(segmentFromRow);
+}
+
 function isFiniteList(v: unknown, n: number): v is number[] {
   return Array.isArray(v) && v.length === n && v.every((x) => typeof x === 'number' && Number.isFinite(x));
 }

@@ -74,6 +74,8 @@ export async function runAnnotateBenchCommand(argv: string[]): Promise<number> {
 
 export async function runBenchCommand(argv: string[]): Promise<number> {
   if (argv.includes('--prompts')) return (await import('./prompts')).runPromptBenchCommand(argv);
+  if (argv.includes('--decoder-batch')) return (await import('./decoder-batch')).runDecoderBatchCommand(argv);
+  if (argv.includes('--merge')) return (await import('./merge')).runMergeBenchCommand(argv);
   const { parsePerformanceArgs, runPerformanceBench } = await import('./performance');
   const { formatPerformanceReport } = await import('./perf-format');
   const { json, quiet, ...options } = parsePerformanceArgs(argv);

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseCommandArgs } from '../../core/util/args';
 import type { CallResult } from '../../core/api/dispatch';
-import type { ImageInfo, PromptMaskArgs } from '../../core/api/contract';
+import type { ImageInfo, PromptMaskArgs, PromptMaskResult } from '../../core/api/contract';
 import { SamanticError } from '../../core/errors';
 import { mulberry32 } from '../../core/util/random';
 import { PromptRoutedBackend, spawnPromptWorker } from '../../server/prompt-host';
@@ -29,6 +29,14 @@ export interface PromptBenchResult {
   folder: string;
   images: number;
   model: string;
+  /** The first click after reopening: starts the prompt worker and its decoder session too. */
+  sessionStartMs: number;
+  /** The first click on each other photo after reopening: its embedding comes from the project's cache. */
+  firstClick: LatencyFigures;
+  /** preparePrompts on each photo after reopening, the first one starting the prompt worker. */
+  prepare: LatencyFigures;
+  /** The first click on each photo right after its preparePrompts. */
+  preparedFirstClick: LatencyFigures;
   idle: LatencyFigures;
   processing: LatencyFigures;
   /** Whether processing was still running when the last "during processing" click returned. */
@@ -60,28 +68,64 @@ export async function runPromptBench(
   log: (l: string) => void,
 ): Promise<PromptBenchResult> {
   const work = mkdtempSync(join(tmpdir(), 'samantic-prompt-bench-'));
-  const backend = new PromptRoutedBackend(
-    new WorkerBackend(() => spawnServiceWorker({ stateDir: join(work, 'state') }), log),
-    spawnPromptWorker,
-    log,
-  );
-  const call = async (method: string, args?: unknown): Promise<unknown> => {
-    const r: CallResult = await backend.call(method, args);
-    if (!r.ok) throw new SamanticError(r.error.code, r.error.message);
-    return r.value;
+  const open = async () => {
+    const service = new WorkerBackend(() => spawnServiceWorker({ stateDir: join(work, 'state') }), log);
+    const backend = new PromptRoutedBackend(service, spawnPromptWorker, log);
+    const via =
+      (b: WorkerBackend | PromptRoutedBackend) =>
+      async (method: string, args?: unknown): Promise<unknown> => {
+        const r: CallResult = await b.call(method, args);
+        if (!r.ok) throw new SamanticError(r.error.code, r.error.message);
+        return r.value;
+      };
+    const call = via(backend);
+    await call('openFolder', { folder: options.folder, project: join(work, 'project.db'), model: options.model, device: 'cpu' });
+    // The service thread writes the project (the prompt worker only reads it).
+    return { backend, call, callService: via(service) };
   };
+  let current: Awaited<ReturnType<typeof open>> | undefined;
   try {
-    // The JSON round trip every transport makes.
-    const click = async (args: PromptMaskArgs) => {
+    current = await open();
+    const listed = (await current.call('listImages')) as ImageInfo[];
+    if (listed.length === 0) throw new SamanticError('invalid-argument', `No photos in ${options.folder}.`);
+    log(`prompt bench: ${listed.length} photos in ${options.folder}; encoding each once into the cache (not measured)...`);
+    // An unprocessed image is listed without its size: the first mask tells it.
+    const images: ImageInfo[] = [];
+    for (const img of listed) {
+      const r = (await current.callService('promptMask', { imageId: img.id, points: [[0, 0]] })) as PromptMaskResult;
+      images.push({ ...img, width: r.rle.size[1], height: r.rle.size[0] });
+    }
+    const timed = async (call: (m: string, a?: unknown) => Promise<unknown>, method: string, args: unknown) => {
       const t0 = performance.now();
-      JSON.parse(JSON.stringify(await call('promptMask', JSON.parse(JSON.stringify(args)))));
+      // The JSON round trip every transport makes.
+      JSON.parse(JSON.stringify(await call(method, JSON.parse(JSON.stringify(args)))));
       return performance.now() - t0;
     };
-    await call('openFolder', { folder: options.folder, project: join(work, 'project.db'), model: options.model, device: 'cpu' });
-    const images = (await call('listImages')) as ImageInfo[];
-    if (images.length === 0) throw new SamanticError('invalid-argument', `No photos in ${options.folder}.`);
-    log(`prompt bench: ${images.length} photos in ${options.folder}; encoding each once into the cache (not measured)...`);
-    for (const img of images) await call('promptMask', { imageId: img.id, points: [[img.width / 2, img.height / 2]] });
+    const firstClicks = (call: (m: string, a?: unknown) => Promise<unknown>) =>
+      images.map((img) => () => timed(call, 'promptMask', { imageId: img.id, points: [[img.width / 3, img.height / 3]] }));
+    // Reopen so that no embedding is held in memory (a folder encoded last week); then the image
+    // view's preparePrompts, as it runs on opening an image, before each photo's first click.
+    await current.backend.close();
+    current = await open();
+    log('prompt bench: opening each photo (preparePrompts) and its first click, after reopening...');
+    const prepare: number[] = [];
+    const preparedFirst: number[] = [];
+    const clicks = firstClicks(current.call);
+    for (let i = 0; i < images.length; i++) {
+      const t0 = performance.now();
+      const { cached } = (await current.call('preparePrompts', { imageId: images[i].id })) as { cached: boolean };
+      prepare.push(performance.now() - t0);
+      if (!cached) throw new SamanticError('internal', `${images[i].relPath} has no cached embedding after the encoding pass.`);
+      preparedFirst.push(await clicks[i]());
+    }
+    // And without it (an API client that just clicks).
+    await current.backend.close();
+    current = await open();
+    const { call } = current;
+    const click = (args: PromptMaskArgs) => timed(call, 'promptMask', args);
+    log('prompt bench: the first click on each photo after reopening, without preparePrompts...');
+    const first: number[] = [];
+    for (const c of firstClicks(call)) first.push(await c());
     const plan = clickPlan(images, options.clicks, options.seed);
     log(`prompt bench: ${plan.length} clicks, idle...`);
     const idle: number[] = [];
@@ -101,12 +145,16 @@ export async function runPromptBench(
       folder: options.folder,
       images: images.length,
       model: options.model,
+      sessionStartMs: first[0] ?? NaN,
+      firstClick: figures(first.slice(1)),
+      prepare: figures(prepare),
+      preparedFirstClick: figures(preparedFirst),
       idle: figures(idle),
       processing: figures(busy),
       processingOverlapped: overlapped,
     };
   } finally {
-    await backend.close();
+    await current?.backend.close();
     rmSync(work, { recursive: true, force: true });
   }
 }
@@ -116,6 +164,10 @@ export function formatPromptReport(r: PromptBenchResult): string {
     `click latency ${what}: median ${f.medianMs.toFixed(1)} ms, p95 ${f.p95Ms.toFixed(1)} ms (max ${f.maxMs.toFixed(1)} ms, ${f.clicks} clicks)`;
   return [
     `prompt latency, ${r.model}, ${r.images} photos of ${r.folder}, API call to mask (service and prompt worker threads as in serve, JSON):`,
+    line('first on each photo, after the image view readied it', r.preparedFirstClick),
+    `readying a photo (preparePrompts, not awaited by the image view): median ${r.prepare.medianMs.toFixed(1)} ms, max ${r.prepare.maxMs.toFixed(1)} ms (the first starts the prompt worker)`,
+    `first click after opening the folder without preparePrompts (prompt worker and decoder start): ${r.sessionStartMs.toFixed(1)} ms`,
+    line('first on each other photo, without preparePrompts', r.firstClick),
     line('idle', r.idle),
     line('during processing', r.processing) + (r.processingOverlapped ? '' : ' [processing ended early]'),
   ].join('\n');

@@ -14,6 +14,7 @@ import type {
 } from '@contract';
 import { api, ApiError } from './api';
 import { app } from './state.svelte';
+import { switchWarning } from './models';
 
 function message(err: unknown): string {
   if (err instanceof ApiError) return err.message;
@@ -120,6 +121,8 @@ export async function loadProject(): Promise<void> {
 export async function openFolder(args: OpenFolderArgs): Promise<void> {
   const summary = await guarded('Opening the folder', () => api.openFolder(args));
   if (!summary) return;
+  const switched = switchWarning(summary);
+  if (switched) app.toast('info', switched);
   app.currentImageId = null;
   app.selection = new Set();
   app.resetProgress();
@@ -156,6 +159,8 @@ export function openImage(id: number): void {
     app.segments = [];
     app.segmentsImageId = null;
     void refreshSegments().catch((err) => app.toast('error', `Loading the segments failed: ${message(err)}`));
+    // The decoder and this image's embedding are read while the user looks, not on the first click.
+    void api.preparePrompts({ imageId: id }).catch(() => undefined);
   }
   app.view = 'image';
 }

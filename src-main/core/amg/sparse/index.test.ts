@@ -70,38 +70,50 @@ for (const [path, kernel] of [
 ] as const) {
   describe(path, () => {
     const k = () => (kernel ? sparseKernel() : null);
-    describe(`sparse low-res path (${path})`, () => {
-      const cases: [number, number, number, number][] = [
-        [32, 128, 61, 47],
-        [32, 128, 200, 150],
-        [64, 256, 300, 360],
-        [256, 1024, 1500, 1000],
-      ];
-      for (const [lowSize, frame, w, h] of cases) {
-        it(`gives the dense answers for ${lowSize}->${frame}->${w}x${h}`, () => {
-          const rand = rng(w * 7 + h);
-          const layout = tileLayout(upsampleGeometry(lowSize, frame, w, h));
-          const maps = lowSize === 256 ? 2 : 20;
+    /** Each case's maps through the sparse and the dense path: same stability, box, and RLE in a larger frame. */
+    const sameAsDense = (
+      cases: [number, number, number, number, number][],
+      map: (lowSize: number, rand: () => number) => Float32Array,
+      seed: (w: number, h: number) => number,
+      cuts: number[][],
+      frame: (w: number, h: number) => { x0: number; y0: number; w: number; h: number },
+    ) => {
+      for (const [lowSize, frameSize, w, h, maps] of cases) {
+        it(`gives the dense answers for ${lowSize}->${frameSize}->${w}x${h}`, () => {
+          const rand = rng(seed(w, h));
+          const layout = tileLayout(upsampleGeometry(lowSize, frameSize, w, h));
           for (let t = 0; t < maps; t++) {
-            const low = blobMap(lowSize, rand);
+            const low = map(lowSize, rand);
             const sparse = new LowResLogits(low, layout, k());
             const dense = new DenseLogits(upsampleLowRes(low, layout.geometry), w, h);
-            for (const [thr, off] of [
-              [0, 1],
-              [0.5, 2],
-              [-1, 0.25],
-              [0.5, -0.75],
-            ]) {
-              expect(sparse.stability(thr, off)).toEqual(dense.stability(thr, off));
-              const box = dense.box(thr);
-              expect(sparse.box(thr)).toEqual(box);
+            for (const [thr, off] of cuts) {
+              expectDenseAnswers(sparse, dense, thr, off, frame(w, h));
               // Without stability() first, the map is cut at thr alone (the three cutoffs coincide).
-              expect(new LowResLogits(low, layout, k()).box(thr)).toEqual(box);
-              expect(sparse.rleInFrame(thr, box, 3, 5, w + 10, h + 7)).toEqual(dense.rleInFrame(thr, box, 3, 5, w + 10, h + 7));
+              expect(new LowResLogits(low, layout, k()).box(thr)).toEqual(dense.box(thr));
             }
           }
         });
       }
+    };
+
+    describe(`sparse low-res path (${path})`, () => {
+      sameAsDense(
+        [
+          [32, 128, 61, 47, 20],
+          [32, 128, 200, 150, 20],
+          [64, 256, 300, 360, 20],
+          [256, 1024, 1500, 1000, 2],
+        ],
+        blobMap,
+        (w, h) => w * 7 + h,
+        [
+          [0, 1],
+          [0.5, 2],
+          [-1, 0.25],
+          [0.5, -0.75],
+        ],
+        (w, h) => ({ x0: 3, y0: 5, w: w + 10, h: h + 7 }),
+      );
     });
 
     /**
@@ -110,32 +122,24 @@ for (const [path, kernel] of [
      * state occurs many times.
      */
     describe(`sparse low-res path on ragged maps (${path})`, () => {
-      const cases: [number, number, number, number, number][] = [
-        [256, 1024, 801, 533, 3],
-        [256, 1024, 2250, 1500, 1],
-        [256, 1024, 533, 801, 2],
-        [64, 256, 97, 1000, 3],
-        [32, 128, 17, 9, 20],
-      ];
-      for (const [lowSize, frame, w, h, maps] of cases) {
-        it(`gives the dense answers for ${lowSize}->${frame}->${w}x${h}`, () => {
-          const rand = rng(w * 31 + h * 7);
-          const layout = tileLayout(upsampleGeometry(lowSize, frame, w, h));
-          for (let t = 0; t < maps; t++) {
-            const low = raggedMap(lowSize, rand);
-            const sparse = new LowResLogits(low, layout, k());
-            const dense = new DenseLogits(upsampleLowRes(low, layout.geometry), w, h);
-            for (const [thr, off] of [
-              [0, 1],
-              [0.5, 2],
-              [-1, 0.25],
-              [0, 0],
-            ]) {
-              expectDenseAnswers(sparse, dense, thr, off, { x0: 2, y0: 1, w: w + 4, h: h + 3 });
-            }
-          }
-        });
-      }
+      sameAsDense(
+        [
+          [256, 1024, 801, 533, 3],
+          [256, 1024, 2250, 1500, 1],
+          [256, 1024, 533, 801, 2],
+          [64, 256, 97, 1000, 3],
+          [32, 128, 17, 9, 20],
+        ],
+        raggedMap,
+        (w, h) => w * 31 + h * 7,
+        [
+          [0, 1],
+          [0.5, 2],
+          [-1, 0.25],
+          [0, 0],
+        ],
+        (w, h) => ({ x0: 2, y0: 1, w: w + 4, h: h + 3 }),
+      );
 
       it('answers box and RLE at a threshold other than the last stability threshold', () => {
         const layout = tileLayout(upsampleGeometry(256, 1024, 801, 533));

@@ -6,7 +6,7 @@ import onnxProto from 'onnx-proto';
 import ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SamanticError } from '../../errors';
-import { parseModelDescriptor } from '../descriptor';
+import { parseModelDescriptor } from '../descriptor-read';
 import {
   countVitParameters,
   ENCODER_DATA_FILE,

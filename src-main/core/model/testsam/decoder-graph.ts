@@ -12,6 +12,11 @@
 //   point_coords, point_labels, mask_input, has_mask_input (dimension 0 = num_labels)
 //   -> masks num_labels x 3 x 256 x 256 (low-res logits, clamped to +-32), iou_predictions num_labels x 3.
 // The image fills the whole frame (SAM 2 stretches it), so every cell can be in a mask.
+// With `pointsOnly` it has EdgeSAM's decoder interface (scripts/export_onnx_model.py, SamCoreMLModel):
+//   image_embeddings 1x256x64x64, point_coords 1xNx2, point_labels 1xN -> scores 1x4, masks 1x4x256x256
+//   (low-res logits of all four tokens); no mask_input, has_mask_input or orig_im_size. Without the
+//   original size the graph cannot tell the frame's padding from the image (nor can EdgeSAM's), so every
+//   cell can be in a mask; the runtime crops the padding away when it upsamples.
 
 import type onnxProto from 'onnx-proto';
 import { colourFeatures, referenceColours, squaredDistances, withNorms } from './colour';
@@ -50,16 +55,16 @@ const HIGH_RES_CHECK = 10;
  * hole_spread (B x 1, enclosing.ts) for tests and tuning; the generated
  * model files never have them.
  */
-export function buildDecoderGraph(batched: boolean, factors = false, sam2 = false): onnxProto.onnx.IGraphProto {
+export function buildDecoderGraph(batched: boolean, factors = false, sam2 = false, pointsOnly = false): onnxProto.onnx.IGraphProto {
   const g = new GraphBuilder();
   const B: number | string = sam2 ? 'num_labels' : batched ? 'batch' : 1;
   const emb = g.input(sam2 ? SAM2_ENCODER_OUTPUT : 'image_embeddings', 'float', [1, CHANNELS, GRID, GRID]);
   const highRes = sam2 ? SAM2_HIGH_RES.map(({ name, channels, side }) => g.input(name, 'float', [1, channels, side, side])) : [];
   const pointCoords = g.input('point_coords', 'float', [B, 'num_points', 2]);
   const pointLabels = g.input('point_labels', 'float', [B, 'num_points']);
-  const maskInput = g.input('mask_input', 'float', [B, 1, LOW_RES, LOW_RES]);
-  const hasMask = g.input('has_mask_input', 'float', [B]);
-  const origSize = sam2 ? null : g.input('orig_im_size', 'float', [2]);
+  const maskInput = pointsOnly ? null : g.input('mask_input', 'float', [B, 1, LOW_RES, LOW_RES]);
+  const hasMask = pointsOnly ? null : g.input('has_mask_input', 'float', [B]);
+  const origSize = sam2 || pointsOnly ? null : g.input('orig_im_size', 'float', [2]);
   const cells = LOW_RES * LOW_RES;
   const c = (v: number) => g.scalar(v);
   // A box (labels 2/3) becomes positive points on its sides and a limit on where the mask may grow (box.ts).
@@ -200,6 +205,13 @@ export function buildDecoderGraph(batched: boolean, factors = false, sam2 = fals
   // has one (the automatic mask generator never does).
   const withSingle = (b: GraphBuilder, t: string, axis: number) =>
     b.op('Concat', [b.op('Slice', [t, b.ints([SINGLE_MASK_OUTPUT]), b.ints([SINGLE_MASK_OUTPUT + 1]), b.ints([axis])]), t], { axis });
+  const iou = withSingle(g, scores.iou, 1);
+  if (hasMask === null || maskInput === null) {
+    // EdgeSAM's export returns its outputs in this order: scores, then masks.
+    g.output(iou, 'scores', 'float', [B, 4]);
+    g.output(withSingle(g, logits.lowRes, 1), 'masks', 'float', [B, 4, LOW_RES, LOW_RES]);
+    return g.graph('test_edgesam_decoder');
+  }
   const nudged = new GraphBuilder('nudge_');
   const nudge = nudged.mul(
     nudged.mul(nudged.op('Reshape', [hasMask, nudged.ints([-1, 1, 1, 1])]), maskInput),
@@ -210,7 +222,6 @@ export function buildDecoderGraph(batched: boolean, factors = false, sam2 = fals
   asIs.output(withSingle(asIs, logits.lowRes, 1), 'as_is_out', 'float');
   const anyMask = g.op('Greater', [g.op('ReduceMax', [hasMask], { keepdims: 0 }), c(0)]);
   const lowRes = g.op('If', [anyMask], { then_branch: nudged.graph('with_mask_input'), else_branch: asIs.graph('without_mask_input') });
-  const iou = withSingle(g, scores.iou, 1);
   if (origSize === null) {
     // SAM 2's multimask export returns tokens 1-3 only, clamped to +-32 (export_sam2.py).
     const multimask = (t: string) => g.op('Slice', [t, g.ints([1]), g.ints([4]), g.ints([1])]);

@@ -97,10 +97,11 @@ export function denseExpansion(): { weight: Float64Array; bias: Float64Array } {
  * `sam2`: SAM 2.1's names, plus high_res_feats_0 (the centred sub-cell colours in channels 0-2 at
  * 256 x 256, the rest zero) and high_res_feats_1 (the same colours averaged over 2 x 2 sub-cells at
  * 128 x 128); test-sam2's decoder reads colours from them and from image_embed together.
+ * `inputName`: the input's name (EdgeSAM's export calls SAM 1's input_image `image`).
  */
-export function buildEncoderGraph(sam2 = false): onnxProto.onnx.IGraphProto {
+export function buildEncoderGraph(sam2 = false, inputName = sam2 ? SAM2_ENCODER_INPUT : ENCODER_INPUT): onnxProto.onnx.IGraphProto {
   const g = new GraphBuilder();
-  const x = g.input(sam2 ? SAM2_ENCODER_INPUT : ENCODER_INPUT, 'float', [1, 3, FRAME, FRAME]);
+  const x = g.input(inputName, 'float', [1, 3, FRAME, FRAME]);
 
   // Undo SAM's normalisation: colour in 0-1 (the zero padding becomes the mean grey, as in SAM).
   const scale = g.floats(

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ort from 'onnxruntime-node';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readModelDescriptor } from '../descriptor';
+import { readModelDescriptor } from '../descriptor-read';
 import { ensureTestModel, isTestModelCurrent, renderTestModel, TEST_MODEL_FILES } from './generate';
 import { orthonormalColumns, TEST_SAM_VERSION } from './params';
 

@@ -1,6 +1,7 @@
 // Writes models/test-sam/ (encoder.onnx, decoder.onnx, decoder-batched.onnx, model.json) and
 // models/test-sam2/ (encoder.onnx, decoder.onnx, model.json: the same stand-in behind SAM 2.1's
-// interface, generate-sam2.ts) on first use. Deterministic: the same TEST_SAM_VERSION always produces
+// interface, generate-sam2.ts) and models/test-edgesam/ (EdgeSAM's points-only interface,
+// generate-edgesam.ts) on first use. Deterministic: the same TEST_SAM_VERSION always produces
 // the same bytes. Atomic: ../generated.ts puts the folder in place in one rename.
 
 import { writeFileSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { installGenerated, isGeneratedCurrent, officialSamDecoder, withDescripto
 import { encodeModel } from './onnx-builder';
 import { buildEncoderGraph, ENCODER_INPUT, ENCODER_OUTPUT } from './encoder-graph';
 import { renderTestSam2, TEST_SAM2_FILES, TEST_SAM2_ID } from './generate-sam2';
+import { renderTestEdgeSam, TEST_EDGESAM_FILES, TEST_EDGESAM_ID } from './generate-edgesam';
 import { buildDecoderGraph } from './decoder-graph';
 import { CHANNELS, FRAME, GRID, LOW_RES, PIXEL_MEAN, PIXEL_STD, TEST_SAM_VERSION } from './params';
 
@@ -52,10 +54,11 @@ export function testModelDescriptor(fingerprint?: string): ModelDescriptor {
 }
 
 /** The generated models by id: what files they have and how to build them. */
-export type GeneratedModelId = typeof TEST_MODEL_ID | typeof TEST_SAM2_ID;
+export type GeneratedModelId = typeof TEST_MODEL_ID | typeof TEST_SAM2_ID | typeof TEST_EDGESAM_ID;
 const GENERATED: Record<GeneratedModelId, { files: readonly string[]; render: () => RenderedModel }> = {
   [TEST_MODEL_ID]: { files: TEST_MODEL_FILES, render: () => renderTestModel() },
   [TEST_SAM2_ID]: { files: TEST_SAM2_FILES, render: () => renderTestSam2() },
+  [TEST_EDGESAM_ID]: { files: TEST_EDGESAM_FILES, render: () => renderTestEdgeSam() },
 };
 export const GENERATED_MODEL_IDS = Object.keys(GENERATED) as GeneratedModelId[];
 
