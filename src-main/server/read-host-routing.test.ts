@@ -79,5 +79,9 @@ describe('ReadRoutedBackend', () => {
     const img = await backend.image(images[2].id);
     expect(img.body.equals(readFileSync(join(dir, 'b', 'pizza-002.png')))).toBe(true);
     expect(reached).toEqual([]);
+    // A failed open: the copy asks the service what is open now before answering again.
+    expect((await backend.call('openFolder', { folder: join(dir, 'nope') })).ok).toBe(false);
+    expect(await value<ImageInfo[]>('listImages')).toHaveLength(3);
+    expect(reached).toEqual(['openFolder', 'getSummary']);
   });
 });

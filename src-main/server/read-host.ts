@@ -37,6 +37,8 @@ export class ReadRoutedBackend implements ServiceBackend {
   private processing = false;
   /** The model the worker's open says the folder was processed with before (the copy cannot know). */
   private switchedFrom: string | null = null;
+  /** A project file the copy could not open: its reads go to the worker instead of retrying. */
+  private unreadable: string | null = null;
   private readonly offEvents: () => void;
 
   constructor(
@@ -71,18 +73,22 @@ export class ReadRoutedBackend implements ServiceBackend {
     const p = this.project;
     if (!p) return null;
     if (this.reader?.projectFile === p.projectFile) return this.reader;
+    if (this.unreadable === p.projectFile) return null;
     this.opened ??= this.open(p).finally(() => (this.opened = null));
     return this.opened;
   }
 
   private async open(p: { folder: string; projectFile: string; modelId: string }): Promise<Reader | null> {
     await this.closeReader();
+    let service: Service | null = null;
     try {
-      const service = await this.makeService({ readOnly: true, onWarning: () => {} });
+      service = await this.makeService({ readOnly: true, onWarning: () => {} });
       await service.api.openFolder({ folder: p.folder, project: p.projectFile, model: p.modelId });
       this.reader = { service, dispatch: createDispatcher(service.api), media: createMedia(service), projectFile: p.projectFile };
       return this.reader;
     } catch {
+      await service?.close().catch(() => undefined);
+      this.unreadable = p.projectFile;
       return null;
     }
   }
@@ -109,8 +115,13 @@ export class ReadRoutedBackend implements ServiceBackend {
     if (method === 'openFolder') this.opening++;
     try {
       const result = await this.inner.call(method, args);
-      // Another folder (or the same with another device) starts without a known provider.
-      if (method === 'openFolder' && result.ok) this.provider = null;
+      // Another folder (or the same with another device) starts without a known provider; after a
+      // failed open the worker may hold no project at all: ask it again on the next read.
+      if (method === 'openFolder') {
+        this.provider = null;
+        this.unreadable = null;
+        if (!result.ok) this.project = undefined;
+      }
       if (result.ok && (method === 'openFolder' || method === 'getSummary')) this.learn(result.value);
       return result;
     } finally {
