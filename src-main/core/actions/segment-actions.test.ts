@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SamanticError } from '../errors';
-import { applyDiff, cloneLabelState, defaultClassColor, invertDiff, uniqueName } from '../labels/model';
+import { applyDiff, cloneLabelState, freshClassColor, invertDiff, uniqueName } from '../labels/model';
+import { SAME_COLOUR_DISTANCE, colourDistance } from '../labels/palette';
 import { computeAction } from './registry';
 import { labels, roundTrip, sampleState } from './fixtures.testing';
 
@@ -94,10 +95,13 @@ describe('applyDiff', () => {
 });
 
 describe('names and colours', () => {
-  it('default colours are valid and differ between neighbouring ids', () => {
-    const colors = Array.from({ length: 20 }, (_, i) => defaultClassColor(i + 1));
-    colors.forEach((c) => expect(c).toMatch(/^#[0-9a-f]{6}$/));
-    expect(new Set(colors).size).toBe(20);
+  it('a new class colour keeps apart from every colour in use', () => {
+    const s = sampleState();
+    s.classes.forEach((c) => (c.color = '#3cb44b'));
+    const color = freshClassColor(s, ['#4363d8']);
+    expect(color).toMatch(/^#[0-9a-f]{6}$/);
+    expect(colourDistance(color, '#3cb44b')).toBeGreaterThanOrEqual(SAME_COLOUR_DISTANCE);
+    expect(colourDistance(color, '#4363d8')).toBeGreaterThanOrEqual(SAME_COLOUR_DISTANCE);
   });
 
   it('uniqueName appends the first free number', () => {
