@@ -211,6 +211,21 @@ export function deleteClass(state: LabelState, args: DeleteClassArgs): LabelDiff
   return [...segmentChanges(state, members, { classId: null }), { type: 'class', id, before: fieldsOf(state, id), after: null }];
 }
 
+/**
+ * "This whole class is background": its segments are marked as background and the class, now
+ * empty, is deleted in the same gesture (no empty class is left behind).
+ */
+export function removeClass(state: LabelState, args: DeleteClassArgs): LabelDiff {
+  const a = requireArgs('removeClass', args);
+  const id = requireId('removeClass', 'classId', a.classId);
+  requireClass(state, 'removeClass', id);
+  const members = [...state.segments.values()].filter((s) => s.classId === id).map((s) => s.id);
+  return [
+    ...segmentChanges(state, members, { classId: null, removed: true, decided: true }),
+    { type: 'class', id, before: fieldsOf(state, id), after: null },
+  ];
+}
+
 export interface ClassIdsArgs {
   classIds: number[];
 }

@@ -61,6 +61,24 @@ describe('removeSegments and restoreSegments', () => {
   });
 });
 
+describe('unassignSegments and removeClass', () => {
+  it('unassign takes segments out of their class and out of the background, as decided', () => {
+    const s = sampleState();
+    roundTrip(s, 'unassignSegments', { segmentIds: [1, 9] });
+    for (const id of [1, 9]) expect(s.segments.get(id)).toMatchObject({ classId: null, removed: false, decided: true });
+    expect(s.segments.get(2)!.classId).toBe(1);
+  });
+
+  it('removeClass marks every member as background and deletes the class in the same diff', () => {
+    const s = sampleState();
+    roundTrip(s, 'removeClass', { classId: 2 });
+    expect(s.classes.has(2)).toBe(false);
+    for (const id of [4, 5, 6]) expect(s.segments.get(id)).toMatchObject({ classId: null, removed: true, decided: true });
+    expect(s.classes.size).toBe(2);
+    expect(() => computeAction(s, 'removeClass', { classId: 2 })).toThrow(/class 2 does not exist/);
+  });
+});
+
 describe('applyDiff', () => {
   it('refuses a diff that does not match the state and leaves the state as it was', () => {
     const s = sampleState();

@@ -31,6 +31,17 @@ export interface ProjectSummary {
   classes: number;
   canUndo: boolean;
   canRedo: boolean;
+  /** What undo would take back, as a person says it ("merge class 3 into class 1"), or null. */
+  undoTitle: string | null;
+  redoTitle: string | null;
+  /** The next undo takes back what processing discovered (its classes): the UI asks first. */
+  undoAutomatic: boolean;
+}
+
+/** The reply of undo and redo: the project afterwards and what was taken back or done again. */
+export interface HistoryStep extends ProjectSummary {
+  /** The gesture's title, or null when there was nothing to undo or redo. */
+  gesture: string | null;
 }
 
 /** 'auto': made by clustering; 'suggested': new segments no class matched, to accept, merge or dismiss; 'decided': the user's. */
@@ -75,8 +86,17 @@ export interface SegmentInfo {
   stabilityScore: number;
   /** A user decision covers this segment. */
   decided: boolean;
+  /** Marked as background on purpose (classId is null); listed only when asked for. */
+  background: boolean;
   /** Compressed COCO RLE (pycocotools string) in original image pixels; size is [h, w]. */
   rle: { size: [number, number]; counts: string };
+}
+
+/** Where a segment is, and with `masks`, its mask (for crops that outline it). */
+export interface SegmentRef {
+  segmentId: number;
+  imageId: number;
+  rle?: MaskRle;
 }
 
 export interface ExampleCrop {
@@ -275,7 +295,10 @@ export interface SamanticApi {
   process(args: ProcessArgs): Promise<ProjectSummary>;
   cancel(): Promise<void>;
   listImages(): Promise<ImageInfo[]>;
-  listSegments(args: { imageId: number }): Promise<SegmentInfo[]>;
+  /** The image's segments; background ones (removed on purpose) only with includeBackground. */
+  listSegments(args: { imageId: number; includeBackground?: boolean }): Promise<SegmentInfo[]>;
+  /** Where these segments are (ids that no longer exist are left out); their masks with masks: true. */
+  findSegments(args: { segmentIds: number[]; masks?: boolean }): Promise<SegmentRef[]>;
   listClasses(): Promise<ClassInfo[]>;
   classExamples(args: { classId: number; limit?: number }): Promise<ExampleCrop[]>;
   renameClass(args: { classId: number; name: string }): Promise<ClassInfo[]>;
@@ -292,6 +315,10 @@ export interface SamanticApi {
   assignSegments(args: { segmentIds: number[]; classId: number }): Promise<ClassInfo[]>;
   /** "This is background": the segments leave their class and are not exported. */
   removeSegments(args: { segmentIds: number[] }): Promise<ClassInfo[]>;
+  /** "No class yet": segments leave their class or the background and wait unassigned. */
+  unassignSegments(args: { segmentIds: number[] }): Promise<ClassInfo[]>;
+  /** Every segment of the class becomes background and the class goes, as one gesture. */
+  removeClass(args: { classId: number }): Promise<ClassInfo[]>;
   selectSimilar(args: { segmentIds: number[]; limit?: number }): Promise<number[]>;
   /** Re-clusters every segment no user decision covers, as one undoable gesture; decisions stay. */
   recluster(args: { mode?: 'auto' | 'dbscan'; eps?: number; minSamples?: number }): Promise<ClassInfo[]>;
@@ -309,8 +336,8 @@ export interface SamanticApi {
   acceptGuesses(args: { segmentIds: number[]; classId?: number }): Promise<ClassInfo[]>;
   /** Segments most like this one that are not in its class (or not background) yet and no decision covers. */
   lookAlikes(args: { segmentId: number; limit?: number; minSimilarity?: number }): Promise<LookAlike[]>;
-  undo(): Promise<ProjectSummary>;
-  redo(): Promise<ProjectSummary>;
+  undo(): Promise<HistoryStep>;
+  redo(): Promise<HistoryStep>;
   exportCoco(args: ExportArgs): Promise<ExportResult>;
   /** Writes the dataset in any format, optionally split into train/val/test. */
   exportDataset(args: ExportDatasetArgs): Promise<ExportDatasetResult>;
@@ -339,6 +366,7 @@ export const API_METHODS: readonly ApiMethod[] = [
   'cancel',
   'listImages',
   'listSegments',
+  'findSegments',
   'listClasses',
   'classExamples',
   'renameClass',
@@ -351,6 +379,8 @@ export const API_METHODS: readonly ApiMethod[] = [
   'createClass',
   'assignSegments',
   'removeSegments',
+  'unassignSegments',
+  'removeClass',
   'selectSimilar',
   'recluster',
   'confirmClasses',

@@ -330,6 +330,10 @@ export class ProjectStore {
       params.push(query.classId);
     }
     if (query.includeRemoved === false) where.push('removed = 0');
+    if (query.ids !== undefined) {
+      where.push('id IN (SELECT value FROM json_each(?))');
+      params.push(JSON.stringify(query.ids));
+    }
     if (query.limit !== undefined && !(Number.isInteger(query.limit) && query.limit >= 0)) {
       throw new SamanticError('invalid-argument', `listSegments: limit must be a whole number >= 0, got ${query.limit}.`);
     }
@@ -339,6 +343,16 @@ export class ProjectStore {
       ' ORDER BY id' +
       (query.limit !== undefined ? ` LIMIT ${query.limit}` : '');
     return (this.db.prepare(sql).all(...params) as SegmentRow[]).map(segmentFromRow);
+  }
+
+  /** The image of each of these segments that exists (no masks read). */
+  segmentImages(ids: readonly number[]): { id: number; imageId: number }[] {
+    return (
+      this.db
+        .prepare('SELECT id, image_id FROM segments WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id')
+        .raw()
+        .all(JSON.stringify(ids)) as [number, number][]
+    ).map(([id, imageId]) => ({ id, imageId }));
   }
 
   /** One whole segment row (mask, derived fields, embedding) as mask actions record it, or null. */

@@ -69,6 +69,8 @@ export interface SegmentQuery {
   classId?: number | null;
   /** Default true. */
   includeRemoved?: boolean;
+  /** Only these segments. */
+  ids?: readonly number[];
   limit?: number;
 }
 
