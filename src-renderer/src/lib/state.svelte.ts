@@ -63,12 +63,20 @@ class AppState {
   classes = $state.raw<ClassInfo[]>([]);
   view = $state<View>('start');
   currentImageId = $state<number | null>(null);
+  /** The current image's segments; background ones (removed on purpose) are in `background`. */
   segments = $state.raw<SegmentInfo[]>([]);
+  /** The current image's segments marked as background: drawn, hoverable and restorable on demand. */
+  background = $state.raw<SegmentInfo[]>([]);
+  showBackground = $state(false);
   /** The image `segments` belong to (null while they load). */
   segmentsImageId = $state<number | null>(null);
   /** Bumped whenever segments of the current image change class, so the canvas re-renders. */
   segmentsVersion = $state(0);
   selection = $state.raw<ReadonlySet<number>>(new Set());
+  /** The image of selected segments elsewhere in the folder (from findSegments), for counts per image. */
+  selectionImages = $state.raw<ReadonlyMap<number, number>>(new Map());
+  /** The gallery shows only images with selected segments. */
+  selectedOnly = $state(false);
   selectedClasses = $state.raw<ReadonlySet<number>>(new Set());
   hiddenClasses = $state.raw<ReadonlySet<number>>(new Set());
   classFilter = $state<number | null>(null);
@@ -88,7 +96,13 @@ class AppState {
   /** Classes in display order; number keys 1-9 map to the first nine. */
   orderedClasses = $derived([...this.classes].sort((a, b) => a.order - b.order || a.id - b.id));
   currentImage = $derived(this.images.find((i) => i.id === this.currentImageId) ?? null);
-  filteredImages = $derived(this.classFilter === null ? this.images : this.images.filter((i) => i.classIds.includes(this.classFilter!)));
+  /** Selected segments per image: the current image's from its segments, others' as located. */
+  selectionCounts = $derived(countSelection(this.selection, this.segmentsImageId, [...this.segments, ...this.background], this.selectionImages));
+  filteredImages = $derived(
+    this.images.filter(
+      (i) => (this.classFilter === null || i.classIds.includes(this.classFilter)) && (!this.selectedOnly || this.selection.size === 0 || this.selectionCounts.has(i.id)),
+    ),
+  );
 
   private nextToast = 1;
 
@@ -179,6 +193,22 @@ class AppState {
 }
 
 export const app = new AppState();
+
+/** How many selected segments each image holds; ids not located yet are left out. */
+export function countSelection(
+  selection: ReadonlySet<number>,
+  currentImageId: number | null,
+  current: readonly { id: number }[],
+  located: ReadonlyMap<number, number>,
+): Map<number, number> {
+  const here = new Set(current.map((s) => s.id));
+  const counts = new Map<number, number>();
+  for (const id of selection) {
+    const image = currentImageId !== null && here.has(id) ? currentImageId : located.get(id);
+    if (image !== undefined) counts.set(image, (counts.get(image) ?? 0) + 1);
+  }
+  return counts;
+}
 
 /** "1 m 05 s" style durations for ETAs. */
 export function formatDuration(seconds: number | null): string {
