@@ -13,6 +13,7 @@ import type {
   SplitPreview,
 } from '@contract';
 import { api, ApiError } from './api';
+import { forgetMasks } from './crops';
 import { app } from './state.svelte';
 
 /** The service names the action in its messages ("renameClass: ..."), for programs; people get the rest. */
@@ -71,6 +72,7 @@ async function afterClassChange(classes: ClassInfo[]): Promise<void> {
 
 /** After a segment's mask was added, edited, merged or deleted: its image, the classes, the canvas. */
 export async function afterSegmentEdit(): Promise<void> {
+  forgetMasks();
   await afterClassChange(await api.listClasses());
 }
 

@@ -97,10 +97,14 @@ class AppState {
   orderedClasses = $derived([...this.classes].sort((a, b) => a.order - b.order || a.id - b.id));
   currentImage = $derived(this.images.find((i) => i.id === this.currentImageId) ?? null);
   /** Selected segments per image: the current image's from its segments, others' as located. */
-  selectionCounts = $derived(countSelection(this.selection, this.segmentsImageId, [...this.segments, ...this.background], this.selectionImages));
+  selectionCounts = $derived(
+    countSelection(this.selection, this.segmentsImageId, [...this.segments, ...this.background], this.selectionImages),
+  );
   filteredImages = $derived(
     this.images.filter(
-      (i) => (this.classFilter === null || i.classIds.includes(this.classFilter)) && (!this.selectedOnly || this.selection.size === 0 || this.selectionCounts.has(i.id)),
+      (i) =>
+        (this.classFilter === null || i.classIds.includes(this.classFilter)) &&
+        (!this.selectedOnly || this.selection.size === 0 || this.selectionCounts.has(i.id)),
     ),
   );
 
