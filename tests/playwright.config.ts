@@ -40,5 +40,12 @@ export default defineConfig({
     { name: 'security', testMatch: /security\.spec\.ts$/ },
     { name: 'corrections', testMatch: /corrections\.spec\.ts$/, use: { browserName: 'chromium' } },
     { name: 'electron', testMatch: /electron\.spec\.ts$/ },
+    // The image view and class panel at a large and at a small window (own folder each).
+    { name: 'annotator', testMatch: /annotator\.spec\.ts$/, use: { browserName: 'chromium', viewport: { width: 1440, height: 900 } } },
+    {
+      name: 'annotator-small',
+      testMatch: /annotator\.spec\.ts$/,
+      use: { browserName: 'chromium', viewport: { width: 1024, height: 700 } },
+    },
   ],
 });
