@@ -53,6 +53,7 @@ async function clickSegment(segments: SegmentInfo[], segmentId: number, button: 
   const p = clickPoint(segments, img.width, img.height, segmentId);
   const s = await screenPoint(page, p.x, p.y);
   await page.mouse.click(s.x, s.y, { button });
+  if (process.env.DEBUG_17A) console.log('click', segmentId, p, s, await canvas().getAttribute('data-selection'), await page.evaluate(() => document.elementFromPoint(0, 0)?.tagName));
 }
 
 test.beforeAll(async ({ browser }) => {

@@ -323,7 +323,8 @@ export const history = {
 };
 
 export async function undo(): Promise<void> {
-  const s = app.summary;
+  // Asked fresh: right after an edit the cached summary may still name the gesture before it.
+  const s = (await api.getSummary().catch(() => null)) ?? app.summary;
   if (s?.undoAutomatic) {
     const question =
       `Undo ${s.undoTitle ?? 'automatic class discovery'}? ` +
