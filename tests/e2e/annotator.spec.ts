@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import type { ClassInfo, ProjectSummary, SegmentInfo } from '../../src-main/core/api/contract';
 import { writePizzaFolder } from '../../src-main/tools/synth/writer';
-import { apiCall, clickPoint, e2eState, listClasses, listImages, newAppPage, screenPoint, shot } from './helpers';
+import { decodeMask } from '../../src-main/core/coco/rle';
+import { apiCall, e2eState, listClasses, listImages, newAppPage, screenPoint, shot } from './helpers';
 import { E2E_HEIGHT, E2E_WIDTH } from './global-setup';
 
 test.describe.configure({ mode: 'serial' });
@@ -47,13 +48,57 @@ async function openImage(imageId: number): Promise<void> {
   await expect(canvas()).toHaveAttribute('data-ready', 'true');
 }
 
-/** Clicks the segment where a click selects it (innermost), with modifiers if given. */
-async function clickSegment(segments: SegmentInfo[], segmentId: number, button: 'left' | 'right' = 'left'): Promise<void> {
-  const img = (await listImages(base)).find((i) => i.id === segments[0].imageId)!;
-  const p = clickPoint(segments, img.width, img.height, segmentId);
-  const s = await screenPoint(page, p.x, p.y);
+/**
+ * For each segment, an image point where a click selects it even a pixel off (screen coordinates
+ * are whole pixels): the owned pixel nearest its owned centroid whose 5x5 neighbourhood it owns
+ * too. Segments owning no such spot are left out.
+ */
+function solidPoints(segments: SegmentInfo[], width: number, height: number): Map<number, { x: number; y: number }> {
+  const owner = new Int32Array(width * height).fill(-1);
+  const order = segments.map((_, i) => i).sort((a, b) => segments[b].area - segments[a].area || segments[a].id - segments[b].id);
+  for (const i of order) {
+    const m = decodeMask(segments[i].rle).data;
+    for (let p = 0; p < m.length; p++) if (m[p]) owner[p] = i;
+  }
+  const sums = segments.map(() => ({ x: 0, y: 0, n: 0 }));
+  for (let p = 0; p < owner.length; p++) {
+    if (owner[p] < 0) continue;
+    const c = sums[owner[p]];
+    c.x += p % width;
+    c.y += Math.floor(p / width);
+    c.n++;
+  }
+  const best = new Map<number, { x: number; y: number; d: number }>();
+  for (let y = 2; y < height - 2; y++) {
+    for (let x = 2; x < width - 2; x++) {
+      const o = owner[y * width + x];
+      if (o < 0) continue;
+      let solid = true;
+      for (let dy = -2; dy <= 2 && solid; dy++) for (let dx = -2; dx <= 2 && solid; dx++) solid = owner[(y + dy) * width + x + dx] === o;
+      if (!solid) continue;
+      const c = sums[o];
+      const d = (x - c.x / c.n) ** 2 + (y - c.y / c.n) ** 2;
+      const id = segments[o].id;
+      if (d < (best.get(id)?.d ?? Infinity)) best.set(id, { x: x + 0.5, y: y + 0.5, d });
+    }
+  }
+  return new Map([...best].map(([id, p]) => [id, { x: p.x, y: p.y }]));
+}
+
+/** The image's segments that a click can select reliably, with where to click them. */
+async function clickable(
+  imageId: number,
+  includeBackground = false,
+): Promise<{ segments: SegmentInfo[]; at: Map<number, { x: number; y: number }> }> {
+  const segments = await segmentsOf(imageId, includeBackground);
+  const img = (await listImages(base)).find((i) => i.id === imageId)!;
+  const at = solidPoints(segments, img.width, img.height);
+  return { segments: segments.filter((s) => at.has(s.id)), at };
+}
+
+async function clickAt(point: { x: number; y: number }, button: 'left' | 'right' = 'left'): Promise<void> {
+  const s = await screenPoint(page, point.x, point.y);
   await page.mouse.click(s.x, s.y, { button });
-  if (process.env.DEBUG_17A) console.log('click', segmentId, p, s, await canvas().getAttribute('data-selection'), await page.evaluate(() => document.elementFromPoint(0, 0)?.tagName));
 }
 
 test.beforeAll(async ({ browser }) => {
@@ -142,8 +187,8 @@ test('the toolbar stays on one line and the right-click menu inside the window',
   await shot(page, `annotator-${tag}-toolbar`);
 
   // Select one segment, then right-click near each corner of the canvas.
-  const segs = await segmentsOf(img.id);
-  await clickSegment(segs, segs[0].id);
+  const { segments: segs, at } = await clickable(img.id);
+  await clickAt(at.get(segs[0].id)!);
   await expect(canvas()).toHaveAttribute('data-selection', String(segs[0].id));
   const box = (await canvas().boundingBox())!;
   for (const [fx, fy] of [
@@ -160,15 +205,15 @@ test('the toolbar stays on one line and the right-click menu inside the window',
     if (fx > 0.5 && fy > 0.5) await shot(page, `annotator-${tag}-menu`);
     await page.keyboard.press('Escape');
     await page.mouse.click(box.x + 2, box.y + 2); // closes the menu (and may clear the selection)
-    await clickSegment(segs, segs[0].id);
+    await clickAt(at.get(segs[0].id)!);
   }
 });
 
 test('background: marked, shown on demand, hovered, selected and restored; the tooltip says unassigned', async () => {
   const imageId = Number(await canvas().getAttribute('data-image-id'));
-  const segs = await segmentsOf(imageId);
+  const { segments: segs, at } = await clickable(imageId);
   const target = segs.find((s) => s.classId === null) ?? segs[0];
-  await clickSegment(segs, target.id);
+  await clickAt(at.get(target.id)!);
   await expect(canvas()).toHaveAttribute('data-selection', String(target.id));
   await page.keyboard.press('b');
   await expect.poll(async () => (await segmentsOf(imageId, true)).find((s) => s.id === target.id)?.background).toBe(true);
@@ -177,9 +222,8 @@ test('background: marked, shown on demand, hovered, selected and restored; the t
   await page.keyboard.press('h');
   await expect(page.getByTestId('show-background')).toBeChecked();
   await expect.poll(async () => Number(await canvas().getAttribute('data-background-shown'))).toBeGreaterThanOrEqual(1);
-  const all = await segmentsOf(imageId, true);
-  const img = (await listImages(base)).find((i) => i.id === imageId)!;
-  const p = await screenPoint(page, ...(Object.values(clickPoint(all, img.width, img.height, target.id)) as [number, number]));
+  // Shown, it is drawn under the others as before: the same spot selects it.
+  const p = await screenPoint(page, at.get(target.id)!.x, at.get(target.id)!.y);
   await page.mouse.move(p.x, p.y);
   await expect(page.getByTestId('hover-tip')).toHaveAttribute('data-place', 'background');
   await expect(page.getByTestId('hover-tip')).toContainText('background');
@@ -214,9 +258,9 @@ test('a class marked as background goes with its segments, in one undoable gestu
 
 test('a selection across images: counted per image, filtered, highlighted here', async () => {
   const imageId = Number(await canvas().getAttribute('data-image-id'));
-  const segs = await segmentsOf(imageId);
+  const { segments: segs, at } = await clickable(imageId);
   const assigned = segs.find((s) => s.classId !== null) ?? segs[0];
-  await clickSegment(segs, assigned.id);
+  await clickAt(at.get(assigned.id)!);
   await page.keyboard.press('s');
   await expect.poll(async () => ((await canvas().getAttribute('data-selection')) ?? '').split(',').length).toBeGreaterThan(1);
   const selected = ((await canvas().getAttribute('data-selection')) ?? '').split(',').map(Number);
@@ -243,9 +287,9 @@ test('a selection across images: counted per image, filtered, highlighted here',
 
 test('a new class is "class N" with shortcut N; crops mark their segment', async () => {
   const imageId = Number(await canvas().getAttribute('data-image-id'));
-  const segs = await segmentsOf(imageId);
+  const { segments: segs, at } = await clickable(imageId);
   const n = (await listClasses(base)).length;
-  await clickSegment(segs, (segs.find((s) => s.classId === null) ?? segs[segs.length - 1]).id);
+  await clickAt(at.get((segs.find((s) => s.classId === null) ?? segs[segs.length - 1]).id)!);
   await page.keyboard.press('n');
   await expect.poll(async () => (await listClasses(base)).length).toBe(n + 1);
   const created = (await ordered()).at(-1)!;

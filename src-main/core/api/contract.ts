@@ -38,12 +38,6 @@ export interface ProjectSummary {
   undoAutomatic: boolean;
 }
 
-/** The reply of undo and redo: the project afterwards and what was taken back or done again. */
-export interface HistoryStep extends ProjectSummary {
-  /** The gesture's title, or null when there was nothing to undo or redo. */
-  gesture: string | null;
-}
-
 /** 'auto': made by clustering; 'suggested': new segments no class matched, to accept, merge or dismiss; 'decided': the user's. */
 export type ClassStatus = 'auto' | 'suggested' | 'decided';
 
@@ -92,17 +86,12 @@ export interface SegmentInfo {
   rle: { size: [number, number]; counts: string };
 }
 
-/** Where a segment is, and with `masks`, its mask (for crops that outline it). */
-export interface SegmentRef {
-  segmentId: number;
-  imageId: number;
-  rle?: MaskRle;
-}
-
 export interface ExampleCrop {
   segmentId: number;
   imageId: number;
   bbox: [number, number, number, number];
+  /** The segment's mask, from findSegments with masks: true (crops dim all but the segment). */
+  rle?: MaskRle;
 }
 
 export interface ProcessArgs {
@@ -158,8 +147,6 @@ export interface ExportResult {
   annotations: number;
   categories: number;
 }
-
-/** Dataset formats of exportDataset (see core/export). */
 
 export interface ExportDatasetArgs {
   /** A .json file (COCO without a split) or a folder; relative paths are inside the photo folder. */
@@ -298,7 +285,7 @@ export interface SamanticApi {
   /** The image's segments; background ones (removed on purpose) only with includeBackground. */
   listSegments(args: { imageId: number; includeBackground?: boolean }): Promise<SegmentInfo[]>;
   /** Where these segments are (ids that no longer exist are left out); their masks with masks: true. */
-  findSegments(args: { segmentIds: number[]; masks?: boolean }): Promise<SegmentRef[]>;
+  findSegments(args: { segmentIds: number[]; masks?: boolean }): Promise<ExampleCrop[]>;
   listClasses(): Promise<ClassInfo[]>;
   classExamples(args: { classId: number; limit?: number }): Promise<ExampleCrop[]>;
   renameClass(args: { classId: number; name: string }): Promise<ClassInfo[]>;
@@ -336,8 +323,9 @@ export interface SamanticApi {
   acceptGuesses(args: { segmentIds: number[]; classId?: number }): Promise<ClassInfo[]>;
   /** Segments most like this one that are not in its class (or not background) yet and no decision covers. */
   lookAlikes(args: { segmentId: number; limit?: number; minSimilarity?: number }): Promise<LookAlike[]>;
-  undo(): Promise<HistoryStep>;
-  redo(): Promise<HistoryStep>;
+  /** The project afterwards and the title of the gesture taken back (null when there was none). */
+  undo(): Promise<ProjectSummary & { gesture: string | null }>;
+  redo(): Promise<ProjectSummary & { gesture: string | null }>;
   exportCoco(args: ExportArgs): Promise<ExportResult>;
   /** Writes the dataset in any format, optionally split into train/val/test. */
   exportDataset(args: ExportDatasetArgs): Promise<ExportDatasetResult>;

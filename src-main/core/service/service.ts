@@ -167,12 +167,8 @@ export async function createService(options: ServiceOptions = {}): Promise<Servi
       return current().store.listSegments({ imageId, includeRemoved: includeBackground }).map(segmentInfo);
     },
     async findSegments({ segmentIds, masks = false }) {
-      const store = current().store;
-      if (!masks) return store.segmentImages(segmentIds).map((s) => ({ segmentId: s.id, imageId: s.imageId }));
-      return store.listSegments({ ids: segmentIds }).map((s) => {
-        const info = segmentInfo(s);
-        return { segmentId: s.id, imageId: s.imageId, rle: info.rle };
-      });
+      const found = current().store.listSegments({ ids: segmentIds });
+      return found.map((s) => ({ segmentId: s.id, imageId: s.imageId, bbox: s.bbox, ...(masks ? { rle: segmentInfo(s).rle } : {}) }));
     },
     async listClasses() {
       return classes();

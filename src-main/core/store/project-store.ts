@@ -345,16 +345,6 @@ export class ProjectStore {
     return (this.db.prepare(sql).all(...params) as SegmentRow[]).map(segmentFromRow);
   }
 
-  /** The image of each of these segments that exists (no masks read). */
-  segmentImages(ids: readonly number[]): { id: number; imageId: number }[] {
-    return (
-      this.db
-        .prepare('SELECT id, image_id FROM segments WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id')
-        .raw()
-        .all(JSON.stringify(ids)) as [number, number][]
-    ).map(([id, imageId]) => ({ id, imageId }));
-  }
-
   /** One whole segment row (mask, derived fields, embedding) as mask actions record it, or null. */
   getSegmentRecord(id: number): SegmentRecord | null {
     const row = this.db.prepare(`SELECT ${SEGMENT_RECORD_COLUMNS} FROM segments WHERE id = ?`).get(id) as
