@@ -326,9 +326,11 @@ export async function undo(): Promise<void> {
   // Asked fresh: right after an edit the cached summary may still name the gesture before it.
   const s = (await api.getSummary().catch(() => null)) ?? app.summary;
   if (s?.undoAutomatic) {
-    const question =
-      `Undo ${s.undoTitle ?? 'automatic class discovery'}? ` +
-      `This drops the ${app.classes.length} discovered ${app.classes.length === 1 ? 'class' : 'classes'}: every segment goes back to unassigned (Redo brings them back).`;
+    const title = s.undoTitle ?? 'automatic class discovery';
+    const n = app.classes.length;
+    const question = title.startsWith('automatic class discovery')
+      ? `Undo ${title}? This drops the ${n} discovered ${n === 1 ? 'class' : 'classes'}: every segment goes back to unassigned (Redo brings them back).`
+      : `Undo ${title}? The segments processing sorted go back to unsorted (Redo brings them back).`;
     if (!history.confirmUndo(question)) return;
   }
   const step = await guarded('Undo', () => api.undo());
