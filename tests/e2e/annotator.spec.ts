@@ -42,6 +42,32 @@ async function expectInsideViewport(el: Locator): Promise<void> {
   expect(box!.y + box!.height).toBeLessThanOrEqual(vp.height);
 }
 
+/** The image view's toolbar is one line: nothing wraps, nothing is clipped at its right end. */
+async function expectToolbarFits(): Promise<void> {
+  const bar = page.getByTestId('image-toolbar');
+  const fits = await bar.evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    const kids = [...el.children].filter((c) => c.getClientRects().length > 0);
+    const middles = kids.map((c) => c.getBoundingClientRect().top + c.getBoundingClientRect().height / 2);
+    const rights = kids.map((c) => c.getBoundingClientRect().right);
+    const heights = kids.map((c) => c.getBoundingClientRect().height);
+    return {
+      height: r.height,
+      overflow: el.scrollWidth - el.clientWidth,
+      spread: Math.max(...middles) - Math.min(...middles),
+      tallest: Math.max(...heights),
+      right: Math.max(...rights),
+      barRight: r.right,
+    };
+  });
+  expect(fits.height).toBeLessThanOrEqual(41);
+  expect(fits.overflow).toBeLessThanOrEqual(0);
+  // One line: every item centred on the same row, none taller than the bar (no wrapped text).
+  expect(fits.spread).toBeLessThanOrEqual(2);
+  expect(fits.tallest).toBeLessThanOrEqual(fits.height);
+  expect(fits.right).toBeLessThanOrEqual(fits.barRight + 0.5);
+}
+
 async function openImage(imageId: number): Promise<void> {
   await page.locator(`.tile[data-image-id="${imageId}"]`).first().click();
   await expect(canvas()).toHaveAttribute('data-image-id', String(imageId));
@@ -161,28 +187,7 @@ test('undo and redo say what they undo', async () => {
 test('the toolbar stays on one line and the right-click menu inside the window', async () => {
   const img = (await listImages(base)).find((i) => i.status === 'done' && i.segmentCount > 3)!;
   await openImage(img.id);
-  const bar = page.getByTestId('image-toolbar');
-  const fits = await bar.evaluate((el) => {
-    const r = el.getBoundingClientRect();
-    const kids = [...el.children].filter((c) => c.getClientRects().length > 0);
-    const middles = kids.map((c) => c.getBoundingClientRect().top + c.getBoundingClientRect().height / 2);
-    const rights = kids.map((c) => c.getBoundingClientRect().right);
-    const heights = kids.map((c) => c.getBoundingClientRect().height);
-    return {
-      height: r.height,
-      overflow: el.scrollWidth - el.clientWidth,
-      spread: Math.max(...middles) - Math.min(...middles),
-      tallest: Math.max(...heights),
-      right: Math.max(...rights),
-      barRight: r.right,
-    };
-  });
-  expect(fits.height).toBeLessThanOrEqual(41);
-  expect(fits.overflow).toBeLessThanOrEqual(0);
-  // One line: every item centred on the same row, none taller than the bar (no wrapped text).
-  expect(fits.spread).toBeLessThanOrEqual(2);
-  expect(fits.tallest).toBeLessThanOrEqual(fits.height);
-  expect(fits.right).toBeLessThanOrEqual(fits.barRight + 0.5);
+  await expectToolbarFits();
   await expect(page.getByTestId('selection-count')).toHaveText(/0 selected/);
   await shot(page, `annotator-${tag}-toolbar`);
 
@@ -276,6 +281,8 @@ test('a selection across images: counted per image, filtered, highlighted here',
   expect(counts.map(Number).reduce((x, y) => x + y, 0)).toBe(selected.length);
   // Every selected segment of this image is drawn highlighted, class or not.
   await expect(canvas()).toHaveAttribute('data-highlighted', String(here));
+  // With "3 here, 21 in all" and the filter button, the toolbar still fits on one line.
+  await expectToolbarFits();
   if (here < selected.length) {
     await page.getByTestId('show-selected').click();
     await expect(page.locator('.gallery.compact .tile')).toHaveCount(images.size);
