@@ -122,7 +122,19 @@ async function clickable(
   return { segments: segments.filter((s) => at.has(s.id)), at };
 }
 
+/** Toasts sit over the bottom of the canvas: dismissed before a click there, so it reaches the image. */
+async function dismissToasts(): Promise<void> {
+  const close = page.locator('.toasts').getByRole('button', { name: 'Dismiss' });
+  // (A toast may time out on its own meanwhile: then the click finds nothing, which is fine.)
+  for (let n = await close.count(); n > 0; n = await close.count())
+    await close
+      .first()
+      .click({ timeout: 2000 })
+      .catch(() => undefined);
+}
+
 async function clickAt(point: { x: number; y: number }, button: 'left' | 'right' = 'left'): Promise<void> {
+  await dismissToasts();
   const s = await screenPoint(page, point.x, point.y);
   await page.mouse.click(s.x, s.y, { button });
 }
@@ -196,6 +208,7 @@ test('the toolbar stays on one line and the right-click menu inside the window',
   await clickAt(at.get(segs[0].id)!);
   await expect(canvas()).toHaveAttribute('data-selection', String(segs[0].id));
   const box = (await canvas().boundingBox())!;
+  await dismissToasts();
   for (const [fx, fy] of [
     [0.98, 0.98],
     [0.02, 0.98],
