@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ClassInfo, SegmentInfo } from '@contract';
-import { BACKGROUND_RGB, fillOf, placeMenu, placeOf, selectionText } from './segment-look';
+import { BACKGROUND_RGB, countSelection, fillOf, placeMenu, placeOf, selectionText } from './segment-look';
 
 const seg = (classId: number | null, background = false) => ({ classId, background }) as SegmentInfo;
 const classes = new Map<number, ClassInfo>([[1, { id: 1, color: '#ff0000' } as ClassInfo]]);
@@ -21,6 +21,25 @@ describe('segment places', () => {
     expect(selectionText(3, 3)).toBe('3 selected');
     expect(selectionText(21, 3)).toBe('3 here, 21 in all');
     expect(selectionText(5, 0)).toBe('0 here, 5 in all');
+  });
+});
+
+describe('countSelection', () => {
+  it('counts the current image from its segments and the others from where they were found', () => {
+    const located = new Map([
+      [10, 2],
+      [11, 2],
+      [12, 3],
+      [1, 9], // a stale location for a segment of the current image: the current image wins
+    ]);
+    const counts = countSelection(new Set([1, 2, 10, 11, 12, 99]), 1, [{ id: 1 }, { id: 2 }, { id: 3 }], located);
+    expect([...counts].sort()).toEqual([
+      [1, 2],
+      [2, 2],
+      [3, 1],
+    ]);
+    // No image open: only located ids count; unknown ones (99) never do.
+    expect(countSelection(new Set([10, 99]), null, [], located)).toEqual(new Map([[2, 1]]));
   });
 });
 

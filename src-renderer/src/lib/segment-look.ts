@@ -53,3 +53,19 @@ export function placeMenu(x: number, y: number, w: number, h: number, bw: number
   };
   return { x: place(x, w, bw), y: place(y, h, bh) };
 }
+
+/** How many selected segments each image holds; ids not located yet are left out. */
+export function countSelection(
+  selection: ReadonlySet<number>,
+  currentImageId: number | null,
+  current: readonly { id: number }[],
+  located: ReadonlyMap<number, number>,
+): Map<number, number> {
+  const here = new Set(current.map((s) => s.id));
+  const counts = new Map<number, number>();
+  for (const id of selection) {
+    const image = currentImageId !== null && here.has(id) ? currentImageId : located.get(id);
+    if (image !== undefined) counts.set(image, (counts.get(image) ?? 0) + 1);
+  }
+  return counts;
+}

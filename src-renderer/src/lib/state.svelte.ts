@@ -4,6 +4,7 @@
 // named actions in actions.ts, which call the API and then refresh what changed.
 
 import type { ClassInfo, ImageInfo, ImageStatus, LookAlike, ProgressEvent, ProjectSummary, SegmentInfo } from '@contract';
+import { countSelection } from './segment-look';
 
 export type View = 'start' | 'processing' | 'gallery' | 'image' | 'review';
 
@@ -197,22 +198,6 @@ class AppState {
 }
 
 export const app = new AppState();
-
-/** How many selected segments each image holds; ids not located yet are left out. */
-export function countSelection(
-  selection: ReadonlySet<number>,
-  currentImageId: number | null,
-  current: readonly { id: number }[],
-  located: ReadonlyMap<number, number>,
-): Map<number, number> {
-  const here = new Set(current.map((s) => s.id));
-  const counts = new Map<number, number>();
-  for (const id of selection) {
-    const image = currentImageId !== null && here.has(id) ? currentImageId : located.get(id);
-    if (image !== undefined) counts.set(image, (counts.get(image) ?? 0) + 1);
-  }
-  return counts;
-}
 
 /** "1 m 05 s" style durations for ETAs. */
 export function formatDuration(seconds: number | null): string {
