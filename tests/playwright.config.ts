@@ -43,5 +43,12 @@ export default defineConfig({
     { name: 'processing', testMatch: /processing\.spec\.ts$/, use: { browserName: 'chromium' } },
     { name: 'electron', testMatch: /electron\.spec\.ts$/ },
     { name: 'models', testMatch: /models\.spec\.ts$/, use: { browserName: 'chromium' } },
+    // The image view and class panel at a large and at a small window (own folder each).
+    { name: 'annotator', testMatch: /annotator\.spec\.ts$/, use: { browserName: 'chromium', viewport: { width: 1440, height: 900 } } },
+    {
+      name: 'annotator-small',
+      testMatch: /annotator\.spec\.ts$/,
+      use: { browserName: 'chromium', viewport: { width: 1024, height: 700 } },
+    },
   ],
 });

@@ -66,6 +66,9 @@ describe('runServeCommand', () => {
         classes: 0,
         canUndo: false,
         canRedo: false,
+        undoTitle: null,
+        redoTitle: null,
+        undoAutomatic: false,
       };
     };
     const service: Service = {

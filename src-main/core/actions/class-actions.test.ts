@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { colourDistance } from '../labels/palette';
 import { caughtSamanticError } from '../store/fixtures.testing';
 import { createdClassIds, sortedClasses } from '../labels/model';
 import { computeAction } from './registry';
@@ -105,6 +106,19 @@ describe('splitClass', () => {
     expect(s.nextClassId).toBe(6);
   });
 
+  it('numbers the parts of a default-named class instead of naming them "class 3 2"', () => {
+    const s = sampleState();
+    s.classes.get(1)!.name = 'class 1';
+    s.classes.get(2)!.name = 'class 2';
+    s.classes.get(3)!.name = 'class 3';
+    s.segments.set(11, { id: 11, classId: 3, removed: false, decided: false });
+    roundTrip(s, 'splitClass', { classId: 3, groups: [[7], [11]] });
+    expect(names(s)).toEqual(['class 1', 'class 2', 'class 3', 'class 4']);
+    // Splitting the first class: its part comes right after it, under the next free number.
+    roundTrip(s, 'splitClass', { classId: 1, groups: [[1], [2, 3]] });
+    expect(names(s)).toEqual(['class 1', 'class 5', 'class 2', 'class 3', 'class 4']);
+  });
+
   it('leaves segments in no group in the class, and skips empty groups', () => {
     const s = sampleState();
     roundTrip(s, 'splitClass', { classId: 2, groups: [[], [4], [5]] });
@@ -129,7 +143,10 @@ describe('createClass and deleteClass', () => {
     const { diff } = roundTrip(s, 'createClass', { segmentIds: [8, 9, 4] });
     const [id] = createdClassIds(diff);
     expect(id).toBe(4);
-    expect(s.classes.get(4)).toMatchObject({ name: 'Class 4', order: 3, createdBy: 'user' });
+    // Lower-case like clustering's names, numbered by its place in the list (its shortcut digit).
+    expect(s.classes.get(4)).toMatchObject({ name: 'class 4', order: 3, createdBy: 'user' });
+    // Its colour keeps apart from the three in use.
+    for (const c of [1, 2, 3]) expect(colourDistance(s.classes.get(4)!.color, s.classes.get(c)!.color)).toBeGreaterThan(20);
     expect([8, 9, 4].map((x) => classOf(s, x))).toEqual([4, 4, 4]);
     expect(s.segments.get(9)!.removed).toBe(false);
   });

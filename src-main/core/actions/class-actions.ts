@@ -9,7 +9,7 @@ import {
   type LabelState,
   classStatus,
   decideClass,
-  defaultClassColor,
+  freshClassColor,
   nameKey,
   renumberOrder,
   segmentChanges,
@@ -17,6 +17,7 @@ import {
   takenNames,
   uniqueName,
 } from '../labels/model';
+import { nextClassName } from '../labels/palette';
 import { optional, requireArgs, requireClass, requireColor, requireId, requireIdList, requireName, requireSegments } from './validate';
 
 export interface RenameClassArgs {
@@ -117,6 +118,13 @@ export function mergeClasses(state: LabelState, args: MergeClassesArgs): LabelDi
   return diff;
 }
 
+/** A default name ('class 3') is not extended ('class 3 2' reads as nonsense): the part gets its own number. */
+export function splitPartName(original: string, position: number, taken: ReadonlySet<string>): string {
+  return DEFAULT_NAME.test(original.trim()) ? nextClassName(position, taken) : uniqueName(original, new Set(taken));
+}
+
+const DEFAULT_NAME = /^class \d+$/i;
+
 export function splitClass(state: LabelState, args: SplitClassArgs): LabelDiff {
   const a = requireArgs('splitClass', args);
   const id = requireId('splitClass', 'classId', a.classId);
@@ -146,13 +154,17 @@ export function splitClass(state: LabelState, args: SplitClassArgs): LabelDiff {
   }
 
   // Group 0 keeps the class (its name may be the user's); the others become new classes placed
-  // right after it, named after it ("dog 2", "dog 3", ...).
+  // right after it, named after it ("dog 2", "dog 3", ...) or, for a default name, numbered.
   const taken = takenNames(state);
+  const colours: string[] = [];
+  const position = sortedClasses(state).findIndex((c) => c.id === id) + 1;
   const created: { id: number; fields: ClassFields; segments: number[] }[] = groups.slice(1).map((g, i) => {
     const newId = state.nextClassId + i;
-    const name = uniqueName(original.name, taken);
+    const name = splitPartName(original.name, position + i + 1, taken);
     taken.add(nameKey(name));
-    return { id: newId, fields: { name, color: defaultClassColor(newId), order: 0, createdBy: 'user', status: 'decided' }, segments: g };
+    const color = freshClassColor(state, colours);
+    colours.push(color);
+    return { id: newId, fields: { name, color, order: 0, createdBy: 'user', status: 'decided' }, segments: g };
   });
   const order = sortedClasses(state).flatMap((c) => (c.id === id ? [c.id, ...created.map((n) => n.id)] : [c.id]));
   const diff: LabelDiff = [];
@@ -182,8 +194,8 @@ export function createClass(state: LabelState, args: CreateClassArgs): LabelDiff
     const clash = nameInUse('createClass', state, given);
     if (clash) throw clash;
   }
-  const name = given ?? uniqueName(`Class ${id}`, takenNames(state));
-  const color = optional(a.color, (v) => requireColor('createClass', v)) ?? defaultClassColor(id);
+  const name = given ?? nextClassName(state.classes.size + 1, takenNames(state));
+  const color = optional(a.color, (v) => requireColor('createClass', v)) ?? freshClassColor(state);
   const order = Math.max(-1, ...[...state.classes.values()].map((c) => c.order)) + 1;
   const created: LabelChange = { type: 'class', id, before: null, after: { name, color, order, createdBy: 'user', status: 'decided' } };
   // A segment put into a class is an object again, even if it was marked as background.
@@ -197,6 +209,21 @@ export function deleteClass(state: LabelState, args: DeleteClassArgs): LabelDiff
   requireClass(state, 'deleteClass', id);
   const members = [...state.segments.values()].filter((s) => s.classId === id).map((s) => s.id);
   return [...segmentChanges(state, members, { classId: null }), { type: 'class', id, before: fieldsOf(state, id), after: null }];
+}
+
+/**
+ * "This whole class is background": its segments are marked as background and the class, now
+ * empty, is deleted in the same gesture (no empty class is left behind).
+ */
+export function removeClass(state: LabelState, args: DeleteClassArgs): LabelDiff {
+  const a = requireArgs('removeClass', args);
+  const id = requireId('removeClass', 'classId', a.classId);
+  requireClass(state, 'removeClass', id);
+  const members = [...state.segments.values()].filter((s) => s.classId === id).map((s) => s.id);
+  return [
+    ...segmentChanges(state, members, { classId: null, removed: true, decided: true }),
+    { type: 'class', id, before: fieldsOf(state, id), after: null },
+  ];
 }
 
 export interface ClassIdsArgs {

@@ -7,7 +7,7 @@ import { SamanticError } from '../errors';
 import {
   type LabelDiff,
   type LabelState,
-  defaultClassColor,
+  freshClassColor,
   nameKey,
   segmentChanges,
   segmentDecided,
@@ -76,12 +76,14 @@ export function applyClassification(state: LabelState, args: ApplyClassification
 
   const taken = takenNames(state);
   let order = Math.max(-1, ...[...state.classes.values()].map((c) => c.order)) + 1;
+  const colours: string[] = [];
   groups.forEach((g, i) => {
     if (groupIds[i].length === 0) return;
     const id = state.nextClassId + i;
     const name = uniqueName(optional(g.name, (v) => requireName('applyClassification', v)) ?? SUGGESTION_NAME, taken);
     taken.add(nameKey(name));
-    const color = optional(g.color, (v) => requireColor('applyClassification', v)) ?? defaultClassColor(id);
+    const color = optional(g.color, (v) => requireColor('applyClassification', v)) ?? freshClassColor(state, colours);
+    colours.push(color);
     diff.push({ type: 'class', id, before: null, after: { name, color, order: order++, createdBy: 'cluster', status: 'suggested' } });
     diff.push({ type: 'segmentClass', ids: groupIds[i], before: groupIds[i].map(() => null), after: groupIds[i].map(() => id) });
   });

@@ -6,7 +6,7 @@
 import { SamanticError } from '../errors';
 import { checkRle, normaliseRle, rleArea, rleBoxInclusive, rleMerge } from '../mask';
 import type { BoxXYWH, Rle } from '../types';
-import { type LabelChange, type LabelDiff, type LabelState, type SegmentRecord, defaultClassColor, nameKey } from '../labels/model';
+import { type LabelChange, type LabelDiff, type LabelState, type SegmentRecord, freshClassColor, nameKey } from '../labels/model';
 import { requireArgs, requireClass, requireId, requireName, requireSegments } from './validate';
 
 export interface AddSegmentArgs {
@@ -105,7 +105,7 @@ export function addSegment(state: LabelState, args: AddSegmentArgs): LabelDiff {
       type: 'class',
       id: classId,
       before: null,
-      after: { name, color: defaultClassColor(classId), order, createdBy: 'user' },
+      after: { name, color: freshClassColor(state), order, createdBy: 'user' },
     });
   } else if (classId !== null) {
     requireClass(state, 'addSegment', requireId('addSegment', 'segment.classId', classId));

@@ -54,7 +54,7 @@ describe('applyAction / undo / redo on a project', () => {
     const s3 = labels(store.loadLabelState());
     expect(store.listClasses().map((c) => [c.id, c.name, c.segmentCount])).toEqual([
       [c1, 'vehicle', 6],
-      [c3, 'Class 3', 1],
+      [c3, 'class 3', 1],
     ]);
     expect(store.counts().removedSegments).toBe(1);
     expect(undo(store)?.label).toBe('removeSegments');

@@ -4,6 +4,7 @@
 import type { StoredGesture } from '../store/gesture-log';
 import type { ProjectStore } from '../store/project-store';
 import { type LabelDiff, applyDiff } from '../labels/model';
+import { describeAction } from './describe';
 import { type ActionArgs, type ActionName, computeAction } from './registry';
 
 /**
@@ -12,7 +13,10 @@ import { type ActionArgs, type ActionName, computeAction } from './registry';
  * before anything is written.
  */
 export function applyAction<N extends ActionName>(store: ProjectStore, name: N, args: ActionArgs<N>): LabelDiff {
-  return store.history.commit(name, (state) => computeAction(state, name, args));
+  return store.history.commit(name, (state) => {
+    const diff = computeAction(state, name, args);
+    return { diff, title: diff.length > 0 ? describeAction(state, name, args, diff) : '' };
+  });
 }
 
 export type ActionStep = { [N in ActionName]: { name: N; args: ActionArgs<N> } }[ActionName];
@@ -21,7 +25,7 @@ export type ActionStep = { [N in ActionName]: { name: N; args: ActionArgs<N> } }
  * Runs several actions as ONE gesture (one undo step), each seeing the result of the previous;
  * if any fails, nothing is written.
  */
-export function applyActions(store: ProjectStore, label: string, steps: ActionStep[]): LabelDiff {
+export function applyActions(store: ProjectStore, label: string, steps: ActionStep[], title?: string): LabelDiff {
   return store.history.commit(label, (state) => {
     const diff: LabelDiff = [];
     for (const step of steps) {
@@ -29,7 +33,7 @@ export function applyActions(store: ProjectStore, label: string, steps: ActionSt
       applyDiff(state, d);
       diff.push(...d);
     }
-    return diff;
+    return { diff, title };
   });
 }
 

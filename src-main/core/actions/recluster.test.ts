@@ -19,7 +19,7 @@ describe('replaceClustering', () => {
     expect(list(s)).toEqual([
       [1, 'cat', 0, 'cluster'],
       [2, 'dog', 1, 'cluster'],
-      [4, 'Class 3', 2, 'cluster'],
+      [4, 'class 3', 2, 'cluster'],
     ]);
     expect(createdClassIds(diff)).toEqual([4]);
     expect(classOf(s, [1, 2, 3, 4, 5, 6, 7, 8, 10])).toEqual([1, 1, 2, 2, 2, 2, null, 4, 4]);
@@ -45,7 +45,7 @@ describe('replaceClustering', () => {
     });
     // Cluster 1 (3 cats) takes cat; cluster 0 (1 cat) is new; cluster 2 keeps dog's id but is renamed.
     expect(list(s)).toEqual([
-      [4, 'Class 1', 0, 'cluster'],
+      [4, 'class 1', 0, 'cluster'],
       [1, 'cat', 1, 'cluster'],
       [2, 'hound', 2, 'cluster'],
     ]);
@@ -56,7 +56,7 @@ describe('replaceClustering', () => {
     const mixed = { segmentIds: [1, 4], labels: [0, 0] };
     const s = sampleState();
     roundTrip(s, 'replaceClustering', mixed);
-    expect(list(s)).toEqual([[4, 'Class 1', 0, 'cluster']]);
+    expect(list(s)).toEqual([[4, 'class 1', 0, 'cluster']]);
     const t = sampleState();
     roundTrip(t, 'replaceClustering', { ...mixed, keepIdentityShare: 0.4 });
     expect(list(t)).toEqual([[1, 'cat', 0, 'cluster']]);

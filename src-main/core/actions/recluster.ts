@@ -18,12 +18,13 @@ import {
   type LabelDiff,
   type LabelState,
   classStatus,
-  defaultClassColor,
+  freshClassColor,
   nameKey,
   sameClassFields,
   segmentDecided,
   uniqueName,
 } from '../labels/model';
+import { className } from '../labels/palette';
 import { optional, requireArgs, requireColor, requireName, requireSegments } from './validate';
 
 /**
@@ -122,9 +123,15 @@ export function replaceClustering(state: LabelState, args: ReplaceClusteringArgs
         fields[label] = kept;
         continue;
       }
-      const name = uniqueName(optional(g.name, (v) => requireName('replaceClustering', v)) ?? old?.name ?? `Class ${label + 1}`, taken);
+      const name = uniqueName(optional(g.name, (v) => requireName('replaceClustering', v)) ?? old?.name ?? className(label), taken);
       taken.add(nameKey(name));
-      const color = optional(g.color, (v) => requireColor('replaceClustering', v)) ?? old?.color ?? defaultClassColor(id);
+      const color =
+        optional(g.color, (v) => requireColor('replaceClustering', v)) ??
+        old?.color ??
+        freshClassColor(
+          state,
+          fields.filter((f) => f !== undefined).map((f) => f.color),
+        );
       classIds[label] = id;
       fields[label] = { name, color, order: label, createdBy: old?.createdBy ?? 'cluster' };
     }

@@ -7,6 +7,7 @@ import {
   deleteClass,
   dismissSuggestions,
   mergeClasses,
+  removeClass,
   renameClass,
   reorderClasses,
   setClassColor,
@@ -16,7 +17,7 @@ import type { LabelDiff, LabelState } from '../labels/model';
 import { applyClassification } from './classify-new';
 import { addSegment, deleteSegments, mergeSegments, setSegmentMask } from './mask-actions';
 import { replaceClustering } from './recluster';
-import { acceptGuesses, assignSegments, confirmSegments, removeSegments, restoreSegments } from './segment-actions';
+import { acceptGuesses, assignSegments, confirmSegments, removeSegments, restoreSegments, unassignSegments } from './segment-actions';
 
 export const ACTIONS = {
   renameClass,
@@ -26,7 +27,9 @@ export const ACTIONS = {
   splitClass,
   createClass,
   deleteClass,
+  removeClass,
   assignSegments,
+  unassignSegments,
   removeSegments,
   restoreSegments,
   confirmSegments,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SamanticError } from '../errors';
-import { applyDiff, cloneLabelState, defaultClassColor, invertDiff, uniqueName } from '../labels/model';
+import { applyDiff, cloneLabelState, freshClassColor, invertDiff, uniqueName } from '../labels/model';
+import { SAME_COLOUR_DISTANCE, colourDistance } from '../labels/palette';
 import { computeAction } from './registry';
 import { labels, roundTrip, sampleState } from './fixtures.testing';
 
@@ -60,6 +61,24 @@ describe('removeSegments and restoreSegments', () => {
   });
 });
 
+describe('unassignSegments and removeClass', () => {
+  it('unassign takes segments out of their class and out of the background, as decided', () => {
+    const s = sampleState();
+    roundTrip(s, 'unassignSegments', { segmentIds: [1, 9] });
+    for (const id of [1, 9]) expect(s.segments.get(id)).toMatchObject({ classId: null, removed: false, decided: true });
+    expect(s.segments.get(2)!.classId).toBe(1);
+  });
+
+  it('removeClass marks every member as background and deletes the class in the same diff', () => {
+    const s = sampleState();
+    roundTrip(s, 'removeClass', { classId: 2 });
+    expect(s.classes.has(2)).toBe(false);
+    for (const id of [4, 5, 6]) expect(s.segments.get(id)).toMatchObject({ classId: null, removed: true, decided: true });
+    expect(s.classes.size).toBe(2);
+    expect(() => computeAction(s, 'removeClass', { classId: 2 })).toThrow(/class 2 does not exist/);
+  });
+});
+
 describe('applyDiff', () => {
   it('refuses a diff that does not match the state and leaves the state as it was', () => {
     const s = sampleState();
@@ -94,10 +113,13 @@ describe('applyDiff', () => {
 });
 
 describe('names and colours', () => {
-  it('default colours are valid and differ between neighbouring ids', () => {
-    const colors = Array.from({ length: 20 }, (_, i) => defaultClassColor(i + 1));
-    colors.forEach((c) => expect(c).toMatch(/^#[0-9a-f]{6}$/));
-    expect(new Set(colors).size).toBe(20);
+  it('a new class colour keeps apart from every colour in use', () => {
+    const s = sampleState();
+    s.classes.forEach((c) => (c.color = '#3cb44b'));
+    const color = freshClassColor(s, ['#4363d8']);
+    expect(color).toMatch(/^#[0-9a-f]{6}$/);
+    expect(colourDistance(color, '#3cb44b')).toBeGreaterThanOrEqual(SAME_COLOUR_DISTANCE);
+    expect(colourDistance(color, '#4363d8')).toBeGreaterThanOrEqual(SAME_COLOUR_DISTANCE);
   });
 
   it('uniqueName appends the first free number', () => {

@@ -38,6 +38,14 @@ export function restoreSegments(state: LabelState, args: SegmentIdsArgs): LabelD
   return segmentChanges(state, ids, { removed: false, decided: true });
 }
 
+/** "No class yet": the segments leave their class (or the background) and wait unassigned, as the user's decision. */
+export function unassignSegments(state: LabelState, args: SegmentIdsArgs): LabelDiff {
+  const a = requireArgs('unassignSegments', args);
+  const ids = requireIdList('unassignSegments', 'segmentIds', a.segmentIds);
+  requireSegments(state, 'unassignSegments', ids);
+  return segmentChanges(state, ids, { classId: null, removed: false, decided: true });
+}
+
 /** "This one is right": the segments keep their class (or stay unassigned) and count as reviewed. */
 export function confirmSegments(state: LabelState, args: SegmentIdsArgs): LabelDiff {
   const a = requireArgs('confirmSegments', args);

@@ -39,6 +39,11 @@ export interface ProjectSummary {
   canRedo: boolean;
   /** A run of process() is going on (a page opened mid-run shows Cancel, not Resume). */
   processing?: boolean;
+  /** What undo would take back, as a person says it ("merge class 3 into class 1"), or null. */
+  undoTitle: string | null;
+  redoTitle: string | null;
+  /** The next undo takes back what processing discovered (its classes): the UI asks first. */
+  undoAutomatic: boolean;
 }
 
 /** 'auto': made by clustering; 'suggested': new segments no class matched, to accept, merge or dismiss; 'decided': the user's. */
@@ -83,6 +88,8 @@ export interface SegmentInfo {
   stabilityScore: number;
   /** A user decision covers this segment. */
   decided: boolean;
+  /** Marked as background on purpose (classId is null); listed only when asked for. */
+  background: boolean;
   /** Compressed COCO RLE (pycocotools string) in original image pixels; size is [h, w]. */
   rle: { size: [number, number]; counts: string };
 }
@@ -91,6 +98,8 @@ export interface ExampleCrop {
   segmentId: number;
   imageId: number;
   bbox: [number, number, number, number];
+  /** The segment's mask, from findSegments with masks: true (crops dim all but the segment). */
+  rle?: MaskRle;
 }
 
 export interface ReclusterArgs {
@@ -154,8 +163,6 @@ export interface ExportResult {
   annotations: number;
   categories: number;
 }
-
-/** Dataset formats of exportDataset (see core/export). */
 
 export interface ExportDatasetArgs {
   /** A .json file (COCO without a split) or a folder; relative paths are inside the photo folder. */
@@ -304,7 +311,10 @@ export interface SamanticApi {
   process(args: ProcessArgs): Promise<ProjectSummary>;
   cancel(): Promise<void>;
   listImages(): Promise<ImageInfo[]>;
-  listSegments(args: { imageId: number }): Promise<SegmentInfo[]>;
+  /** The image's segments; background ones (removed on purpose) only with includeBackground. */
+  listSegments(args: { imageId: number; includeBackground?: boolean }): Promise<SegmentInfo[]>;
+  /** Where these segments are (ids that no longer exist are left out); their masks with masks: true. */
+  findSegments(args: { segmentIds: number[]; masks?: boolean }): Promise<ExampleCrop[]>;
   listClasses(): Promise<ClassInfo[]>;
   classExamples(args: { classId: number; limit?: number }): Promise<ExampleCrop[]>;
   renameClass(args: { classId: number; name: string }): Promise<ClassInfo[]>;
@@ -321,6 +331,10 @@ export interface SamanticApi {
   assignSegments(args: { segmentIds: number[]; classId: number }): Promise<ClassInfo[]>;
   /** "This is background": the segments leave their class and are not exported. */
   removeSegments(args: { segmentIds: number[] }): Promise<ClassInfo[]>;
+  /** "No class yet": segments leave their class or the background and wait unassigned. */
+  unassignSegments(args: { segmentIds: number[] }): Promise<ClassInfo[]>;
+  /** Every segment of the class becomes background and the class goes, as one gesture. */
+  removeClass(args: { classId: number }): Promise<ClassInfo[]>;
   selectSimilar(args: { segmentIds: number[]; limit?: number }): Promise<number[]>;
   /**
    * Re-clusters every segment no user decision covers, as one undoable gesture; decisions stay.
@@ -341,8 +355,9 @@ export interface SamanticApi {
   acceptGuesses(args: { segmentIds: number[]; classId?: number }): Promise<ClassInfo[]>;
   /** Segments most like this one that are not in its class (or not background) yet and no decision covers. */
   lookAlikes(args: { segmentId: number; limit?: number; minSimilarity?: number }): Promise<LookAlike[]>;
-  undo(): Promise<ProjectSummary>;
-  redo(): Promise<ProjectSummary>;
+  /** The project afterwards and the title of the gesture taken back (null when there was none). */
+  undo(): Promise<ProjectSummary & { gesture: string | null }>;
+  redo(): Promise<ProjectSummary & { gesture: string | null }>;
   exportCoco(args: ExportArgs): Promise<ExportResult>;
   /** Writes the dataset in any format, optionally split into train/val/test. */
   exportDataset(args: ExportDatasetArgs): Promise<ExportDatasetResult>;
@@ -377,6 +392,7 @@ export const API_METHODS: readonly ApiMethod[] = [
   'cancel',
   'listImages',
   'listSegments',
+  'findSegments',
   'listClasses',
   'classExamples',
   'renameClass',
@@ -389,6 +405,8 @@ export const API_METHODS: readonly ApiMethod[] = [
   'createClass',
   'assignSegments',
   'removeSegments',
+  'unassignSegments',
+  'removeClass',
   'selectSimilar',
   'recluster',
   'confirmClasses',

@@ -68,7 +68,8 @@ const SHAPES: Record<ApiMethod, Shape | null> = {
   process: { preset: { kind: 'string', optional: true, oneOf: PRESET_NAMES } },
   cancel: null,
   listImages: null,
-  listSegments: { imageId: id },
+  listSegments: { imageId: id, includeBackground: { kind: 'boolean', optional: true } },
+  findSegments: { segmentIds: ids, masks: { kind: 'boolean', optional: true } },
   listClasses: null,
   classExamples: { classId: id, limit: { kind: 'int', optional: true, min: 1, max: MAX_EXAMPLES } },
   renameClass: { classId: id, name: { kind: 'string', minLength: 1, maxLength: MAX_CLASS_NAME_LENGTH } },
@@ -81,6 +82,8 @@ const SHAPES: Record<ApiMethod, Shape | null> = {
   createClass: { segmentIds: ids, name: { kind: 'string', optional: true, minLength: 1, maxLength: MAX_CLASS_NAME_LENGTH } },
   assignSegments: { segmentIds: ids, classId: id },
   removeSegments: { segmentIds: ids },
+  unassignSegments: { segmentIds: ids },
+  removeClass: { classId: id },
   selectSimilar: { segmentIds: ids, limit: { kind: 'int', optional: true, min: 1, max: 100_000 } },
   recluster: {
     mode: { kind: 'string', optional: true, oneOf: CLUSTER_MODES },

@@ -3,7 +3,7 @@ import { mulberry32 } from '../util/random';
 import { adjustedRandIndex } from '../../tools/bench/ari';
 import { clusterSegments, clusterSegmentsAsync, orderBySize, type SegmentMeta } from './cluster-segments';
 import { createOrtGemm } from './ort-gemm';
-import { CLASS_PALETTE } from './palette';
+import { CLASS_PALETTE } from '../labels/palette';
 import { gaussian, randomUnitVectors, sphereBlobs } from '../../tools/bench/cluster-synthetic';
 
 const flatMeta = (n: number): SegmentMeta[] => Array.from({ length: n }, (_, i) => ({ imageId: i % 30, area: 50, imageArea: 10_000 }));

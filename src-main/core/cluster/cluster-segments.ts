@@ -11,7 +11,7 @@ import { runAsync, runSync, type AsyncGemm, type GemmTask, type SyncGemm } from 
 import { checkMeta, findContainers, type NestedOptions, type SegmentMeta } from './nested';
 import { autoOptions, resolveGroupOptions, type GroupOptions, type GroupResult } from './options';
 import { loadNativeGemm } from './ort-gemm';
-import { classColor, className } from './palette';
+import { classColor, className } from '../labels/palette';
 import { buildPartitionTask } from './partition';
 import { sampledClusterTask } from './sampled';
 import { checkMatrix, normalizeRows, takeRows } from './vectors';

@@ -3,7 +3,6 @@ import { mulberry32 } from '../util/random';
 import { adjustedRandIndex, countClusters } from '../../tools/bench/ari';
 import { gatherRows, jsGemm, runAsync, runSync, type GemmTask } from './gemm';
 import { createOrtGemm, loadNativeGemm } from './ort-gemm';
-import { CLASS_PALETTE, classColor, className, hslToHex } from './palette';
 
 function naive(a: Float32Array, ar: number, b: Float32Array, br: number, d: number): number[] {
   const out: number[] = [];
@@ -67,26 +66,6 @@ describe('dot-product kernels', () => {
     const copy = gatherRows(data, 2, Int32Array.of(5, 0), 0, 2, buf);
     expect(copy.buffer).toBe(buf.buffer);
     expect(Array.from(copy)).toEqual([10, 11, 0, 1]);
-  });
-});
-
-describe('palette', () => {
-  it('starts with the 20 categorical colours, then keeps producing distinct valid colours', () => {
-    expect(CLASS_PALETTE.length).toBe(20);
-    const colours = Array.from({ length: 200 }, (_, i) => classColor(i));
-    expect(colours.slice(0, 20)).toEqual(CLASS_PALETTE);
-    for (const c of colours) expect(c).toMatch(/^#[0-9a-f]{6}$/);
-    expect(new Set(colours).size).toBe(200);
-    expect(classColor(57)).toBe(classColor(57));
-    expect(className(0)).toBe('class 1');
-    expect(className(41)).toBe('class 42');
-  });
-
-  it('converts HSL the standard way', () => {
-    expect(hslToHex(0, 1, 0.5)).toBe('#ff0000');
-    expect(hslToHex(120, 1, 0.5)).toBe('#00ff00');
-    expect(hslToHex(240, 1, 0.25)).toBe('#000080');
-    expect(hslToHex(0, 0, 1)).toBe('#ffffff');
   });
 });
 

@@ -6,7 +6,7 @@ export { dbscan, dbscanAsync, SEED_DBSCAN_PRESET, type DbscanOptions } from './d
 export { kneeIndex } from './auto-eps';
 export { splitCluster, splitClusterAsync, nearestSegments, type SplitOptions, type NearestOptions } from './refine';
 export { findContainers, countParts, type NestedMode, type NestedOptions } from './nested';
-export { CLASS_PALETTE, classColor, className } from './palette';
+export { CLASS_PALETTE, classColor, className } from '../labels/palette';
 export { loadNativeGemm, createOrtGemm, type NativeGemm } from './ort-gemm';
 export { jsGemm, jsGemmAsync, runSync, runAsync, type AsyncGemm, type SyncGemm, type GemmRequest } from './gemm';
 export { normalizeRows, checkUnitRows } from './vectors';

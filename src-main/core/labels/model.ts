@@ -5,6 +5,7 @@
 // way catches a history that no longer matches the data instead of silently corrupting it.
 import { SamanticError } from '../errors';
 import type { SegmentFields } from '../types';
+import { distinctColor } from './palette';
 
 export type ClassOrigin = 'cluster' | 'user';
 
@@ -315,26 +316,9 @@ export function segmentChanges(
   return out;
 }
 
-/**
- * Default colour of a class, from its id: hues a golden angle (137.5 degrees) apart, so classes
- * made one after another always look different, at a saturation and lightness that read on both
- * the photo and the dark UI.
- */
-export function defaultClassColor(id: number): string {
-  const hue = (id * 137.508) % 360;
-  return hslToHex(hue, 0.7, 0.55);
-}
-
-function hslToHex(h: number, s: number, l: number): string {
-  const a = s * Math.min(l, 1 - l);
-  const channel = (n: number) => {
-    const k = (n + h / 30) % 12;
-    const v = l - a * Math.max(-1, Math.min(k - 3, 9 - k, 1));
-    return Math.round(v * 255)
-      .toString(16)
-      .padStart(2, '0');
-  };
-  return `#${channel(0)}${channel(8)}${channel(4)}`;
+/** A colour for a new class, kept apart from the colours classes have (and `extra`, made alongside it). */
+export function freshClassColor(state: LabelState, extra: readonly string[] = []): string {
+  return distinctColor([...[...state.classes.values()].map((c) => c.color), ...extra]);
 }
 
 /** Names compare trimmed and case-insensitively: "Dog" and "dog " would be one COCO category to a person. */

@@ -153,7 +153,7 @@ export async function importAnnotations(
         created.push(name);
       }
     }
-    if (steps.length) applyActions(store, 'import', steps);
+    if (steps.length) applyActions(store, 'import', steps, `import of ${plan.used.length} ${plan.used.length === 1 ? 'class' : 'classes'}`);
   });
   return {
     images: perImage.length,

@@ -66,8 +66,12 @@ describe('service', () => {
     let classes = await t.api.listClasses();
     expect(classes.find((c) => c.id === first.id)?.name).toBe('pepperoni');
     expect(classes.some((c) => c.id === second.id)).toBe(false);
+    expect((await t.api.getSummary())?.undoTitle).toBe(`merge ${second.name} into pepperoni`);
     const undone = await t.api.undo();
     expect(undone.canRedo).toBe(true);
+    // The reply says what was undone, as the user saw it then.
+    expect(undone.gesture).toBe(`merge ${second.name} into pepperoni`);
+    expect(undone.redoTitle).toBe(undone.gesture);
     classes = await t.api.listClasses();
     expect(classes.find((c) => c.id === second.id)?.segmentCount).toBe(second.segmentCount);
     await t.api.redo();
@@ -76,6 +80,40 @@ describe('service', () => {
     await t.api.undo();
     expect((await t.api.listClasses()).find((c) => c.id === first.id)?.name).toBe(first.name);
     await t.close();
+  });
+
+  it('background segments are listed on demand, restored as unassigned; a class goes background whole', async () => {
+    const s = await open();
+    const [img] = await s.api.listImages();
+    const segs = await s.api.listSegments({ imageId: img.id });
+    const [one, two] = segs;
+    await s.api.removeSegments({ segmentIds: [one.id] });
+    expect((await s.api.listSegments({ imageId: img.id })).some((x) => x.id === one.id)).toBe(false);
+    const withBackground = await s.api.listSegments({ imageId: img.id, includeBackground: true });
+    expect(withBackground.find((x) => x.id === one.id)).toMatchObject({ background: true, classId: null });
+    expect(withBackground.filter((x) => !x.background)).toHaveLength(segs.length - 1);
+    await s.api.unassignSegments({ segmentIds: [one.id, two.id] });
+    const back = await s.api.listSegments({ imageId: img.id });
+    for (const id of [one.id, two.id])
+      expect(back.find((x) => x.id === id)).toMatchObject({ background: false, classId: null, decided: true });
+    expect((await s.api.undo()).gesture).toBe('make 2 segments unassigned');
+    await s.api.redo();
+    // Where segments are, and their masks on request (ids that do not exist are left out).
+    const found = await s.api.findSegments({ segmentIds: [two.id, one.id, 999_999] });
+    expect(found.map((f) => [f.segmentId, f.imageId, f.rle])).toEqual([
+      [one.id, img.id, undefined],
+      [two.id, img.id, undefined],
+    ]);
+    expect((await s.api.findSegments({ segmentIds: [one.id], masks: true }))[0].rle).toEqual(one.rle);
+    // A whole class to background: its segments go, and so does the class, in one gesture.
+    const before = await s.api.listClasses();
+    const victim = before[before.length - 1];
+    const after = await s.api.removeClass({ classId: victim.id });
+    expect(after.map((c) => c.id)).toEqual(before.filter((c) => c.id !== victim.id).map((c) => c.id));
+    const undone = await s.api.undo();
+    expect(undone.gesture).toBe(`mark ${victim.name} as background (${victim.segmentCount} segments)`);
+    expect((await s.api.listClasses()).find((c) => c.id === victim.id)?.segmentCount).toBe(victim.segmentCount);
+    await s.close();
   });
 
   it('exports valid COCO with the user names; rejects unknown classes clearly', async () => {

@@ -184,8 +184,12 @@ export async function createService(options: ServiceOptions = {}): Promise<Servi
     async listImages() {
       return current().store.listImages().map(imageInfo);
     },
-    async listSegments({ imageId }) {
-      return current().store.listSegments({ imageId, includeRemoved: false }).map(segmentInfo);
+    async listSegments({ imageId, includeBackground = false }) {
+      return current().store.listSegments({ imageId, includeRemoved: includeBackground }).map(segmentInfo);
+    },
+    async findSegments({ segmentIds, masks = false }) {
+      const found = current().store.listSegments({ ids: segmentIds });
+      return found.map((s) => ({ segmentId: s.id, imageId: s.imageId, bbox: s.bbox, ...(masks ? { rle: segmentInfo(s).rle } : {}) }));
     },
     async listClasses() {
       return classes();
@@ -240,6 +244,14 @@ export async function createService(options: ServiceOptions = {}): Promise<Servi
       applyAction(current().store, 'removeSegments', args);
       return classes();
     },
+    async unassignSegments(args) {
+      applyAction(current().store, 'unassignSegments', args);
+      return classes();
+    },
+    async removeClass(args) {
+      applyAction(current().store, 'removeClass', args);
+      return classes();
+    },
     async selectSimilar({ segmentIds, limit = 20 }) {
       return nearestToSelection(current().store, segmentIds, limit);
     },
@@ -280,13 +292,13 @@ export async function createService(options: ServiceOptions = {}): Promise<Servi
     },
     async undo() {
       const p = current();
-      undo(p.store);
-      return summary(p);
+      const g = undo(p.store);
+      return { ...summary(p), gesture: g?.title ?? null };
     },
     async redo() {
       const p = current();
-      redo(p.store);
-      return summary(p);
+      const g = redo(p.store);
+      return { ...summary(p), gesture: g?.title ?? null };
     },
     async exportCoco(args) {
       const p = current();

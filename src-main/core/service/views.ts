@@ -1,5 +1,6 @@
 // Store records -> the plain JSON DTOs of the API contract.
 import type { ClassInfo, ImageInfo, ProjectSummary, SegmentInfo } from '../api/contract';
+import { AUTOMATIC_GESTURES } from '../actions/describe';
 import { rleToString } from '../coco/rle';
 import type { ClassSummary, ImageSummary, ProjectStore } from '../store/project-store';
 import type { StoredSegment } from '../store/segments';
@@ -31,7 +32,6 @@ export function classInfo(c: ClassSummary): ClassInfo {
   };
 }
 
-/** Removed ("background") segments are left out: the UI shows what will be exported or assigned. */
 export function segmentInfo(s: StoredSegment): SegmentInfo {
   return {
     id: s.id,
@@ -42,6 +42,7 @@ export function segmentInfo(s: StoredSegment): SegmentInfo {
     predictedIou: s.predictedIou,
     stabilityScore: s.stabilityScore,
     decided: s.decided,
+    background: s.removed,
     rle: { size: [s.rle.size[0], s.rle.size[1]], counts: rleToString(s.rle.counts) },
   };
 }
@@ -54,6 +55,7 @@ export function projectSummary(
   switchedFrom: string | null = null,
 ): ProjectSummary {
   const c = store.counts();
+  const heads = store.history.heads();
   return {
     folder,
     projectFile: store.file,
@@ -63,7 +65,10 @@ export function projectSummary(
     images: c.images,
     segments: c.segments,
     classes: c.classes,
-    canUndo: store.history.canUndo(),
-    canRedo: store.history.canRedo(),
+    canUndo: heads.undo !== null,
+    canRedo: heads.redo !== null,
+    undoTitle: heads.undo?.title ?? null,
+    redoTitle: heads.redo?.title ?? null,
+    undoAutomatic: heads.undo !== null && AUTOMATIC_GESTURES.has(heads.undo.label),
   };
 }

@@ -38,14 +38,30 @@ export const DEFAULT_HISTORY_LIMITS: Required<HistoryLimits> = { maxGestures: 50
 
 export interface StoredGesture {
   id: number;
+  /** The action's name ('mergeClasses'), or the caller's label for a gesture of several actions. */
   label: string;
+  /** What a person calls it ("merge class 3 into class 1"); the label when none was given. */
+  title: string;
   diff: LabelDiff;
   createdAt: string;
+}
+
+/** The next gesture undo (or redo) would take, without its diff. */
+export interface GestureHead {
+  label: string;
+  title: string;
+}
+
+/** A gesture's diff and, optionally, its title, computed together from the state before it. */
+export interface Computed {
+  diff: LabelDiff;
+  title?: string;
 }
 
 interface GestureRow {
   id: number;
   label: string;
+  title: string;
   changes: string;
   created_at: string;
 }
@@ -117,11 +133,13 @@ export class GestureLog {
       deleteSegment: db.prepare(DELETE_SEGMENT_RECORD_SQL),
       updateSegment: db.prepare(UPDATE_SEGMENT_RECORD_SQL),
       setSegmentDecided: db.prepare('UPDATE segments SET decided = ? WHERE id = ? AND decided = ?'),
-      lastDone: db.prepare('SELECT id, label, changes, created_at FROM gestures WHERE undone = 0 ORDER BY id DESC LIMIT 1'),
-      firstUndone: db.prepare('SELECT id, label, changes, created_at FROM gestures WHERE undone = 1 ORDER BY id ASC LIMIT 1'),
+      lastDone: db.prepare('SELECT id, label, title, changes, created_at FROM gestures WHERE undone = 0 ORDER BY id DESC LIMIT 1'),
+      firstUndone: db.prepare('SELECT id, label, title, changes, created_at FROM gestures WHERE undone = 1 ORDER BY id ASC LIMIT 1'),
+      lastDoneHead: db.prepare('SELECT label, title FROM gestures WHERE undone = 0 ORDER BY id DESC LIMIT 1'),
+      firstUndoneHead: db.prepare('SELECT label, title FROM gestures WHERE undone = 1 ORDER BY id ASC LIMIT 1'),
       setUndone: db.prepare('UPDATE gestures SET undone = ? WHERE id = ?'),
       dropRedoTail: db.prepare('DELETE FROM gestures WHERE undone = 1'),
-      insert: db.prepare('INSERT INTO gestures (label, changes, undone, created_at) VALUES (?, ?, 0, ?)'),
+      insert: db.prepare('INSERT INTO gestures (label, title, changes, undone, created_at) VALUES (?, ?, ?, 0, ?)'),
       trim: db.prepare(`
         DELETE FROM gestures WHERE id IN (
           SELECT id FROM (
@@ -139,14 +157,15 @@ export class GestureLog {
    * it to the history, all in one transaction (IMMEDIATE: no other process can write in between).
    * Returns the diff. Errors thrown by `compute` (e.g. validation) leave everything untouched.
    */
-  commit(label: string, compute: (state: LabelState) => LabelDiff): LabelDiff {
+  commit(label: string, compute: (state: LabelState) => LabelDiff | Computed): LabelDiff {
     return this.db
       .transaction(() => {
-        const diff = compute(loadLabelState(this.db));
+        const computed = compute(loadLabelState(this.db));
+        const { diff, title = '' } = Array.isArray(computed) ? { diff: computed } : computed;
         if (diff.length === 0) return diff;
         this.write(diff);
         this.sql.dropRedoTail.run();
-        this.sql.insert.run(label, JSON.stringify(diff), new Date().toISOString());
+        this.sql.insert.run(label, title, JSON.stringify(diff), new Date().toISOString());
         this.sql.trim.run(this.limits.maxGestures, this.limits.maxBytes);
         touchUpdated(this.db);
         return diff;
@@ -162,6 +181,15 @@ export class GestureLog {
   /** Re-applies the first undone gesture; returns it, or null when there is nothing to redo. */
   redo(): StoredGesture | null {
     return this.step(this.sql.firstUndone, 0, (diff) => diff);
+  }
+
+  /** What undo and redo would take next (label and title only: no diff is read). */
+  heads(): { undo: GestureHead | null; redo: GestureHead | null } {
+    const head = (row: unknown): GestureHead | null => {
+      const r = row as { label: string; title: string } | undefined;
+      return r ? { label: r.label, title: r.title || r.label } : null;
+    };
+    return { undo: head(this.sql.lastDoneHead.get()), redo: head(this.sql.firstUndoneHead.get()) };
   }
 
   canUndo(): boolean {
@@ -186,7 +214,13 @@ export class GestureLog {
       .transaction(() => {
         const row = select.get() as GestureRow | undefined;
         if (!row) return null;
-        const gesture: StoredGesture = { id: row.id, label: row.label, diff: JSON.parse(row.changes), createdAt: row.created_at };
+        const gesture: StoredGesture = {
+          id: row.id,
+          label: row.label,
+          title: row.title || row.label,
+          diff: JSON.parse(row.changes),
+          createdAt: row.created_at,
+        };
         this.write(direction(gesture.diff));
         this.sql.setUndone.run(undone, row.id);
         touchUpdated(this.db);

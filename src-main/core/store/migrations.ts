@@ -29,6 +29,8 @@
 //   user decisions (v4)         classes.status auto|suggested|decided (what clustering made, a
 //                               suggestion for new segments, or the user's word), segments.decided
 //                               (1 = a user decision covers it). Both change only through gestures.
+//   gestures.title (v5)         what a person calls the gesture ("merge class 3 into class 1"),
+//                               for "Undo: ..."; '' for gestures recorded before (label stands in).
 import type Database from 'better-sqlite3';
 import { SamanticError } from '../errors';
 
@@ -155,6 +157,13 @@ export const MIGRATIONS: readonly Migration[] = [
         UPDATE classes SET status = 'decided' WHERE created_by = 'user';
         ALTER TABLE segments ADD COLUMN decided INTEGER NOT NULL DEFAULT 0 CHECK (decided IN (0, 1));
       `);
+    },
+  },
+  {
+    version: 5,
+    name: 'gesture titles',
+    up(db) {
+      db.exec(`ALTER TABLE gestures ADD COLUMN title TEXT NOT NULL DEFAULT ''`);
     },
   },
 ];

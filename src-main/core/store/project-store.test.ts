@@ -141,8 +141,8 @@ describe('images', () => {
     applyAction(store, 'replaceClustering', { segmentIds: segs, labels: [1, 1, 0] });
     const [c1, c2] = store.listClasses();
     expect([c1, c2].map((c) => [c.name, c.order, c.createdBy, c.segmentCount, c.imageCount])).toEqual([
-      ['Class 1', 0, 'cluster', 1, 1],
-      ['Class 2', 1, 'cluster', 2, 1],
+      ['class 1', 0, 'cluster', 1, 1],
+      ['class 2', 1, 'cluster', 2, 1],
     ]);
     expect(c1.color).toMatch(/^#[0-9a-f]{6}$/);
     const images = store.listImages();

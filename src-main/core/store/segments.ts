@@ -69,6 +69,8 @@ export interface SegmentQuery {
   classId?: number | null;
   /** Default true. */
   includeRemoved?: boolean;
+  /** Only these segments. */
+  ids?: readonly number[];
   limit?: number;
 }
 
@@ -138,6 +140,10 @@ export function querySegments(db: Database.Database, query: SegmentQuery): Store
     params.push(query.classId);
   }
   if (query.includeRemoved === false) where.push('removed = 0');
+  if (query.ids !== undefined) {
+    where.push('id IN (SELECT value FROM json_each(?))');
+    params.push(JSON.stringify(query.ids));
+  }
   if (query.limit !== undefined && !(Number.isInteger(query.limit) && query.limit >= 0)) {
     throw new SamanticError('invalid-argument', `listSegments: limit must be a whole number >= 0, got ${query.limit}.`);
   }

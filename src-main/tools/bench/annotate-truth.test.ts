@@ -22,6 +22,7 @@ function segment(x0: number, x1: number): SegmentInfo {
     predictedIou: 0.9,
     stabilityScore: 0.9,
     decided: false,
+    background: false,
     rle: compressRle(rle) as SegmentInfo['rle'],
   };
 }

@@ -13,12 +13,17 @@ import type {
   SplitPreview,
 } from '@contract';
 import { api, ApiError } from './api';
+import { forgetMasks } from './crops';
 import { app } from './state.svelte';
 import { switchWarning } from './models';
 
-function message(err: unknown): string {
-  if (err instanceof ApiError) return err.message;
-  return err instanceof Error ? err.message : String(err);
+/** The service names the action in its messages ("renameClass: ..."), for programs; people get the rest. */
+const ACTION_PREFIX = /^[a-z]+[A-Z][A-Za-z]*: /;
+
+export function message(err: unknown): string {
+  const text = err instanceof ApiError || err instanceof Error ? err.message : String(err);
+  const rest = text.replace(ACTION_PREFIX, '');
+  return rest.charAt(0).toUpperCase() + rest.slice(1);
 }
 
 /** Runs `fn`, showing `label` as busy; returns undefined (after an error toast) on failure. */
@@ -46,12 +51,14 @@ export async function refreshSegments(): Promise<void> {
   const id = app.currentImageId;
   if (id === null) {
     app.segments = [];
+    app.background = [];
     app.segmentsImageId = null;
     return;
   }
-  const segs = await api.listSegments({ imageId: id });
+  const segs = await api.listSegments({ imageId: id, includeBackground: true });
   if (app.currentImageId === id) {
-    app.segments = segs;
+    app.segments = segs.filter((s) => !s.background);
+    app.background = segs.filter((s) => s.background);
     app.segmentsImageId = id;
     app.segmentsVersion += 1;
   }
@@ -66,6 +73,7 @@ async function afterClassChange(classes: ClassInfo[]): Promise<void> {
 
 /** After a segment's mask was added, edited, merged or deleted: its image, the classes, the canvas. */
 export async function afterSegmentEdit(): Promise<void> {
+  forgetMasks();
   await afterClassChange(await api.listClasses());
 }
 
@@ -155,8 +163,10 @@ export async function cancelProcessing(): Promise<void> {
 export function openImage(id: number): void {
   // The gallery's arrow keys move currentImageId without loading segments: load them here.
   if (app.currentImageId !== id || app.segmentsImageId !== id) {
+    rememberSelectionHere();
     app.currentImageId = id;
     app.segments = [];
+    app.background = [];
     app.segmentsImageId = null;
     void refreshSegments().catch((err) => app.toast('error', `Loading the segments failed: ${message(err)}`));
     // The decoder and this image's embedding are read while the user looks, not on the first click.
@@ -185,6 +195,15 @@ export function openGalleryCursor(): void {
   else app.toast('info', img.error ?? `${img.relPath} is not processed yet.`);
 }
 
+/** The selection stays across images: note where its segments on this image are before leaving it. */
+function rememberSelectionHere(): void {
+  const here = app.segmentsImageId;
+  if (here === null || app.selection.size === 0) return;
+  const next = new Map(app.selectionImages);
+  for (const s of [...app.segments, ...app.background]) if (app.selection.has(s.id)) next.set(s.id, here);
+  app.selectionImages = next;
+}
+
 export function stepImage(delta: number): void {
   const list = app.filteredImages.filter((i) => i.status === 'done');
   if (list.length === 0) return;
@@ -206,9 +225,17 @@ export async function recluster(granularity: 'fewer' | 'more'): Promise<void> {
   app.toast('info', `${what}. What you named, assigned or removed stayed; Ctrl+Z undoes it.`);
 }
 
-export async function renameClass(classId: number, name: string): Promise<void> {
+/** Renames a class; an empty name is refused with a toast (the old name stays), never ignored silently. */
+export async function renameClass(classId: number, name: string): Promise<boolean> {
+  const old = app.classById.get(classId)?.name ?? `class ${classId}`;
+  if (name.trim() === '') {
+    app.toast('error', `A class needs a name; "${old}" keeps its name. Type a name, or press Esc to cancel.`);
+    return false;
+  }
   const classes = await guarded('Renaming', () => api.renameClass({ classId, name: name.trim() }));
-  if (classes) await afterClassChange(classes);
+  if (!classes) return false;
+  await afterClassChange(classes);
+  return true;
 }
 
 export async function mergeClasses(classIds: number[]): Promise<void> {
@@ -277,15 +304,29 @@ export async function removeSelection(): Promise<void> {
   await afterClassChange(classes);
 }
 
-/** Every segment of a class becomes background (the class disappears when empty). */
-export async function removeClass(classId: number): Promise<void> {
-  const cls = app.classById.get(classId);
-  const crops = await guarded('Listing the class', () =>
-    api.classExamples({ classId, limit: Math.min(100_000, Math.max(1, cls?.segmentCount ?? 1000)) }),
-  );
-  if (!crops || crops.length === 0) return;
-  const classes = await guarded('Marking as background', () => api.removeSegments({ segmentIds: crops.map((c) => c.segmentId) }));
+/** Every segment of a class becomes background and the class goes with it (one undo step). */
+export async function removeClass(classId: number): Promise<boolean> {
+  const classes = await guarded('Marking as background', () => api.removeClass({ classId }));
   if (classes) await afterClassChange(classes);
+  return classes !== undefined;
+}
+
+/** "No class yet": the selection leaves its class (or the background) and waits unassigned. */
+export async function unassignSelection(): Promise<void> {
+  const ids = [...app.selection];
+  if (ids.length === 0) return app.toast('info', 'Select segments first, then make them unassigned.');
+  const classes = await guarded('Making unassigned', () => api.unassignSegments({ segmentIds: ids }));
+  if (classes) await afterClassChange(classes);
+}
+
+/** Looks up which images selected segments elsewhere are on, for the per-image counts. */
+export async function locateSelection(): Promise<void> {
+  const ids = [...app.selection].filter((id) => !app.selectionImages.has(id));
+  if (ids.length === 0) return;
+  const refs = await api.findSegments({ segmentIds: ids }).catch(() => []);
+  const next = new Map(app.selectionImages);
+  for (const r of refs) next.set(r.segmentId, r.imageId);
+  app.selectionImages = next;
 }
 
 /** Accepts suggested classes (or confirms any class): they become the user's, members reviewed. */
@@ -337,22 +378,47 @@ export async function selectSimilar(): Promise<void> {
   const similar = await guarded('Selecting similar segments', () => api.selectSimilar({ segmentIds: ids }));
   if (!similar) return;
   app.setSelection([...ids, ...similar]);
+  await locateSelection();
   const here = new Set(app.segments.map((s) => s.id));
   const elsewhere = similar.filter((id) => !here.has(id)).length;
-  app.toast('info', `Selected ${similar.length} similar segments${elsewhere ? ` (${elsewhere} in other images)` : ''}.`);
+  const images = [...app.selectionCounts.keys()].filter((i) => i !== app.currentImageId).length;
+  app.toast(
+    'info',
+    `Selected ${similar.length} similar segments${elsewhere ? ` (${elsewhere} in ${images} other image${images === 1 ? '' : 's'}: see the counts on the thumbnails)` : ''}.`,
+  );
 }
 
+/**
+ * Asks before an undo that would drop what processing discovered (all its classes at once);
+ * `confirmUndo` is the page's yes/no question (window.confirm unless replaced).
+ */
+export const history = {
+  confirmUndo: (question: string): boolean => window.confirm(question),
+};
+
 export async function undo(): Promise<void> {
-  const summary = await guarded('Undo', () => api.undo());
-  if (!summary) return;
-  app.summary = summary;
+  // Asked fresh: right after an edit the cached summary may still name the gesture before it.
+  const s = (await api.getSummary().catch(() => null)) ?? app.summary;
+  if (s?.undoAutomatic) {
+    const title = s.undoTitle ?? 'automatic class discovery';
+    const n = app.classes.length;
+    const question = title.startsWith('automatic class discovery')
+      ? `Undo ${title}? This drops the ${n} discovered ${n === 1 ? 'class' : 'classes'}: every segment goes back to unassigned (Redo brings them back).`
+      : `Undo ${title}? The segments processing sorted go back to unsorted (Redo brings them back).`;
+    if (!history.confirmUndo(question)) return;
+  }
+  const step = await guarded('Undo', () => api.undo());
+  if (!step) return;
+  app.summary = step;
+  app.toast('info', step.gesture ? `Undo: ${step.gesture}` : 'Nothing to undo.');
   await afterClassChange(await api.listClasses());
 }
 
 export async function redo(): Promise<void> {
-  const summary = await guarded('Redo', () => api.redo());
-  if (!summary) return;
-  app.summary = summary;
+  const step = await guarded('Redo', () => api.redo());
+  if (!step) return;
+  app.summary = step;
+  app.toast('info', step.gesture ? `Redo: ${step.gesture}` : 'Nothing to redo.');
   await afterClassChange(await api.listClasses());
 }
 

@@ -229,9 +229,15 @@ export const SHORTCUTS: Shortcut[] = [
   },
   {
     keys: 'Delete  /  B',
-    what: 'Mark the selection as background',
+    what: 'Mark the selection as background (removed on purpose, not exported)',
     group: 'Classes',
     bind: { keys: ['Delete', 'Backspace', 'b'], when: inProject, run: () => void actions.removeSelection() },
+  },
+  {
+    keys: 'U',
+    what: 'Make the selection unassigned (no class yet; restores background)',
+    group: 'Classes',
+    bind: { keys: ['u'], when: inProject, run: () => void actions.unassignSelection() },
   },
   { keys: 'Right-click', what: 'Assign menu', group: 'Classes' },
   {
@@ -246,6 +252,12 @@ export const SHORTCUTS: Shortcut[] = [
     what: 'Show or hide outlines',
     group: 'View',
     bind: { keys: ['o'], when: inProject, run: () => (app.showOutlines = !app.showOutlines) },
+  },
+  {
+    keys: 'H',
+    what: 'Show or hide the segments marked as background (to restore them)',
+    group: 'View',
+    bind: { keys: ['h'], when: inProject, run: () => (app.showBackground = !app.showBackground) },
   },
   {
     keys: '[  /  ]',

@@ -3,8 +3,9 @@
 // progress of a processing run. Components read it; they change the project only through the
 // named actions in actions.ts, which call the API and then refresh what changed.
 
-import type { ClassInfo, ImageInfo, LookAlike, ProgressEvent, ProjectSummary, SegmentInfo } from '@contract';
+import type { ClassInfo, ImageInfo, ImageStatus, LookAlike, ProgressEvent, ProjectSummary, SegmentInfo } from '@contract';
 import { emptyProgress, foldEvent, type Progress } from './progress';
+import { countSelection } from './segment-look';
 
 export { imageFraction, imageStage, runFraction, type ImageProgress, type Progress } from './progress';
 
@@ -25,12 +26,20 @@ class AppState {
   classes = $state.raw<ClassInfo[]>([]);
   view = $state<View>('start');
   currentImageId = $state<number | null>(null);
+  /** The current image's segments; background ones (removed on purpose) are in `background`. */
   segments = $state.raw<SegmentInfo[]>([]);
+  /** The current image's segments marked as background: drawn, hoverable and restorable on demand. */
+  background = $state.raw<SegmentInfo[]>([]);
+  showBackground = $state(false);
   /** The image `segments` belong to (null while they load). */
   segmentsImageId = $state<number | null>(null);
   /** Bumped whenever segments of the current image change class, so the canvas re-renders. */
   segmentsVersion = $state(0);
   selection = $state.raw<ReadonlySet<number>>(new Set());
+  /** The image of selected segments elsewhere in the folder (from findSegments), for counts per image. */
+  selectionImages = $state.raw<ReadonlyMap<number, number>>(new Map());
+  /** The gallery shows only images with selected segments. */
+  selectedOnly = $state(false);
   selectedClasses = $state.raw<ReadonlySet<number>>(new Set());
   hiddenClasses = $state.raw<ReadonlySet<number>>(new Set());
   classFilter = $state<number | null>(null);
@@ -50,7 +59,17 @@ class AppState {
   /** Classes in display order; number keys 1-9 map to the first nine. */
   orderedClasses = $derived([...this.classes].sort((a, b) => a.order - b.order || a.id - b.id));
   currentImage = $derived(this.images.find((i) => i.id === this.currentImageId) ?? null);
-  filteredImages = $derived(this.classFilter === null ? this.images : this.images.filter((i) => i.classIds.includes(this.classFilter!)));
+  /** Selected segments per image: the current image's from its segments, others' as located. */
+  selectionCounts = $derived(
+    countSelection(this.selection, this.segmentsImageId, [...this.segments, ...this.background], this.selectionImages),
+  );
+  filteredImages = $derived(
+    this.images.filter(
+      (i) =>
+        (this.classFilter === null || i.classIds.includes(this.classFilter)) &&
+        (!this.selectedOnly || this.selection.size === 0 || this.selectionCounts.has(i.id)),
+    ),
+  );
 
   private nextToast = 1;
 
