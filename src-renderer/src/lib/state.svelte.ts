@@ -3,7 +3,7 @@
 // progress of a processing run. Components read it; they change the project only through the
 // named actions in actions.ts, which call the API and then refresh what changed.
 
-import type { ClassInfo, ImageInfo, ImageStatus, LookAlike, ProgressEvent, ProjectSummary, SegmentInfo } from '@contract';
+import type { ClassInfo, ImageInfo, LookAlike, ProgressEvent, ProjectSummary, SegmentInfo } from '@contract';
 import { emptyProgress, foldEvent, type Progress } from './progress';
 import { countSelection } from './segment-look';
 
