@@ -130,6 +130,11 @@ describe('reads and media during processing', () => {
     expect(busy).toBeGreaterThan(0);
     expect((await api<ProjectSummary>('getSummary')).value.processing).toBe(false);
 
+    // The same folder opened with another model: the summary read from the copy says which.
+    const switched = await api<ProjectSummary>('openFolder', { folder, model: 'test-sam2', device: 'cpu' });
+    expect(switched.status, JSON.stringify(switched.value)).toBe(200);
+    expect((await api<ProjectSummary>('getSummary')).value).toMatchObject({ modelId: 'test-sam2', switchedFrom: 'test-sam' });
+
     const row = (name: string, xs: number[]) =>
       `  ${name.padEnd(30)} p50 ${percentile(xs, 50).toFixed(1).padStart(7)} ms   p95 ${percentile(xs, 95).toFixed(1).padStart(7)} ms   (${xs.length})`;
     process.stdout.write(

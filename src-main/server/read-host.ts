@@ -22,6 +22,8 @@ interface Reader {
   dispatch: ReturnType<typeof createDispatcher>;
   media: Media;
   projectFile: string;
+  /** The model the copy was opened with: the summary reports it, so a switch opens a new copy. */
+  modelId: string;
 }
 
 export class ReadRoutedBackend implements ServiceBackend {
@@ -72,7 +74,7 @@ export class ReadRoutedBackend implements ServiceBackend {
     }
     const p = this.project;
     if (!p) return null;
-    if (this.reader?.projectFile === p.projectFile) return this.reader;
+    if (this.reader?.projectFile === p.projectFile && this.reader.modelId === p.modelId) return this.reader;
     if (this.unreadable === p.projectFile) return null;
     this.opened ??= this.open(p).finally(() => (this.opened = null));
     return this.opened;
@@ -84,7 +86,13 @@ export class ReadRoutedBackend implements ServiceBackend {
     try {
       service = await this.makeService({ readOnly: true, onWarning: () => {} });
       await service.api.openFolder({ folder: p.folder, project: p.projectFile, model: p.modelId });
-      this.reader = { service, dispatch: createDispatcher(service.api), media: createMedia(service), projectFile: p.projectFile };
+      this.reader = {
+        service,
+        dispatch: createDispatcher(service.api),
+        media: createMedia(service),
+        projectFile: p.projectFile,
+        modelId: p.modelId,
+      };
       return this.reader;
     } catch {
       await service?.close().catch(() => undefined);

@@ -11,7 +11,7 @@ import { expect, test, type Locator, type Page } from '@playwright/test';
 import type { ClassInfo, ProjectSummary, SegmentInfo } from '../../src-main/core/api/contract';
 import { writePizzaFolder } from '../../src-main/tools/synth/writer';
 import { decodeMask } from '../../src-main/core/coco/rle';
-import { apiCall, e2eState, listClasses, listImages, newAppPage, screenPoint, shot } from './helpers';
+import { apiCall, e2eState, gotoStartScreen, listClasses, listImages, newAppPage, screenPoint, shot } from './helpers';
 import { E2E_HEIGHT, E2E_WIDTH } from './global-setup';
 
 test.describe.configure({ mode: 'serial' });
@@ -149,9 +149,7 @@ test.afterAll(async () => page.close());
 test('opens its folder; the first undo after processing asks before dropping the discovered classes', async () => {
   const folder = join(state.workDir, `annotator-${tag}`);
   await writePizzaFolder(folder, { count: IMAGES, seed: 1717, width: E2E_WIDTH, height: E2E_HEIGHT });
-  await page.goto(state.openUrl);
-  await expect(page.locator('[data-loaded="true"]')).toBeVisible();
-  if (!(await page.locator('input[name="folder"]').isVisible())) await page.getByRole('button', { name: 'Open…' }).click();
+  await gotoStartScreen(page, state.openUrl);
   await page.locator('input[name="folder"]').fill(folder);
   const model = page.locator('select[name="model"]');
   if ((await model.locator('option[value="test-sam"]').count()) > 0) await model.selectOption('test-sam');
@@ -336,6 +334,8 @@ test('renaming: an empty name and a taken name say so, without internal names', 
     ['   ', /needs a name/],
     [b.name, /already used/],
   ] as [string, RegExp][]) {
+    // The pencil shows on hover (double-click on the name renames too).
+    await row(a.id).hover();
     await row(a.id)
       .getByRole('button', { name: /^Rename/ })
       .click();

@@ -9,7 +9,18 @@ import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import type { ClassInfo, GuessGroup, LookAlike, SegmentInfo } from '../../src-main/core/api/contract';
 import { writePizzaFolder } from '../../src-main/tools/synth/writer';
-import { apiCall, clickPoint, e2eState, listClasses, listImages, listSegments, newAppPage, screenPoint, shot } from './helpers';
+import {
+  apiCall,
+  clickPoint,
+  e2eState,
+  gotoStartScreen,
+  listClasses,
+  listImages,
+  listSegments,
+  newAppPage,
+  screenPoint,
+  shot,
+} from './helpers';
 import { E2E_HEIGHT, E2E_WIDTH } from './global-setup';
 
 test.describe.configure({ mode: 'serial' });
@@ -44,9 +55,7 @@ async function addPhotos(seed: number, prefix: string): Promise<void> {
 test('corrections survive new photos, and the new segments join the user classes', async ({ browser }) => {
   const page = await newAppPage(browser);
   await addPhotos(31, 'first');
-  await page.goto(state.openUrl);
-  await expect(page.locator('[data-loaded="true"]')).toBeVisible();
-  if (await page.locator('[data-view="gallery"]').isVisible()) await page.getByRole('button', { name: 'Open…' }).click();
+  await gotoStartScreen(page, state.openUrl);
   await openFolder(page);
 
   // Name the two largest classes through the class panel.
@@ -55,6 +64,8 @@ test('corrections survive new photos, and the new segments join the user classes
     [a, 'topping'],
     [b, 'cheese'],
   ] as [ClassInfo, string][]) {
+    // The pencil shows on hover (double-click on the name renames too).
+    await row(page, cls.id).hover();
     await row(page, cls.id)
       .getByRole('button', { name: /^Rename/ })
       .click();
@@ -152,9 +163,12 @@ test('a correction offers its look-alikes: propagated, they last a reload and un
   await expect(canvas).toBeVisible();
   await page.keyboard.press('v');
   await page.keyboard.press('Escape');
-  const p = await screenPoint(page, pick!.x, pick!.y);
-  await page.mouse.click(p.x, p.y);
-  await expect(canvas).toHaveAttribute('data-selection', String(segmentId));
+  // The view may still settle its fit (panels filling in) after it is ready: click until it lands.
+  await expect(async () => {
+    const p = await screenPoint(page, pick!.x, pick!.y);
+    await page.mouse.click(p.x, p.y);
+    await expect(canvas).toHaveAttribute('data-selection', String(segmentId), { timeout: 2_000 });
+  }).toPass();
   await page.keyboard.press(String(digit));
   await expect.poll(async () => (await allSegments()).get(segmentId)?.classId).toBe(target.id);
 

@@ -182,6 +182,18 @@ export async function screenPoint(page: Page, x: number, y: number): Promise<{ x
   return { x: box.x + ox + x * s, y: box.y + oy + y * s };
 }
 
+/**
+ * Loads the app from the URL the server printed and shows the start screen. The suite shares one
+ * server, so another spec's project may be open: then "Open…" leads back to the start screen.
+ */
+export async function gotoStartScreen(page: Page, openUrl: string): Promise<void> {
+  await page.goto(openUrl);
+  await page.locator('[data-loaded="true"]').waitFor();
+  const folder = page.locator('input[name="folder"]');
+  if (!(await folder.isVisible())) await page.getByRole('button', { name: 'Open…' }).click();
+  await folder.waitFor();
+}
+
 /** A new page whose script errors show in the test output. */
 export async function newAppPage(browser: Browser): Promise<Page> {
   const page = await browser.newPage();

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import type { ClassInfo, ProjectSummary } from '../../src-main/core/api/contract';
 import { writePizzaFolder } from '../../src-main/tools/synth/writer';
-import { apiCall, e2eState, newAppPage, shot } from './helpers';
+import { apiCall, e2eState, gotoStartScreen, newAppPage, shot } from './helpers';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -30,7 +30,7 @@ async function openWith(model: string): Promise<void> {
 }
 
 test('lists the models with their facts; missing ones cannot be chosen', async () => {
-  await page.goto(state.openUrl);
+  await gotoStartScreen(page, state.openUrl);
   await expect(page.getByRole('heading', { name: 'Label a folder of photos' })).toBeVisible();
   const select = page.locator('select[name="model"]');
   await expect(select.locator('option[value="test-sam2"]')).toHaveText('test-sam2 (generated stand-in, SAM 2.1 interface) — fast');
