@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shardOf } from '../core/pipeline/shard';
+import { segmentGeometry } from '../core/pipeline/contents.testing';
 import { ProjectStore } from '../core/store/project-store';
 import { writePizzaFolder } from '../tools/synth/writer';
 import { runSamantic, SAMANTIC_BIN, type CliRun } from './run-cli.testing';
@@ -48,13 +49,7 @@ function contents(file: string) {
       size: [img.width, img.height],
       segments: store.listSegments({ imageId: img.id }).map((s) => ({
         id: s.id,
-        rle: s.rle,
-        bbox: s.bbox,
-        area: s.area,
-        predictedIou: s.predictedIou,
-        stabilityScore: s.stabilityScore,
-        point: s.point,
-        cropBox: s.cropBox,
+        ...segmentGeometry(s),
         removed: s.removed,
         className: s.classId === null ? null : classes.get(s.classId),
       })),

@@ -19,21 +19,8 @@ import type {
   AddSegmentResult,
   EditSegmentMaskArgs,
 } from './dataset-types';
-export type {
-  ExportResult,
-  ExportDatasetArgs,
-  ExportDatasetResult,
-  ImportArgs,
-  ImportProblemInfo,
-  ImportResult,
-  MaskRle,
-  PromptMaskArgs,
-  PromptMaskResult,
-  AddSegmentArgs,
-  AddSegmentResult,
-  MaskStroke,
-  EditSegmentMaskArgs,
-} from './dataset-types';
+// Every dataset and mask-editing type is part of the contract.
+export type * from './dataset-types';
 export type { ProgressEvent } from '../pipeline/progress';
 export type { ClusterMode, DatasetFormat, DeviceChoice, ExportFormat, ImageStatus, ImportFormat, PresetName } from '../vocab';
 

@@ -1,24 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CROP_DIM, cropOverlay, maskInCrop } from './crops';
-
-/** Column-major runs of a row-major 0/1 mask of width w, height h. */
-function runsOf(data: Uint8Array, w: number, h: number): number[] {
-  const runs: number[] = [];
-  let value = 0;
-  let n = 0;
-  for (let x = 0; x < w; x++) {
-    for (let y = 0; y < h; y++) {
-      if (data[y * w + x] === value) n++;
-      else {
-        runs.push(n);
-        value = 1 - value;
-        n = 1;
-      }
-    }
-  }
-  runs.push(n);
-  return runs;
-}
+import { runsOf } from './runs.testing';
 
 function rectMask(w: number, h: number, x0: number, y0: number, x1: number, y1: number): number[] {
   const data = new Uint8Array(w * h);

@@ -2,34 +2,16 @@ import { describe, expect, it } from 'vitest';
 import type { SegmentInfo } from '@contract';
 import { rleToString } from '@rle';
 import { buildSegmentMaps, hexToRgb, segmentAt, segmentsInRect } from './masks';
+import { runsOf } from './runs.testing';
 
 const W = 12;
 const H = 8;
-
-/** Column-major run lengths of a row-major 0/1 mask, starting with a (possibly empty) run of zeros. */
-function runsOf(data: Uint8Array): number[] {
-  const runs: number[] = [];
-  let value = 0;
-  let n = 0;
-  for (let x = 0; x < W; x++) {
-    for (let y = 0; y < H; y++) {
-      if (data[y * W + x] === value) n++;
-      else {
-        runs.push(n);
-        value = 1 - value;
-        n = 1;
-      }
-    }
-  }
-  runs.push(n);
-  return runs;
-}
 
 /** A rectangle segment [x0, x1) x [y0, y1), encoded by the project's pycocotools-exact codec. */
 function rect(id: number, x0: number, y0: number, x1: number, y1: number): SegmentInfo {
   const data = new Uint8Array(W * H);
   for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) data[y * W + x] = 1;
-  const rle = { size: [H, W] as [number, number], counts: rleToString(runsOf(data)) };
+  const rle = { size: [H, W] as [number, number], counts: rleToString(runsOf(data, W, H)) };
   return {
     id,
     imageId: 1,
