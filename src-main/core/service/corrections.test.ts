@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SegmentInfo } from '../api/contract';
-import { ProjectStore } from '../store/project-store';
 import { writePizzaFolder } from '../../tools/synth/writer';
+import { storedLabels } from './labels.testing';
 import { createService } from './service';
 import type { Service } from './types';
 
@@ -26,17 +26,7 @@ async function allSegments(s: Service): Promise<SegmentInfo[]> {
   return out;
 }
 
-/** Every segment's label, background ones included, read straight from the project (read-only, beside the service's writer). */
-function labelsOf(): Map<number, { classId: number | null; removed: boolean; decided: boolean }> {
-  const store = ProjectStore.open(ProjectStore.defaultPath(folder), { readOnly: true });
-  try {
-    return new Map(
-      [...store.loadLabelState().segments].map(([id, l]) => [id, { classId: l.classId, removed: l.removed, decided: l.decided }]),
-    );
-  } finally {
-    store.close();
-  }
-}
+const labelsOf = () => storedLabels(folder);
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'samantic-corrections-'));

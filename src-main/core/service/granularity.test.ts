@@ -4,9 +4,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProjectStore } from '../store/project-store';
 import { writePizzaFolder } from '../../tools/synth/writer';
 import { granularityTarget } from './granularity';
+import { storedLabels } from './labels.testing';
 import { createService } from './service';
 import type { Service } from './types';
 
@@ -14,17 +14,7 @@ let root: string;
 let folder: string;
 let service: Service;
 
-/** Every segment's label, background ones included, read beside the service's writer. */
-function labels(): Map<number, { classId: number | null; removed: boolean; decided: boolean }> {
-  const store = ProjectStore.open(ProjectStore.defaultPath(folder), { readOnly: true });
-  try {
-    return new Map(
-      [...store.loadLabelState().segments].map(([id, l]) => [id, { classId: l.classId, removed: l.removed, decided: l.decided }]),
-    );
-  } finally {
-    store.close();
-  }
-}
+const labels = () => storedLabels(folder);
 
 const automatic = async () => (await service.api.listClasses()).filter((c) => c.status !== 'decided').length;
 
