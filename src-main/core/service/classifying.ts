@@ -10,8 +10,7 @@ import { clusterSegmentsAsync } from '../cluster/cluster-segments';
 import { findSameClassParts, type PartCandidate } from '../cluster/parts';
 import { fitsSize, learnSizeRanges } from '../classify/size-range';
 import { learnPartKeepRatio, partEvidence, type PartEvidence } from '../classify/part-rule';
-import { BACKGROUND_LABEL, classifyKnn, DEFAULT_KNN_OPTIONS, type KnnOptions, UNSURE_LABEL } from '../classify/knn';
-import { calibrateKnn } from '../classify/calibrate';
+import { BACKGROUND_LABEL, classifyKnn, type KnnOptions, UNSURE_LABEL } from '../classify/knn';
 import { takeRows } from '../cluster/vectors';
 import type { ProjectStore } from '../store/project-store';
 import type { SegmentVectors } from '../store/segments';
@@ -33,8 +32,6 @@ export interface ClassifyNewResult {
   unsure: number;
   /** Suggested classes made from the unsure ones. */
   suggestions: number;
-  /** The k and vote-share threshold it classified with (learned from the folder's labels, or given). */
-  knn?: { k: number; minConfidence: number };
 }
 
 /** Whether any user decision exists in the project: then new images are classified, not clustered. */
@@ -128,11 +125,7 @@ export async function classifyNewSegments(
   }
   if (queries.length === 0) return result;
   const refs = references(state, v);
-  const refVectors = takeRows(v.vectors, v.dim, refs.rows);
-  // Unless told, k and the vote share the folder's own labels support (classify/calibrate.ts).
-  const knnOptions = options.knn ?? calibrateKnn(refVectors, refs.labels, v.dim).options;
-  result.knn = { k: knnOptions.k ?? DEFAULT_KNN_OPTIONS.k, minConfidence: knnOptions.minConfidence ?? DEFAULT_KNN_OPTIONS.minConfidence };
-  const knn = classifyKnn(refVectors, refs.labels, takeRows(v.vectors, v.dim, queries), v.dim, knnOptions);
+  const knn = classifyKnn(takeRows(v.vectors, v.dim, refs.rows), refs.labels, takeRows(v.vectors, v.dim, queries), v.dim, options.knn);
 
   // A segment far smaller or larger than every labelled member of its class is a fragment or a
   // combination the embedding cannot tell from the whole (classify/size-range.ts): unsorted.
