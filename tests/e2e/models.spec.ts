@@ -60,6 +60,11 @@ test("a folder processed with test-sam and opened with test-sam2 warns and keeps
   expect(before.length).toBeGreaterThan(0);
   await apiCall(base, 'renameClass', { classId: before[0].id, name: 'chosen name' });
 
+  // Open… is a detour: the start screen leads back to the open project without opening it again.
+  await page.getByRole('button', { name: 'Open…' }).click();
+  await expect(page.getByTestId('back-to-project')).toHaveText('← Back to model-switch');
+  await page.getByTestId('back-to-project').click();
+  await expect(page.locator('[data-view="gallery"]')).toBeVisible();
   await page.getByRole('button', { name: 'Open…' }).click();
   await openWith('test-sam2');
   await expect(page.getByTestId('toast-info').filter({ hasText: 'processed with test-sam; it is now open with test-sam2' })).toBeVisible();

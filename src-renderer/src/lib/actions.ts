@@ -10,6 +10,7 @@ import type {
   ImportArgs,
   ImportResult,
   OpenFolderArgs,
+  ProjectSummary,
   SplitPreview,
 } from '@contract';
 import { api, ApiError } from './api';
@@ -104,6 +105,11 @@ function restoreLocation(images: { id: number; status: string }[]): boolean {
   return false;
 }
 
+/** Where a project opens: its progress while images wait or a run goes on, else the gallery. */
+function homeView(summary: ProjectSummary): 'processing' | 'gallery' {
+  return summary.images.pending > 0 || app.progress.running ? 'processing' : 'gallery';
+}
+
 /** Loads everything for the open project (or shows the start screen when there is none). */
 export async function loadProject(): Promise<void> {
   const summary = await api.getSummary();
@@ -120,10 +126,15 @@ export async function loadProject(): Promise<void> {
   app.pruneClassSets();
   if (app.currentImageId !== null && !images.some((i) => i.id === app.currentImageId)) app.currentImageId = null;
   // The gallery, an image or the review stay where the user put them, processing or not.
-  const busy = summary.images.pending > 0 || app.progress.running;
-  if (app.view === 'start' && !restoreLocation(images)) app.view = busy ? 'processing' : 'gallery';
-  else if (app.view === 'processing' && !busy) app.view = 'gallery';
+  const home = homeView(summary);
+  if (app.view === 'start' && !restoreLocation(images)) app.view = home;
+  else if (app.view === 'processing' && home !== 'processing') app.view = 'gallery';
   await refreshSegments();
+}
+
+/** From the start screen back to the project still open (Open… was a detour). */
+export function backToProject(): void {
+  if (app.summary) app.view = homeView(app.summary);
 }
 
 export async function openFolder(args: OpenFolderArgs): Promise<void> {
