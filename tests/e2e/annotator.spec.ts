@@ -162,17 +162,28 @@ test('opens its folder; the first undo after processing asks before dropping the
   expect(summary.classes).toBeGreaterThanOrEqual(2);
   expect(summary.undoAutomatic).toBe(true);
 
-  // Declined: nothing changes.
-  let asked = '';
-  page.once('dialog', (d) => {
-    asked = d.message();
-    void d.dismiss();
-  });
+  // Asked in the page; declined (Cancel, then Esc): nothing changes.
+  const question = page.getByTestId('confirm-dialog');
   await page.keyboard.press('Control+z');
-  await expect.poll(() => asked).toContain('automatic class discovery');
-  expect(asked).toContain(`${summary.classes} discovered classes`);
+  await expect(question).toContainText('automatic class discovery');
+  await expect(question).toContainText(`${summary.classes} discovered classes`);
+  await expect(page.getByTestId('confirm-yes')).toBeFocused();
+  await shot(page, `annotator-${tag}-01b-undo-question`);
+  await page.getByTestId('confirm-no').click();
+  await expect(question).toBeHidden();
+  await page.keyboard.press('Control+z');
+  await expect(question).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(question).toBeHidden();
   expect((await listClasses(base)).length).toBe(summary.classes);
   expect((await apiCall<ProjectSummary>(base, 'getSummary')).canRedo).toBe(false);
+  // Confirmed with Enter: the discovered classes go; Redo brings every one of them back.
+  await page.keyboard.press('Control+z');
+  await expect(page.getByTestId('confirm-yes')).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect.poll(async () => (await listClasses(base)).length).toBe(0);
+  await page.keyboard.press('Control+Shift+z');
+  await expect.poll(async () => (await listClasses(base)).length).toBe(summary.classes);
 });
 
 test('undo and redo say what they undo', async () => {

@@ -399,14 +399,7 @@ export async function selectSimilar(): Promise<void> {
   );
 }
 
-/**
- * Asks before an undo that would drop what processing discovered (all its classes at once);
- * `confirmUndo` is the page's yes/no question (window.confirm unless replaced).
- */
-export const history = {
-  confirmUndo: (question: string): boolean => window.confirm(question),
-};
-
+/** Undoes the last gesture; one that would drop what processing discovered (all its classes at once) asks first. */
 export async function undo(): Promise<void> {
   // Asked fresh: right after an edit the cached summary may still name the gesture before it.
   const s = (await api.getSummary().catch(() => null)) ?? app.summary;
@@ -416,7 +409,7 @@ export async function undo(): Promise<void> {
     const question = title.startsWith('automatic class discovery')
       ? `Undo ${title}? This drops the ${n} discovered ${n === 1 ? 'class' : 'classes'}: every segment goes back to unassigned (Redo brings them back).`
       : `Undo ${title}? The segments processing sorted go back to unsorted (Redo brings them back).`;
-    if (!history.confirmUndo(question)) return;
+    if (!(await app.ask(question, 'Undo'))) return;
   }
   const step = await guarded('Undo', () => api.undo());
   if (!step) return;

@@ -58,7 +58,8 @@ function classOfDigit(key: string, then: (classId: number) => void): void {
 }
 
 function escape(): void {
-  if (app.helpOpen) app.helpOpen = false;
+  if (app.question) app.answer(false);
+  else if (app.helpOpen) app.helpOpen = false;
   else if (editing.hasDraft()) editing.cancelDraft();
   else if (app.exportOpen) app.exportOpen = false;
   else if (app.splitClassId !== null) app.splitClassId = null;
@@ -306,6 +307,8 @@ export function takes(b: Binding, e: Pick<KeyboardEvent, 'key' | 'ctrlKey' | 'me
 /** Global keydown handler: the first shortcut that takes the key runs; returns true when one did. */
 export function handleKey(e: KeyboardEvent): boolean {
   const typed = typing(e.target);
+  // A question waits for its answer: Esc declines, its buttons take the rest (Enter, Tab).
+  if (app.question && e.key !== 'Escape') return false;
   for (const s of SHORTCUTS) {
     const b = s.bind;
     // While typing in a field only Esc is ours.

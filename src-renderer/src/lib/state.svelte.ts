@@ -9,6 +9,13 @@ import { countSelection } from './segment-look';
 
 export { imageFraction, imageStage, runFraction, type ImageProgress, type Progress } from './progress';
 
+export interface Question {
+  text: string;
+  /** The confirming button's label (a verb: "Undo"). */
+  confirm: string;
+  resolve: (ok: boolean) => void;
+}
+
 export type View = 'start' | 'processing' | 'gallery' | 'image' | 'review';
 
 export interface Toast {
@@ -52,6 +59,8 @@ class AppState {
   /** After a segment was moved into a class: its look-alikes, offered for the same move. */
   propagation = $state.raw<{ segmentId: number; classId: number; candidates: LookAlike[] } | null>(null);
   splitClassId = $state<number | null>(null);
+  /** A yes/no question the page waits on (ConfirmDialog); answered through answer(). */
+  question = $state.raw<Question | null>(null);
   busy = $state<string | null>(null);
   connected = $state(true);
 
@@ -72,6 +81,18 @@ class AppState {
   );
 
   private nextToast = 1;
+
+  /** Asks in the page (not window.confirm, which blocks the page and looks foreign); a newer question declines the older. */
+  ask(text: string, confirm: string): Promise<boolean> {
+    this.question?.resolve(false);
+    return new Promise((resolve) => (this.question = { text, confirm, resolve }));
+  }
+
+  answer(ok: boolean): void {
+    const q = this.question;
+    this.question = null;
+    q?.resolve(ok);
+  }
 
   toast(kind: Toast['kind'], text: string): void {
     const id = this.nextToast++;
