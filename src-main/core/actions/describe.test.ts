@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ProjectStore } from '../store/project-store';
-import { type TempDir, rectSegment, tempDir } from '../store/fixtures.testing';
+import { type TempDir, projectWithStrips, tempDir } from '../store/fixtures.testing';
 import { projectSummary } from '../service/views';
 import { computeAction } from './registry';
 import { describeAction } from './describe';
@@ -33,12 +33,7 @@ describe('the history carries each gesture title', () => {
   let segs: number[];
   beforeEach(() => {
     tmp = tempDir();
-    store = ProjectStore.open(tmp.file, { create: true });
-    const a = store.upsertImage({ relPath: 'a.jpg', size: 1, mtimeMs: 1, contentHash: 'ha', width: 8, height: 6 }).id;
-    segs = store.commitImageResult(
-      a,
-      [1, 2, 3, 4].map((k) => rectSegment(6, 8, 0, 0, k, 1, k, 8)),
-    ).segmentIds;
+    ({ store, segmentIds: segs } = projectWithStrips(tmp.file, [4]));
   });
   afterEach(() => {
     store.close();

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SamanticError } from '../errors';
 import { ProjectStore } from '../store/project-store';
-import { type TempDir, rectSegment, tempDir } from '../store/fixtures.testing';
+import { type TempDir, projectWithStrips, tempDir } from '../store/fixtures.testing';
 import { mulberry32 } from '../util/random';
 import { History } from './history.testing';
 import { type LabelState, cloneLabelState, sortedClasses } from '../labels/model';
@@ -17,19 +17,7 @@ let segs: number[];
 /** Two images with 6 and 4 segments, clustered into 3 classes (the clustering is gesture 1). */
 beforeEach(() => {
   tmp = tempDir();
-  store = ProjectStore.open(tmp.file, { create: true });
-  const a = store.upsertImage({ relPath: 'a.jpg', size: 1, mtimeMs: 1, contentHash: 'ha', width: 8, height: 6 }).id;
-  const b = store.upsertImage({ relPath: 'b.jpg', size: 1, mtimeMs: 1, contentHash: 'hb', width: 8, height: 6 }).id;
-  segs = [
-    ...store.commitImageResult(
-      a,
-      [1, 2, 3, 4, 5, 6].map((k) => rectSegment(6, 8, 0, 0, k, 1, k, 8)),
-    ).segmentIds,
-    ...store.commitImageResult(
-      b,
-      [1, 2, 3, 4].map((k) => rectSegment(6, 8, 0, 0, k, 2, 10 + k, 8)),
-    ).segmentIds,
-  ];
+  ({ store, segmentIds: segs } = projectWithStrips(tmp.file, [6, 4]));
   applyAction(store, 'replaceClustering', { segmentIds: segs, labels: [0, 0, 0, 1, 1, 1, 2, 2, -1, -1] });
 });
 afterEach(() => {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { SamanticError } from '../errors';
 import { maskToRle } from '../mask';
 import { mulberry32 } from '../util/random';
+import { ProjectStore } from './project-store';
 import type { NewSegment } from './segments';
 
 export interface TempDir {
@@ -57,4 +58,21 @@ export function rectSegment(h: number, w: number, x0: number, y0: number, x1: nu
     cropBox: [0, 0, w, h],
     embedding: vector(dim, seed),
   };
+}
+
+/**
+ * Opens a new project at `file` with one 8x6 image per entry of `strips`, image i holding that
+ * many strips (strip k: columns [0, k), rows [0, i + 1), vector seed 10 i + k); returns the store
+ * and every segment id, image by image.
+ */
+export function projectWithStrips(file: string, strips: readonly number[]): { store: ProjectStore; segmentIds: number[] } {
+  const store = ProjectStore.open(file, { create: true });
+  const segmentIds: number[] = [];
+  strips.forEach((n, i) => {
+    const name = String.fromCharCode(97 + i);
+    const id = store.upsertImage({ relPath: `${name}.jpg`, size: 1, mtimeMs: 1, contentHash: `h${name}`, width: 8, height: 6 }).id;
+    const segs = Array.from({ length: n }, (_, j) => rectSegment(6, 8, 0, 0, j + 1, i + 1, 10 * i + j + 1, 8));
+    segmentIds.push(...store.commitImageResult(id, segs).segmentIds);
+  });
+  return { store, segmentIds };
 }
