@@ -11,7 +11,7 @@ import { expect, test, type Locator, type Page } from '@playwright/test';
 import type { ClassInfo, ProjectSummary, SegmentInfo } from '../../src-main/core/api/contract';
 import { writePizzaFolder } from '../../src-main/tools/synth/writer';
 import { decodeMask } from '../../src-main/core/coco/rle';
-import { apiCall, e2eState, gotoStartScreen, listClasses, listImages, newAppPage, screenPoint, shot } from './helpers';
+import { apiCall, e2eState, gotoStartScreen, listClasses, listImages, newAppPage, openWithTestSam, screenPoint, shot } from './helpers';
 import { E2E_HEIGHT, E2E_WIDTH } from './global-setup';
 
 test.describe.configure({ mode: 'serial' });
@@ -150,10 +150,7 @@ test('opens its folder; the first undo after processing asks before dropping the
   const folder = join(state.workDir, `annotator-${tag}`);
   await writePizzaFolder(folder, { count: IMAGES, seed: 1717, width: E2E_WIDTH, height: E2E_HEIGHT });
   await gotoStartScreen(page, state.openUrl);
-  await page.locator('input[name="folder"]').fill(folder);
-  const model = page.locator('select[name="model"]');
-  if ((await model.locator('option[value="test-sam"]').count()) > 0) await model.selectOption('test-sam');
-  await page.getByRole('button', { name: 'Open', exact: true }).click();
+  await openWithTestSam(page, folder);
   await expect
     .poll(async () => (await apiCall<ProjectSummary>(base, 'getSummary'))?.images.pending, { timeout: PROCESSING_TIMEOUT_MS })
     .toBe(0);

@@ -15,10 +15,11 @@ import {
   listSegments,
   majorityClass,
   matchInstances,
+  newAppPage,
+  openWithTestSam,
   screenPoint,
   shot,
   type InstanceMatch,
-  newAppPage,
 } from './helpers';
 
 test.describe.configure({ mode: 'serial' });
@@ -49,10 +50,7 @@ test('opens the folder and processes every image', async () => {
   expect(new URL(page.url()).searchParams.has('token')).toBe(false);
   await expect(page.getByRole('heading', { name: 'Label a folder of photos' })).toBeVisible();
   await shot(page, '01-start');
-  await page.locator('input[name="folder"]').fill(state.folder);
-  const model = page.locator('select[name="model"]');
-  if ((await model.locator('option[value="test-sam"]').count()) > 0) await model.selectOption('test-sam');
-  await page.getByRole('button', { name: 'Open', exact: true }).click();
+  await openWithTestSam(page, state.folder);
   // (A reused, already processed folder goes straight to the gallery.)
   await expect(page.locator('[data-view="processing"], [data-view="gallery"]')).toBeVisible();
   await shot(page, '02-processing');

@@ -18,6 +18,7 @@ import {
   listImages,
   listSegments,
   newAppPage,
+  openWithTestSam,
   screenPoint,
   shot,
 } from './helpers';
@@ -38,10 +39,7 @@ async function allSegments(): Promise<Map<number, SegmentInfo>> {
 }
 
 async function openFolder(page: Page): Promise<void> {
-  await page.locator('input[name="folder"]').fill(folder);
-  const model = page.locator('select[name="model"]');
-  if ((await model.locator('option[value="test-sam"]').count()) > 0) await model.selectOption('test-sam');
-  await page.getByRole('button', { name: 'Open', exact: true }).click();
+  await openWithTestSam(page, folder);
   await expect(page.locator('[data-view="gallery"]')).toBeVisible({ timeout: PROCESSING_TIMEOUT_MS });
 }
 

@@ -8,7 +8,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { parse } from 'yaml';
 import type { ProjectSummary } from '../../src-main/core/api/contract';
 import { E2E_HEIGHT, E2E_IMAGE_COUNT, E2E_WIDTH } from './global-setup';
-import { apiCall, e2eState, listClasses, shot, newAppPage } from './helpers';
+import { apiCall, e2eState, gotoStartScreen, listClasses, newAppPage, openWithTestSam, shot } from './helpers';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -34,10 +34,8 @@ test('the folder is open and processed', async () => {
   await expect(page.locator('[data-loaded="true"]')).toBeVisible();
   const summary = await apiCall<ProjectSummary | null>(base, 'getSummary');
   if (!summary || summary.images.done < E2E_IMAGE_COUNT) {
-    await page.locator('input[name="folder"]').fill(state.folder);
-    const model = page.locator('select[name="model"]');
-    if ((await model.locator('option[value="test-sam"]').count()) > 0) await model.selectOption('test-sam');
-    await page.getByRole('button', { name: 'Open', exact: true }).click();
+    await gotoStartScreen(page, state.openUrl);
+    await openWithTestSam(page, state.folder);
   }
   await expect(page.locator('[data-view="gallery"]')).toBeVisible({ timeout: PROCESSING_TIMEOUT_MS });
 });

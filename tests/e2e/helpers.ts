@@ -194,6 +194,14 @@ export async function gotoStartScreen(page: Page, openUrl: string): Promise<void
   await folder.waitFor();
 }
 
+/** On the start screen: types the folder, picks test-sam where it is listed, and opens it. */
+export async function openWithTestSam(page: Page, folder: string): Promise<void> {
+  await page.locator('input[name="folder"]').fill(folder);
+  const model = page.locator('select[name="model"]');
+  if ((await model.locator('option[value="test-sam"]').count()) > 0) await model.selectOption('test-sam');
+  await page.getByRole('button', { name: 'Open', exact: true }).click();
+}
+
 /** A new page whose script errors show in the test output. */
 export async function newAppPage(browser: Browser): Promise<Page> {
   const page = await browser.newPage();

@@ -10,7 +10,19 @@ import { decodeMask } from '../../src-main/core/coco/rle';
 import { rasterizePolygons } from '../../src-main/core/coco/geometry';
 import { interiorPoint } from '../../src-main/core/model/interior-point';
 import type { CocoGroundTruth } from '../../src-main/tools/synth/writer';
-import { apiCall, clickPoint, e2eState, listImages, listSegments, maskIou, newAppPage, screenPoint, shot } from './helpers';
+import {
+  apiCall,
+  clickPoint,
+  e2eState,
+  gotoStartScreen,
+  listImages,
+  listSegments,
+  maskIou,
+  newAppPage,
+  openWithTestSam,
+  screenPoint,
+  shot,
+} from './helpers';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -47,10 +59,8 @@ test('opens the processed folder on the first pizza', async () => {
   await expect(page.locator('[data-loaded="true"]')).toBeVisible();
   const summary = await apiCall<ProjectSummary | null>(base, 'getSummary');
   if (!summary || summary.folder !== state.folder) {
-    await page.locator('input[name="folder"]').fill(state.folder);
-    const model = page.locator('select[name="model"]');
-    if ((await model.locator('option[value="test-sam"]').count()) > 0) await model.selectOption('test-sam');
-    await page.getByRole('button', { name: 'Open', exact: true }).click();
+    await gotoStartScreen(page, state.openUrl);
+    await openWithTestSam(page, state.folder);
   }
   await expect(page.locator('[data-view="gallery"]')).toBeVisible({ timeout: PROCESSING_TIMEOUT_MS });
   imageId = (await listImages(base)).find((i) => i.relPath === gtImage.file_name)!.id;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import type { ImageInfo, ProjectSummary } from '../../src-main/core/api/contract';
 import { writePizzaFolder } from '../../src-main/tools/synth/writer';
-import { apiCall, e2eState, gotoStartScreen, listImages, newAppPage, shot } from './helpers';
+import { apiCall, e2eState, gotoStartScreen, listImages, newAppPage, openWithTestSam, shot } from './helpers';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -34,10 +34,7 @@ test.afterAll(async () => page.close());
 test('shows the phase and progress of each image while processing', async () => {
   await page.setViewportSize({ width: 1440, height: 900 });
   await gotoStartScreen(page, state.openUrl);
-  await page.locator('input[name="folder"]').fill(folder);
-  const model = page.locator('select[name="model"]');
-  if ((await model.locator('option[value="test-sam"]').count()) > 0) await model.selectOption('test-sam');
-  await page.getByRole('button', { name: 'Open', exact: true }).click();
+  await openWithTestSam(page, folder);
   await expect(page.locator('[data-view="processing"]')).toBeVisible();
   // The first image is being worked on from the first seconds: its phase, then "segment NN %".
   await expect(
