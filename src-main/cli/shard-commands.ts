@@ -93,7 +93,7 @@ export async function runLabelShard(a: LabelShardArgs): Promise<number> {
   } finally {
     await service.close();
   }
-  const share = shardShare(projectFile, a.shard);
+  const share = shardShare(projectFile);
   if (a.json) process.stdout.write(JSON.stringify({ ...report, share }, null, 2) + '\n');
   else {
     const lines = [

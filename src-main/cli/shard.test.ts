@@ -1,12 +1,11 @@
 // Beyond one machine, as a batch engine runs it: shard workers as parallel processes on one shared
 // folder, a worker killed and restarted, the merge (twice), and a shard from another model.
 import { spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { shardOf } from '../core/pipeline/shard';
+import { shardOf, shareKey } from '../core/pipeline/shard';
 import { segmentGeometry } from '../core/pipeline/contents.testing';
 import { ProjectStore } from '../core/store/project-store';
 import { writePizzaFolder } from '../tools/synth/writer';
@@ -66,23 +65,18 @@ function stable(file: string) {
 }
 
 const shardsOfFolder = (folder: string, n: number) =>
-  readdirSync(folder)
-    .filter((f) => f.endsWith('.png'))
-    .map((f) =>
-      shardOf(
-        createHash('sha256')
-          .update(readFileSync(join(folder, f)))
-          .digest('hex'),
-        n,
-      ),
-    );
+  Promise.all(
+    readdirSync(folder)
+      .filter((f) => f.endsWith('.png'))
+      .map(async (f) => shardOf(await shareKey(join(folder, f), statSync(join(folder, f)).size), n)),
+  );
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'samantic-shard-'));
   pizzas = join(root, 'pizzas');
   await writePizzaFolder(pizzas, { count: COUNT, seed: 21, width: 160, height: 120 });
   // Both workers get photos (and one at least two, for the kill between two of its images).
-  const shares = shardsOfFolder(pizzas, 2);
+  const shares = await shardsOfFolder(pizzas, 2);
   expect(shares.filter((s) => s === 0).length * shares.filter((s) => s === 1).length).toBeGreaterThanOrEqual(COUNT - 1);
   whole = join(root, 'whole');
   cpSync(pizzas, whole, { recursive: true });
@@ -159,7 +153,7 @@ describe('samantic label --shard and samantic merge', () => {
     const killed = join(root, 'killed');
     cpSync(pizzas, killed, { recursive: true, filter: noProject });
     // The worker with the larger share, so that the kill falls between two of its images.
-    const shares = shardsOfFolder(killed, 2);
+    const shares = await shardsOfFolder(killed, 2);
     const index = shares.filter((s) => s === 0).length >= 2 ? 0 : 1;
     const worker = start(['label', killed, '--shard', `${index}/2`, ...QUICK]);
     await new Promise<void>((ok) => {

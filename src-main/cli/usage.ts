@@ -20,8 +20,8 @@ export const COMMANDS: Record<string, CommandUsage> = {
       '               [--format polygon|rle] [--recursive] [--json] [--points-per-side N]',
       '               [--shard i/N | --shards N]',
     ],
-    details: `  --shard i/N      be worker i (0-based) of N: process only the photos whose content hash falls
-                   in shard i, into <folder>/.samantic/shard-i-of-N.db (or --project); no classes,
+    details: `  --shard i/N      be worker i (0-based) of N: process only the photos whose share key (size and
+                   first and last 64 KiB) falls in shard i, into <folder>/.samantic/shard-i-of-N.db (or --project); no classes,
                    no export. A rerun resumes. Then: samantic merge <folder> <shard projects>...
   --shards N       the same, i read from JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or
                    SLURM_ARRAY_TASK_ID (Slurm job array); see resources/deploy/`,
@@ -115,7 +115,7 @@ The last line adds the segments up: those in classes are exported, unassigned on
       '               [--memory-images N] [--memory-points-per-side N] [--memory-only] [--compare-pruned] [--json]',
       'samantic bench --prompts [folder] [--clicks 200] [--model test-sam] [--json]',
       'samantic bench --decoder-batch [--device cpu] [--batches 1,4,16,64] [--prompts 64] [--rounds 5] [--threads N] [--json]',
-      'samantic bench --merge [--merge-images 400] [--merge-shards 4] [--segments-per-image 60] [--json]',
+      'samantic bench --merge [--merge-images 400] [--merge-shards 4] [--segments-per-image 60] [--merge-photo-kb 200] [--json]',
     ],
   },
   'bench-quality': {

@@ -70,8 +70,6 @@ export interface ProcessFolderOptions {
   prefetch?: number;
   /** Try the images that failed in earlier runs again (default true). */
   retryFailed?: boolean;
-  /** Only the images this accepts (a shard's share, see shard.ts); the others are left as they are. */
-  only?: (img: ImageSummary) => boolean;
 }
 
 export function toNewSegments(masks: readonly AmgMask[], vectors: readonly (Float32Array | null)[]): NewSegment[] {
@@ -152,9 +150,7 @@ export async function processPendingImages(
   // file is gone wait for the next folder scan instead.
   const retry =
     options.retryFailed === false ? [] : store.listImages({ status: 'failed' }).filter((img) => img.error !== MISSING_FILE_REASON);
-  const pending = [...store.listImages({ status: 'pending' }), ...retry]
-    .filter((img) => options.only?.(img) ?? true)
-    .sort((a, b) => a.id - b.id);
+  const pending = [...store.listImages({ status: 'pending' }), ...retry].sort((a, b) => a.id - b.id);
   const phases: PhaseTotals = {
     decodeImageMs: 0,
     encodeMs: 0,

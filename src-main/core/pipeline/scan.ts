@@ -8,6 +8,7 @@ import { contentHash, listImageFiles } from '../image/files';
 import type { ProjectStore } from '../store/project-store';
 
 export interface ScanResult {
+  /** Files scanned (those `belongs` accepted, when given). */
   files: number;
   added: number;
   changed: number;
@@ -27,7 +28,17 @@ function toRelPath(folder: string, file: string): string {
   return relative(folder, file).split(sep).join('/');
 }
 
-export async function scanFolder(store: ProjectStore, folder: string, options: { recursive?: boolean } = {}): Promise<ScanResult> {
+export interface ScanOptions {
+  recursive?: boolean;
+  /**
+   * Keeps only the files it accepts, before anything else is read (a batch worker's share,
+   * pipeline/shard.ts): the others are not hashed and not listed; a listed one it no longer
+   * accepts (its bytes changed) counts as gone from the folder.
+   */
+  belongs?: (file: string, size: number, relPath: string) => Promise<boolean>;
+}
+
+export async function scanFolder(store: ProjectStore, folder: string, options: ScanOptions = {}): Promise<ScanResult> {
   const files = await listImageFiles(folder, { recursive: options.recursive });
   const result: ScanResult = { files: files.length, added: 0, changed: 0, renamed: 0, missing: 0, unreadable: 0 };
   const onDisk = new Set<string>();
@@ -36,8 +47,9 @@ export async function scanFolder(store: ProjectStore, folder: string, options: {
 
   for (const file of files) {
     const relPath = toRelPath(folder, file);
-    onDisk.add(relPath);
     const st = await stat(file);
+    if (options.belongs && !(await options.belongs(file, st.size, relPath))) continue;
+    onDisk.add(relPath);
     const prev = known.get(relPath);
     const unreadableBefore = prev?.contentHash.startsWith(UNREADABLE_HASH_PREFIX) === true;
     if (prev && !unreadableBefore && prev.size === st.size && prev.mtimeMs === Math.round(st.mtimeMs)) {
@@ -83,6 +95,7 @@ export async function scanFolder(store: ProjectStore, folder: string, options: {
     store.upsertImage({ relPath: f.relPath, size: f.size, mtimeMs: f.mtimeMs, contentHash: f.hash });
     result.added++;
   }
+  result.files = onDisk.size;
   for (const img of vanished) {
     if (renamedIds.has(img.id)) continue;
     if (img.status !== 'failed' || img.error !== MISSING_FILE_REASON) store.markImageFailed(img.id, MISSING_FILE_REASON);

@@ -1,6 +1,20 @@
-import { createHash } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
-import { inShard, parseShardOption, parseShardsOption, shardOf, shardProjectPath } from './shard';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ProjectStore } from '../store/project-store';
+import { scanFolder } from './scan';
+import {
+  fileInShard,
+  inShard,
+  parseShardOption,
+  parseShardsOption,
+  SHARE_SAMPLE_BYTES,
+  shardOf,
+  shardProjectPath,
+  shareKey,
+} from './shard';
 
 const hashOf = (i: number) => createHash('sha256').update(`photo ${i}`).digest('hex');
 
@@ -43,6 +57,64 @@ describe('shard of a photo', () => {
 
   it('one shard holds everything', () => {
     for (let i = 0; i < 50; i++) expect(shardOf(hashOf(i), 1)).toBe(0);
+  });
+});
+
+describe('share key of a photo file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'samantic-share-key-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const write = (name: string, bytes: Buffer) => {
+    writeFileSync(join(dir, name), bytes);
+    return join(dir, name);
+  };
+  const key = (file: string, bytes: Buffer) => shareKey(file, bytes.length);
+
+  it('is the same for the same bytes under any name, and after a rename', async () => {
+    const bytes = randomBytes(3 * SHARE_SAMPLE_BYTES + 17);
+    const a = await key(write('a.jpg', bytes), bytes);
+    expect(await key(write('copy.jpg', bytes), bytes)).toBe(a);
+    renameSync(join(dir, 'copy.jpg'), join(dir, 'renamed.jpg'));
+    expect(await key(join(dir, 'renamed.jpg'), bytes)).toBe(a);
+  });
+
+  it('changes with the first or last bytes or the size; a small file is read whole', async () => {
+    const bytes = randomBytes(3 * SHARE_SAMPLE_BYTES);
+    const base = await key(write('b.jpg', bytes), bytes);
+    for (const at of [0, bytes.length - 1]) {
+      const other = Buffer.from(bytes);
+      other[at] ^= 0xff;
+      expect(await key(write('b2.jpg', other), other), `byte ${at}`).not.toBe(base);
+    }
+    const longer = Buffer.concat([bytes, Buffer.from([0])]);
+    expect(await key(write('b3.jpg', longer), longer)).not.toBe(base);
+    const small = randomBytes(1000);
+    const smallKey = await key(write('s.jpg', small), small);
+    small[500] ^= 0xff;
+    expect(await key(write('s2.jpg', small), small)).not.toBe(smallKey);
+  });
+
+  it('an unreadable file is shared out by its path: exactly one worker takes it', async () => {
+    const missing = join(dir, 'gone.jpg');
+    const results = await Promise.all([0, 1, 2].map((index) => fileInShard(missing, 10, 'gone.jpg', { index, count: 3 })));
+    expect(results.filter(Boolean)).toHaveLength(1);
+  });
+
+  it("a worker's scan lists its share only, and the shares cover the folder once", async () => {
+    const photos = join(dir, 'photos');
+    mkdirSync(photos);
+    for (let i = 0; i < 30; i++) writeFileSync(join(photos, `p${i}.jpg`), randomBytes(2000 + i));
+    const listed: string[][] = [];
+    for (let index = 0; index < 3; index++) {
+      const spec = { index, count: 3 };
+      const store = ProjectStore.open(join(dir, `shard-${index}.db`), { create: true });
+      const r = await scanFolder(store, photos, { belongs: (f, size, rel) => fileInShard(f, size, rel, spec) });
+      listed.push(store.listImages().map((img) => img.relPath));
+      expect(r.files).toBe(listed[index].length);
+      store.close();
+    }
+    const all = listed.flat().sort();
+    expect(all).toEqual(Array.from({ length: 30 }, (_, i) => `p${i}.jpg`).sort());
+    expect(listed.every((l) => l.length > 0)).toBe(true);
   });
 });
 

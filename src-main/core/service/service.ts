@@ -8,7 +8,7 @@ import { AMG_PRESETS, type AmgPresetName } from '../amg/options';
 import { SamanticError } from '../errors';
 import { processPendingImages, type ProcessFolderResult } from '../pipeline/process-folder';
 import { scanFolder } from '../pipeline/scan';
-import { formatShard, inShard, shardProjectPath } from '../pipeline/shard';
+import { fileInShard, formatShard, shardProjectPath } from '../pipeline/shard';
 import type { Segmenter } from '../pipeline/segmenter';
 import type { PromptSession } from '../prompt/session';
 import { META_KEYS, ProjectStore } from '../store/project-store';
@@ -106,7 +106,9 @@ export async function createService(options: ServiceOptions = {}): Promise<Servi
         checkShardProject(store, shard ? formatShard(shard) : null);
         store.setMeta(META_FOLDER, folder);
         store.setMeta(META_MODEL, modelId);
-        await scanFolder(store, folder, { recursive: args.recursive });
+        // A worker lists and hashes only its share (reading a sample of every other photo).
+        const belongs = shard ? (file: string, size: number, relPath: string) => fileInShard(file, size, relPath, shard) : undefined;
+        await scanFolder(store, folder, { recursive: args.recursive, belongs });
         const device = args.device ?? 'auto';
         const prompts = openPromptSession(modelId, device, options.modelsDir, warn);
         project = { folder, store, modelId, device, segmenter: null, prompts, switchedFrom };
@@ -144,7 +146,6 @@ export async function createService(options: ServiceOptions = {}): Promise<Servi
           amg: { ...AMG_PRESETS[preset], ...options.amgOverrides },
           signal: controller.signal,
           emit,
-          only: shard ? (img) => inShard(img.contentHash, shard) : undefined,
         });
         const needClusters = lastRun.processed > 0 || (p.store.counts().classes === 0 && p.store.counts().segments > 0);
         // A shard sees a part of the folder: its classes would mean nothing; merge classifies once.

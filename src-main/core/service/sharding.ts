@@ -8,7 +8,6 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { SamanticError } from '../errors';
 import { scanFolder } from '../pipeline/scan';
-import { inShard, type ShardSpec } from '../pipeline/shard';
 import { META_KEYS, ProjectStore, type ImageSummary, type ShardImageImport } from '../store/project-store';
 import { classifyNewSegments, hasUserDecisions } from './classifying';
 import { clusterProject } from './clustering';
@@ -23,10 +22,11 @@ export interface ShardShare {
 }
 
 /** How far a shard project is with its share (read-only: works beside the running worker). */
-export function shardShare(projectFile: string, spec: ShardSpec): ShardShare {
+export function shardShare(projectFile: string): ShardShare {
   const store = ProjectStore.open(projectFile, { readOnly: true });
   try {
-    const share = store.listImages().filter((img) => inShard(img.contentHash, spec));
+    // A shard project lists its share only (pipeline/shard.ts).
+    const share = store.listImages();
     const count = (status: string) => share.filter((img) => img.status === status).length;
     return { total: share.length, done: count('done'), failed: count('failed'), pending: count('pending') };
   } finally {
