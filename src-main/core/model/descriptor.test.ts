@@ -56,7 +56,11 @@ describe('model descriptors', () => {
         'sam2.1-hiera-base-plus',
         'sam2.1-hiera-large',
         'edgesam',
+        'efficientvit-sam-l0',
+        'efficientvit-sam-l1',
+        'efficientvit-sam-l2',
         'efficientvit-sam-xl0',
+        'efficientvit-sam-xl1',
       ]),
     );
     for (const id of ids) {

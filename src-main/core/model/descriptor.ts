@@ -162,6 +162,16 @@ export function defaultModelsDir(): string {
 }
 
 /**
+ * The side of the square the encoder takes its pixels in: the input's fixed height for an
+ * 'nchw-normalized' encoder (EfficientViT-SAM-L encodes 512 x 512 while its prompts and masks stay
+ * in the 1024 frame), else the frame (an 'hwc-raw' graph resizes and pads by itself).
+ */
+export function encoderInputSize(descriptor: Pick<ModelDescriptor, 'frameSize' | 'encoder'>): number {
+  const h = descriptor.encoder.input.shape[2];
+  return descriptor.encoder.flavour === 'nchw-normalized' && typeof h === 'number' ? h : descriptor.frameSize;
+}
+
+/**
  * The embedding cache's preprocessing version for a model: anything in the descriptor can change
  * the encoder's output (files, preprocessing, generator version of test-sam), so it is a digest of
  * all of it. Every reader and writer of the cache uses this one key.

@@ -15,7 +15,7 @@ import type { Worker } from 'node:worker_threads';
 import 'sharp';
 import { SamanticError } from '../errors';
 import type { EmbeddingFeature, FrameTransform, ImageEmbedding, RgbImage } from '../types';
-import type { EncoderFlavour, EncoderResize, TensorSpec } from './descriptor';
+import { encoderInputSize, type EncoderFlavour, type EncoderResize, type TensorSpec } from './descriptor';
 import type { Provider } from './providers';
 import type { SamModel } from './runtime';
 import { ThreadRequests } from '../workers/requests';
@@ -29,6 +29,8 @@ export interface EncoderWorkerInit {
   intraOpNumThreads: number;
   flavour: EncoderFlavour;
   frameSize: number;
+  /** The square the encoder takes its pixels in (descriptor.ts encoderInputSize). */
+  inputSize: number;
   pixelMean: [number, number, number];
   pixelStd: [number, number, number];
   inputName: string;
@@ -140,6 +142,7 @@ export class EncoderWorker {
       intraOpNumThreads: options.intraOpNumThreads ?? encodeAheadThreads().encoder,
       flavour: d.encoder.flavour,
       frameSize: d.frameSize,
+      inputSize: encoderInputSize(d),
       pixelMean: d.encoder.pixelMean,
       pixelStd: d.encoder.pixelStd,
       inputName: d.encoder.input.name,

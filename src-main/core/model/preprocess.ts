@@ -110,7 +110,12 @@ export function encoderInput(
   return { data, dims: [1, 3, frameSize, frameSize] };
 }
 
-/** Resize + encoder input in one call; returns the transform used. */
+/**
+ * Resize + encoder input in one call; returns the transform prompts and masks use, in the
+ * `frameSize` frame. `inputSize` (default: the frame) is the square the encoder takes its pixels
+ * in: a smaller one (EfficientViT-SAM-L: 512 in a 1024 frame) gets the image resized into it the
+ * same way, while the transform stays the frame's, as its publisher's predictor does.
+ */
 export async function preprocess(
   image: RgbImage,
   flavour: EncoderFlavour,
@@ -118,9 +123,12 @@ export async function preprocess(
   mean: readonly number[] = SAM_PIXEL_MEAN,
   std: readonly number[] = SAM_PIXEL_STD,
   resize: EncoderResize = 'longest-side',
+  inputSize = frameSize,
 ): Promise<{ input: EncoderInput; transform: FrameTransform }> {
   checkImage(image);
-  const transform = (resize === 'stretch' ? stretchFrameTransform : computeFrameTransform)(image.width, image.height, frameSize);
-  const resized = await resizeRgb(image, transform.resizedWidth, transform.resizedHeight);
-  return { input: encoderInput(resized, flavour, frameSize, mean, std), transform };
+  const inFrame = resize === 'stretch' ? stretchFrameTransform : computeFrameTransform;
+  const transform = inFrame(image.width, image.height, frameSize);
+  const pixels = inputSize === frameSize ? transform : inFrame(image.width, image.height, inputSize);
+  const resized = await resizeRgb(image, pixels.resizedWidth, pixels.resizedHeight);
+  return { input: encoderInput(resized, flavour, inputSize, mean, std), transform };
 }

@@ -7,7 +7,7 @@ import ort from 'onnxruntime-node';
 import type { DeviceChoice } from '../vocab';
 import { SamanticError } from '../errors';
 import type { ImageEmbedding, RgbImage } from '../types';
-import type { DecoderSpec, EncoderFlavour, ModelDescriptor } from './descriptor';
+import { encoderInputSize, type DecoderSpec, type EncoderFlavour, type ModelDescriptor } from './descriptor';
 import { extraFeatures } from './decoder-contract';
 import { preprocess } from './preprocess';
 import { pruneOutputs } from './decode';
@@ -133,6 +133,7 @@ export async function loadModel(dirOrId: string, options: LoadModelOptions = {})
   const { dir, descriptor } = resolveModel(dirOrId, options.modelsDir);
   const decoder = pickDecoder(descriptor, options.decoderFlavour);
   const enc = descriptor.encoder;
+  const inputSize = encoderInputSize(descriptor);
   const encoderPath = requireFile(dir, enc.file, descriptor.id);
   for (const f of enc.externalData) requireFile(dir, f, descriptor.id);
   const decoderPath = requireFile(dir, decoder.file, descriptor.id);
@@ -223,7 +224,15 @@ export async function loadModel(dirOrId: string, options: LoadModelOptions = {})
     decoder,
     warnings,
     async encode(image: RgbImage): Promise<ImageEmbedding> {
-      const { input, transform } = await preprocess(image, enc.flavour, descriptor.frameSize, enc.pixelMean, enc.pixelStd, enc.resize);
+      const { input, transform } = await preprocess(
+        image,
+        enc.flavour,
+        descriptor.frameSize,
+        enc.pixelMean,
+        enc.pixelStd,
+        enc.resize,
+        inputSize,
+      );
       const session = await encoderSession();
       const out = await session.run({ [enc.input.name]: new ort.Tensor('float32', input.data, input.dims) });
       const t = out[enc.output.name];

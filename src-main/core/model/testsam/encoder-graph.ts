@@ -98,10 +98,15 @@ export function denseExpansion(): { weight: Float64Array; bias: Float64Array } {
  * 256 x 256, the rest zero) and high_res_feats_1 (the same colours averaged over 2 x 2 sub-cells at
  * 128 x 128); test-sam2's decoder reads colours from them and from image_embed together.
  * `inputName`: the input's name (EdgeSAM's export calls SAM 1's input_image `image`).
+ * `frame`: the input's side; a 512 input (EfficientViT-SAM-L's) gives the same 64 x 64 grid.
  */
-export function buildEncoderGraph(sam2 = false, inputName = sam2 ? SAM2_ENCODER_INPUT : ENCODER_INPUT): onnxProto.onnx.IGraphProto {
+export function buildEncoderGraph(
+  sam2 = false,
+  inputName = sam2 ? SAM2_ENCODER_INPUT : ENCODER_INPUT,
+  frame = FRAME,
+): onnxProto.onnx.IGraphProto {
   const g = new GraphBuilder();
-  const x = g.input(inputName, 'float', [1, 3, FRAME, FRAME]);
+  const x = g.input(inputName, 'float', [1, 3, frame, frame]);
 
   // Undo SAM's normalisation: colour in 0-1 (the zero padding becomes the mean grey, as in SAM).
   const scale = g.floats(
@@ -117,14 +122,14 @@ export function buildEncoderGraph(sam2 = false, inputName = sam2 ? SAM2_ENCODER_
   const colour = g.add(g.mul(x, scale), shift);
 
   // 4 x 4 sub-cell colours (the decoder's 256 x 256 grid), then folded into 48 channels per patch.
-  const cell = FRAME / LOW_RES; // 4 frame pixels
+  const cell = frame / LOW_RES; // 4 frame pixels (2 in a 512 input)
   const subCells = g.op('AveragePool', [colour], { kernel_shape: [cell, cell], strides: [cell, cell] });
   const centred = g.sub(subCells, g.scalar(0.5));
   const folded = g.op('SpaceToDepth', [centred], { blocksize: SUB });
   const subFeatures = g.mul(folded, g.scalar(SUBCELL_SCALE));
 
   // Patch mean and per-channel standard deviation over the 16 x 16 pixels (texture).
-  const patch = FRAME / GRID;
+  const patch = frame / GRID;
   const mean = g.op('AveragePool', [subCells], { kernel_shape: [SUB, SUB], strides: [SUB, SUB] });
   const meanSq = g.op('AveragePool', [g.mul(colour, colour)], { kernel_shape: [patch, patch], strides: [patch, patch] });
   const variance = g.op('Relu', [g.sub(meanSq, g.mul(mean, mean))]);
