@@ -6,7 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ImageInfo, PromptMaskResult } from '../core/api/contract';
+import type { ImageInfo, ProjectSummary, PromptMaskResult } from '../core/api/contract';
+import { ProjectStore } from '../core/store/project-store';
 import type { CallResult } from '../core/api/dispatch';
 import { writePizzaFolder } from '../tools/synth/writer';
 import { PromptRoutedBackend, spawnPromptWorker } from './prompt-host';
@@ -41,11 +42,25 @@ const value = <T>(r: CallResult): T => {
 
 describe('PromptRoutedBackend', () => {
   it('answers clicks from the prompt worker while the service processes the folder', async () => {
-    value(await backend.call('openFolder', { folder: join(dir, 'pizzas'), model: 'test-sam', device: 'cpu' }));
+    const opened = value<ProjectSummary>(
+      await backend.call('openFolder', { folder: join(dir, 'pizzas'), model: 'test-sam', device: 'cpu' }),
+    );
     const images = value<ImageInfo[]>(await backend.call('listImages', undefined));
     // Warm the prompt worker (model load, first encode) before processing starts.
     const first = value<PromptMaskResult>(await backend.call('promptMask', { imageId: images[0].id, points: [[120, 90]] }));
     expect(first.area).toBeGreaterThan(0);
+    expect(first.encoded).toBe(true);
+    // The prompt worker reads the project read-only: the project's writer keeps that encoding, so
+    // processing does not encode the image again.
+    const cached = () => {
+      const store = ProjectStore.open(opened.projectFile, { readOnly: true });
+      try {
+        return store.embeddingCacheStats().entries;
+      } finally {
+        store.close();
+      }
+    };
+    await expect.poll(cached, { timeout: 20_000 }).toBe(1);
     let processed = false;
     const processing = backend.call('process', {}).then((r) => {
       processed = true;

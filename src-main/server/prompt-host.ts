@@ -54,6 +54,9 @@ export class PromptRoutedBackend implements ServiceBackend {
         } else if (m.kind === 'startup-failed') {
           clearTimeout(timer);
           fail(new SamanticError('internal', m.message));
+        } else if (m.kind === 'encoded') {
+          // An image clicked before processing reached it: the writer keeps its encoding.
+          this.inner.cacheEmbedding?.(m.key, m.embedding);
         } else {
           requests.take(m.id)?.(m);
         }

@@ -2,6 +2,8 @@
 // apart from both so that neither imports the other.
 
 import type { CallResult } from '../core/api/dispatch';
+import type { EmbeddingCacheKey } from '../core/store/project-store';
+import type { ImageEmbedding } from '../core/types';
 
 export interface PromptProject {
   file: string;
@@ -17,4 +19,9 @@ export type PromptMethod = (typeof PROMPT_METHODS)[number];
 
 export type ToPromptWorker =
   { kind: 'prompt'; id: number; method: PromptMethod; project: PromptProject; args: unknown } | { kind: 'close'; id: number };
-export type FromPromptWorker = { kind: 'result'; id: number; result: CallResult } | { kind: 'closed'; id: number } | { kind: 'ready' };
+export type FromPromptWorker =
+  | { kind: 'result'; id: number; result: CallResult }
+  | { kind: 'closed'; id: number }
+  | { kind: 'ready' }
+  /** An image's embedding encoded for a click (the worker reads the project read-only). */
+  | { kind: 'encoded'; key: EmbeddingCacheKey; embedding: ImageEmbedding };

@@ -12,11 +12,12 @@ import { validateArgs, type CallResult } from '../core/api/dispatch';
 import { toErrorPayload } from '../core/errors';
 import { maskApi, openPromptSession } from '../core/service/masks';
 import type { PromptSession } from '../core/prompt/session';
-import { ProjectStore } from '../core/store/project-store';
+import { ProjectStore, type EmbeddingCacheKey } from '../core/store/project-store';
+import type { ImageEmbedding } from '../core/types';
 import type { FromPromptWorker, PromptProject, ToPromptWorker } from './prompt-protocol';
 
+if (!parentPort) throw new Error('prompt-worker.ts must run as a worker thread (see service-host.ts).');
 const port = parentPort;
-if (!port) throw new Error('prompt-worker.ts must run as a worker thread (see service-host.ts).');
 
 let open: { key: string; store: ProjectStore; prompts: PromptSession; folder: string } | null = null;
 
@@ -33,7 +34,10 @@ async function projectFor(p: PromptProject) {
     await closeProject();
     // Read-only: the service thread holds the project's one writer lock.
     const store = ProjectStore.open(p.file, { readOnly: true });
-    open = { key, store, folder: p.folder, prompts: openPromptSession(p.modelId, p.device, p.modelsDir, () => {}) };
+    // What it encodes goes to the project's writer (prompt-host.ts), so processing does not encode it again.
+    const handOver = (cacheKey: EmbeddingCacheKey, embedding: ImageEmbedding) =>
+      port.postMessage({ kind: 'encoded', key: cacheKey, embedding } satisfies FromPromptWorker);
+    open = { key, store, folder: p.folder, prompts: openPromptSession(p.modelId, p.device, p.modelsDir, () => {}, handOver) };
   }
   return open;
 }

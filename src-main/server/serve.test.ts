@@ -77,6 +77,7 @@ describe('runServeCommand', () => {
       imageFile: () => null,
       folder: () => null,
       lastRun: () => null,
+      cacheEmbedding: () => false,
       close: async () => void (closed = true),
     };
     const lines: string[] = [];

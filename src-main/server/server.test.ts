@@ -29,6 +29,7 @@ function testService(folder: string, files: Record<number, string>) {
     imageFile: (id) => files[id] ?? null,
     folder: () => folder,
     lastRun: () => null,
+    cacheEmbedding: () => false,
     close: async () => undefined,
   };
   return { service, calls, emit: (e: ProgressEvent) => listeners.forEach((l) => l(e)) };

@@ -9,6 +9,8 @@ import { createDispatcher, settle, type CallResult } from '../core/api/dispatch'
 import { SamanticError } from '../core/errors';
 import { ThreadRequests } from '../core/workers/requests';
 import type { Service } from '../core/service/types';
+import type { EmbeddingCacheKey } from '../core/store/project-store';
+import type { ImageEmbedding } from '../core/types';
 import { locateWorkerFile, spawnWorker } from '../core/workers/boot';
 import { createMedia, type MediaResponse } from './media';
 import type { FromWorker, ToWorker, WorkerInit } from './service-worker';
@@ -21,6 +23,8 @@ export interface ServiceBackend {
   thumb(imageId: number, size?: number): Promise<MediaResponse>;
   /** Subscribe to progress events; returns an unsubscribe function. */
   onEvent(listener: (event: ProgressEvent) => void): () => void;
+  /** Hands the project's writer an embedding encoded elsewhere (Service.cacheEmbedding); no reply. */
+  cacheEmbedding?(key: EmbeddingCacheKey, embedding: ImageEmbedding): void;
   close(): Promise<void>;
 }
 
@@ -33,6 +37,7 @@ export function inProcessBackend(service: Service): ServiceBackend {
     image: (id) => media.image(id),
     thumb: (id, size) => media.thumb(id, size),
     onEvent: (listener) => service.onEvent(listener),
+    cacheEmbedding: (key, embedding) => void service.cacheEmbedding(key, embedding),
     close: () => service.close(),
   };
 }
@@ -165,6 +170,11 @@ export class WorkerBackend implements ServiceBackend {
   onEvent(listener: (event: ProgressEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Only to a running worker: one that is not running has no project to keep it in. */
+  cacheEmbedding(key: EmbeddingCacheKey, embedding: ImageEmbedding): void {
+    this.worker?.postMessage({ kind: 'cache-embedding', key, embedding } satisfies ToWorker);
   }
 
   /** Lets the worker close the project store (SQLite WAL checkpoint), then ends it. */

@@ -9,6 +9,8 @@ import { createDispatcher, settle, type CallResult } from '../core/api/dispatch'
 import { toErrorPayload } from '../core/errors';
 import { createService } from '../core/service/service';
 import type { ApiErrorPayload, ProgressEvent } from '../core/api/contract';
+import type { EmbeddingCacheKey } from '../core/store/project-store';
+import type { ImageEmbedding } from '../core/types';
 import { createMedia } from './media';
 
 export interface WorkerInit {
@@ -20,6 +22,8 @@ export interface WorkerInit {
 export type ToWorker =
   | { kind: 'call'; id: number; method: string; args: unknown }
   | { kind: 'media'; id: number; what: 'image' | 'thumb'; imageId: number; size?: number }
+  /** An embedding the prompt worker encoded (it cannot write the project): no reply. */
+  | { kind: 'cache-embedding'; key: EmbeddingCacheKey; embedding: ImageEmbedding }
   | { kind: 'close'; id: number };
 
 /** Messages from the worker to the shell. */
@@ -72,6 +76,14 @@ async function main(): Promise<void> {
           post({ kind: 'media', id: msg.id, ok: true, body, contentType: out.contentType, etag: out.etag }, [body.buffer]);
         } catch (err) {
           post({ kind: 'media', id: msg.id, ok: false, error: toErrorPayload(err) });
+        }
+        return;
+      case 'cache-embedding':
+        try {
+          svc.cacheEmbedding(msg.key, msg.embedding);
+        } catch (err) {
+          // A cache that could not be written costs an encode later, nothing else.
+          post({ kind: 'warning', message: `Could not keep a click's image encoding: ${toErrorPayload(err).message}` });
         }
         return;
       case 'close':

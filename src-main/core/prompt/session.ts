@@ -10,7 +10,7 @@ import { rleToMask } from '../mask';
 import { embeddingCacheVersion } from '../model/descriptor';
 import { interiorPoint } from '../model/interior-point';
 import type { SamModel } from '../model/runtime';
-import type { ProjectStore } from '../store/project-store';
+import type { EmbeddingCacheKey, ProjectStore } from '../store/project-store';
 import type { BoxXYWH, ImageEmbedding, Rle } from '../types';
 import { decodeInteractive, layoutFor, maskToLowResLogits } from './interactive';
 import { requireRecord } from './edits';
@@ -90,9 +90,15 @@ export class PromptSession {
   private readonly embeddings = new Map<string, ImageEmbedding>();
   private last: LastStep | null = null;
 
+  /**
+   * `onEncoded`: receives an embedding encoded here that the store could not keep (read-only, as
+   * in the prompt worker), so the project's writer can cache it and processing does not encode
+   * the image again.
+   */
   constructor(
     private readonly open: () => Promise<SamModel>,
     private readonly modelId: string,
+    private readonly onEncoded: (key: EmbeddingCacheKey, embedding: ImageEmbedding) => void = () => {},
   ) {}
 
   private loaded(): Promise<SamModel> {
@@ -111,8 +117,9 @@ export class PromptSession {
     const model = await this.loaded();
     const loaded = await loadImage(join(folder, image.relPath));
     const embedding = await model.encode(loaded.image);
-    // Read-only beside the project's writer: the embedding stays in memory for this session.
+    // Read-only beside the project's writer: kept in memory here, and handed to the writer.
     if (!store.readOnly) store.putCachedEmbedding(found.key, embedding);
+    else this.onEncoded(found.key, embedding);
     this.remember(found.memo, embedding);
     return { embedding, encoded: true };
   }

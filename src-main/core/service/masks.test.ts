@@ -12,7 +12,9 @@ import { decompressRle } from '../coco/rle';
 import { rleIou, rleToMask } from '../mask';
 import { interiorPoint } from '../model/interior-point';
 import { GROUND_TRUTH_FILE, type CocoGroundTruth, writePizzaFolder } from '../../tools/synth/writer';
-import type { Rle } from '../types';
+import type { ImageEmbedding, Rle } from '../types';
+import { computeFrameTransform } from '../model/preprocess';
+import { ProjectStore } from '../store/project-store';
 import { createService } from './service';
 import type { Service } from './types';
 
@@ -168,4 +170,29 @@ describe('mask API', () => {
     expect(await s.api.listSegments({ imageId })).toEqual(segsBefore);
     await s.close();
   }, 120_000);
+  it("keeps an encoding made elsewhere (the prompt worker's) once, for the open model and a photo of the folder only", async () => {
+    const s = await open();
+    const projectFile = (await s.api.getSummary())!.projectFile;
+    const reader = ProjectStore.open(projectFile, { readOnly: true });
+    const image = reader.listImages()[0];
+    const entries = () => reader.embeddingCacheStats().entries;
+    const embedding: ImageEmbedding = {
+      data: new Float32Array(256 * 64 * 64).fill(0.5),
+      channels: 256,
+      gridH: 64,
+      gridW: 64,
+      transform: computeFrameTransform(image.width!, image.height!),
+    };
+    const key = { contentHash: image.contentHash, modelId: 'test-sam', preprocessVersion: 'elsewhere-test' };
+    const before = entries();
+    expect(s.cacheEmbedding({ ...key, modelId: 'test-sam2' }, embedding)).toBe(false);
+    expect(s.cacheEmbedding({ ...key, contentHash: 'f'.repeat(64) }, embedding)).toBe(false);
+    expect(entries()).toBe(before);
+    expect(s.cacheEmbedding(key, embedding)).toBe(true);
+    expect(entries()).toBe(before + 1);
+    expect(s.cacheEmbedding(key, embedding)).toBe(false);
+    expect(entries()).toBe(before + 1);
+    reader.close();
+    await s.close();
+  });
 });

@@ -36,6 +36,7 @@ export function openPromptSession(
   device: string,
   modelsDir: string | undefined,
   onWarning: (m: string) => void,
+  onEncoded?: ConstructorParameters<typeof PromptSession>[2],
 ): PromptSession {
   return new PromptSession(
     () =>
@@ -47,6 +48,7 @@ export function openPromptSession(
         encoderOnDemand: true,
       }),
     modelId,
+    onEncoded,
   );
 }
 

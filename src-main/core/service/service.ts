@@ -350,6 +350,14 @@ export async function createService(options: ServiceOptions = {}): Promise<Servi
     lastRun() {
       return lastRun;
     },
+    cacheEmbedding(key, embedding) {
+      const p = project;
+      if (!p || p.store.readOnly || key.modelId !== p.modelId) return false;
+      if (!p.store.listImages().some((img) => img.contentHash === key.contentHash)) return false;
+      if (p.store.getCachedEmbedding(key.contentHash, key.modelId, key.preprocessVersion)) return false;
+      p.store.putCachedEmbedding(key, embedding);
+      return true;
+    },
     async close() {
       await closeProject();
     },

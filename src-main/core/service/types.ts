@@ -2,6 +2,8 @@ import type { ProgressEvent, SamanticApi } from '../api/contract';
 import type { AmgOptions } from '../amg/options';
 import type { ProcessFolderResult } from '../pipeline/process-folder';
 import type { ShardSpec } from '../pipeline/shard';
+import type { EmbeddingCacheKey } from '../store/project-store';
+import type { ImageEmbedding } from '../types';
 
 export interface ServiceOptions {
   /** Folder holding model folders (models/<id>/model.json); default: the repository's models/. */
@@ -45,5 +47,12 @@ export interface Service {
   folder(): string | null;
   /** Figures of the last process() run (phase times, cache hits), or null. */
   lastRun(): ProcessFolderResult | null;
+  /**
+   * Keeps an embedding encoded elsewhere (the prompt worker, which reads the project read-only) in
+   * the open project's cache, so processing does not encode that image again. Not part of the API:
+   * only the hosts call it. False when no writable project has an image of that content for that
+   * model, or the cache holds it already.
+   */
+  cacheEmbedding(key: EmbeddingCacheKey, embedding: ImageEmbedding): boolean;
   close(): Promise<void>;
 }
