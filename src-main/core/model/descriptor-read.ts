@@ -245,10 +245,9 @@ export function parseModelDescriptor(json: unknown, file: string): ModelDescript
   decoders.forEach((d, i) => checkContract(r, family, d, `decoders[${i}]`, extraOutputs));
   const paramsMillions = o.paramsMillions === undefined || o.paramsMillions === null ? null : r.positive(o, 'paramsMillions', '');
   const speedClass = o.speedClass === undefined || o.speedClass === null ? null : r.oneOf(o, 'speedClass', '', SPEED_CLASSES);
-  checkEncoderFrame(r, o, enc);
   const id = r.str(o, 'id', '');
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(id)) r.fail('id', `must be a folder-safe name (letters, digits, . _ -), got "${id}"`);
-  return {
+  const descriptor: ModelDescriptor = {
     format: DESCRIPTOR_FORMAT,
     id,
     family,
@@ -281,23 +280,20 @@ export function parseModelDescriptor(json: unknown, file: string): ModelDescript
     decoders,
     download: parseDownload(r, o.download),
   };
+  checkEncoderFrame(r, descriptor);
+  return descriptor;
 }
 
 /**
  * An 'nchw-normalized' encoder's fixed input must be square and fit the frame: it may be smaller
  * (the image is resized into it, prompts and masks stay in the frame), never larger.
  */
-function checkEncoderFrame(r: Reader, o: Record<string, unknown>, enc: Record<string, unknown>): void {
-  if (enc.flavour !== 'nchw-normalized') return;
-  const shape = (enc.input as { shape?: unknown } | undefined)?.shape;
-  if (!Array.isArray(shape)) return;
-  const [, , h, w] = shape as unknown[];
-  // Anything but two positive whole numbers is the tensor reader's to refuse.
-  if (typeof h !== 'number' || typeof w !== 'number' || !Number.isInteger(h) || !Number.isInteger(w) || h < 1 || w < 1) return;
-  const frame = o.frameSize;
+function checkEncoderFrame(r: Reader, d: ModelDescriptor): void {
+  const [, , h, w] = d.encoder.input.shape;
+  if (d.encoder.flavour !== 'nchw-normalized' || typeof h !== 'number' || typeof w !== 'number') return;
   if (h !== w) r.fail('encoder.input.shape', `must be square (N x 3 x S x S), got ${h} x ${w}`);
-  if (typeof frame === 'number' && h > frame) {
-    r.fail('encoder.input.shape', `takes ${h} x ${h} pixels, more than the ${frame} frame (frameSize); make frameSize at least ${h}`);
+  if (h > d.frameSize) {
+    r.fail('encoder.input.shape', `takes ${h} x ${h} pixels, more than the ${d.frameSize} frame (frameSize); make frameSize at least ${h}`);
   }
 }
 

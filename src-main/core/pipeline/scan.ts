@@ -48,11 +48,13 @@ export async function scanFolder(store: ProjectStore, folder: string, options: S
   for (const file of files) {
     const relPath = toRelPath(folder, file);
     const st = await stat(file);
-    if (options.belongs && !(await options.belongs(file, st.size, relPath))) continue;
-    onDisk.add(relPath);
     const prev = known.get(relPath);
     const unreadableBefore = prev?.contentHash.startsWith(UNREADABLE_HASH_PREFIX) === true;
-    if (prev && !unreadableBefore && prev.size === st.size && prev.mtimeMs === Math.round(st.mtimeMs)) {
+    const unchanged = prev !== undefined && !unreadableBefore && prev.size === st.size && prev.mtimeMs === Math.round(st.mtimeMs);
+    // A listed file whose size and mtime did not move was accepted before: only others are asked.
+    if (!unchanged && options.belongs && !(await options.belongs(file, st.size, relPath))) continue;
+    onDisk.add(relPath);
+    if (unchanged) {
       if (prev.status === 'failed' && prev.error === MISSING_FILE_REASON) store.setImageStatus(prev.id, 'pending');
       continue;
     }

@@ -353,8 +353,7 @@ export async function createService(options: ServiceOptions = {}): Promise<Servi
     cacheEmbedding(key, embedding) {
       const p = project;
       if (!p || p.store.readOnly || key.modelId !== p.modelId) return false;
-      if (!p.store.listImages().some((img) => img.contentHash === key.contentHash)) return false;
-      if (p.store.getCachedEmbedding(key.contentHash, key.modelId, key.preprocessVersion)) return false;
+      if (p.store.findImagesByHash(key.contentHash).length === 0 || p.store.hasCachedEmbedding(key)) return false;
       p.store.putCachedEmbedding(key, embedding);
       return true;
     },

@@ -26,9 +26,8 @@ export function shardShare(projectFile: string): ShardShare {
   const store = ProjectStore.open(projectFile, { readOnly: true });
   try {
     // A shard project lists its share only (pipeline/shard.ts).
-    const share = store.listImages();
-    const count = (status: string) => share.filter((img) => img.status === status).length;
-    return { total: share.length, done: count('done'), failed: count('failed'), pending: count('pending') };
+    const { total, done, failed, pending } = store.counts().images;
+    return { total, done, failed, pending };
   } finally {
     store.close();
   }

@@ -47,6 +47,16 @@ function now(): string {
   return new Date().toISOString();
 }
 
+/** Whether the cache holds an entry for the key (its data is not read). */
+export function hasCachedEmbedding(db: Database.Database, key: EmbeddingCacheKey): boolean {
+  checkKey(key);
+  return (
+    db
+      .prepare('SELECT 1 FROM embedding_cache WHERE content_hash = ? AND model_id = ? AND preprocess_version = ?')
+      .get(key.contentHash, key.modelId, key.preprocessVersion) !== undefined
+  );
+}
+
 /** The cached embedding, or null. A damaged entry is dropped and reported as a miss (it is only a cache). */
 export function getCachedEmbedding(db: Database.Database, key: EmbeddingCacheKey): ImageEmbedding | null {
   checkKey(key);

@@ -16,6 +16,7 @@ import {
   getCachedEmbedding,
   pruneEmbeddingCache,
   putCachedEmbedding,
+  hasCachedEmbedding,
 } from './embedding-cache';
 import { GestureLog, type HistoryLimits, loadLabelState } from './gesture-log';
 import { META_KEYS, allMeta, getMeta, getMetaJson, setMeta, touchUpdated } from './meta';
@@ -234,6 +235,10 @@ export class ProjectStore {
 
   getCachedEmbedding(contentHash: string, modelId: string, preprocessVersion: string): ImageEmbedding | null {
     return getCachedEmbedding(this.db, { contentHash, modelId, preprocessVersion });
+  }
+
+  hasCachedEmbedding(key: EmbeddingCacheKey): boolean {
+    return hasCachedEmbedding(this.db, key);
   }
 
   putCachedEmbedding(key: EmbeddingCacheKey, embedding: ImageEmbedding): void {

@@ -64,6 +64,8 @@ class AppState {
   busy = $state<string | null>(null);
   connected = $state(true);
 
+  /** The open folder's own name (the top bar, the start screen's way back). */
+  folderName = $derived(this.summary ? (this.summary.folder.split(/[\\/]/).filter(Boolean).pop() ?? this.summary.folder) : '');
   classById = $derived(new Map(this.classes.map((c) => [c.id, c])));
   /** Classes in display order; number keys 1-9 map to the first nine. */
   orderedClasses = $derived([...this.classes].sort((a, b) => a.order - b.order || a.id - b.id));
