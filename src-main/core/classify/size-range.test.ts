@@ -3,18 +3,35 @@ import { BACKGROUND_LABEL } from './knn';
 import { fitsSize, learnSizeRanges } from './size-range';
 
 describe('learnSizeRanges', () => {
-  it("widens each class's range by what leaving out its extremes asks for", () => {
-    // Class 4: 400..500 with the smallest 10 % below the next, the largest 4 % above the one before.
+  it("takes each class's log-areas as normal, widened where leaving out an extreme asks for more", () => {
+    // Class 4: the smallest 47 % below the next (leave-one-out wins below), tight above (3 sigma wins).
     const labels = [4, 4, 4, 4, 4, 4, 7, 7, 7, BACKGROUND_LABEL, BACKGROUND_LABEL, BACKGROUND_LABEL, BACKGROUND_LABEL, BACKGROUND_LABEL];
-    const areas = [400, 440, 450, 470, 480, 500, 10, 20, 30, 1, 2, 3, 4, 5];
+    const areas = [300, 440, 450, 460, 470, 480, 10, 20, 30, 1, 2, 3, 4, 5];
+    const logs = areas.slice(0, 6).map(Math.log);
+    const mean = logs.reduce((a, b) => a + b) / 6;
+    const sd = Math.sqrt(logs.reduce((a, b) => a + (b - mean) ** 2, 0) / 5);
     const r = learnSizeRanges(labels, areas);
-    const olive = r.get(4)!;
-    expect(olive.min).toBeCloseTo(400 / 1.1, 6);
-    expect(olive.max).toBeCloseTo(500 * 1.1, 6);
+    const c4 = r.get(4)!;
+    expect(c4.min).toBeCloseTo(300 / (440 / 300), 6);
+    expect(c4.max).toBeCloseTo(Math.exp(mean + 3 * sd), 6);
+    expect(c4.max).toBeGreaterThan(480 * (440 / 300));
     // Too few references (3 < 5) and background: no range, every size passes.
     expect(r.has(7)).toBe(false);
     expect(r.has(BACKGROUND_LABEL)).toBe(false);
     expect(fitsSize(r, 7, 1e9)).toBe(true);
+  });
+
+  it('accepts a new object just beyond the largest reference, as its spread predicts', () => {
+    // 24 olives whose two largest are close: the bare range (and leave-one-out) would refuse 719.
+    const areas = [312, 347, 379, 381, 389, 394, 408, 410, 427, 446, 496, 508, 513, 518, 518, 520, 521, 522, 532, 537, 566, 587, 599, 628];
+    const r = learnSizeRanges(
+      areas.map(() => 7),
+      areas,
+    );
+    expect(628 * Math.max(347 / 312, 628 / 599)).toBeLessThan(719);
+    expect(fitsSize(r, 7, 719)).toBe(true);
+    expect(fitsSize(r, 7, 628 * 2)).toBe(false); // two of the largest glued together
+    expect(fitsSize(r, 7, 480 / 2)).toBe(false); // half an olive of the mean size
   });
 
   it('rejects a fragment and a combination that leaving out any reference never would', () => {

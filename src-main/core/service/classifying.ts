@@ -10,7 +10,8 @@ import { clusterSegmentsAsync } from '../cluster/cluster-segments';
 import { findSameClassParts, type PartCandidate } from '../cluster/parts';
 import { fitsSize, learnSizeRanges } from '../classify/size-range';
 import { learnPartKeepRatio, partEvidence, type PartEvidence } from '../classify/part-rule';
-import { BACKGROUND_LABEL, classifyKnn, type KnnOptions, UNSURE_LABEL } from '../classify/knn';
+import { BACKGROUND_LABEL, type KnnOptions, UNSURE_LABEL } from '../classify/knn';
+import { classifyInPasses } from '../classify/self-training';
 import { takeRows } from '../cluster/vectors';
 import type { ProjectStore } from '../store/project-store';
 import type { SegmentVectors } from '../store/segments';
@@ -20,6 +21,8 @@ export const SUGGESTION_MIN_SAMPLES = 4;
 
 export interface ClassifyNewOptions {
   knn?: KnnOptions;
+  /** Passes that add the placed new segments as references (classify/self-training.ts); 0 = none. */
+  passes?: number;
   suggestionMinSamples?: number;
 }
 
@@ -125,8 +128,6 @@ export async function classifyNewSegments(
   }
   if (queries.length === 0) return result;
   const refs = references(state, v);
-  const knn = classifyKnn(takeRows(v.vectors, v.dim, refs.rows), refs.labels, takeRows(v.vectors, v.dim, queries), v.dim, options.knn);
-
   // A segment far smaller or larger than every labelled member of its class is a fragment or a
   // combination the embedding cannot tell from the whole (classify/size-range.ts): unsorted.
   const sizes = learnSizeRanges(
@@ -135,12 +136,21 @@ export async function classifyNewSegments(
   );
   // They look like a known class, not like a new kind of object: they stay out of the suggestions.
   const offSize = new Set<number>();
+  const sure = classifyInPasses(
+    takeRows(v.vectors, v.dim, refs.rows),
+    refs.labels,
+    takeRows(v.vectors, v.dim, queries),
+    v.dim,
+    options.knn,
+    (q, label) => {
+      if (label <= 0 || fitsSize(sizes, label, v.areas[queries[q]])) return true;
+      offSize.add(v.ids[queries[q]]);
+      return false;
+    },
+    options.passes,
+  );
   const labelOf = new Map<number, number>();
-  queries.forEach((row, q) => {
-    const l = knn.labels[q];
-    if (l > 0 && !fitsSize(sizes, l, v.areas[row])) offSize.add(v.ids[row]);
-    labelOf.set(v.ids[row], offSize.has(v.ids[row]) ? UNSURE_LABEL : l);
-  });
+  queries.forEach((row, q) => labelOf.set(v.ids[row], sure.labels[q]));
   // As after clustering: within one image and class, a part or duplicate of another segment is
   // one instance counted twice; the one SAM rates lower stays unassigned.
   const keepAreaRatio = folderPartKeepRatio(store, state, v);

@@ -121,6 +121,24 @@ describe('classifying new segments', () => {
       expect(fresh.map(classOf)).toEqual([null, null, null, null, null, null, null]);
     });
   });
+  it('settles a new segment through a sure one of the same batch when the references alone are too far', async () => {
+    const [classA] = store.listClasses().map((c) => c.id);
+    applyAction(store, 'renameClass', { classId: classA, name: 'a' });
+    // Two new segments drifting from a's direction towards an unseen one: 20 and 40 degrees.
+    const drift = (seed: number, degrees: number) => {
+      const e = new Float32Array(DIM);
+      e[A] = Math.cos((degrees * Math.PI) / 180);
+      e[3] = Math.sin((degrees * Math.PI) / 180);
+      return { ...seg(A, seed), embedding: e };
+    };
+    const fresh = store.commitImageResult(imageB, [drift(31, 20), drift(32, 40)]).segmentIds;
+    await classifyNewSegments(store, new Set([imageB]), { passes: 0 });
+    expect(fresh.map(classOf)).toEqual([classA, null]);
+    undo(store);
+    const r = await classifyNewSegments(store, new Set([imageB]));
+    expect(r).toMatchObject({ classified: 2, unsure: 0 });
+    expect(fresh.map(classOf)).toEqual([classA, classA]);
+  });
 });
 
 describe('export of reviewed images only', () => {
