@@ -204,9 +204,32 @@ export class GestureLog {
     return this.sql.counts.get() as { done: number; undone: number };
   }
 
-  /** Forgets the whole history (e.g. after segments it refers to were deleted). */
+  /** Forgets the whole history. */
   clear(): void {
     this.db.prepare('DELETE FROM gestures').run();
+  }
+
+  /**
+   * Takes segments that were deleted outside the history (a changed photo processed again, a photo
+   * gone from the folder) out of every gesture: undoing or redoing a gesture then changes what is
+   * left of it, and a gesture left with nothing is dropped. The rest of the history stays usable.
+   * Must run inside the transaction that deleted them. Returns the number of gestures rewritten.
+   */
+  forgetSegments(ids: ReadonlySet<number>): number {
+    if (ids.size === 0) return 0;
+    const rows = this.db.prepare('SELECT id, changes FROM gestures').all() as { id: number; changes: string }[];
+    const update = this.db.prepare('UPDATE gestures SET changes = ? WHERE id = ?');
+    const drop = this.db.prepare('DELETE FROM gestures WHERE id = ?');
+    let rewritten = 0;
+    for (const row of rows) {
+      const diff = JSON.parse(row.changes) as LabelDiff;
+      const kept = withoutSegments(diff, ids);
+      if (kept === diff) continue;
+      rewritten++;
+      if (kept.length === 0) drop.run(row.id);
+      else update.run(JSON.stringify(kept), row.id);
+    }
+    return rewritten;
   }
 
   private step(select: Database.Statement, undone: 0 | 1, direction: (d: LabelDiff) => LabelDiff): StoredGesture | null {
@@ -290,4 +313,28 @@ export class GestureLog {
       throw err;
     }
   }
+}
+
+/** The diff without the changes to the given segments; the same object when none is touched. */
+export function withoutSegments(diff: LabelDiff, ids: ReadonlySet<number>): LabelDiff {
+  let touched = false;
+  const out: LabelDiff = [];
+  for (const c of diff) {
+    if (c.type === 'class') out.push(c);
+    else if (c.type === 'segment') {
+      if (ids.has(c.id)) touched = true;
+      else out.push(c);
+    } else {
+      const keep = c.ids.map((id) => !ids.has(id));
+      if (keep.every(Boolean)) {
+        out.push(c);
+        continue;
+      }
+      touched = true;
+      if (!keep.some(Boolean)) continue;
+      const pick = (xs: readonly unknown[]): unknown[] => xs.filter((_, i) => keep[i]);
+      out.push({ ...c, ids: pick(c.ids), before: pick(c.before), after: pick(c.after) } as LabelChange);
+    }
+  }
+  return touched ? out : diff;
 }

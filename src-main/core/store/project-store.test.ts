@@ -232,17 +232,31 @@ describe('commitImageResult', () => {
     expect(caught(() => store.commitImageResult(12345, [])).code).toBe('not-found');
   });
 
-  it('a rerun replaces the earlier segments (no duplicates, no reused ids) and clears the history', () => {
+  it('a rerun replaces the earlier segments (no duplicates, no reused ids); the history forgets only them', () => {
     const id = addImage('a.jpg');
+    const other = addImage('b.jpg');
     const first = store.commitImageResult(id, [rectSegment(H, W, 0, 0, 2, 2, 1), rectSegment(H, W, 2, 2, 4, 4, 2)]).segmentIds;
-    applyAction(store, 'replaceClustering', { segmentIds: first, labels: [0, 0] });
-    expect(store.history.canUndo()).toBe(true);
+    const kept = store.commitImageResult(other, [rectSegment(H, W, 0, 0, 2, 2, 3), rectSegment(H, W, 2, 2, 4, 4, 4)]).segmentIds;
+    applyAction(store, 'replaceClustering', { segmentIds: [...first, ...kept], labels: [0, 0, 0, 0] });
+    applyAction(store, 'removeSegments', { segmentIds: [first[0]] }); // only the replaced image
+    applyAction(store, 'removeSegments', { segmentIds: [kept[1]] });
     const second = store.commitImageResult(id, [rectSegment(H, W, 0, 0, 3, 3, 3)]);
     expect(second.replaced).toBe(2);
-    expect(store.listSegments().map((s) => s.id)).toEqual(second.segmentIds);
+    expect(store.listSegments({ imageId: id }).map((s) => s.id)).toEqual(second.segmentIds);
     expect(first).not.toContain(second.segmentIds[0]);
     expect(second.segmentIds[0]).toBeGreaterThan(Math.max(...first));
-    expect(store.history.canUndo()).toBe(false);
+    // The gesture about the replaced image alone is gone; the two others undo what is left of them.
+    expect(store.history.counts()).toEqual({ done: 2, undone: 0 });
+    const classOf = (sid: number) => store.loadLabelState().segments.get(sid)!;
+    store.history.undo();
+    expect(classOf(kept[1]).removed).toBe(false);
+    expect(classOf(kept[0]).classId).not.toBeNull();
+    store.history.undo();
+    expect(kept.map((sid) => classOf(sid).classId)).toEqual([null, null]);
+    expect(store.listClasses()).toEqual([]);
+    expect(classOf(second.segmentIds[0]).classId).toBeNull();
+    store.history.redo();
+    expect(classOf(kept[0]).classId).toBe(store.listClasses()[0].id);
   });
 
   it('resumes after a restart with only the unfinished images pending', () => {
@@ -264,9 +278,14 @@ describe('commitImageResult', () => {
     const b = addImage('b.jpg');
     store.commitImageResult(a, [rectSegment(H, W, 0, 0, 2, 2)]);
     store.commitImageResult(b, [rectSegment(H, W, 0, 0, 2, 2)]);
+    const segs = store.listSegments().map((s) => s.id);
+    applyAction(store, 'replaceClustering', { segmentIds: segs, labels: [0, 0] });
     store.removeImages([a]);
     expect(store.listImages().map((i) => i.id)).toEqual([b]);
     expect(store.listSegments().map((s) => s.imageId)).toEqual([b]);
+    // The clustering stays undoable for the photo still there.
+    expect(store.history.undo()?.label).toBe('replaceClustering');
+    expect(store.listSegments()[0].classId).toBeNull();
   });
 });
 

@@ -216,17 +216,17 @@ export class ProjectStore {
     if (this.db.prepare('UPDATE images SET rel_path = ? WHERE id = ?').run(relPath, id).changes !== 1) throw this.imageNotFound(id);
   }
 
-  /** Forgets photos that left the folder, with their segments (which clears the edit history). */
+  /** Forgets photos that left the folder, with their segments (and those segments' part in the edit history). */
   removeImages(ids: number[]): void {
     this.transaction(() => {
       const del = this.db.prepare('DELETE FROM images WHERE id = ?');
-      const segments = this.db.prepare('SELECT count(*) AS n FROM segments WHERE image_id = ?');
-      let removedSegments = 0;
+      const segments = this.db.prepare('SELECT id FROM segments WHERE image_id = ?').pluck();
+      const removed = new Set<number>();
       for (const id of ids) {
-        removedSegments += (segments.get(id) as { n: number }).n;
+        for (const s of segments.all(id) as number[]) removed.add(s);
         del.run(id);
       }
-      if (removedSegments > 0) this.history.clear();
+      this.history.forgetSegments(removed);
       touchUpdated(this.db);
     });
   }
@@ -269,8 +269,8 @@ export class ProjectStore {
   importShard(shard: ProjectStore, plan: readonly ShardImageImport[]): ShardImportResult {
     return this.transaction(() => {
       const r = importShardImages(this.db, shard.db, shard.file, plan);
-      // The history names segments by id; replaced ones are gone, so it cannot be replayed.
-      if (r.replaced > 0) this.history.clear();
+      // The history names segments by id: the replaced ones leave it, the rest of it stays.
+      this.history.forgetSegments(new Set(r.replacedIds));
       if (r.images.length > 0) touchUpdated(this.db);
       return r;
     });
@@ -298,6 +298,9 @@ export class ProjectStore {
       const height = options.height ?? image.height;
       const size: [number, number] | null = width !== null && height !== null ? [height, width] : null;
       // Segments the user made or edited are decisions, not results: a rerun never drops them.
+      const old = new Set(
+        this.db.prepare("SELECT id FROM segments WHERE image_id = ? AND source = 'amg'").pluck().all(imageId) as number[],
+      );
       const replaced = this.db.prepare("DELETE FROM segments WHERE image_id = ? AND source = 'amg'").run(imageId).changes;
       const insert = this.db.prepare(INSERT_SEGMENT_SQL);
       const segmentIds = segments.map((s, i) => {
@@ -311,8 +314,8 @@ export class ProjectStore {
              width = coalesce(?, width), height = coalesce(?, height) WHERE id = ?`,
         )
         .run(new Date().toISOString(), options.width ?? null, options.height ?? null, imageId);
-      // The history names segments by id; the replaced ones are gone, so it cannot be replayed.
-      if (replaced > 0) this.history.clear();
+      // The history names segments by id: the replaced ones leave it, the rest of it stays.
+      this.history.forgetSegments(old);
       touchUpdated(this.db);
       return { segmentIds, replaced };
     });

@@ -59,7 +59,7 @@ export interface CommitImageOptions {
 
 export interface CommitImageResult {
   segmentIds: number[];
-  /** Segments of an earlier run that were replaced (the edit history is cleared when > 0). */
+  /** Segments of an earlier run that were replaced (the edit history forgets them). */
   replaced: number;
 }
 

@@ -24,6 +24,8 @@ export interface ShardImportResult {
   cacheEntries: number;
   /** Automatic segments of an earlier run of the main project that were replaced. */
   replaced: number;
+  /** Their ids (the edit history forgets them). */
+  replacedIds: number[];
 }
 
 export interface EmbeddingKeyCount {
@@ -79,7 +81,7 @@ export function importShardImages(
   shardFile: string,
   plan: readonly ShardImageImport[],
 ): ShardImportResult {
-  const result: ShardImportResult = { images: [], segments: 0, skipped: 0, cacheEntries: 0, replaced: 0 };
+  const result: ShardImportResult = { images: [], segments: 0, skipped: 0, cacheEntries: 0, replaced: 0, replacedIds: [] };
   const readImage = shard.prepare('SELECT content_hash, status, width, height, processed_at FROM images WHERE id = ?');
   const readSegments = shard.prepare(`SELECT ${COPIED_SEGMENT_COLUMNS} FROM segments WHERE image_id = ? AND removed = 0 ORDER BY id`);
   const readCache = shard.prepare(`SELECT ${CACHE_COLUMNS} FROM embedding_cache WHERE content_hash = ?`);
@@ -88,6 +90,7 @@ export function importShardImages(
      WHERE id = ? AND content_hash = ? AND status <> 'done'`,
   );
   // As a rerun of the image would: automatic masks of an earlier attempt go, the user's stay.
+  const listAmg = main.prepare("SELECT id FROM segments WHERE image_id = ? AND source = 'amg'").pluck();
   const dropAmg = main.prepare("DELETE FROM segments WHERE image_id = ? AND source = 'amg'");
   const insertSegment = main.prepare(
     `INSERT INTO segments (id, image_id, ${COPIED_SEGMENT_COLUMNS}) VALUES (${Array(20).fill('?').join(', ')})`,
@@ -108,6 +111,7 @@ export function importShardImages(
       result.skipped++;
       continue;
     }
+    result.replacedIds.push(...(listAmg.all(item.mainImageId) as number[]));
     result.replaced += dropAmg.run(item.mainImageId).changes;
     const rows = readSegments.raw().all(item.shardImageId) as unknown[][];
     rows.forEach((row, k) => insertSegment.run(item.firstSegmentId + k, item.mainImageId, ...row));
