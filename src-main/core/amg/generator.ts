@@ -19,8 +19,7 @@ import {
 } from './batch';
 import { buildAllLayerPointGrids, cropImage, flattenPointGrid, generateCropBoxes, scalePoints, uncropBox, uncropPoint } from './grids';
 import { MaskData } from './mask-data';
-import { markPromptsInside, nextBatch, smallestPerPrompt } from './prune';
-import { rleArea } from '../mask/rle';
+import { gridSpacing, nextBatch, PromptPruner } from './prune';
 import { batchedNms } from './nms';
 import { resolveAmgOptions, type AmgOptions } from './options';
 import { hasLowRes, sparseKernel, tileLayout, type TileLayout } from './sparse';
@@ -93,22 +92,30 @@ async function processCrop(
   const data = new MaskData(emptyPendingColumns());
   // Batches in the workers, oldest first; merged in batch order, so the output is the same.
   const inFlight: Promise<MaskData<PendingColumns>>[] = [];
-  const pruning = o.pruneInsideKept;
-  const pruned = new Uint8Array(nPoints);
-  const framePoints = pruning ? points.map((v, i) => v + cropBox[i % 2]) : points;
+  const pruner = o.pruneInsideKept
+    ? new PromptPruner(
+        points.map((v, i) => v + cropBox[i % 2]),
+        {
+          minPrompts: o.pruneMinPrompts,
+          sameMaskIou: o.pruneSameMaskIou,
+          marginPx: o.pruneMargin * gridSpacing(crop.width, crop.height, nPoints),
+        },
+      )
+    : null;
+  const pruning = pruner !== null;
   let decoded = 0;
   let start = 0;
   // With pruning a batch's kept masks decide the next batch's prompts, so each batch is merged
   // (and prunes) before the next is decoded.
   const merge = (batch: MaskData<PendingColumns>, next: number) => {
-    data.cat(pruning ? pruneAfter(batch, framePoints, next, pruned) : batch);
+    data.cat(pruner ? pruneAfter(batch, pruner, next) : batch);
   };
   try {
     while (start < nPoints) {
       throwIfAborted(signal);
       let batch: Float64Array;
-      if (pruning) {
-        const picked = nextBatch(pruned, start, o.pointsPerBatch);
+      if (pruner) {
+        const picked = nextBatch(pruner.pruned, start, o.pointsPerBatch);
         start = picked.next;
         if (picked.indices.length === 0) break;
         batch = Float64Array.from(picked.indices.flatMap((j) => [points[2 * j], points[2 * j + 1]]));
@@ -167,23 +174,12 @@ async function processCrop(
 }
 
 /**
- * Encodes a batch's kept masks now (memoised for the crop's NMS), and marks the prompts from `from`
- * on that fall inside each prompt's smallest kept mask.
+ * Encodes a batch's kept masks now (memoised for the crop's NMS) and lets the pruner mark the
+ * prompts from `from` on that it skips.
  */
-function pruneAfter(
-  batch: MaskData<PendingColumns>,
-  framePoints: Float64Array,
-  from: number,
-  pruned: Uint8Array,
-): MaskData<PendingColumns> {
+function pruneAfter(batch: MaskData<PendingColumns>, pruner: PromptPruner, from: number): MaskData<PendingColumns> {
   const rles = batch.get('encode').map((encode) => encode());
-  const smallest = smallestPerPrompt(batch.get('points'), rles.map(rleArea));
-  markPromptsInside(
-    smallest.map((i) => rles[i]),
-    framePoints,
-    from,
-    pruned,
-  );
+  pruner.afterBatch(batch.get('points'), rles, from);
   return batch.with(
     'encode',
     rles.map((r) => () => r),

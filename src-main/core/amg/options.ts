@@ -19,6 +19,9 @@
 //   useLowResLogits             -                               true (ours: sparse/)
 //   sparseKernel                -                               true (ours: sparse/kernel-host.ts)
 //   pruneInsideKept             -                               false (ours: prune.ts)
+//   pruneMinPrompts             -                               2     (ours: prune.ts)
+//   pruneSameMaskIou            -                               0.9   (ours: prune.ts)
+//   pruneMargin                 -                               0.5   (ours: prune.ts)
 //
 // SAM's output_mode is not needed: masks always leave as uncompressed RLE.
 
@@ -67,11 +70,24 @@ export interface AmgOptions {
    */
   sparseKernel: boolean;
   /**
-   * Skip grid prompts that fall inside the smallest mask an earlier prompt of the same crop produced
-   * and kept (prune.ts): fewer decoder runs, not SAM's exact output. Batches are then decoded one
+   * Skip grid prompts that fall well inside a kept mask that earlier prompts of the same crop
+   * already found (prune.ts; pruneMinPrompts, pruneSameMaskIou, pruneMargin): fewer decoder runs,
+   * not SAM's exact output. Batches are then decoded one
    * after another (the next batch's prompts depend on this one's masks).
    */
   pruneInsideKept: boolean;
+  /**
+   * With pruneInsideKept: a kept mask prunes only once this many different prompts found it (one
+   * prompt's mask says nothing about the clicks around it; 1 prunes after a single finder).
+   */
+  pruneMinPrompts: number;
+  /** With pruneInsideKept: two prompts found the same mask when their kept masks have mask IoU >= this. */
+  pruneSameMaskIou: number;
+  /**
+   * With pruneInsideKept: a prompt is skipped only if the points this many grid spacings around it
+   * (8 directions) are inside the mask too; clicks near a boundary are ambiguous. 0: the point alone.
+   */
+  pruneMargin: number;
 }
 
 /** SAM's defaults (automatic_mask_generator.py), chosen there for SAM ViT-H. */
@@ -93,6 +109,9 @@ export const SAM_DEFAULTS: Readonly<AmgOptions> = Object.freeze({
   useLowResLogits: true,
   sparseKernel: true,
   pruneInsideKept: false,
+  pruneMinPrompts: 2,
+  pruneSameMaskIou: 0.9,
+  pruneMargin: 0.5,
 });
 
 /**
@@ -111,7 +130,7 @@ export const AMG_PRESETS = Object.freeze({
     cropNPointsDownscaleFactor: 2,
     minMaskRegionArea: 100,
   }) as Readonly<AmgOptions>,
-  /** SAM's generator with grid prompts inside already kept masks skipped (prune.ts). */
+  /** SAM's generator with grid prompts well inside masks several prompts already found skipped (prune.ts). */
   pruned: Object.freeze({ ...SAM_DEFAULTS, pruneInsideKept: true }) as Readonly<AmgOptions>,
 });
 
@@ -159,6 +178,12 @@ export function resolveAmgOptions(partial: Partial<AmgOptions> = {}): AmgOptions
   if (typeof o.useLowResLogits !== 'boolean') fail(`useLowResLogits must be true or false, got ${String(o.useLowResLogits)}.`);
   if (typeof o.sparseKernel !== 'boolean') fail(`sparseKernel must be true or false, got ${String(o.sparseKernel)}.`);
   if (typeof o.pruneInsideKept !== 'boolean') fail(`pruneInsideKept must be true or false, got ${String(o.pruneInsideKept)}.`);
+  checkInt('pruneMinPrompts', o.pruneMinPrompts, 1);
+  // Above 0: IoU 0 would make every mask "the same" as every other.
+  if (!(typeof o.pruneSameMaskIou === 'number' && o.pruneSameMaskIou > 0 && o.pruneSameMaskIou <= 1)) {
+    fail(`pruneSameMaskIou must be in (0, 1], got ${String(o.pruneSameMaskIou)}.`);
+  }
+  checkNumber('pruneMargin', o.pruneMargin, 0, Infinity);
   const grids = o.pointGrids;
   if (grids !== null) {
     const isList = Array.isArray(grids as unknown);
