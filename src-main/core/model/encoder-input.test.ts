@@ -32,11 +32,11 @@ function image(width: number, height: number): RgbImage {
 describe('preprocessing for an encoder input smaller than the frame', () => {
   it('resizes the image into the input square; prompts and masks keep the frame transform', async () => {
     const img = image(800, 600);
-    const small = await preprocess(img, 'nchw-normalized', 1024, undefined, undefined, 'longest-side', 512);
+    const small = await preprocess(img, 'nchw-normalized', { frameSize: 1024, inputSize: 512 });
     expect(small.input.dims).toEqual([1, 3, 512, 512]);
     expect(small.transform).toEqual(computeFrameTransform(800, 600, 1024));
     // The pixels are those of a 512 frame.
-    const asFrame = await preprocess(img, 'nchw-normalized', 512);
+    const asFrame = await preprocess(img, 'nchw-normalized', { frameSize: 512 });
     expect(asFrame.transform.resizedWidth).toBe(512);
     expect(Buffer.from(small.input.data.buffer).equals(Buffer.from(asFrame.input.data.buffer))).toBe(true);
   });

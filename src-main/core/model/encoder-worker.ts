@@ -59,15 +59,13 @@ async function main(): Promise<void> {
     const image: RgbImage = { width: m.width, height: m.height, data: m.data };
     busy++;
     try {
-      const { input, transform } = await preprocess(
-        image,
-        init.flavour,
-        init.frameSize,
-        init.pixelMean,
-        init.pixelStd,
-        init.resize,
-        init.inputSize,
-      );
+      const { input, transform } = await preprocess(image, init.flavour, {
+        frameSize: init.frameSize,
+        mean: init.pixelMean,
+        std: init.pixelStd,
+        resize: init.resize,
+        inputSize: init.inputSize,
+      });
       const out = await session.run({ [init.inputName]: new ort.Tensor('float32', input.data, input.dims) });
       const t = out[init.outputName];
       if (t.dims.length !== 4 || t.dims[1] !== channels || t.dims[2] !== gridH || t.dims[3] !== gridW) {

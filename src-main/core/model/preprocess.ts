@@ -110,6 +110,17 @@ export function encoderInput(
   return { data, dims: [1, 3, frameSize, frameSize] };
 }
 
+/** How an encoder takes its pixels (from the model's descriptor); every field has SAM's default. */
+export interface PreprocessOptions {
+  /** The square frame prompts and masks live in (SAM: 1024). */
+  frameSize?: number;
+  mean?: readonly number[];
+  std?: readonly number[];
+  resize?: EncoderResize;
+  /** The square the encoder takes its pixels in; default: the frame. */
+  inputSize?: number;
+}
+
 /**
  * Resize + encoder input in one call; returns the transform prompts and masks use, in the
  * `frameSize` frame. `inputSize` (default: the frame) is the square the encoder takes its pixels
@@ -119,12 +130,10 @@ export function encoderInput(
 export async function preprocess(
   image: RgbImage,
   flavour: EncoderFlavour,
-  frameSize = SAM_FRAME_SIZE,
-  mean: readonly number[] = SAM_PIXEL_MEAN,
-  std: readonly number[] = SAM_PIXEL_STD,
-  resize: EncoderResize = 'longest-side',
-  inputSize = frameSize,
+  options: PreprocessOptions = {},
 ): Promise<{ input: EncoderInput; transform: FrameTransform }> {
+  const { frameSize = SAM_FRAME_SIZE, mean = SAM_PIXEL_MEAN, std = SAM_PIXEL_STD, resize = 'longest-side' } = options;
+  const inputSize = options.inputSize ?? frameSize;
   checkImage(image);
   const inFrame = resize === 'stretch' ? stretchFrameTransform : computeFrameTransform;
   const transform = inFrame(image.width, image.height, frameSize);

@@ -224,15 +224,13 @@ export async function loadModel(dirOrId: string, options: LoadModelOptions = {})
     decoder,
     warnings,
     async encode(image: RgbImage): Promise<ImageEmbedding> {
-      const { input, transform } = await preprocess(
-        image,
-        enc.flavour,
-        descriptor.frameSize,
-        enc.pixelMean,
-        enc.pixelStd,
-        enc.resize,
+      const { input, transform } = await preprocess(image, enc.flavour, {
+        frameSize: descriptor.frameSize,
+        mean: enc.pixelMean,
+        std: enc.pixelStd,
+        resize: enc.resize,
         inputSize,
-      );
+      });
       const session = await encoderSession();
       const out = await session.run({ [enc.input.name]: new ort.Tensor('float32', input.data, input.dims) });
       const t = out[enc.output.name];
