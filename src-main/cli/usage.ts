@@ -110,9 +110,10 @@ The last line adds the segments up: those in classes are exported, unassigned on
   bench: {
     summary: 'performance benchmark: per-phase time per image, images per minute, memory',
     synopsis: [
-      'samantic bench [folder ...] [--count 6] [--preset sam|seed|pruned] [--points-per-side N] [--model test-sam|sam-b-shape]',
-      '               [--skip-peer] [--skip-cluster-scale] [--encode-ahead on|off] [--amg-workers N]',
-      '               [--memory-images N] [--memory-points-per-side N] [--memory-only] [--compare-pruned] [--json]',
+      'samantic bench [folder ...] [--count 6] [--preset sam|seed|pruned] [--points-per-side N]',
+      '               [--model test-sam|sam-b-shape|mobile-sam-shape] [--skip-peer] [--skip-cluster-scale]',
+      '               [--encode-ahead on|off] [--amg-workers N] [--memory-images N] [--memory-points-per-side N]',
+      '               [--memory-only] [--compare-pruned] [--json]',
       'samantic bench --prompts [folder] [--clicks 200] [--model test-sam] [--json]',
       'samantic bench --decoder-batch [--device cpu] [--batches 1,4,16,64] [--prompts 64] [--rounds 5] [--threads N] [--json]',
       'samantic bench --merge [--merge-images 400] [--merge-shards 4] [--segments-per-image 60] [--merge-photo-kb 200] [--json]',

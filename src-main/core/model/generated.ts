@@ -1,4 +1,4 @@
-// What the generated models (test-sam, test-sam2, test-edgesam, sam-b-shape) share: the official
+// What the generated models (test-sam, test-sam2, test-edgesam, sam-b-shape, mobile-sam-shape) share: the official
 // SAM 1 decoder I/O (those that have it), the generator stamp in model.json that says whether a
 // folder is current, and the one way of putting a generated folder in place (a temporary folder
 // beside the target, renamed into place), so a crash or a second process never leaves a

@@ -1,12 +1,14 @@
 // The models folder: which models exist (models/<id>/model.json), which are present on disk, and
 // how `--model <id|dir>` resolves. test-sam is generated on first use, so it is always available;
-// sam-b-shape (SAM ViT-B's cost, for benchmarks) is generated on first use when asked for by id.
+// sam-b-shape and mobile-sam-shape (SAM ViT-B's and MobileSAM's cost, for benchmarks) are generated
+// on first use when asked for by id.
 
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { SamanticError } from '../errors';
 import { defaultModelsDir, DESCRIPTOR_FILE, type ModelDescriptor } from './descriptor';
 import { readModelDescriptor } from './descriptor-read';
+import { ensureMobileSamShape, MOBILE_SAM_SHAPE_ID } from './mobilesamshape/generate';
 import { ensureSamBShape, SAM_B_SHAPE_ID } from './sambshape/generate';
 import { ensureTestModel, isGeneratedModelId, TEST_MODEL_ID, testModelDescriptor } from './testsam/generate';
 import { TEST_SAM2_ID, testSam2Descriptor } from './testsam/generate-sam2';
@@ -113,6 +115,11 @@ export function resolveModel(dirOrId: string, modelsDir: string = defaultModelsD
   if (dirOrId === SAM_B_SHAPE_ID) {
     // Generated on first use (~360 MB, a few seconds); its decoder is linked from ../shared.
     const dir = ensureSamBShape(modelsDir);
+    return { dir, descriptor: readModelDescriptor(dir) };
+  }
+  if (dirOrId === MOBILE_SAM_SHAPE_ID) {
+    // Generated on first use (~23 MB, under a second); the same shared decoder, linked.
+    const dir = ensureMobileSamShape(modelsDir);
     return { dir, descriptor: readModelDescriptor(dir) };
   }
   const dir = join(modelsDir, dirOrId);

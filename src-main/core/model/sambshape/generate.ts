@@ -24,8 +24,9 @@ export const DECODER_FILE = 'decoder.onnx';
 /** Overrides where the shared SAM ViT-B decoder is read from. */
 export const SAM_B_DECODER_ENV = 'SAMANTIC_SAM_B_DECODER';
 
-const PIXEL_MEAN: [number, number, number] = [123.675, 116.28, 103.53];
-const PIXEL_STD: [number, number, number] = [58.395, 57.12, 57.375];
+/** SAM's pixel normalisation (MobileSAM keeps it). */
+export const PIXEL_MEAN: [number, number, number] = [123.675, 116.28, 103.53];
+export const PIXEL_STD: [number, number, number] = [58.395, 57.12, 57.375];
 
 export interface RenderedEncoder {
   bytes: Uint8Array;
@@ -105,12 +106,13 @@ export function samBShapeDescriptor(fingerprint?: string): ModelDescriptor {
   };
 }
 
-function requireSharedDecoder(modelsDir: string): string {
+/** The shared decoder's path for model `id` (sam-b-shape, mobile-sam-shape); refuses clearly when it is missing. */
+export function requireSharedDecoder(modelsDir: string, id: string): string {
   const path = sharedDecoderPath(modelsDir);
   if (!existsSync(path)) {
     throw new SamanticError(
       'model-missing',
-      `sam-b-shape needs SAM ViT-B's decoder at ${path}, which is missing. It is not generated: put the shared ` +
+      `${id} needs SAM ViT-B's decoder at ${path}, which is missing. It is not generated: put the shared ` +
         `reference folder (models/sam-b-random/decoder.onnx, see its README) there, or point ${SAM_B_DECODER_ENV} at a decoder.onnx ` +
         'exported by segment-anything without --return-single-mask.',
     );
@@ -118,15 +120,23 @@ function requireSharedDecoder(modelsDir: string): string {
   return path;
 }
 
-/** True when `dir` holds the current generated encoder and a decoder link to `decoder` that resolves. */
-export function isSamBShapeCurrent(dir: string, decoder: string): boolean {
+/**
+ * True when `dir` holds a generated encoder of generator `version` with `fingerprint`, and a decoder
+ * link to `decoder` that resolves (the layout sam-b-shape and mobile-sam-shape share).
+ */
+export function isLinkedShapeCurrent(dir: string, decoder: string, version: number, fingerprint: () => string): boolean {
   const files = [DESCRIPTOR_FILE, ENCODER_FILE, ENCODER_DATA_FILE, DECODER_FILE];
   try {
     if (!existsSync(join(dir, DECODER_FILE)) || readlinkSync(join(dir, DECODER_FILE)) !== decoder) return false;
   } catch {
     return false;
   }
-  return isGeneratedCurrent(dir, files, SAM_B_SHAPE_VERSION, samBShapeFingerprint);
+  return isGeneratedCurrent(dir, files, version, fingerprint);
+}
+
+/** True when `dir` holds the current generated encoder and a decoder link to `decoder` that resolves. */
+export function isSamBShapeCurrent(dir: string, decoder: string): boolean {
+  return isLinkedShapeCurrent(dir, decoder, SAM_B_SHAPE_VERSION, samBShapeFingerprint);
 }
 
 /**
@@ -134,7 +144,7 @@ export function isSamBShapeCurrent(dir: string, decoder: string): boolean {
  * temporary folder and renames it into place, so an interrupted run leaves nothing half-written.
  */
 export function ensureSamBShape(modelsDir: string = defaultModelsDir()): string {
-  const decoder = requireSharedDecoder(modelsDir);
+  const decoder = requireSharedDecoder(modelsDir, SAM_B_SHAPE_ID);
   return installGenerated(
     modelsDir,
     SAM_B_SHAPE_ID,

@@ -4,7 +4,8 @@
 // neck to the prompt channels. Tokens are kept channels-last (1 x H x W x C) as SAM does. The
 // weights are meaningless; the shapes, operations and therefore the cost are SAM's.
 
-import { GraphBuilder } from '../testsam/onnx-builder';
+import type { GraphBuilder } from '../testsam/onnx-builder';
+import { GraphOps, uniform } from './graph-ops';
 import type { WeightStore } from './weights';
 
 export interface VitConfig {
@@ -41,45 +42,13 @@ const LN_EPS = 1e-6;
 
 export const vitGrid = (c: VitConfig): number => c.imgSize / c.patchSize;
 
-/** Uniform(-1/sqrt(fan_in), 1/sqrt(fan_in)): keeps activations finite through 12 random blocks. */
-const uniform = (fanIn: number) => ({ kind: 'uniform' as const, scale: 1 / Math.sqrt(fanIn) });
-
-class VitWriter {
+class VitWriter extends GraphOps {
   constructor(
-    private readonly g: GraphBuilder,
-    private readonly w: WeightStore,
+    g: GraphBuilder,
+    w: WeightStore,
     private readonly c: VitConfig,
-  ) {}
-
-  private shape(values: number[]): string {
-    return this.g.ints(values, [values.length], 'shape');
-  }
-
-  reshape(x: string, dims: number[]): string {
-    return this.g.op('Reshape', [x, this.shape(dims)]);
-  }
-
-  transpose(x: string, perm: number[]): string {
-    return this.g.op('Transpose', [x], { perm });
-  }
-
-  layerNorm(x: string, dim: number, hint: string): string {
-    const scale = this.w.param(`${hint}_weight`, [dim], { kind: 'ones' });
-    const bias = this.w.param(`${hint}_bias`, [dim], { kind: 'zeros' });
-    return this.g.op('LayerNormalization', [x, scale, bias], { axis: -1, epsilon: { f: LN_EPS } });
-  }
-
-  linear(x: string, inDim: number, outDim: number, hint: string): string {
-    const weight = this.w.param(`${hint}_weight`, [inDim, outDim], uniform(inDim));
-    const bias = this.w.param(`${hint}_bias`, [outDim], uniform(inDim));
-    return this.g.add(this.g.op('MatMul', [x, weight]), bias);
-  }
-
-  /** nn.GELU (exact, erf form); onnxruntime fuses this pattern. */
-  gelu(x: string): string {
-    const g = this.g;
-    const erf = g.op('Erf', [g.mul(x, g.scalar(Math.SQRT1_2))]);
-    return g.mul(g.mul(x, g.scalar(0.5)), g.add(erf, g.scalar(1)));
+  ) {
+    super(g, w);
   }
 
   /**
@@ -131,7 +100,7 @@ class VitWriter {
     const g = this.g;
     const grid = vitGrid(c);
     const hint = `blocks_${index}`;
-    let h = this.layerNorm(x, c.embedDim, `${hint}_norm1`);
+    let h = this.layerNorm(x, c.embedDim, `${hint}_norm1`, LN_EPS);
     if (c.globalAttnIndexes.includes(index)) {
       h = this.attention(h, 1, grid, `${hint}_attn`);
     } else {
@@ -148,14 +117,9 @@ class VitWriter {
     }
     x = g.add(x, h);
     const hidden = c.embedDim * c.mlpRatio;
-    let m = this.layerNorm(x, c.embedDim, `${hint}_norm2`);
+    let m = this.layerNorm(x, c.embedDim, `${hint}_norm2`, LN_EPS);
     m = this.linear(this.gelu(this.linear(m, c.embedDim, hidden, `${hint}_mlp_lin1`)), hidden, c.embedDim, `${hint}_mlp_lin2`);
     return g.add(x, m);
-  }
-
-  /** LayerNorm2d on NCHW: normalise over channels. */
-  layerNorm2d(x: string, dim: number, hint: string): string {
-    return this.transpose(this.layerNorm(this.transpose(x, [0, 2, 3, 1]), dim, hint), [0, 3, 1, 2]);
   }
 
   encoder(): void {
@@ -171,13 +135,9 @@ class VitWriter {
     x = g.add(x, this.w.param('pos_embed', [1, grid, grid, c.embedDim], uniform(c.embedDim)));
     for (let i = 0; i < c.depth; i++) x = this.block(x, i);
     let y = this.transpose(x, [0, 3, 1, 2]);
-    y = g.op('Conv', [y, this.w.param('neck_0_weight', [c.outChans, c.embedDim, 1, 1], uniform(c.embedDim))], { kernel_shape: [1, 1] });
+    y = this.conv(y, { inChans: c.embedDim, outChans: c.outChans, kernel: 1, bias: false }, 'neck_0');
     y = this.layerNorm2d(y, c.outChans, 'neck_1');
-    const fan3 = c.outChans * 9;
-    y = g.op('Conv', [y, this.w.param('neck_2_weight', [c.outChans, c.outChans, 3, 3], uniform(fan3))], {
-      kernel_shape: [3, 3],
-      pads: [1, 1, 1, 1],
-    });
+    y = this.conv(y, { inChans: c.outChans, outChans: c.outChans, kernel: 3, bias: false }, 'neck_2');
     y = this.layerNorm2d(y, c.outChans, 'neck_3');
     g.output(y, VIT_OUTPUT, 'float', [1, c.outChans, grid, grid]);
   }
