@@ -34,22 +34,54 @@ export interface RenderedEncoder {
   dataBytes: number;
 }
 
+/** What a generated encoder's graph is named and stamped with, and the seed of its weights. */
+export interface EncoderStamp {
+  graphName: string;
+  doc: string;
+  version: number;
+  producer: string;
+  seed: number;
+}
+
 /**
- * The encoder graph for `config`; its weights are written to `dataPath` when given, else only
- * counted (the graph bytes are the same either way: offsets do not depend on the values).
+ * A generated encoder graph: `build` adds its nodes; its weights are written to `dataPath` when
+ * given, else only counted (the graph bytes are the same either way: offsets do not depend on the
+ * values).
  */
-export function renderVitEncoder(config: VitConfig, dataPath: string | null, seed = SAM_B_SHAPE_SEED): RenderedEncoder {
+export function renderEncoder(
+  build: (g: GraphBuilder, w: WeightStore) => void,
+  dataPath: string | null,
+  stamp: EncoderStamp,
+): RenderedEncoder {
   const g = new GraphBuilder();
   const fd = dataPath === null ? null : openWeights(dataPath);
-  const weights = new WeightStore(g, { fd, location: ENCODER_DATA_FILE }, seed);
+  const weights = new WeightStore(g, { fd, location: ENCODER_DATA_FILE }, stamp.seed);
   try {
-    buildVitEncoder(g, weights, config);
+    build(g, weights);
   } finally {
     if (fd !== null) closeWeights(fd, weights.bytes);
   }
-  const doc = `SAM image encoder architecture (ImageEncoderViT ${config.embedDim}x${config.depth}), seeded random weights`;
-  const bytes = encodeModel(g.graph('sam_image_encoder'), doc, String(SAM_B_SHAPE_VERSION), 'samantic-sam-b-shape');
+  const bytes = encodeModel(g.graph(stamp.graphName), stamp.doc, String(stamp.version), stamp.producer);
   return { bytes, parameterCount: weights.parameterCount, dataBytes: weights.bytes };
+}
+
+/** SHA-256 of an encoder graph and its seed (the weights are a function of both). */
+export function encoderFingerprint(graph: Uint8Array, seed: number): string {
+  const h = createHash('sha256');
+  h.update(graph);
+  h.update(String(seed));
+  return h.digest('hex');
+}
+
+/** The encoder graph for `config`, weights to `dataPath` or only counted (renderEncoder). */
+export function renderVitEncoder(config: VitConfig, dataPath: string | null, seed = SAM_B_SHAPE_SEED): RenderedEncoder {
+  return renderEncoder((g, w) => buildVitEncoder(g, w, config), dataPath, {
+    graphName: 'sam_image_encoder',
+    doc: `SAM image encoder architecture (ImageEncoderViT ${config.embedDim}x${config.depth}), seeded random weights`,
+    version: SAM_B_SHAPE_VERSION,
+    producer: 'samantic-sam-b-shape',
+    seed,
+  });
 }
 
 /** Parameters of an encoder built with `config`, without generating any weight. */
@@ -59,10 +91,7 @@ export function countVitParameters(config: VitConfig): number {
 
 /** SHA-256 of the encoder graph (weights are a function of the graph and the seed). */
 export function samBShapeFingerprint(): string {
-  const h = createHash('sha256');
-  h.update(renderVitEncoder(VIT_B, null).bytes);
-  h.update(String(SAM_B_SHAPE_SEED));
-  return h.digest('hex');
+  return encoderFingerprint(renderVitEncoder(VIT_B, null).bytes, SAM_B_SHAPE_SEED);
 }
 
 /** Where the shared SAM ViT-B decoder is: SAMANTIC_SAM_B_DECODER, else ../shared beside the repository. */
@@ -72,30 +101,44 @@ export function sharedDecoderPath(modelsDir: string = defaultModelsDir()): strin
   return resolve(dirname(resolve(modelsDir)), '..', 'shared', 'models', 'sam-b-random', DECODER_FILE);
 }
 
-export function samBShapeDescriptor(fingerprint?: string): ModelDescriptor {
-  const grid = vitGrid(VIT_B);
+/** What differs between the generated shapes that link the shared SAM decoder. */
+export interface LinkedShapeSpec {
+  id: string;
+  name: string;
+  description: string;
+  paramsMillions: number;
+  speedClass: ModelDescriptor['speedClass'];
+  notes: string;
+  version: number;
+  imgSize: number;
+  outChans: number;
+  grid: number;
+  inputName: string;
+  outputName: string;
+}
+
+/** The model.json of a generated encoder beside the linked shared SAM decoder. */
+export function linkedShapeDescriptor(spec: LinkedShapeSpec, fingerprint?: string): ModelDescriptor {
+  const { imgSize, outChans, grid } = spec;
   return {
     format: DESCRIPTOR_FORMAT,
-    id: SAM_B_SHAPE_ID,
-    name: 'sam-b-shape (SAM ViT-B cost, random weights)',
-    description:
-      "SAM ViT-B's exact image encoder architecture with seeded pseudo-random weights (generated), and SAM ViT-B's " +
-      'real prompt encoder + mask decoder with random weights, linked from ../shared/models/sam-b-random/decoder.onnx ' +
-      "(not copied, not committed). Masks are meaningless; the cost is SAM ViT-B's. For benchmarks only.",
+    id: spec.id,
+    name: spec.name,
+    description: spec.description,
     license: 'Apache-2.0',
     family: 'sam1',
-    paramsMillions: 93.7,
-    speedClass: 'medium',
-    notes: 'Encoder: 89,670,912 parameters as SAM ViT-B (generated, random); decoder: the shared sam-b-random export (4,064,560).',
-    generator: { name: SAM_B_SHAPE_ID, version: SAM_B_SHAPE_VERSION, ...(fingerprint ? { fingerprint } : {}) },
-    frameSize: VIT_B.imgSize,
-    embedding: { channels: VIT_B.outChans, gridH: grid, gridW: grid },
+    paramsMillions: spec.paramsMillions,
+    speedClass: spec.speedClass,
+    notes: spec.notes,
+    generator: { name: spec.id, version: spec.version, ...(fingerprint ? { fingerprint } : {}) },
+    frameSize: imgSize,
+    embedding: { channels: outChans, gridH: grid, gridW: grid },
     encoder: {
       file: ENCODER_FILE,
       externalData: [ENCODER_DATA_FILE],
       flavour: 'nchw-normalized',
-      input: { name: VIT_INPUT, dtype: 'float32', shape: [1, 3, VIT_B.imgSize, VIT_B.imgSize] },
-      output: { name: VIT_OUTPUT, dtype: 'float32', shape: [1, VIT_B.outChans, grid, grid] },
+      input: { name: spec.inputName, dtype: 'float32', shape: [1, 3, imgSize, imgSize] },
+      output: { name: spec.outputName, dtype: 'float32', shape: [1, outChans, grid, grid] },
       pixelMean: [...PIXEL_MEAN],
       pixelStd: [...PIXEL_STD],
       extraOutputs: [],
@@ -104,6 +147,29 @@ export function samBShapeDescriptor(fingerprint?: string): ModelDescriptor {
     decoders: [officialSamDecoder('official', DECODER_FILE, false, 256)],
     download: null,
   };
+}
+
+export function samBShapeDescriptor(fingerprint?: string): ModelDescriptor {
+  return linkedShapeDescriptor(
+    {
+      id: SAM_B_SHAPE_ID,
+      name: 'sam-b-shape (SAM ViT-B cost, random weights)',
+      description:
+        "SAM ViT-B's exact image encoder architecture with seeded pseudo-random weights (generated), and SAM ViT-B's " +
+        'real prompt encoder + mask decoder with random weights, linked from ../shared/models/sam-b-random/decoder.onnx ' +
+        "(not copied, not committed). Masks are meaningless; the cost is SAM ViT-B's. For benchmarks only.",
+      paramsMillions: 93.7,
+      speedClass: 'medium',
+      notes: 'Encoder: 89,670,912 parameters as SAM ViT-B (generated, random); decoder: the shared sam-b-random export (4,064,560).',
+      version: SAM_B_SHAPE_VERSION,
+      imgSize: VIT_B.imgSize,
+      outChans: VIT_B.outChans,
+      grid: vitGrid(VIT_B),
+      inputName: VIT_INPUT,
+      outputName: VIT_OUTPUT,
+    },
+    fingerprint,
+  );
 }
 
 /** The shared decoder's path for model `id` (sam-b-shape, mobile-sam-shape); refuses clearly when it is missing. */
@@ -134,26 +200,40 @@ export function isLinkedShapeCurrent(dir: string, decoder: string, version: numb
   return isGeneratedCurrent(dir, files, version, fingerprint);
 }
 
-/** True when `dir` holds the current generated encoder and a decoder link to `decoder` that resolves. */
-export function isSamBShapeCurrent(dir: string, decoder: string): boolean {
-  return isLinkedShapeCurrent(dir, decoder, SAM_B_SHAPE_VERSION, samBShapeFingerprint);
-}
-
 /**
- * Makes sure `<modelsDir>/sam-b-shape` holds the current model; returns its folder. Writes into a
- * temporary folder and renames it into place, so an interrupted run leaves nothing half-written.
+ * Makes sure `<modelsDir>/<id>` holds the current generated shape (`renderTo` writes the encoder's
+ * weights to the path it gets and returns its graph); returns its folder. Writes into a temporary
+ * folder and renames it into place, so an interrupted run leaves nothing half-written.
  */
-export function ensureSamBShape(modelsDir: string = defaultModelsDir()): string {
-  const decoder = requireSharedDecoder(modelsDir, SAM_B_SHAPE_ID);
+export function ensureLinkedShape(
+  modelsDir: string,
+  id: string,
+  version: number,
+  fingerprint: () => string,
+  renderTo: (dataPath: string) => Uint8Array,
+  descriptor: (fingerprint: string) => ModelDescriptor,
+): string {
+  const decoder = requireSharedDecoder(modelsDir, id);
   return installGenerated(
     modelsDir,
-    SAM_B_SHAPE_ID,
-    (dir) => isSamBShapeCurrent(dir, decoder),
+    id,
+    (dir) => isLinkedShapeCurrent(dir, decoder, version, fingerprint),
     (dir) => {
-      const encoder = renderVitEncoder(VIT_B, join(dir, ENCODER_DATA_FILE));
-      writeFileSync(join(dir, ENCODER_FILE), encoder.bytes);
+      writeFileSync(join(dir, ENCODER_FILE), renderTo(join(dir, ENCODER_DATA_FILE)));
       symlinkSync(decoder, join(dir, DECODER_FILE));
-      writeFileSync(join(dir, DESCRIPTOR_FILE), `${JSON.stringify(samBShapeDescriptor(samBShapeFingerprint()), null, 2)}\n`);
+      writeFileSync(join(dir, DESCRIPTOR_FILE), `${JSON.stringify(descriptor(fingerprint()), null, 2)}\n`);
     },
+  );
+}
+
+/** Makes sure `<modelsDir>/sam-b-shape` holds the current model; returns its folder. */
+export function ensureSamBShape(modelsDir: string = defaultModelsDir()): string {
+  return ensureLinkedShape(
+    modelsDir,
+    SAM_B_SHAPE_ID,
+    SAM_B_SHAPE_VERSION,
+    samBShapeFingerprint,
+    (dataPath) => renderVitEncoder(VIT_B, dataPath).bytes,
+    samBShapeDescriptor,
   );
 }
